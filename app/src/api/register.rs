@@ -1,0 +1,224 @@
+//! Server functions of the stakeholder register. Thin: context, authorise, one repository
+//! call, map the error. Mutating functions have fixed endpoints so tests can post to them.
+use crate::domain::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ctx::{finish, store};
+
+/// How the organisation list is sorted (a closed set: the URL cannot inject an ORDER BY).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrgSort {
+    NameAsc,
+    NameDesc,
+    KindAsc,
+    KindDesc,
+}
+
+impl OrgSort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "name_desc" => OrgSort::NameDesc,
+            "kind" => OrgSort::KindAsc,
+            "kind_desc" => OrgSort::KindDesc,
+            _ => OrgSort::NameAsc,
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            OrgSort::NameAsc => "name",
+            OrgSort::NameDesc => "name_desc",
+            OrgSort::KindAsc => "kind",
+            OrgSort::KindDesc => "kind_desc",
+        }
+    }
+}
+
+pub const PER_PAGE: u32 = 25;
+
+/// Query of a list page, parsed from the URL once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListQuery {
+    pub search: String,
+    pub kind: Option<OrgKind>,
+    pub page: u32,
+}
+
+impl ListQuery {
+    pub fn new(search: &str, kind: &str, page: &str) -> Self {
+        Self {
+            search: search.trim().chars().take(100).collect(),
+            kind: OrgKind::parse(kind).ok(),
+            page: page.parse::<u32>().ok().filter(|p| *p >= 1).unwrap_or(1),
+        }
+    }
+}
+
+#[server(endpoint = "organisations/list")]
+pub async fn list_organisations(query: ListQuery, sort: OrgSort) -> Result<Page<Organisation>, AppError> {
+    let store = store()?;
+    finish(store.organisations().list(&query, sort, PER_PAGE).await)
+}
+
+#[server(endpoint = "organisations/get")]
+pub async fn get_organisation(id: String) -> Result<(Organisation, Vec<Contact>), AppError> {
+    let store = store()?;
+    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into()))?;
+    let org = finish(store.organisations().get(&id).await)?;
+    let contacts = finish(store.contacts().for_organisation(&id).await)?;
+    Ok((org, contacts))
+}
+
+/// Organisations as `(id, name)` for select boxes.
+#[server(endpoint = "organisations/options")]
+pub async fn organisation_options() -> Result<Vec<(String, String)>, AppError> {
+    let store = store()?;
+    finish(store.organisations().options().await)
+}
+
+#[server(endpoint = "organisations/create")]
+pub async fn create_organisation(
+    name: String,
+    kind: String,
+    area: String,
+    ods_code: String,
+    ukprn: String,
+    notes: String,
+) -> Result<(), AppError> {
+    let store = store()?;
+    let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
+    let draft = finish(form.parse().map_err(AppError::from))?;
+    let id = finish(store.organisations().create(&draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    leptos_axum::redirect(&format!("/organisations/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "organisations/update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_organisation(
+    id: String,
+    name: String,
+    kind: String,
+    area: String,
+    ods_code: String,
+    ukprn: String,
+    notes: String,
+) -> Result<(), AppError> {
+    let store = store()?;
+    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
+    let draft = finish(form.parse().map_err(AppError::from))?;
+    finish(store.organisations().update(&id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    leptos_axum::redirect(&format!("/organisations/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "organisations/delete")]
+pub async fn delete_organisation(id: String) -> Result<(), AppError> {
+    let store = store()?;
+    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    finish(store.organisations().delete(&id).await.map_err(AppError::from))?;
+    leptos_axum::redirect("/organisations?deleted=1");
+    Ok(())
+}
+
+#[server(endpoint = "contacts/list")]
+pub async fn list_contacts(query: ListQuery) -> Result<Page<Contact>, AppError> {
+    let store = store()?;
+    finish(store.contacts().list(&query, PER_PAGE).await)
+}
+
+#[server(endpoint = "contacts/get")]
+pub async fn get_contact(id: String) -> Result<Contact, AppError> {
+    let store = store()?;
+    let id = ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into()))?;
+    finish(store.contacts().get(&id).await)
+}
+
+#[server(endpoint = "contacts/create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_contact(
+    name: String,
+    email: String,
+    job_title: String,
+    organisation: String,
+    influence: String,
+    interest: String,
+    engagement_current: String,
+    engagement_target: String,
+    subscribed: Option<String>,
+) -> Result<(), AppError> {
+    let store = store()?;
+    let form = ContactForm {
+        name,
+        email,
+        job_title,
+        organisation,
+        influence,
+        interest,
+        engagement_current,
+        engagement_target,
+        subscribed,
+    };
+    let draft = finish(form.parse().map_err(AppError::from))?;
+    let id = finish(store.contacts().create(&draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    leptos_axum::redirect(&format!("/contacts/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "contacts/update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_contact(
+    id: String,
+    name: String,
+    email: String,
+    job_title: String,
+    organisation: String,
+    influence: String,
+    interest: String,
+    engagement_current: String,
+    engagement_target: String,
+    subscribed: Option<String>,
+) -> Result<(), AppError> {
+    let store = store()?;
+    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let form = ContactForm {
+        name,
+        email,
+        job_title,
+        organisation,
+        influence,
+        interest,
+        engagement_current,
+        engagement_target,
+        subscribed,
+    };
+    let draft = finish(form.parse().map_err(AppError::from))?;
+    finish(store.contacts().update(&id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    leptos_axum::redirect(&format!("/contacts/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "contacts/delete")]
+pub async fn delete_contact(id: String) -> Result<(), AppError> {
+    let store = store()?;
+    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    finish(store.contacts().delete(&id).await.map_err(AppError::from))?;
+    leptos_axum::redirect("/contacts?deleted=1");
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterSummary {
+    pub organisations: u64,
+    pub contacts: u64,
+}
+
+#[server(endpoint = "register/summary")]
+pub async fn register_summary() -> Result<RegisterSummary, AppError> {
+    let store = store()?;
+    let organisations = finish(store.organisations().count().await)?;
+    let contacts = finish(store.contacts().count().await)?;
+    Ok(RegisterSummary { organisations, contacts })
+}

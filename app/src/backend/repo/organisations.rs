@@ -1,0 +1,193 @@
+//! Organisations in SurrealDB.
+use super::{checked, fold, stored};
+use crate::api::register::{ListQuery, OrgSort};
+use crate::backend::db::{retry_conflicts, Store};
+use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::*;
+use surrealdb::types::SurrealValue;
+
+#[derive(Debug, SurrealValue)]
+struct OrgRow {
+    id: String,
+    name: String,
+    kind: String,
+    area: Option<String>,
+    ods_code: Option<String>,
+    ukprn: Option<String>,
+    notes: Option<String>,
+    contact_count: i64,
+}
+
+impl OrgRow {
+    fn into_domain(self) -> Result<Organisation, StoreError> {
+        Ok(Organisation {
+            id: stored("id", OrgId::parse(&self.id))?,
+            name: stored("name", OrgName::parse(&self.name))?,
+            kind: stored("kind", OrgKind::parse(&self.kind))?,
+            area: self.area.map(|a| stored("area", Area::parse(&a))).transpose()?,
+            ods_code: self.ods_code.map(|c| stored("ods_code", OdsCode::parse(&c))).transpose()?,
+            ukprn: self.ukprn.map(|c| stored("ukprn", Ukprn::parse(&c))).transpose()?,
+            notes: self.notes.map(|n| stored("notes", Notes::parse(&n))).transpose()?,
+            contact_count: self.contact_count.max(0) as u32,
+        })
+    }
+}
+
+const PROJECTION: &str = "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes, \
+     array::len((SELECT VALUE id FROM contact WHERE organisation = $parent.id)) AS contact_count";
+
+#[derive(SurrealValue)]
+struct Count {
+    count: i64,
+}
+
+pub struct Organisations<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Organisations<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn list(&self, q: &ListQuery, sort: OrgSort, per_page: u32) -> Result<Page<Organisation>, StoreError> {
+        // ORDER BY takes identifiers, so the sort is a closed set mapped to fixed text.
+        let order = match sort {
+            OrgSort::NameAsc => "name_key ASC",
+            OrgSort::NameDesc => "name_key DESC",
+            OrgSort::KindAsc => "kind ASC, name_key ASC",
+            OrgSort::KindDesc => "kind DESC, name_key ASC",
+        };
+        let filter = "($search = '' OR string::contains(name_key, $search)) AND ($kind = NONE OR kind = $kind)";
+        let sql = format!(
+            "SELECT {PROJECTION}, name_key FROM organisation WHERE {filter} ORDER BY {order} LIMIT $limit START $start;
+             SELECT count() FROM organisation WHERE {filter} GROUP ALL;"
+        );
+        let mut res = self
+            .store
+            .db()
+            .query(sql)
+            .bind(("search", fold(&q.search)))
+            .bind(("kind", q.kind.map(|k| k.key().to_string())))
+            .bind(("limit", per_page as i64))
+            .bind(("start", (q.page.saturating_sub(1) * per_page) as i64))
+            .await?;
+        let rows: Vec<OrgRow> = res.take(0)?;
+        let count: Option<Count> = res.take(1)?;
+        Ok(Page {
+            items: rows.into_iter().map(OrgRow::into_domain).collect::<Result<_, _>>()?,
+            total: count.map(|c| c.count.max(0) as u64).unwrap_or(0),
+            page: q.page,
+            per_page,
+        })
+    }
+
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let mut res = self.store.db().query("SELECT count() FROM organisation GROUP ALL").await?;
+        let count: Option<Count> = res.take(0)?;
+        Ok(count.map(|c| c.count.max(0) as u64).unwrap_or(0))
+    }
+
+    pub async fn get(&self, id: &OrgId) -> Result<Organisation, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {PROJECTION} FROM ONLY type::record('organisation', $id)"))
+            .bind(("id", id.as_str().to_string()))
+            .await?;
+        let row: Option<OrgRow> = res.take(0)?;
+        row.ok_or(StoreError::NotFound("organisation"))?.into_domain()
+    }
+
+    pub async fn options(&self) -> Result<Vec<(String, String)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Opt {
+            id: String,
+            name: String,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT record::id(id) AS id, name, name_key FROM organisation ORDER BY name_key")
+            .await?;
+        let rows: Vec<Opt> = res.take(0)?;
+        Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+    }
+
+    pub async fn create(&self, d: &OrganisationDraft) -> Result<OrgId, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "CREATE organisation SET name = $name, name_key = $name_key, kind = $kind, area = $area,
+                    ods_code = $ods_code, ukprn = $ukprn, notes = $notes
+                 RETURN VALUE record::id(id)",
+            )
+            .bind(fields(d))
+            .await?;
+        let id: Option<String> = res.take(0)?;
+        stored("id", OrgId::parse(&id.ok_or(StoreError::NotFound("organisation"))?))
+    }
+
+    pub async fn update(&self, id: &OrgId, d: &OrganisationDraft) -> Result<(), StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "UPDATE type::record('organisation', $id) SET name = $name, name_key = $name_key, kind = $kind,
+                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes, updated_at = time::now()
+                 RETURN VALUE record::id(id)",
+            )
+            .bind(fields(d))
+            .bind(("id", id.as_str().to_string()))
+            .await?;
+        let updated: Vec<String> = res.take(0)?;
+        if updated.is_empty() {
+            return Err(StoreError::NotFound("organisation"));
+        }
+        Ok(())
+    }
+
+    /// Refused while the organisation still has contacts: the check and the delete run in one
+    /// transaction, so a contact added meanwhile cannot be orphaned.
+    pub async fn delete(&self, id: &OrgId) -> Result<(), StoreError> {
+        let key = id.as_str().to_string();
+        retry_conflicts(|| {
+            let key = key.clone();
+            async move {
+                let res = self
+                    .store
+                    .db()
+                    .query(format!(
+                        "BEGIN TRANSACTION;
+                         LET $org = type::record('organisation', $id);
+                         IF !record::exists($org) {{ THROW '{REFUSAL_MARK}not-found' }};
+                         LET $n = array::len((SELECT VALUE id FROM contact WHERE organisation = $org));
+                         IF $n > 0 {{ THROW '{REFUSAL_MARK}This organisation still has ' + <string>$n + ' contact(s). Move or delete them first, then delete the organisation.' }};
+                         DELETE $org;
+                         COMMIT TRANSACTION;"
+                    ))
+                    .bind(("id", key))
+                    .await?;
+                checked(res).map(|_| ())
+            }
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("organisation"),
+            other => other,
+        })
+    }
+}
+
+fn fields(d: &OrganisationDraft) -> surrealdb::types::Variables {
+    let mut v = surrealdb::types::Variables::new();
+    v.insert("name", d.name.as_str().to_string());
+    v.insert("name_key", fold(d.name.as_str()));
+    v.insert("kind", d.kind.key().to_string());
+    v.insert("area", d.area.as_ref().map(|a| a.to_string()));
+    v.insert("ods_code", d.ods_code.as_ref().map(|c| c.as_str().to_string()));
+    v.insert("ukprn", d.ukprn.as_ref().map(|c| c.as_str().to_string()));
+    v.insert("notes", d.notes.as_ref().map(|n| n.to_string()));
+    v
+}

@@ -1,0 +1,3 @@
+//! Presentational pieces: no server calls here.
+pub mod form;
+pub mod layout;

@@ -1,0 +1,180 @@
+//! Contacts: people at partner organisations.
+use super::email::EmailAddress;
+use super::form::{FormErrors, Validator};
+use super::ids::{ContactId, OrgId};
+use super::register::{Engagement, OrgKind, Quadrant, Score};
+use super::text::{parse_optional, JobTitle, OrgName, PersonName};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub name: PersonName,
+    pub email: EmailAddress,
+    pub job_title: Option<JobTitle>,
+    pub organisation: OrgId,
+    pub organisation_name: OrgName,
+    pub organisation_kind: OrgKind,
+    pub influence: Score,
+    pub interest: Score,
+    pub engagement_current: Engagement,
+    pub engagement_target: Engagement,
+    pub subscribed: bool,
+}
+
+impl Contact {
+    pub fn quadrant(&self) -> Quadrant {
+        Quadrant::of(self.influence, self.interest)
+    }
+
+    /// How many steps the stakeholder still has to move to reach the target engagement.
+    pub fn engagement_gap(&self) -> i8 {
+        let pos = |e: Engagement| Engagement::ALL.iter().position(|x| *x == e).unwrap_or(0) as i8;
+        pos(self.engagement_target) - pos(self.engagement_current)
+    }
+}
+
+/// A valid contact, ready to be written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactDraft {
+    pub name: PersonName,
+    pub email: EmailAddress,
+    pub job_title: Option<JobTitle>,
+    pub organisation: OrgId,
+    pub influence: Score,
+    pub interest: Score,
+    pub engagement_current: Engagement,
+    pub engagement_target: Engagement,
+    pub subscribed: bool,
+}
+
+/// The contact form as posted. `subscribed` is a checkbox: present ("on") or absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactForm {
+    pub name: String,
+    pub email: String,
+    pub job_title: String,
+    pub organisation: String,
+    pub influence: String,
+    pub interest: String,
+    pub engagement_current: String,
+    pub engagement_target: String,
+    pub subscribed: Option<String>,
+}
+
+impl ContactForm {
+    pub fn values(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("name".into(), self.name.clone()),
+            ("email".into(), self.email.clone()),
+            ("job_title".into(), self.job_title.clone()),
+            ("organisation".into(), self.organisation.clone()),
+            ("influence".into(), self.influence.clone()),
+            ("interest".into(), self.interest.clone()),
+            ("engagement_current".into(), self.engagement_current.clone()),
+            ("engagement_target".into(), self.engagement_target.clone()),
+            ("subscribed".into(), if self.subscribed.is_some() { "on".into() } else { String::new() }),
+        ])
+    }
+
+    pub fn from_contact(c: &Contact) -> Self {
+        Self {
+            name: c.name.to_string(),
+            email: c.email.to_string(),
+            job_title: c.job_title.as_ref().map(|t| t.to_string()).unwrap_or_default(),
+            organisation: c.organisation.to_string(),
+            influence: c.influence.get().to_string(),
+            interest: c.interest.get().to_string(),
+            engagement_current: c.engagement_current.key().into(),
+            engagement_target: c.engagement_target.key().into(),
+            subscribed: c.subscribed.then(|| "on".into()),
+        }
+    }
+
+    pub fn parse(&self) -> Result<ContactDraft, FormErrors> {
+        let mut v = Validator::new();
+        let name = v.check("name", PersonName::parse(&self.name));
+        let email = v.check("email", EmailAddress::parse(&self.email).map_err(String::from));
+        let job_title = v.check("job_title", parse_optional(&self.job_title, JobTitle::parse));
+        let organisation = v.check(
+            "organisation",
+            if self.organisation.trim().is_empty() {
+                Err("Select the organisation".to_string())
+            } else {
+                OrgId::parse(self.organisation.trim()).map_err(|_| "Select the organisation from the list".into())
+            },
+        );
+        let influence = v.check("influence", Score::parse(&self.influence).map_err(|e| format!("Influence: {e}")));
+        let interest = v.check("interest", Score::parse(&self.interest).map_err(|e| format!("Interest: {e}")));
+        let current = v.check("engagement_current", Engagement::parse(&self.engagement_current));
+        let target = v.check("engagement_target", Engagement::parse(&self.engagement_target));
+        match (name, email, job_title, organisation, influence, interest, current, target) {
+            (
+                Some(name),
+                Some(email),
+                Some(job_title),
+                Some(organisation),
+                Some(influence),
+                Some(interest),
+                Some(engagement_current),
+                Some(engagement_target),
+            ) => Ok(ContactDraft {
+                name,
+                email,
+                job_title,
+                organisation,
+                influence,
+                interest,
+                engagement_current,
+                engagement_target,
+                subscribed: self.subscribed.is_some(),
+            }),
+            _ => Err(v.into_errors(self.values())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> ContactForm {
+        ContactForm {
+            name: "Priya Shah".into(),
+            email: "Priya.Shah@Aston.Example.org".into(),
+            job_title: "Course Lead".into(),
+            organisation: "abc123".into(),
+            influence: "4".into(),
+            interest: "5".into(),
+            engagement_current: "neutral".into(),
+            engagement_target: "supportive".into(),
+            subscribed: Some("on".into()),
+        }
+    }
+
+    #[test]
+    fn parses_valid_form() {
+        let d = valid().parse().unwrap();
+        assert_eq!(d.email.as_str(), "priya.shah@aston.example.org");
+        assert!(d.subscribed);
+        assert_eq!(d.influence.get(), 4);
+    }
+
+    #[test]
+    fn unchecked_box_means_unsubscribed() {
+        let d = ContactForm { subscribed: None, ..valid() }.parse().unwrap();
+        assert!(!d.subscribed);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let f = ContactForm { email: "nope".into(), influence: "9".into(), organisation: "".into(), ..valid() };
+        let e = f.parse().unwrap_err();
+        assert!(e.message_for("email").is_some());
+        assert_eq!(e.message_for("influence"), Some("Influence: Must be a whole number from 1 to 5"));
+        assert_eq!(e.message_for("organisation"), Some("Select the organisation"));
+        assert_eq!(e.value_of("email"), Some("nope"));
+        assert_eq!(e.errors.len(), 3);
+    }
+}

@@ -1,0 +1,37 @@
+//! Pure domain types shared by the browser and the server: no I/O here.
+pub mod contact;
+pub mod email;
+pub mod error;
+pub mod form;
+pub mod ids;
+pub mod organisation;
+pub mod register;
+pub mod text;
+
+pub use contact::{Contact, ContactDraft, ContactForm};
+pub use email::EmailAddress;
+pub use error::AppError;
+pub use form::{FieldError, FormErrors, Validator};
+pub use ids::{ContactId, OrgId};
+pub use organisation::{Organisation, OrganisationDraft, OrganisationForm};
+pub use register::{Engagement, OrgKind, Quadrant, Score};
+pub use text::{Area, JobTitle, Notes, OdsCode, OrgName, PersonName, Ukprn};
+
+/// One page of a list, with the total so the page can offer navigation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        if self.total == 0 {
+            1
+        } else {
+            self.total.div_ceil(self.per_page.max(1) as u64) as u32
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The stakeholder register's vocabulary: organisation kinds, engagement levels, scores.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Defines a closed set of values with a stable storage key and a human label.
+macro_rules! closed_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The key stored in the database and used in forms and URLs.
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, String> {
+                match raw.trim() {
+                    $($key => Ok($name::$variant),)+
+                    "" => Err(format!("Select {}", $what)),
+                    _ => Err(format!("Select {} from the list", $what)),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+closed_enum!(
+    /// What kind of partner an organisation is.
+    OrgKind, "the kind of organisation" {
+        Hei => "hei", "Higher education institution";
+        AcuteTrust => "acute_trust", "Acute trust";
+        CommunityTrust => "community_trust", "Community trust";
+        MentalHealthTrust => "mental_health_trust", "Mental health trust";
+        PrimaryCare => "primary_care", "Primary care provider";
+        Icb => "icb", "Integrated care board";
+        Other => "other", "Other";
+    }
+);
+
+closed_enum!(
+    /// Where a stakeholder stands towards the programme, in increasing order of engagement.
+    Engagement, "an engagement level" {
+        Unaware => "unaware", "Unaware";
+        Resistant => "resistant", "Resistant";
+        Neutral => "neutral", "Neutral";
+        Supportive => "supportive", "Supportive";
+        Leading => "leading", "Leading";
+    }
+);
+
+/// An influence or interest score, 1 (low) to 5 (high).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Score(u8);
+
+impl Score {
+    pub const MIN: u8 = 1;
+    pub const MAX: u8 = 5;
+
+    pub fn new(v: u8) -> Result<Self, String> {
+        if (Self::MIN..=Self::MAX).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err(format!("Must be a whole number from {} to {}", Self::MIN, Self::MAX))
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<u8>()
+            .map_err(|_| format!("Must be a whole number from {} to {}", Self::MIN, Self::MAX))
+            .and_then(Self::new)
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for Score {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        Self::new(v)
+    }
+}
+impl From<Score> for u8 {
+    fn from(s: Score) -> u8 {
+        s.0
+    }
+}
+
+/// The power/interest grid quadrant (Mendelow): how a stakeholder should be handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Quadrant {
+    ManageClosely,
+    KeepSatisfied,
+    KeepInformed,
+    Monitor,
+}
+
+impl Quadrant {
+    pub fn of(influence: Score, interest: Score) -> Self {
+        match (influence.get() >= 3, interest.get() >= 3) {
+            (true, true) => Quadrant::ManageClosely,
+            (true, false) => Quadrant::KeepSatisfied,
+            (false, true) => Quadrant::KeepInformed,
+            (false, false) => Quadrant::Monitor,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Quadrant::ManageClosely => "Manage closely",
+            Quadrant::KeepSatisfied => "Keep satisfied",
+            Quadrant::KeepInformed => "Keep informed",
+            Quadrant::Monitor => "Monitor",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_keys() {
+        for k in OrgKind::ALL {
+            assert_eq!(OrgKind::parse(k.key()).unwrap(), *k);
+        }
+        assert_eq!(OrgKind::parse("").unwrap_err(), "Select the kind of organisation");
+        assert!(OrgKind::parse("hospital").is_err());
+    }
+
+    #[test]
+    fn engagement_is_ordered() {
+        assert!(Engagement::Unaware < Engagement::Resistant);
+        assert!(Engagement::Supportive < Engagement::Leading);
+        assert_eq!(Engagement::parse("supportive").unwrap(), Engagement::Supportive);
+    }
+
+    #[test]
+    fn scores_are_bounded() {
+        assert!(Score::new(0).is_err());
+        assert!(Score::new(6).is_err());
+        assert_eq!(Score::parse(" 3 ").unwrap().get(), 3);
+        assert!(Score::parse("three").is_err());
+        assert!(Score::parse("-1").is_err());
+        assert!(serde_json::from_str::<Score>("9").is_err());
+    }
+
+    #[test]
+    fn quadrants() {
+        let s = |v| Score::new(v).unwrap();
+        assert_eq!(Quadrant::of(s(5), s(5)), Quadrant::ManageClosely);
+        assert_eq!(Quadrant::of(s(5), s(1)), Quadrant::KeepSatisfied);
+        assert_eq!(Quadrant::of(s(1), s(5)), Quadrant::KeepInformed);
+        assert_eq!(Quadrant::of(s(2), s(2)), Quadrant::Monitor);
+    }
+}

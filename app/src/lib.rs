@@ -1,0 +1,75 @@
+//! Liaison: the application. Domain types, pages and server functions are shared by the
+//! browser (feature `hydrate`) and the server (feature `ssr`); `backend` is server-only.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::{contacts, home, organisations};
+
+/// The HTML document around the application, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Every route renders with `SsrMode::Async`: the server waits for the page's data and sends
+/// complete HTML, so pages read (and forms work) without JavaScript, and a 404 status set
+/// while loading reaches the response.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="liaison" href="/pkg/liaison.css"/>
+        <Title text="Liaison"/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <organisations::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // A marker for the browser tests: clicks are handled by the app from here on.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

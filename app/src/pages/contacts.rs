@@ -1,0 +1,246 @@
+//! Contact pages: list (search by name, email or organisation; filter by kind), detail,
+//! create, edit, delete.
+use super::organisations::{query_string, NotFoundOrError};
+use crate::api::register::*;
+use crate::components::form::*;
+use crate::components::layout::Pagination;
+use crate::domain::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn score_options() -> Vec<(String, String)> {
+    (Score::MIN..=Score::MAX).map(|v| (v.to_string(), v.to_string())).collect()
+}
+
+fn engagement_options() -> Vec<(String, String)> {
+    Engagement::ALL.iter().map(|e| (e.key().to_string(), e.label().to_string())).collect()
+}
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            ListQuery::new(
+                &q.get("q").unwrap_or_default(),
+                &q.get("kind").unwrap_or_default(),
+                &q.get("page").unwrap_or_default(),
+            )
+        })
+    };
+    let contacts = Resource::new(params, list_contacts);
+    let deleted = move || query.with(|q| q.get("deleted").is_some());
+    view! {
+        <Title text="Contacts – Liaison"/>
+        <h1>"Contacts"</h1>
+        {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The contact was deleted."</p></div> })}
+        <p><A href="/contacts/new" attr:class="button">"Add a contact"</A></p>
+        <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
+            <div class="form-group">
+                <label class="label" for="search-q">"Name, email or organisation"</label>
+                <input class="input input--width-20" id="search-q" name="q" type="search" value=move || params().search />
+            </div>
+            <div class="form-group">
+                <label class="label" for="search-kind">"Organisation kind"</label>
+                <select class="select" id="search-kind" name="kind">
+                    <option value="">"All kinds"</option>
+                    {move || {
+                        let current = params().kind;
+                        OrgKind::ALL.iter().map(|k| view! {
+                            <option value=k.key() selected=current == Some(*k)>{k.label()}</option>
+                        }).collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="form-group">
+                <button class="button button--secondary" type="submit">"Search"</button>
+            </div>
+        </form>
+        <Transition fallback=|| view! { <p>"Loading contacts…"</p> }>
+            {move || Suspend::new(async move {
+                let q = params();
+                match contacts.await {
+                    Ok(page) => view! { <ContactTable page q/> }.into_any(),
+                    Err(e) => view! { <div class="notice notice--error" role="alert"><p>{e.to_string()}</p></div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ContactTable(page: Page<Contact>, q: ListQuery) -> impl IntoView {
+    let base = query_string(&[("q", &q.search), ("kind", q.kind.map(|k| k.key()).unwrap_or(""))]);
+    let count = page.total;
+    let page_count = page.page_count();
+    let current = page.page;
+    view! {
+        <p class="caption" role="status">{format!("{count} contact{}", if count == 1 { "" } else { "s" })}</p>
+        {if page.items.is_empty() {
+            view! { <p>"No contacts match. Try another search."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <caption class="visually-hidden">"Contacts in the register"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Organisation"</th>
+                                <th scope="col">"Email"</th>
+                                <th scope="col">"Engagement"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {page.items.into_iter().map(|c| view! {
+                                <tr>
+                                    <td><a href=format!("/contacts/{}", c.id)>{c.name.to_string()}</a>
+                                        {(!c.subscribed).then(|| view! { " " <span class="tag tag--grey">"Unsubscribed"</span> })}
+                                    </td>
+                                    <td><a href=format!("/organisations/{}", c.organisation)>{c.organisation_name.to_string()}</a></td>
+                                    <td>{c.email.to_string()}</td>
+                                    <td>{format!("{} → {}", c.engagement_current.label(), c.engagement_target.label())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <Pagination page=current page_count base_query=base path="/contacts"/>
+    }
+}
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, get_contact);
+    let delete = ServerAction::<DeleteContact>::new();
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(c) => {
+                        let id = c.id.to_string();
+                        let row = |k: &'static str, v: String| view! {
+                            <div class="summary-list__row"><dt class="summary-list__key">{k}</dt><dd class="summary-list__value">{v}</dd></div>
+                        };
+                        view! {
+                            <Title text=format!("{} – Liaison", c.name)/>
+                            <p><a href="/contacts">"Back to contacts"</a></p>
+                            <h1>{c.name.to_string()}</h1>
+                            <ActionErrorNotice error=delete_error/>
+                            <dl class="summary-list">
+                                {row("Organisation", c.organisation_name.to_string())}
+                                {row("Job title", c.job_title.as_ref().map(|t| t.to_string()).unwrap_or_else(|| "Not recorded".into()))}
+                                {row("Email", c.email.to_string())}
+                                {row("Influence", format!("{} of 5", c.influence.get()))}
+                                {row("Interest", format!("{} of 5", c.interest.get()))}
+                                {row("Stakeholder map", c.quadrant().label().to_string())}
+                                {row("Engagement now", c.engagement_current.label().to_string())}
+                                {row("Engagement target", c.engagement_target.label().to_string())}
+                                {row("Briefings", if c.subscribed { "Subscribed".to_string() } else { "Unsubscribed".to_string() })}
+                            </dl>
+                            <div class="button-group">
+                                <a class="button button--secondary" href=format!("/contacts/{id}/edit")>"Edit contact"</a>
+                                <a class="button button--secondary" href=format!("/organisations/{}", c.organisation)>"View organisation"</a>
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="id" value=id.clone()/>
+                                    <button class="button button--warning" type="submit">"Delete contact"</button>
+                                </ActionForm>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn contact_fields(form: FormView, orgs: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <TextField form name="name" label="Full name" autocomplete="off" width="30"/>
+        <TextField form name="email" label="Email address" input_type="email" autocomplete="off" width="30"/>
+        <TextField form name="job_title" label="Job title (optional)" width="30"/>
+        <SelectField form name="organisation" label="Organisation" options=orgs placeholder="Select an organisation"/>
+        <fieldset class="fieldset">
+            <legend class="fieldset__legend">"Stakeholder map"</legend>
+            <SelectField form name="influence" label="Influence" hint="1 is low, 5 is high" options=score_options() placeholder="Select"/>
+            <SelectField form name="interest" label="Interest" hint="1 is low, 5 is high" options=score_options() placeholder="Select"/>
+            <SelectField form name="engagement_current" label="Engagement now" options=engagement_options() placeholder="Select"/>
+            <SelectField form name="engagement_target" label="Engagement target" options=engagement_options() placeholder="Select"/>
+        </fieldset>
+        <Checkbox form name="subscribed" label="Receives email briefings"/>
+    }
+}
+
+#[component]
+pub fn NewContactPage() -> impl IntoView {
+    let query = use_query_map();
+    let orgs = Resource::new(|| (), |_| organisation_options());
+    let action = ServerAction::<CreateContact>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <Title text="Add a contact – Liaison"/>
+        <p><a href="/contacts">"Back to contacts"</a></p>
+        <h1>"Add a contact"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let orgs = orgs.await.unwrap_or_default();
+                let mut initial = ContactForm { subscribed: Some("on".into()), ..Default::default() };
+                initial.organisation = query.with_untracked(|q| q.get("organisation").unwrap_or_default());
+                let form = FormView::from_result(action.value().into(), initial.values());
+                view! {
+                    <ErrorSummary form/>
+                    <ActionErrorNotice error/>
+                    <ActionForm action=action attr:novalidate=true>
+                        {contact_fields(form, orgs)}
+                        <button class="button" type="submit">"Save contact"</button>
+                    </ActionForm>
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn EditContactPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, get_contact);
+    let orgs = Resource::new(|| (), |_| organisation_options());
+    let action = ServerAction::<UpdateContact>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let orgs = orgs.await.unwrap_or_default();
+                match data.await {
+                    Ok(c) => {
+                        let form = FormView::from_result(action.value().into(), ContactForm::from_contact(&c).values());
+                        let id = c.id.to_string();
+                        view! {
+                            <Title text=format!("Edit {} – Liaison", c.name)/>
+                            <p><a href=format!("/contacts/{id}")>"Back to the contact"</a></p>
+                            <h1>"Edit contact"</h1>
+                            <ErrorSummary form/>
+                            <ActionErrorNotice error/>
+                            <ActionForm action=action attr:novalidate=true>
+                                <input type="hidden" name="id" value=id.clone()/>
+                                {contact_fields(form, orgs)}
+                                <button class="button" type="submit">"Save changes"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+

@@ -1,0 +1,302 @@
+//! Organisation pages: list (search, filter, sort, pages), detail, create, edit, delete.
+use crate::api::register::*;
+use crate::components::form::*;
+use crate::components::layout::Pagination;
+use crate::domain::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+pub(crate) fn kind_options() -> Vec<(String, String)> {
+    OrgKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect()
+}
+
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn OrganisationsPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            (
+                ListQuery::new(
+                    &q.get("q").unwrap_or_default(),
+                    &q.get("kind").unwrap_or_default(),
+                    &q.get("page").unwrap_or_default(),
+                ),
+                OrgSort::parse(&q.get("sort").unwrap_or_default()),
+            )
+        })
+    };
+    let orgs = Resource::new(params, |(q, sort)| list_organisations(q, sort));
+    let deleted = move || query.with(|q| q.get("deleted").is_some());
+
+    view! {
+        <Title text="Organisations – Liaison"/>
+        <h1>"Organisations"</h1>
+        {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The organisation was deleted."</p></div> })}
+        <p><A href="/organisations/new" attr:class="button">"Add an organisation"</A></p>
+        <form method="get" action="/organisations" class="inline-form" role="search" aria-label="Organisations">
+            <div class="form-group">
+                <label class="label" for="search-q">"Name"</label>
+                <input class="input input--width-20" id="search-q" name="q" type="search"
+                    value=move || params().0.search />
+            </div>
+            <div class="form-group">
+                <label class="label" for="search-kind">"Kind"</label>
+                <select class="select" id="search-kind" name="kind">
+                    <option value="">"All kinds"</option>
+                    {move || {
+                        let current = params().0.kind;
+                        OrgKind::ALL.iter().map(|k| view! {
+                            <option value=k.key() selected=current == Some(*k)>{k.label()}</option>
+                        }).collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="form-group">
+                <button class="button button--secondary" type="submit">"Search"</button>
+            </div>
+        </form>
+        <Transition fallback=|| view! { <p>"Loading organisations…"</p> }>
+            {move || Suspend::new(async move {
+                let (q, sort) = params();
+                match orgs.await {
+                    Ok(page) => view! { <OrgTable page q sort/> }.into_any(),
+                    Err(e) => view! { <div class="notice notice--error" role="alert"><p>{e.to_string()}</p></div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OrgTable(page: Page<Organisation>, q: ListQuery, sort: OrgSort) -> impl IntoView {
+    let kind_key = q.kind.map(|k| k.key()).unwrap_or("");
+    let base = query_string(&[("q", &q.search), ("kind", kind_key), ("sort", sort.key())]);
+    let sort_link = |asc: OrgSort, desc: OrgSort| {
+        let next = if sort == asc { desc } else { asc };
+        format!("/organisations?{}", query_string(&[("q", &q.search), ("kind", kind_key), ("sort", next.key())]))
+    };
+    let aria = |asc: OrgSort, desc: OrgSort| {
+        if sort == asc {
+            Some("ascending")
+        } else if sort == desc {
+            Some("descending")
+        } else {
+            None
+        }
+    };
+    let count = page.total;
+    let page_count = page.page_count();
+    let current = page.page;
+    view! {
+        <p class="caption" role="status">{format!("{count} organisation{}", if count == 1 { "" } else { "s" })}</p>
+        {if page.items.is_empty() {
+            view! { <p>"No organisations match. Try another name or kind."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <caption class="visually-hidden">"Organisations in the register"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col" aria-sort=aria(OrgSort::NameAsc, OrgSort::NameDesc)>
+                                    <a class="sort-link" href=sort_link(OrgSort::NameAsc, OrgSort::NameDesc)>"Name"</a>
+                                </th>
+                                <th scope="col" aria-sort=aria(OrgSort::KindAsc, OrgSort::KindDesc)>
+                                    <a class="sort-link" href=sort_link(OrgSort::KindAsc, OrgSort::KindDesc)>"Kind"</a>
+                                </th>
+                                <th scope="col">"Area"</th>
+                                <th scope="col" class="table__numeric">"Contacts"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {page.items.into_iter().map(|o| view! {
+                                <tr>
+                                    <td><a href=format!("/organisations/{}", o.id)>{o.name.to_string()}</a></td>
+                                    <td>{o.kind.label()}</td>
+                                    <td>{o.area.map(|a| a.to_string()).unwrap_or_default()}</td>
+                                    <td class="table__numeric">{o.contact_count}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <Pagination page=current page_count base_query=base path="/organisations"/>
+    }
+}
+
+#[component]
+pub fn OrganisationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, get_organisation);
+    let delete = ServerAction::<DeleteOrganisation>::new();
+    let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((org, contacts)) => {
+                        let id = org.id.to_string();
+                        view! {
+                            <Title text=format!("{} – Liaison", org.name)/>
+                            <p><a href="/organisations">"Back to organisations"</a></p>
+                            <h1>{org.name.to_string()}</h1>
+                            <ActionErrorNotice error=delete_error/>
+                            <dl class="summary-list">
+                                <div class="summary-list__row"><dt class="summary-list__key">"Kind"</dt><dd class="summary-list__value">{org.kind.label()}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"Area"</dt><dd class="summary-list__value">{org.area.map(|a| a.to_string()).unwrap_or_else(|| "Not recorded".into())}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"ODS code"</dt><dd class="summary-list__value">{org.ods_code.map(|c| c.as_str().to_string()).unwrap_or_else(|| "Not recorded".into())}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"UKPRN"</dt><dd class="summary-list__value">{org.ukprn.map(|c| c.as_str().to_string()).unwrap_or_else(|| "Not recorded".into())}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"Notes"</dt><dd class="summary-list__value">{org.notes.map(|n| n.to_string()).unwrap_or_else(|| "None".into())}</dd></div>
+                            </dl>
+                            <div class="button-group">
+                                <a class="button button--secondary" href=format!("/organisations/{id}/edit")>"Edit organisation"</a>
+                                <a class="button button--secondary" href=format!("/contacts/new?organisation={id}")>"Add a contact here"</a>
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="id" value=id.clone()/>
+                                    <button class="button button--warning" type="submit">"Delete organisation"</button>
+                                </ActionForm>
+                            </div>
+                            <h2>{format!("Contacts ({})", contacts.len())}</h2>
+                            <ContactMiniTable contacts/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ContactMiniTable(contacts: Vec<Contact>) -> impl IntoView {
+    if contacts.is_empty() {
+        return view! { <p>"No contacts yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption class="visually-hidden">"Contacts at this organisation"</caption>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Job title"</th><th scope="col">"Engagement"</th></tr></thead>
+                <tbody>
+                    {contacts.into_iter().map(|c| view! {
+                        <tr>
+                            <td><a href=format!("/contacts/{}", c.id)>{c.name.to_string()}</a></td>
+                            <td>{c.job_title.map(|t| t.to_string()).unwrap_or_default()}</td>
+                            <td>{format!("{} → {}", c.engagement_current.label(), c.engagement_target.label())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NotFoundOrError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
+            resp.set_status(status);
+        }
+    }
+    let title = match error {
+        AppError::NotFound(_) => "Page not found",
+        AppError::Unauthenticated => "Sign in to continue",
+        AppError::Forbidden => "You do not have permission to see this page",
+        _ => "Sorry, there is a problem",
+    };
+    view! {
+        <Title text=format!("{title} – Liaison")/>
+        <h1>{title}</h1>
+        <p>{error.to_string()}</p>
+        <p><a href="/">"Go to the start page"</a></p>
+    }
+}
+
+fn org_fields(form: FormView, kinds: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <TextField form name="name" label="Organisation name" autocomplete="organization" width="30"/>
+        <SelectField form name="kind" label="Kind of organisation" options=kinds placeholder="Select a kind"/>
+        <TextField form name="area" label="Area (optional)" hint="The integrated care system, for example Black Country" width="30"/>
+        <TextField form name="ods_code" label="ODS code (optional)" hint="The NHS organisation code, for example RRK" width="10"/>
+        <TextField form name="ukprn" label="UKPRN (optional)" hint="For universities: the 8-digit UK provider reference number" width="10"/>
+        <TextArea form name="notes" label="Notes (optional)"/>
+    }
+}
+
+#[component]
+pub fn NewOrganisationPage() -> impl IntoView {
+    let action = ServerAction::<CreateOrganisation>::new();
+    let form = FormView::from_result(action.value().into(), OrganisationForm::default().values());
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <Title text="Add an organisation – Liaison"/>
+        <p><a href="/organisations">"Back to organisations"</a></p>
+        <h1>"Add an organisation"</h1>
+        <ErrorSummary form/>
+        <ActionErrorNotice error/>
+        <ActionForm action=action attr:novalidate=true>
+            {org_fields(form, kind_options())}
+            <button class="button" type="submit">"Save organisation"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn EditOrganisationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, get_organisation);
+    let action = ServerAction::<UpdateOrganisation>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((org, _)) => {
+                        let form = FormView::from_result(action.value().into(), OrganisationForm::from_organisation(&org).values());
+                        let id = org.id.to_string();
+                        view! {
+                            <Title text=format!("Edit {} – Liaison", org.name)/>
+                            <p><a href=format!("/organisations/{id}")>"Back to the organisation"</a></p>
+                            <h1>"Edit organisation"</h1>
+                            <ErrorSummary form/>
+                            <ActionErrorNotice error/>
+                            <ActionForm action=action attr:novalidate=true>
+                                <input type="hidden" name="id" value=id.clone()/>
+                                {org_fields(form, kind_options())}
+                                <button class="button" type="submit">"Save changes"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

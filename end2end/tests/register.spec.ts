@@ -1,0 +1,101 @@
+import { test, expect } from "@playwright/test";
+import { expectAccessible, waitForHydration } from "./helpers";
+
+test("a person adds an organisation and a contact, finds it, and fixes a mistake", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+
+  await page.goto("/organisations");
+  await waitForHydration(page);
+  await expectAccessible(page);
+
+  // Add an organisation, first forgetting its kind.
+  await page.getByRole("link", { name: "Add an organisation" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Add an organisation" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel("Organisation name").fill("Midlands Test Faculty of Practice");
+  await page.getByRole("button", { name: "Save organisation" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "There is a problem" })).toBeVisible();
+  await expect(page.locator("#f-kind-error")).toContainText("Select the kind of organisation");
+  await expect(page.getByLabel("Organisation name")).toHaveValue("Midlands Test Faculty of Practice");
+  await expectAccessible(page);
+
+  await page.getByLabel("Kind of organisation").selectOption({ label: "Other" });
+  await page.getByRole("button", { name: "Save organisation" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Midlands Test Faculty of Practice" })).toBeVisible();
+  await expectAccessible(page);
+
+  // Add a contact to it, with a mistyped email first.
+  await page.getByRole("link", { name: "Add a contact here" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Add a contact" })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel("Full name").fill("Morgan Testperson");
+  await page.getByLabel("Email address").fill("morgan.testperson@faculty");
+  await page.getByLabel("Job title (optional)").fill("Advanced Practice Lead");
+  await page.getByLabel("Influence").selectOption("4");
+  await page.getByLabel("Interest").selectOption("5");
+  await page.getByLabel("Engagement now").selectOption("neutral");
+  await page.getByLabel("Engagement target").selectOption("leading");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.locator("#f-email-error")).toContainText("correct format");
+  await expect(page.getByLabel("Full name")).toHaveValue("Morgan Testperson");
+  await expect(page.getByLabel("Organisation")).toHaveValue(/.+/);
+  await expectAccessible(page);
+
+  await page.getByLabel("Email address").fill("morgan.testperson@faculty.example.org");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Morgan Testperson" })).toBeVisible();
+  await expect(page.getByText("Midlands Test Faculty of Practice")).toBeVisible();
+  await expectAccessible(page);
+
+  // Find the contact by searching for the organisation.
+  await page.goto("/contacts");
+  await page.getByLabel("Name, email or organisation").fill("test faculty");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=test\+faculty/);
+  await expect(page.getByRole("link", { name: "Morgan Testperson" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText("1 contact");
+  await expectAccessible(page);
+
+  expect(errors, "browser console errors").toEqual([]);
+});
+
+test("the demo register is loaded and every register page passes axe", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expectAccessible(page);
+  await page.goto("/organisations?kind=hei");
+  await expect(page.getByRole("link", { name: "Aston University" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Aston University" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Aston University" })).toBeVisible();
+  await expectAccessible(page);
+  await page.goto("/contacts");
+  await expect(page.getByRole("status")).toHaveText(/\d+ contacts/);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expectAccessible(page);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a form with an error comes back with the message and the typed values", async ({ page }) => {
+    await page.goto("/organisations/new");
+    await page.getByLabel("Organisation name").fill("No Script Trust");
+    await page.getByLabel("ODS code (optional)").fill("!!");
+    await page.getByRole("button", { name: "Save organisation" }).click();
+    await expect(page.getByText("There is a problem")).toBeVisible();
+    await expect(page.locator("#f-ods_code-error")).toContainText("ODS code must be");
+    await expect(page.getByLabel("Organisation name")).toHaveValue("No Script Trust");
+    await expectAccessible(page);
+
+    await page.getByLabel("Kind of organisation").selectOption("acute_trust");
+    await page.getByLabel("ODS code (optional)").fill("RZZ");
+    await page.getByRole("button", { name: "Save organisation" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "No Script Trust" })).toBeVisible();
+    await expect(page.getByText("RZZ")).toBeVisible();
+  });
+});

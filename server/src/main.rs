@@ -1,0 +1,75 @@
+//! `liaison`: the stakeholder communication tracker. `liaison serve` (the default) runs the
+//! web server; `migrate` and `seed` manage the database.
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::config::Settings;
+use server::{seed, Application};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "liaison", version, about = "Stakeholder communication and engagement tracker")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply pending schema migrations and exit.
+    Migrate,
+    /// Load the demo programme into an empty database and exit.
+    Seed,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::from_env()?;
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&settings.log).context("LIAISON_LOG is not a valid log filter")?)
+        .init();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings.clone()).await?;
+            tracing::info!("Liaison is listening on http://{}", settings.bind);
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            // Opening the store applies pending migrations.
+            app::backend::Store::open(&settings.db).await?;
+            println!("Migrations are up to date.");
+        }
+        Command::Seed => {
+            let store = app::backend::Store::open(&settings.db).await?;
+            match seed::seed_if_empty(&store).await? {
+                true => println!("Loaded the demo programme."),
+                false => println!("The register is not empty: demo data not loaded."),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,119 @@
+//! `spawn_app()` and one helper per action, in the manner of zero-to-production.
+use server::config::Settings;
+use server::Application;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: app::backend::Store,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Settings::for_tests()).await
+}
+
+pub async fn spawn_with(settings: Settings) -> TestApp {
+    let app = Application::build(settings).await.expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.store().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp { address, client, store, _shutdown: tx }
+}
+
+pub fn org_form(name: &str, kind: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_string()),
+        ("kind", kind.to_string()),
+        ("area", "Black Country".to_string()),
+        ("ods_code", String::new()),
+        ("ukprn", String::new()),
+        ("notes", String::new()),
+    ]
+}
+
+pub fn contact_form(name: &str, email: &str, org: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_string()),
+        ("email", email.to_string()),
+        ("job_title", "Course Lead".to_string()),
+        ("organisation", org.to_string()),
+        ("influence", "4".to_string()),
+        ("interest", "5".to_string()),
+        ("engagement_current", "neutral".to_string()),
+        ("engagement_target", "supportive".to_string()),
+        ("subscribed", "on".to_string()),
+    ]
+}
+
+impl TestApp {
+    /// Calls a server function the way the hydrated browser does (no `Accept: text/html`).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Posts a form the way a browser without JavaScript does.
+    pub async fn post_plain_form(&self, endpoint: &str, form: &[(&str, String)], referer: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", format!("{}{referer}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent");
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    }
+
+    /// Creates an organisation and returns its id (from the redirect the server asks for).
+    pub async fn create_org(&self, name: &str, kind: &str) -> String {
+        let res = self.call("organisations/create", &org_form(name, kind)).await;
+        assert_eq!(res.status().as_u16(), 200, "create organisation: {}", res.text().await.unwrap_or_default());
+        redirect_target(&res).trim_start_matches("/organisations/").to_string()
+    }
+
+    pub async fn create_contact(&self, name: &str, email: &str, org: &str) -> reqwest::Response {
+        self.call("contacts/create", &contact_form(name, email, org)).await
+    }
+
+    pub async fn org_count(&self) -> u64 {
+        self.store.organisations().count().await.expect("count")
+    }
+
+    pub async fn contact_count(&self) -> u64 {
+        self.store.contacts().count().await.expect("count")
+    }
+}
+
+/// Where a server function asked the browser to go next.
+pub fn redirect_target(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .or_else(|| res.headers().get("serverfnredirect"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

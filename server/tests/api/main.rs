@@ -1,0 +1,5 @@
+//! Integration tests: the real server on a random loopback port, a real (in-memory or
+//! on-disk) SurrealDB, exercised over HTTP.
+mod helpers;
+mod register;
+mod storage;

@@ -1,0 +1,170 @@
+//! The stakeholder register through HTTP: create, list, search, duplicates, bad input.
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_answers() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_html("/health").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+}
+
+#[tokio::test]
+async fn an_organisation_is_created_listed_and_found_by_search() {
+    let app = spawn_app().await;
+    let id = app.create_org("Aston University", "hei").await;
+    app.create_org("Wye Valley NHS Trust", "acute_trust").await;
+    assert!(!id.is_empty());
+
+    let (status, html) = app.get_html("/organisations").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Aston University") && html.contains("Wye Valley NHS Trust"));
+
+    let (_, html) = app.get_html("/organisations?q=aston").await;
+    assert!(html.contains("Aston University"));
+    assert!(!html.contains("Wye Valley NHS Trust"), "search must filter");
+
+    let (_, html) = app.get_html("/organisations?kind=acute_trust").await;
+    assert!(html.contains("Wye Valley NHS Trust") && !html.contains("Aston University"), "kind filter");
+
+    let (status, html) = app.get_html(&format!("/organisations/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Higher education institution"));
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_field_errors_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let res = app.call("organisations/create", &org_form("   ", "castle")).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Enter the organisation name"), "{body}");
+    assert!(body.contains("Select the kind of organisation from the list"), "{body}");
+    assert_eq!(app.org_count().await, 0);
+
+    let org = app.create_org("Keele University", "hei").await;
+    let mut form = contact_form("Ann Example", "not-an-email", &org);
+    form[4].1 = "9".into(); // influence
+    let res = app.call("contacts/create", &form).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Enter an email address in the correct format"), "{body}");
+    assert!(body.contains("Influence: Must be a whole number from 1 to 5"), "{body}");
+    assert_eq!(app.contact_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_duplicate_email_is_a_form_error_not_a_500() {
+    let app = spawn_app().await;
+    let org = app.create_org("University of Worcester", "hei").await;
+    let first = app.create_contact("Ann Example", "ann@worcester.example.org", &org).await;
+    assert_eq!(first.status().as_u16(), 200);
+    // Same address, different case: the normalised email hits the unique index.
+    let second = app.create_contact("Ann Other", "ANN@Worcester.example.org", &org).await;
+    assert_eq!(second.status().as_u16(), 422);
+    let body = second.text().await.unwrap();
+    assert!(body.contains("A contact with this email address already exists"), "{body}");
+    assert_eq!(app.contact_count().await, 1);
+}
+
+#[tokio::test]
+async fn contacts_are_searchable_by_name_email_and_organisation() {
+    let app = spawn_app().await;
+    let hei = app.create_org("Coventry University", "hei").await;
+    let trust = app.create_org("Walsall Healthcare NHS Trust", "acute_trust").await;
+    assert_eq!(app.create_contact("Priya Shah", "priya.shah@cov.example.org", &hei).await.status().as_u16(), 200);
+    assert_eq!(app.create_contact("Tom Jones", "t.jones@walsall.test", &trust).await.status().as_u16(), 200);
+
+    let (_, html) = app.get_html("/contacts?q=priya").await;
+    assert!(html.contains("Priya Shah") && !html.contains("Tom Jones"));
+    let (_, html) = app.get_html("/contacts?q=walsall.test").await;
+    assert!(html.contains("Tom Jones") && !html.contains("Priya Shah"));
+    let (_, html) = app.get_html("/contacts?q=coventry").await;
+    assert!(html.contains("Priya Shah") && !html.contains("Tom Jones"));
+    let (_, html) = app.get_html("/contacts?kind=acute_trust").await;
+    assert!(html.contains("Tom Jones") && !html.contains("Priya Shah"));
+}
+
+#[tokio::test]
+async fn an_organisation_with_contacts_cannot_be_deleted() {
+    let app = spawn_app().await;
+    let org = app.create_org("Staffordshire University", "hei").await;
+    app.create_contact("Sam Lee", "sam@staffs.example.org", &org).await;
+    let res = app.call("organisations/delete", &[("id", org.clone())]).await;
+    assert_eq!(res.status().as_u16(), 409);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("still has 1 contact"), "{body}");
+    assert_eq!(app.org_count().await, 1);
+
+    let empty = app.create_org("Newman University", "hei").await;
+    let res = app.call("organisations/delete", &[("id", empty)]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(app.org_count().await, 1);
+}
+
+#[tokio::test]
+async fn editing_keeps_uniqueness_and_applies_changes() {
+    let app = spawn_app().await;
+    let org = app.create_org("Harper Adams University", "hei").await;
+    let mut form = org_form("Harper Adams University", "other");
+    form.insert(0, ("id", org.clone()));
+    let res = app.call("organisations/update", &form).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let (_, html) = app.get_html(&format!("/organisations/{org}")).await;
+    assert!(html.contains("<dd class=\"summary-list__value\">Other</dd>"), "kind updated");
+
+    app.create_org("Aston University", "hei").await;
+    let mut form = org_form("aston university", "hei");
+    form.insert(0, ("id", org.clone()));
+    let res = app.call("organisations/update", &form).await;
+    assert_eq!(res.status().as_u16(), 422, "names are unique regardless of case");
+}
+
+#[tokio::test]
+async fn without_javascript_a_bad_form_comes_back_with_errors_and_the_typed_values() {
+    let app = spawn_app().await;
+    let mut form = org_form("Typed But Wrong", "");
+    form[3].1 = "!!".into(); // ods_code
+    let res = app.post_plain_form("organisations/create", &form, "/organisations/new").await;
+    assert_eq!(res.status().as_u16(), 302);
+    let location = redirect_target(&res);
+    assert!(location.contains("/organisations/new?") && location.contains("__err="), "{location}");
+    assert_eq!(app.org_count().await, 0);
+
+    let path = location.trim_start_matches(&app.address);
+    let (status, html) = app.get_html(path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("There is a problem"), "error summary shown");
+    assert!(html.contains("Select the kind of organisation"), "field message shown");
+    assert!(html.contains("value=\"Typed But Wrong\""), "typed value kept");
+}
+
+#[tokio::test]
+async fn without_javascript_a_good_form_redirects_to_the_new_record() {
+    let app = spawn_app().await;
+    let res = app.post_plain_form("organisations/create", &org_form("Aston University", "hei"), "/organisations/new").await;
+    assert_eq!(res.status().as_u16(), 302);
+    let location = redirect_target(&res);
+    assert!(location.starts_with("/organisations/") && !location.ends_with("/new"), "{location}");
+    let (status, html) = app.get_html(&location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Aston University"));
+}
+
+#[tokio::test]
+async fn unknown_records_and_pages_are_404() {
+    let app = spawn_app().await;
+    let (status, html) = app.get_html("/organisations/doesnotexist").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Page not found"));
+    let (status, _) = app.get_html("/no/such/page").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_in_pages() {
+    let app = spawn_app().await;
+    let id = app.create_org("<script>alert(1)</script> Trust", "other").await;
+    let (_, html) = app.get_html(&format!("/organisations/{id}")).await;
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Trust"));
+}
