@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::{contacts, home, organisations};
+use pages::{admin, contacts, organisations, sign_in, workstreams};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,13 +42,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::layout::Session::provide();
     view! {
         <Stylesheet id="liaison" href="/pkg/liaison.css"/>
         <Title text="Liaison"/>
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <organisations::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
-                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
                     <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
@@ -57,6 +59,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -16,3 +16,15 @@ export async function expectAccessible(page: Page) {
 export async function waitForHydration(page: Page) {
   await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 20_000 });
 }
+
+export const MANAGER = { email: "manager@liaison.example.org", password: "demo-manager-password" };
+export const BASELINE_LEAD = { email: "baseline.lead@liaison.example.org", password: "demo-lead-password" };
+
+/** Signs in through the sign-in page, the way a person does. */
+export async function signIn(page: Page, who: { email: string; password: string }, next = "/") {
+  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Email address").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}

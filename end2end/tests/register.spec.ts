@@ -1,5 +1,9 @@
 import { test, expect } from "@playwright/test";
-import { expectAccessible, waitForHydration } from "./helpers";
+import { expectAccessible, MANAGER, signIn, waitForHydration } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, MANAGER);
+});
 
 test("a person adds an organisation and a contact, finds it, and fixes a mistake", async ({ page }) => {
   const errors: string[] = [];

@@ -16,6 +16,11 @@ pub struct Settings {
     /// Directory holding the built site (`pkg/` with the WebAssembly, JS and CSS).
     pub site_root: String,
     pub log: String,
+    /// The address people reach Liaison at (links in emails; allowed form origin; https here
+    /// makes cookies Secure). Defaults to http://<bind address>.
+    pub public_url: Option<String>,
+    /// Days after which a workstream's status counts as stale on the overview.
+    pub stale_days: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -59,6 +64,11 @@ impl Settings {
             seed_demo: flag("LIAISON_SEED_DEMO", true)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             log: var("LIAISON_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            public_url: var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            stale_days: match var("LIAISON_STALE_DAYS") {
+                None => 14,
+                Some(v) => v.parse().ok().filter(|d| *d > 0).with_context(|| format!("LIAISON_STALE_DAYS must be a whole number of days, not {v:?}"))?,
+            },
         })
     }
 
@@ -71,6 +81,8 @@ impl Settings {
             seed_demo: false,
             site_root: "target/site".into(),
             log: "warn".into(),
+            public_url: None,
+            stale_days: 14,
         }
     }
 }

@@ -3,9 +3,11 @@
 pub mod config;
 pub mod demo_data;
 pub mod seed;
+pub mod users_cli;
+pub mod web;
 
 use anyhow::Context;
-use app::backend::state::AppState;
+use app::backend::state::{AppState, WebConfig};
 use app::backend::Store;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -58,7 +60,9 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown).await
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 
@@ -69,7 +73,9 @@ fn router(settings: &Settings, store: Store, addr: std::net::SocketAddr) -> anyh
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = "liaison".into();
     }
-    let state = AppState { leptos_options: leptos_options.clone(), store };
+    let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let web = WebConfig { secure_cookies: public_url.starts_with("https://"), public_url, stale_days: settings.stale_days };
+    let state = AppState { leptos_options: leptos_options.clone(), store, web };
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -82,6 +88,7 @@ fn router(settings: &Settings, store: Store, addr: std::net::SocketAddr) -> anyh
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         // same-origin, not no-referrer: forms posted without JavaScript are redirected back to

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use server::config::Settings;
-use server::{seed, Application};
+use server::{seed, users_cli, Application};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -21,6 +21,11 @@ enum Command {
     Migrate,
     /// Load the demo programme into an empty database and exit.
     Seed,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: users_cli::UserCommand,
+    },
 }
 
 #[tokio::main]
@@ -47,6 +52,10 @@ async fn main() -> anyhow::Result<()> {
                 true => println!("Loaded the demo programme."),
                 false => println!("The register is not empty: demo data not loaded."),
             }
+        }
+        Command::User { command } => {
+            let store = app::backend::Store::open(&settings.db).await?;
+            users_cli::run(&store, command).await?;
         }
     }
     Ok(())

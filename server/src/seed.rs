@@ -3,13 +3,30 @@
 use crate::demo_data;
 use anyhow::{anyhow, Context};
 use app::backend::Store;
+use app::backend::auth::hash_password;
+use app::backend::repo::audit::Actor;
+use app::domain::policy::Role;
 use app::domain::*;
+
+/// Demo sign-ins, documented in the README for the demo only. A real deployment starts with
+/// `LIAISON_SEED_DEMO=false` and `liaison user add`.
+pub const DEMO_MANAGER: (&str, &str, &str) = ("manager@liaison.example.org", "Pat Manager", "demo-manager-password");
+pub const DEMO_LEAD_PASSWORD: &str = "demo-lead-password";
+/// (email, name) of the lead of each demo workstream, in the order of `demo_data::WORKSTREAMS`.
+pub const DEMO_LEADS: &[(&str, &str)] = &[
+    ("baseline.lead@liaison.example.org", "Bea Baseline"),
+    ("workshops.lead@liaison.example.org", "Hari Workshops"),
+    ("practitioners.lead@liaison.example.org", "Priya Practitioner"),
+    ("comms.lead@liaison.example.org", "Cam Communications"),
+    ("toolkit.lead@liaison.example.org", "Tom Toolkit"),
+];
 
 /// Returns `true` when the demo data was loaded, `false` when the register already had data.
 pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
     if store.organisations().count().await? > 0 {
         return Ok(false);
     }
+    let actor = Actor::Other("demo seed".into());
     let mut org_ids = Vec::with_capacity(demo_data::ORGANISATIONS.len());
     for o in demo_data::ORGANISATIONS {
         let form = OrganisationForm {
@@ -21,7 +38,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
             notes: String::new(),
         };
         let draft = form.parse().map_err(|e| anyhow!("demo organisation {:?} is invalid: {:?}", o.name, e.errors))?;
-        let id = store.organisations().create(&draft).await.with_context(|| format!("creating {}", o.name))?;
+        let id = store.organisations().create(&actor, &draft).await.with_context(|| format!("creating {}", o.name))?;
         org_ids.push(id);
     }
     for c in demo_data::contacts() {
@@ -38,12 +55,65 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
             subscribed: c.subscribed.then(|| "on".into()),
         };
         let draft = form.parse().map_err(|e| anyhow!("demo contact {:?} is invalid: {:?}", c.name, e.errors))?;
-        store.contacts().create(&draft).await.with_context(|| format!("creating {}", c.name))?;
+        store.contacts().create(&actor, &draft).await.with_context(|| format!("creating {}", c.name))?;
     }
+    seed_people_and_workstreams(store).await?;
     tracing::info!(
         organisations = demo_data::ORGANISATIONS.len(),
         contacts = demo_data::CONTACT_COUNT,
         "loaded the demo programme"
     );
     Ok(true)
+}
+
+async fn seed_people_and_workstreams(store: &Store) -> anyhow::Result<()> {
+    let email = |e: &str| EmailAddress::parse(e).map_err(|m| anyhow!("demo email {e}: {m}"));
+    let (pm_email, pm_name, pm_password) = DEMO_MANAGER;
+    store.users().create(&email(pm_email)?, pm_name, Role::ProgrammeManager, &hash_password(pm_password.into()).await?).await?;
+    let lead_hash = hash_password(DEMO_LEAD_PASSWORD.into()).await?;
+    for (position, (ws, &(lead_email, lead_name))) in demo_data::WORKSTREAMS.iter().zip(DEMO_LEADS).enumerate() {
+        let lead = store.users().create(&email(lead_email)?, lead_name, Role::WorkstreamLead, &lead_hash).await?;
+        let id = store.workstreams().create(ws.name, ws.aim, position as i64 + 1, Some(&lead)).await?;
+        let actor = Actor::Other("demo seed".into());
+        for (title, due) in ws.milestones {
+            let draft = app::domain::workstream::parse_milestone(title, due)
+                .map_err(|e| anyhow!("demo milestone {title:?} is invalid: {:?}", e.errors))?;
+            store.workstreams().add_milestone(&actor, &id, &draft).await?;
+        }
+        for (days_ago, rag, summary, risks) in demo_history(position) {
+            let form = app::domain::workstream::StatusForm {
+                rag: rag.into(),
+                summary: summary.into(),
+                risks: risks.into(),
+                ..Default::default()
+            };
+            let draft = form.parse().map_err(|e| anyhow!("demo status is invalid: {:?}", e.errors))?;
+            let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
+            store.workstreams().post_status(&actor, lead_name, &id, &draft, at).await?;
+        }
+    }
+    println!("Demo sign-ins (demo data only; see README):");
+    println!("  programme manager: {pm_email} / {pm_password}");
+    for (lead_email, _) in DEMO_LEADS {
+        println!("  workstream lead:   {lead_email} / {DEMO_LEAD_PASSWORD}");
+    }
+    Ok(())
+}
+
+/// A plausible status history per demo workstream: (days ago, RAG, summary, risks).
+fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'static str)> {
+    match position {
+        0 => vec![
+            (120, "green", "Survey instruments agreed with HEIs and trusts.", ""),
+            (60, "amber", "Trust response rate at 45%; chasing non-responders.", "Low response from primary care may skew the baseline."),
+            (9, "green", "Responses from 14 of 15 trusts and all HEIs; analysis under way.", ""),
+        ],
+        1 => vec![
+            (90, "green", "Workshop series scheduled with all ten HEIs.", ""),
+            (5, "amber", "PgCert learning outcomes drafted; two HEIs yet to agree titles.", "September intake readiness depends on validation panels."),
+        ],
+        2 => vec![(40, "green", "Core competency framework out for consultation.", "")],
+        3 => vec![(70, "green", "Communication plan approved by the programme board.", ""), (20, "green", "Monthly partner briefing established.", "")],
+        _ => vec![(35, "not_started", "Senior leader group being convened.", "")],
+    }
 }

@@ -1,4 +1,8 @@
-//! Server functions: the browser's only door to the backend.
+//! Server functions: the browser's only door to the backend. Each one names the
+//! `policy::Action` it performs as its first line (`ctx::authorized`).
+pub mod admin;
+pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod register;
+pub mod workstreams;

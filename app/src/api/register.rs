@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{finish, store};
+use super::ctx::{authorized, finish};
+#[cfg(feature = "ssr")]
+use crate::domain::policy::Action;
 
 /// How the organisation list is sorted (a closed set: the URL cannot inject an ORDER BY).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,24 +59,24 @@ impl ListQuery {
 
 #[server(endpoint = "organisations/list")]
 pub async fn list_organisations(query: ListQuery, sort: OrgSort) -> Result<Page<Organisation>, AppError> {
-    let store = store()?;
-    finish(store.organisations().list(&query, sort, PER_PAGE).await)
+    let ctx = authorized(Action::ViewRegister)?;
+    finish(ctx.store.organisations().list(&query, sort, PER_PAGE).await)
 }
 
 #[server(endpoint = "organisations/get")]
 pub async fn get_organisation(id: String) -> Result<(Organisation, Vec<Contact>), AppError> {
-    let store = store()?;
-    let id = OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into()))?;
-    let org = finish(store.organisations().get(&id).await)?;
-    let contacts = finish(store.contacts().for_organisation(&id).await)?;
+    let ctx = authorized(Action::ViewRegister)?;
+    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    let org = finish(ctx.store.organisations().get(&id).await)?;
+    let contacts = finish(ctx.store.contacts().for_organisation(&id).await)?;
     Ok((org, contacts))
 }
 
 /// Organisations as `(id, name)` for select boxes.
 #[server(endpoint = "organisations/options")]
 pub async fn organisation_options() -> Result<Vec<(String, String)>, AppError> {
-    let store = store()?;
-    finish(store.organisations().options().await)
+    let ctx = authorized(Action::ViewRegister)?;
+    finish(ctx.store.organisations().options().await)
 }
 
 #[server(endpoint = "organisations/create")]
@@ -86,10 +88,10 @@ pub async fn create_organisation(
     ukprn: String,
     notes: String,
 ) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
-    let draft = finish(form.parse().map_err(AppError::from))?;
-    let id = finish(store.organisations().create(&draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let draft = finish(form.parse())?;
+    let id = finish(ctx.store.organisations().create(&ctx.actor(), &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
     leptos_axum::redirect(&format!("/organisations/{id}"));
     Ok(())
 }
@@ -105,35 +107,35 @@ pub async fn update_organisation(
     ukprn: String,
     notes: String,
 ) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
     let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
-    let draft = finish(form.parse().map_err(AppError::from))?;
-    finish(store.organisations().update(&id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let draft = finish(form.parse())?;
+    finish(ctx.store.organisations().update(&ctx.actor(), &id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
     leptos_axum::redirect(&format!("/organisations/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "organisations/delete")]
 pub async fn delete_organisation(id: String) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
-    finish(store.organisations().delete(&id).await.map_err(AppError::from))?;
+    finish(ctx.store.organisations().delete(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/organisations?deleted=1");
     Ok(())
 }
 
 #[server(endpoint = "contacts/list")]
 pub async fn list_contacts(query: ListQuery) -> Result<Page<Contact>, AppError> {
-    let store = store()?;
-    finish(store.contacts().list(&query, PER_PAGE).await)
+    let ctx = authorized(Action::ViewRegister)?;
+    finish(ctx.store.contacts().list(&query, PER_PAGE).await)
 }
 
 #[server(endpoint = "contacts/get")]
 pub async fn get_contact(id: String) -> Result<Contact, AppError> {
-    let store = store()?;
-    let id = ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into()))?;
-    finish(store.contacts().get(&id).await)
+    let ctx = authorized(Action::ViewRegister)?;
+    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    finish(ctx.store.contacts().get(&id).await)
 }
 
 #[server(endpoint = "contacts/create")]
@@ -149,7 +151,7 @@ pub async fn create_contact(
     engagement_target: String,
     subscribed: Option<String>,
 ) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let form = ContactForm {
         name,
         email,
@@ -161,8 +163,8 @@ pub async fn create_contact(
         engagement_target,
         subscribed,
     };
-    let draft = finish(form.parse().map_err(AppError::from))?;
-    let id = finish(store.contacts().create(&draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let draft = finish(form.parse())?;
+    let id = finish(ctx.store.contacts().create(&ctx.actor(), &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
     leptos_axum::redirect(&format!("/contacts/{id}"));
     Ok(())
 }
@@ -181,7 +183,7 @@ pub async fn update_contact(
     engagement_target: String,
     subscribed: Option<String>,
 ) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
     let form = ContactForm {
         name,
@@ -194,17 +196,17 @@ pub async fn update_contact(
         engagement_target,
         subscribed,
     };
-    let draft = finish(form.parse().map_err(AppError::from))?;
-    finish(store.contacts().update(&id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let draft = finish(form.parse())?;
+    finish(ctx.store.contacts().update(&ctx.actor(), &id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
     leptos_axum::redirect(&format!("/contacts/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "contacts/delete")]
 pub async fn delete_contact(id: String) -> Result<(), AppError> {
-    let store = store()?;
+    let ctx = authorized(Action::EditRegister)?;
     let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
-    finish(store.contacts().delete(&id).await.map_err(AppError::from))?;
+    finish(ctx.store.contacts().delete(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/contacts?deleted=1");
     Ok(())
 }
@@ -217,8 +219,8 @@ pub struct RegisterSummary {
 
 #[server(endpoint = "register/summary")]
 pub async fn register_summary() -> Result<RegisterSummary, AppError> {
-    let store = store()?;
-    let organisations = finish(store.organisations().count().await)?;
-    let contacts = finish(store.contacts().count().await)?;
+    let ctx = authorized(Action::ViewRegister)?;
+    let organisations = finish(ctx.store.organisations().count().await)?;
+    let contacts = finish(ctx.store.contacts().count().await)?;
     Ok(RegisterSummary { organisations, contacts })
 }

@@ -85,6 +85,22 @@ impl Store {
     pub fn contacts(&self) -> super::repo::contacts::Contacts<'_> {
         super::repo::contacts::Contacts::new(self)
     }
+
+    pub fn users(&self) -> super::repo::users::Users<'_> {
+        super::repo::users::Users::new(self)
+    }
+
+    pub fn audit(&self) -> super::repo::audit::Audit<'_> {
+        super::repo::audit::Audit::new(self)
+    }
+
+    pub fn workstreams(&self) -> super::repo::workstreams::Workstreams<'_> {
+        super::repo::workstreams::Workstreams::new(self)
+    }
+
+    pub fn throttle(&self) -> super::repo::throttle::Throttle<'_> {
+        super::repo::throttle::Throttle::new(self)
+    }
 }
 
 fn identifier(name: &str) -> Result<&str, StoreError> {

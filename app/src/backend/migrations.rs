@@ -10,7 +10,8 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
     version: 1,
     name: "register: organisations and contacts",
     sql: r#"
@@ -48,7 +49,86 @@ DEFINE INDEX contact_email ON contact FIELDS email UNIQUE;
 DEFINE INDEX contact_org ON contact FIELDS organisation;
 DEFINE INDEX contact_name ON contact FIELDS name_key;
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "users, sessions, sign-in throttling, audit log, workstream leads",
+        sql: r#"
+DEFINE TABLE user SCHEMAFULL;
+DEFINE FIELD email ON user TYPE string ASSERT string::is_email($value);
+DEFINE FIELD name ON user TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 120;
+DEFINE FIELD role ON user TYPE string ASSERT $value IN ["programme-manager", "workstream-lead"];
+DEFINE FIELD password_hash ON user TYPE string;
+DEFINE FIELD active ON user TYPE bool DEFAULT true;
+DEFINE FIELD created_at ON user TYPE datetime DEFAULT time::now();
+DEFINE FIELD last_sign_in_at ON user TYPE option<datetime>;
+DEFINE INDEX user_email ON user FIELDS email UNIQUE;
+
+DEFINE TABLE session SCHEMAFULL;
+DEFINE FIELD token_hash ON session TYPE string;
+DEFINE FIELD user ON session TYPE record<user>;
+DEFINE FIELD created_at ON session TYPE datetime;
+DEFINE FIELD expires_at ON session TYPE datetime;
+DEFINE INDEX session_token ON session FIELDS token_hash UNIQUE;
+DEFINE INDEX session_user ON session FIELDS user;
+
+DEFINE TABLE login_failure SCHEMAFULL;
+DEFINE FIELD key ON login_failure TYPE string;
+DEFINE FIELD at ON login_failure TYPE datetime;
+DEFINE INDEX login_failure_key ON login_failure FIELDS key, at;
+
+DEFINE TABLE audit SCHEMAFULL;
+DEFINE FIELD at ON audit TYPE datetime;
+DEFINE FIELD actor ON audit TYPE option<record<user>>;
+DEFINE FIELD actor_label ON audit TYPE string;
+DEFINE FIELD action ON audit TYPE string;
+DEFINE FIELD record ON audit TYPE string;
+DEFINE FIELD changes ON audit TYPE string;
+DEFINE INDEX audit_at ON audit FIELDS at;
+DEFINE EVENT audit_append_only ON audit WHEN $event = "UPDATE" OR $event = "DELETE" THEN {
+    THROW "The audit log is append-only";
+};
+
+DEFINE TABLE workstream SCHEMAFULL;
+DEFINE FIELD name ON workstream TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 120;
+DEFINE FIELD aim ON workstream TYPE string;
+DEFINE FIELD position ON workstream TYPE int;
+DEFINE FIELD lead ON workstream TYPE option<record<user>>;
+DEFINE FIELD created_at ON workstream TYPE datetime DEFAULT time::now();
+DEFINE INDEX workstream_name ON workstream FIELDS name UNIQUE;
+DEFINE INDEX workstream_lead ON workstream FIELDS lead;
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "workstream milestones and status updates",
+        sql: r#"
+DEFINE TABLE milestone SCHEMAFULL;
+DEFINE FIELD workstream ON milestone TYPE record<workstream>;
+DEFINE FIELD title ON milestone TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 200;
+-- Calendar dates (YYYY-MM-DD), not instants: a due date means the same day in every zone.
+DEFINE FIELD due ON milestone TYPE string ASSERT string::len($value) = 10;
+DEFINE FIELD done ON milestone TYPE option<string>;
+DEFINE INDEX milestone_workstream ON milestone FIELDS workstream, due;
+
+DEFINE TABLE status_update SCHEMAFULL;
+DEFINE FIELD workstream ON status_update TYPE record<workstream>;
+DEFINE FIELD rag ON status_update TYPE string ASSERT $value IN ["not_started", "red", "amber", "green", "complete"];
+DEFINE FIELD summary ON status_update TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 1000;
+DEFINE FIELD risks ON status_update TYPE string;
+DEFINE FIELD issues ON status_update TYPE string;
+DEFINE FIELD next_steps ON status_update TYPE string;
+DEFINE FIELD commentary ON status_update TYPE string;
+DEFINE FIELD author ON status_update TYPE option<record<user>>;
+DEFINE FIELD author_name ON status_update TYPE string;
+DEFINE FIELD at ON status_update TYPE datetime;
+DEFINE INDEX status_update_workstream ON status_update FIELDS workstream, at;
+DEFINE EVENT status_update_immutable ON status_update WHEN $event = "UPDATE" THEN {
+    THROW "Status updates are never edited: post a correction as a new update";
+};
+"#,
+    },
+];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at
 /// once: the unique index on `version` lets only one record a migration; the others see it

@@ -1,20 +1,48 @@
-//! The page frame: skip link, header with navigation, main region, footer.
+//! The page frame: skip link, header with navigation (by role), main region, footer.
+use crate::api::auth::{current_user, SignOut};
+use crate::domain::policy::{allows, Action, CurrentUser};
+use crate::domain::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_location;
+
+/// The signed-in user, loaded once per page and shared through context.
+#[derive(Clone, Copy)]
+pub struct Session(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+impl Session {
+    pub fn provide() {
+        provide_context(Session(Resource::new(|| (), |_| current_user())));
+    }
+
+    /// The user, for use inside a `Suspend` (awaits the session resource).
+    pub async fn user() -> Option<CurrentUser> {
+        match use_context::<Session>() {
+            Some(s) => s.0.await.ok().flatten(),
+            None => None,
+        }
+    }
+
+    /// Whether the page should offer a control. The server refuses regardless.
+    pub async fn can(action: Action) -> bool {
+        Self::user().await.is_some_and(|u| allows(&u, &action))
+    }
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_context::<Session>();
     view! {
         <a class="skip-link" href="#main-content">"Skip to main content"</a>
         <header class="header" role="banner">
             <div class="width-container header__inner">
                 <a class="header__logo" href="/">"Liaison"<span class="visually-hidden">" home"</span></a>
-                <nav class="header__nav" aria-label="Primary">
-                    <ul>
-                        <NavLink href="/organisations" label="Organisations"/>
-                        <NavLink href="/contacts" label="Contacts"/>
-                    </ul>
-                </nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let user = match session { Some(s) => s.0.await.ok().flatten(), None => None };
+                        user.map(|u| view! { <Nav user=u/> })
+                    })}
+                </Transition>
             </div>
         </header>
         <div class="width-container">
@@ -29,9 +57,37 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 #[component]
+fn Nav(user: CurrentUser) -> impl IntoView {
+    let admin = allows(&user, &Action::ManageUsers);
+    let audit = allows(&user, &Action::ViewAudit);
+    view! {
+        <nav class="header__nav" aria-label="Primary">
+            <ul>
+                <NavLink href="/" label="Overview"/>
+                <NavLink href="/organisations" label="Organisations"/>
+                <NavLink href="/contacts" label="Contacts"/>
+                {admin.then(|| view! { <NavLink href="/users" label="Users"/> })}
+                {audit.then(|| view! { <NavLink href="/audit" label="Audit log"/> })}
+            </ul>
+        </nav>
+        <div class="header__user">
+            <span>{format!("{} ({})", user.name, user.role.label())}</span>
+            // A plain form: signing out reloads the whole page, so nothing of the session stays.
+            <form method="post" action=SignOut::url() class="header__signout-form">
+                <button class="header__signout" type="submit">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
+
+#[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let location = use_location();
-    let current = move || location.pathname.get().starts_with(href).then_some("page");
+    let current = move || {
+        let path = location.pathname.get();
+        let here = if href == "/" { path == "/" || path.starts_with("/workstreams") } else { path.starts_with(href) };
+        here.then_some("page")
+    };
     view! { <li><a href=href aria-current=current>{label}</a></li> }
 }
 

@@ -55,6 +55,15 @@ record_id!(
     ContactId, "contact"
 );
 
+record_id!(
+    /// Key of a `user` record.
+    UserId, "user"
+);
+record_id!(
+    /// Key of a `workstream` record.
+    WorkstreamId, "workstream"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,11 @@ pub mod error;
 pub mod form;
 pub mod ids;
 pub mod organisation;
+pub mod policy;
 pub mod register;
 pub mod text;
+pub mod time;
+pub mod workstream;
 
 pub use contact::{Contact, ContactDraft, ContactForm};
 pub use email::EmailAddress;

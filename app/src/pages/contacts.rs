@@ -4,6 +4,8 @@ use super::organisations::{query_string, NotFoundOrError};
 use crate::api::register::*;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
+use crate::components::layout::Session;
+use crate::domain::policy::Action;
 use crate::domain::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +38,13 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text="Contacts – Liaison"/>
         <h1>"Contacts"</h1>
         {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The contact was deleted."</p></div> })}
-        <p><A href="/contacts/new" attr:class="button">"Add a contact"</A></p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                Session::can(Action::EditRegister).await.then(|| view! {
+                    <p><A href="/contacts/new" attr:class="button">"Add a contact"</A></p>
+                })
+            })}
+        </Transition>
         <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
             <div class="form-group">
                 <label class="label" for="search-q">"Name, email or organisation"</label>
@@ -123,6 +131,7 @@ pub fn ContactPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_edit = Session::can(Action::EditRegister).await;
                 match data.await {
                     Ok(c) => {
                         let id = c.id.to_string();
@@ -146,12 +155,14 @@ pub fn ContactPage() -> impl IntoView {
                                 {row("Briefings", if c.subscribed { "Subscribed".to_string() } else { "Unsubscribed".to_string() })}
                             </dl>
                             <div class="button-group">
-                                <a class="button button--secondary" href=format!("/contacts/{id}/edit")>"Edit contact"</a>
                                 <a class="button button--secondary" href=format!("/organisations/{}", c.organisation)>"View organisation"</a>
-                                <ActionForm action=delete>
-                                    <input type="hidden" name="id" value=id.clone()/>
-                                    <button class="button button--warning" type="submit">"Delete contact"</button>
-                                </ActionForm>
+                                {can_edit.then(|| view! {
+                                    <a class="button button--secondary" href=format!("/contacts/{id}/edit")>"Edit contact"</a>
+                                    <ActionForm action=delete>
+                                        <input type="hidden" name="id" value=id.clone()/>
+                                        <button class="button button--warning" type="submit">"Delete contact"</button>
+                                    </ActionForm>
+                                })}
                             </div>
                         }.into_any()
                     }
@@ -191,6 +202,9 @@ pub fn NewContactPage() -> impl IntoView {
         <h1>"Add a contact"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                if !Session::can(Action::EditRegister).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
                 let orgs = orgs.await.unwrap_or_default();
                 let mut initial = ContactForm { subscribed: Some("on".into()), ..Default::default() };
                 initial.organisation = query.with_untracked(|q| q.get("organisation").unwrap_or_default());
@@ -202,7 +216,7 @@ pub fn NewContactPage() -> impl IntoView {
                         {contact_fields(form, orgs)}
                         <button class="button" type="submit">"Save contact"</button>
                     </ActionForm>
-                }
+                }.into_any()
             })}
         </Transition>
     }
@@ -219,6 +233,9 @@ pub fn EditContactPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                if !Session::can(Action::EditRegister).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
                 let orgs = orgs.await.unwrap_or_default();
                 match data.await {
                     Ok(c) => {

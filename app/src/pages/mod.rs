@@ -1,4 +1,6 @@
 //! One module per route.
+pub mod admin;
 pub mod contacts;
-pub mod home;
 pub mod organisations;
+pub mod sign_in;
+pub mod workstreams;

@@ -2,6 +2,8 @@
 use crate::api::register::*;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
+use crate::components::layout::Session;
+use crate::domain::policy::Action;
 use crate::domain::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +55,13 @@ pub fn OrganisationsPage() -> impl IntoView {
         <Title text="Organisations – Liaison"/>
         <h1>"Organisations"</h1>
         {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The organisation was deleted."</p></div> })}
-        <p><A href="/organisations/new" attr:class="button">"Add an organisation"</A></p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                Session::can(Action::EditRegister).await.then(|| view! {
+                    <p><A href="/organisations/new" attr:class="button">"Add an organisation"</A></p>
+                })
+            })}
+        </Transition>
         <form method="get" action="/organisations" class="inline-form" role="search" aria-label="Organisations">
             <div class="form-group">
                 <label class="label" for="search-q">"Name"</label>
@@ -157,6 +165,7 @@ pub fn OrganisationPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_edit = Session::can(Action::EditRegister).await;
                 match data.await {
                     Ok((org, contacts)) => {
                         let id = org.id.to_string();
@@ -172,14 +181,16 @@ pub fn OrganisationPage() -> impl IntoView {
                                 <div class="summary-list__row"><dt class="summary-list__key">"UKPRN"</dt><dd class="summary-list__value">{org.ukprn.map(|c| c.as_str().to_string()).unwrap_or_else(|| "Not recorded".into())}</dd></div>
                                 <div class="summary-list__row"><dt class="summary-list__key">"Notes"</dt><dd class="summary-list__value">{org.notes.map(|n| n.to_string()).unwrap_or_else(|| "None".into())}</dd></div>
                             </dl>
-                            <div class="button-group">
-                                <a class="button button--secondary" href=format!("/organisations/{id}/edit")>"Edit organisation"</a>
-                                <a class="button button--secondary" href=format!("/contacts/new?organisation={id}")>"Add a contact here"</a>
-                                <ActionForm action=delete>
-                                    <input type="hidden" name="id" value=id.clone()/>
-                                    <button class="button button--warning" type="submit">"Delete organisation"</button>
-                                </ActionForm>
-                            </div>
+                            {can_edit.then(|| view! {
+                                <div class="button-group">
+                                    <a class="button button--secondary" href=format!("/organisations/{id}/edit")>"Edit organisation"</a>
+                                    <a class="button button--secondary" href=format!("/contacts/new?organisation={id}")>"Add a contact here"</a>
+                                    <ActionForm action=delete>
+                                        <input type="hidden" name="id" value=id.clone()/>
+                                        <button class="button button--warning" type="submit">"Delete organisation"</button>
+                                    </ActionForm>
+                                </div>
+                            })}
                             <h2>{format!("Contacts ({})", contacts.len())}</h2>
                             <ContactMiniTable contacts/>
                         }.into_any()
@@ -257,13 +268,22 @@ pub fn NewOrganisationPage() -> impl IntoView {
     view! {
         <Title text="Add an organisation – Liaison"/>
         <p><a href="/organisations">"Back to organisations"</a></p>
-        <h1>"Add an organisation"</h1>
-        <ErrorSummary form/>
-        <ActionErrorNotice error/>
-        <ActionForm action=action attr:novalidate=true>
-            {org_fields(form, kind_options())}
-            <button class="button" type="submit">"Save organisation"</button>
-        </ActionForm>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                if !Session::can(Action::EditRegister).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
+                view! {
+                    <h1>"Add an organisation"</h1>
+                    <ErrorSummary form/>
+                    <ActionErrorNotice error/>
+                    <ActionForm action=action attr:novalidate=true>
+                        {org_fields(form, kind_options())}
+                        <button class="button" type="submit">"Save organisation"</button>
+                    </ActionForm>
+                }.into_any()
+            })}
+        </Transition>
     }
 }
 
@@ -277,6 +297,9 @@ pub fn EditOrganisationPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                if !Session::can(Action::EditRegister).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
                 match data.await {
                     Ok((org, _)) => {
                         let form = FormView::from_result(action.value().into(), OrganisationForm::from_organisation(&org).values());

@@ -1,13 +1,19 @@
 //! `spawn_app()` and one helper per action, in the manner of zero-to-production.
 use server::config::Settings;
 use server::Application;
+use app::domain::policy::Role;
+use app::domain::{EmailAddress, UserId};
 
 pub struct TestApp {
     pub address: String,
+    /// Signed in as a programme manager (most tests act as one).
     pub client: reqwest::Client,
     pub store: app::backend::Store,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
+
+pub const PASSWORD: &str = "a long test password";
+pub const MANAGER: &str = "manager@test.example.org";
 
 pub async fn spawn_app() -> TestApp {
     spawn_with(Settings::for_tests()).await
@@ -21,11 +27,18 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    let client = reqwest::Client::builder()
+    let mut app = TestApp { address, client: new_client(), store, _shutdown: tx };
+    app.add_user(MANAGER, Role::ProgrammeManager).await;
+    app.client = app.signed_in(MANAGER).await;
+    app
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
         .build()
-        .expect("client");
-    TestApp { address, client, store, _shutdown: tx }
+        .expect("client")
 }
 
 pub fn org_form(name: &str, kind: &str) -> Vec<(&'static str, String)> {
@@ -54,15 +67,47 @@ pub fn contact_form(name: &str, email: &str, org: &str) -> Vec<(&'static str, St
 }
 
 impl TestApp {
-    /// Calls a server function the way the hydrated browser does (no `Accept: text/html`).
-    pub async fn call(&self, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
-        self.client
+    pub async fn add_user(&self, email: &str, role: Role) -> UserId {
+        let hash = app::backend::auth::hash_password(PASSWORD.into()).await.expect("hash");
+        self.store
+            .users()
+            .create(&EmailAddress::parse(email).expect("email"), "Test User", role, &hash)
+            .await
+            .expect("user created")
+    }
+
+    /// Signs in through the real sign-in endpoint and returns a client holding the cookie.
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = new_client();
+        let res = self.sign_in_with(&client, email, PASSWORD).await;
+        assert_eq!(res.status().as_u16(), 200, "sign-in of {email}: {}", res.text().await.unwrap_or_default());
+        client
+    }
+
+    pub async fn sign_in_with(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+        client
+            .post(format!("{}/api/auth/sign-in", self.address))
+            .header("Accept", "application/json")
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Calls a server function as the given client.
+    pub async fn call_as(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
+        client
             .post(format!("{}/api/{endpoint}", self.address))
             .header("Accept", "application/json")
             .form(form)
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// Calls a server function the way the hydrated browser does (no `Accept: text/html`).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
+        self.call_as(&self.client, endpoint, form).await
     }
 
     /// Posts a form the way a browser without JavaScript does.

@@ -1,5 +1,7 @@
 //! Contacts in SurrealDB.
-use super::{checked, fold, stored};
+use super::audit::Actor;
+use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
+use crate::backend::error::REFUSAL_MARK;
 use crate::api::register::ListQuery;
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
@@ -118,69 +120,108 @@ impl<'a> Contacts<'a> {
         row.ok_or(StoreError::NotFound("contact"))?.into_domain()
     }
 
-    pub async fn create(&self, d: &ContactDraft) -> Result<ContactId, StoreError> {
+    pub async fn create(&self, actor: &Actor, d: &ContactDraft) -> Result<ContactId, StoreError> {
+        let key = new_key();
         let res = self
             .store
             .db()
-            .query(
+            .query(format!(
                 "BEGIN TRANSACTION;
                  LET $org = type::record('organisation', $organisation);
-                 IF !record::exists($org) { THROW 'liaison-refused:The selected organisation no longer exists. Choose another.' };
-                 CREATE contact SET organisation = $org, name = $name, name_key = $name_key, email = $email,
-                    job_title = $job_title, influence = $influence, interest = $interest,
-                    engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, search_text = $search_text
-                 RETURN VALUE record::id(id);
-                 COMMIT TRANSACTION;",
-            )
-            .bind(fields(d))
-            .await?;
-        // Statements: BEGIN, LET, IF, CREATE, COMMIT.
-        let mut res = checked(res)?;
-        let id: Option<String> = res.take(3)?;
-        stored("id", ContactId::parse(&id.ok_or(StoreError::NotFound("contact"))?))
-    }
-
-    pub async fn update(&self, id: &ContactId, d: &ContactDraft) -> Result<(), StoreError> {
-        let res = self
-            .store
-            .db()
-            .query(
-                "BEGIN TRANSACTION;
-                 LET $org = type::record('organisation', $organisation);
-                 IF !record::exists($org) { THROW 'liaison-refused:The selected organisation no longer exists. Choose another.' };
-                 UPDATE type::record('contact', $id) SET organisation = $org, name = $name, name_key = $name_key,
+                 IF !record::exists($org) {{ THROW '{MISSING_ORG}' }};
+                 CREATE type::record('contact', $key) SET organisation = $org, name = $name, name_key = $name_key,
                     email = $email, job_title = $job_title, influence = $influence, interest = $interest,
                     engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, search_text = $search_text,
-                    updated_at = time::now()
-                 RETURN VALUE record::id(id);
-                 COMMIT TRANSACTION;",
-            )
+                    subscribed = $subscribed, search_text = $search_text;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(fields(d))
+            .bind(("key", key.clone()))
+            .bind(audit_vars(actor, "create", format!("contact:{key} ({})", d.name), listing(&summary(d))))
+            .await?;
+        checked(res)?;
+        stored("id", ContactId::parse(&key))
+    }
+
+    pub async fn update(&self, actor: &Actor, id: &ContactId, d: &ContactDraft) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
+        let before = ContactForm::from_contact(&before).parse().map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
+        let changes = diff(
+            &summary(&before)
+                .into_iter()
+                .zip(summary(d))
+                .map(|((f, a), (_, b))| (f, a, b))
+                .collect::<Vec<_>>(),
+        );
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $org = type::record('organisation', $organisation);
+                 IF !record::exists($org) {{ THROW '{MISSING_ORG}' }};
+                 LET $c = type::record('contact', $id);
+                 IF !record::exists($c) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $c SET organisation = $org, name = $name, name_key = $name_key,
+                    email = $email, job_title = $job_title, influence = $influence, interest = $interest,
+                    engagement_current = $engagement_current, engagement_target = $engagement_target,
+                    subscribed = $subscribed, search_text = $search_text, updated_at = time::now();
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(fields(d))
             .bind(("id", id.as_str().to_string()))
+            .bind(audit_vars(actor, "update", format!("contact:{id} ({})", d.name), changes))
             .await?;
-        let mut res = checked(res)?;
-        let updated: Vec<String> = res.take(3)?;
-        if updated.is_empty() {
-            return Err(StoreError::NotFound("contact"));
-        }
+        checked(res).map_err(not_found)?;
         Ok(())
     }
 
-    pub async fn delete(&self, id: &ContactId) -> Result<(), StoreError> {
-        let mut res = self
+    pub async fn delete(&self, actor: &Actor, id: &ContactId) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
+        let res = self
             .store
             .db()
-            .query("DELETE type::record('contact', $id) RETURN BEFORE")
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $c = type::record('contact', $id);
+                 IF !record::exists($c) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 DELETE $c;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", id.as_str().to_string()))
+            .bind(audit_vars(actor, "delete", format!("contact:{id} ({})", before.name), "deleted".into()))
             .await?;
-        let deleted: Vec<surrealdb::types::Value> = res.take(0)?;
-        if deleted.is_empty() {
-            return Err(StoreError::NotFound("contact"));
-        }
+        checked(res).map_err(not_found)?;
         Ok(())
     }
+}
+
+const MISSING_ORG: &str = "liaison-refused:The selected organisation no longer exists. Choose another.";
+
+fn not_found(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("contact"),
+        other => other,
+    }
+}
+
+/// The fields the audit log names, in a fixed order (the email is personal data, but the
+/// register already holds it and the audit log is readable by programme managers only).
+fn summary(d: &ContactDraft) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", d.name.to_string()),
+        ("email", d.email.to_string()),
+        ("job_title", d.job_title.as_ref().map(|t| t.to_string()).unwrap_or_default()),
+        ("organisation", d.organisation.to_string()),
+        ("influence", d.influence.get().to_string()),
+        ("interest", d.interest.get().to_string()),
+        ("engagement_current", d.engagement_current.key().to_string()),
+        ("engagement_target", d.engagement_target.key().to_string()),
+        ("subscribed", d.subscribed.to_string()),
+    ]
 }
 
 fn fields(d: &ContactDraft) -> Variables {

@@ -1,5 +1,6 @@
 //! Organisations in SurrealDB.
-use super::{checked, fold, stored};
+use super::audit::Actor;
+use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
 use crate::api::register::{ListQuery, OrgSort};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
@@ -114,46 +115,64 @@ impl<'a> Organisations<'a> {
         Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
     }
 
-    pub async fn create(&self, d: &OrganisationDraft) -> Result<OrgId, StoreError> {
-        let mut res = self
+    pub async fn create(&self, actor: &Actor, d: &OrganisationDraft) -> Result<OrgId, StoreError> {
+        let key = new_key();
+        let res = self
             .store
             .db()
-            .query(
-                "CREATE organisation SET name = $name, name_key = $name_key, kind = $kind, area = $area,
-                    ods_code = $ods_code, ukprn = $ukprn, notes = $notes
-                 RETURN VALUE record::id(id)",
-            )
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 CREATE type::record('organisation', $key) SET name = $name, name_key = $name_key, kind = $kind,
+                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(fields(d))
+            .bind(("key", key.clone()))
+            .bind(audit_vars(actor, "create", format!("organisation:{key} ({})", d.name), listing(&summary(d))))
             .await?;
-        let id: Option<String> = res.take(0)?;
-        stored("id", OrgId::parse(&id.ok_or(StoreError::NotFound("organisation"))?))
+        checked(res)?;
+        stored("id", OrgId::parse(&key))
     }
 
-    pub async fn update(&self, id: &OrgId, d: &OrganisationDraft) -> Result<(), StoreError> {
-        let mut res = self
+    pub async fn update(&self, actor: &Actor, id: &OrgId, d: &OrganisationDraft) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
+        let before = OrganisationForm::from_organisation(&before).parse().map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
+        let changes = diff(
+            &summary(&before)
+                .into_iter()
+                .zip(summary(d))
+                .map(|((f, a), (_, b))| (f, a, b))
+                .collect::<Vec<_>>(),
+        );
+        let res = self
             .store
             .db()
-            .query(
-                "UPDATE type::record('organisation', $id) SET name = $name, name_key = $name_key, kind = $kind,
-                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes, updated_at = time::now()
-                 RETURN VALUE record::id(id)",
-            )
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $org = type::record('organisation', $id);
+                 IF !record::exists($org) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $org SET name = $name, name_key = $name_key, kind = $kind,
+                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes, updated_at = time::now();
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(fields(d))
             .bind(("id", id.as_str().to_string()))
+            .bind(audit_vars(actor, "update", format!("organisation:{id} ({})", d.name), changes))
             .await?;
-        let updated: Vec<String> = res.take(0)?;
-        if updated.is_empty() {
-            return Err(StoreError::NotFound("organisation"));
-        }
+        checked(res).map_err(not_found)?;
         Ok(())
     }
 
     /// Refused while the organisation still has contacts: the check and the delete run in one
     /// transaction, so a contact added meanwhile cannot be orphaned.
-    pub async fn delete(&self, id: &OrgId) -> Result<(), StoreError> {
+    pub async fn delete(&self, actor: &Actor, id: &OrgId) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
         let key = id.as_str().to_string();
         retry_conflicts(|| {
             let key = key.clone();
+            let audit = audit_vars(actor, "delete", format!("organisation:{key} ({})", before.name), "deleted".into());
             async move {
                 let res = self
                     .store
@@ -165,19 +184,38 @@ impl<'a> Organisations<'a> {
                          LET $n = array::len((SELECT VALUE id FROM contact WHERE organisation = $org));
                          IF $n > 0 {{ THROW '{REFUSAL_MARK}This organisation still has ' + <string>$n + ' contact(s). Move or delete them first, then delete the organisation.' }};
                          DELETE $org;
+                         {AUDIT_SQL}
                          COMMIT TRANSACTION;"
                     ))
                     .bind(("id", key))
+                    .bind(audit)
                     .await?;
                 checked(res).map(|_| ())
             }
         })
         .await
-        .map_err(|e| match e {
-            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("organisation"),
-            other => other,
-        })
+        .map_err(not_found)
     }
+}
+
+fn not_found(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("organisation"),
+        other => other,
+    }
+}
+
+/// The fields the audit log names, in a fixed order.
+fn summary(d: &OrganisationDraft) -> Vec<(&'static str, String)> {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    vec![
+        ("name", d.name.to_string()),
+        ("kind", d.kind.label().to_string()),
+        ("area", opt(d.area.as_ref().map(|a| a.to_string()))),
+        ("ods_code", opt(d.ods_code.as_ref().map(|c| c.as_str().to_string()))),
+        ("ukprn", opt(d.ukprn.as_ref().map(|c| c.as_str().to_string()))),
+        ("notes", opt(d.notes.as_ref().map(|n| n.to_string()))),
+    ]
 }
 
 fn fields(d: &OrganisationDraft) -> surrealdb::types::Variables {

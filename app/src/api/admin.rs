@@ -1,0 +1,107 @@
+//! Programme-manager administration: users and the audit log.
+use crate::domain::policy::Role;
+use crate::domain::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ctx::{authorized, finish};
+#[cfg(feature = "ssr")]
+use crate::domain::policy::Action;
+
+/// A user as the users page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: UserId,
+    pub name: String,
+    pub email: EmailAddress,
+    pub role: Role,
+    pub active: bool,
+    pub last_sign_in: Option<String>,
+}
+
+#[server(endpoint = "admin/users")]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    let ctx = authorized(Action::ManageUsers)?;
+    let users = finish(ctx.store.users().list().await)?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            active: u.active,
+            last_sign_in: u.last_sign_in_at.map(crate::domain::time::format_london),
+        })
+        .collect())
+}
+
+/// Enables or disables an account; disabling ends its sessions at once.
+#[server(endpoint = "admin/users/set-active")]
+pub async fn set_user_active(email: String, active: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::ManageUsers)?;
+    let email = finish(EmailAddress::parse(&email).map_err(|m| AppError::Invalid(FormErrors::single("email", m))))?;
+    let active = active == "true";
+    if !active && email == ctx.user.email {
+        return finish(Err(AppError::Conflict("You cannot disable your own account.".into())));
+    }
+    let id = finish(ctx.store.users().set_active(&email, active).await)?;
+    let action = if active { "enable-user" } else { "disable-user" };
+    finish(ctx.store.audit().append(&ctx.actor(), action, &format!("user:{id} ({email})"), &format!("active: {}", active)).await)?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+#[server(endpoint = "admin/users/set-role")]
+pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::ManageUsers)?;
+    let id = finish(UserId::parse(&id).map_err(|_| AppError::NotFound("No user has that id".into())))?;
+    let role = finish(Role::parse(&role).map_err(|m| AppError::Invalid(FormErrors::single("role", m))))?;
+    if id == ctx.user.id && role != Role::ProgrammeManager {
+        return finish(Err(AppError::Conflict("You cannot remove your own programme manager role.".into())));
+    }
+    finish(ctx.store.users().set_role(&id, role).await)?;
+    finish(ctx.store.audit().append(&ctx.actor(), "role-change", &format!("user:{id}"), &format!("role → {}", role.key())).await)?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub record: String,
+    pub changes: String,
+}
+
+pub const AUDIT_ACTIONS: &[&str] = &[
+    "create", "update", "delete", "status-update", "send", "sign-in", "sign-out", "failed-sign-in", "role-change",
+    "enable-user", "disable-user",
+];
+
+#[server(endpoint = "admin/audit")]
+pub async fn list_audit(actor: String, action: String, record: String, page: u32) -> Result<Page<AuditRow>, AppError> {
+    use crate::backend::repo::audit::AuditFilter;
+    let ctx = authorized(Action::ViewAudit)?;
+    let filter = AuditFilter { actor, action, record, page: page.max(1) };
+    let page = finish(ctx.store.audit().list(&filter, 50).await)?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|e| AuditRow {
+                at: crate::domain::time::format_london(e.at),
+                actor: e.actor,
+                action: e.action,
+                record: e.record,
+                changes: e.changes,
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

@@ -1,0 +1,138 @@
+//! Request guards in front of every route: the cross-site request check, and the session
+//! (who is calling), which pages and server functions then read from the request.
+use app::backend::auth::{looks_like_token, token_hash};
+use app::backend::state::{AppState, RequestInfo, SESSION_COOKIE};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// Paths an anonymous visitor may open: the sign-in page, static files, the health check,
+/// server functions (which refuse on their own with 401), and the pages that an emailed token
+/// opens.
+fn is_public(path: &str) -> bool {
+    path == "/sign-in"
+        || path == "/health"
+        || path == "/favicon.ico"
+        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/"].iter().any(|p| path.starts_with(p))
+}
+
+/// Endpoints that are posted to from outside a page of ours by design: RFC 8058 one-click
+/// unsubscribe is posted by mail providers. They authenticate by their token, not a cookie.
+fn is_cross_site_by_design(path: &str) -> bool {
+    path.starts_with("/unsubscribe/")
+}
+
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A state-changing request must come from one of our own pages. Browsers send `Origin` on
+/// every POST (form posts included); where it is missing (old browsers, non-browser clients)
+/// `Sec-Fetch-Site`, when present, must not say another site sent it.
+fn same_origin(req: &Request, public_url: &str) -> bool {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    match req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            let authority = origin.split_once("://").map(|(_, a)| a);
+            origin.eq_ignore_ascii_case(public_url.trim_end_matches('/'))
+                || (authority.is_some() && authority == host)
+        }
+        None => !matches!(
+            req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("cross-site" | "same-site")
+        ),
+    }
+}
+
+pub async fn guard(
+    State(state): State<AppState>,
+    connect: Option<ConnectInfo<SocketAddr>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe_method && !is_cross_site_by_design(&path) && !same_origin(&req, &state.web.public_url) {
+        tracing::warn!(%path, "refused a cross-site request");
+        return (StatusCode::FORBIDDEN, "Refused: this request did not come from a Liaison page.").into_response();
+    }
+
+    let session = cookie(&req, SESSION_COOKIE).filter(|t| looks_like_token(t)).map(token_hash);
+    let user = match &session {
+        Some(hash) => match state.store.users().session_user(hash, chrono::Utc::now()).await {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                None
+            }
+        },
+        None => None,
+    };
+    let signed_in = user.is_some();
+    req.extensions_mut().insert(RequestInfo {
+        user,
+        session,
+        client: connect.map(|ConnectInfo(addr)| addr.ip()),
+    });
+
+    if !signed_in && safe_method && !is_public(&path) {
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let next: String = url_encode(target);
+        return Redirect::to(&format!("/sign-in?next={next}")).into_response();
+    }
+    next.run(req).await
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+
+    fn post(origin: Option<&str>, fetch_site: Option<&str>) -> Request {
+        let mut b = Request::builder().method("POST").uri("/api/x").header("host", "127.0.0.1:3000");
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        if let Some(f) = fetch_site {
+            b = b.header("sec-fetch-site", f);
+        }
+        b.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn origin_must_match_host_or_public_url() {
+        let public = "https://liaison.example.org";
+        assert!(same_origin(&post(Some("http://127.0.0.1:3000"), None), public));
+        assert!(same_origin(&post(Some("https://liaison.example.org"), None), public));
+        assert!(!same_origin(&post(Some("https://evil.test"), None), public));
+        assert!(!same_origin(&post(Some("null"), None), public));
+        assert!(same_origin(&post(None, None), public));
+        assert!(same_origin(&post(None, Some("same-origin")), public));
+        assert!(!same_origin(&post(None, Some("cross-site")), public));
+    }
+
+    #[test]
+    fn only_entry_pages_are_public() {
+        assert!(is_public("/sign-in") && is_public("/pkg/liaison.wasm") && is_public("/api/auth/sign-in"));
+        assert!(!is_public("/organisations") && !is_public("/") && !is_public("/users"));
+    }
+}

@@ -1,0 +1,286 @@
+//! Sign-in, sessions, roles, CSRF, throttling and the audit log, through HTTP.
+use crate::helpers::*;
+use app::domain::policy::Role;
+use std::collections::BTreeSet;
+
+/// Who may call a server function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    /// Anyone, signed in or not (sign-in itself, "who am I").
+    Public,
+    /// Any signed-in user: the register and other read-only views.
+    SignedIn,
+    /// Programme managers only.
+    Manager,
+}
+
+/// Every server function and its rule. The test below fails when a server function exists
+/// that is not listed here, so a new feature cannot forget to decide who may use it.
+const RULES: &[(&str, Rule)] = &[
+    ("/api/auth/sign-in", Rule::Public),
+    ("/api/auth/sign-out", Rule::Public),
+    ("/api/auth/me", Rule::Public),
+    ("/api/auth/ready", Rule::Public),
+    ("/api/register/summary", Rule::SignedIn),
+    ("/api/organisations/list", Rule::SignedIn),
+    ("/api/organisations/get", Rule::SignedIn),
+    ("/api/organisations/options", Rule::SignedIn),
+    ("/api/organisations/create", Rule::Manager),
+    ("/api/organisations/update", Rule::Manager),
+    ("/api/organisations/delete", Rule::Manager),
+    ("/api/contacts/list", Rule::SignedIn),
+    ("/api/contacts/get", Rule::SignedIn),
+    ("/api/contacts/create", Rule::Manager),
+    ("/api/contacts/update", Rule::Manager),
+    ("/api/contacts/delete", Rule::Manager),
+    ("/api/admin/users", Rule::Manager),
+    ("/api/admin/users/set-active", Rule::Manager),
+    ("/api/admin/users/set-role", Rule::Manager),
+    ("/api/admin/audit", Rule::Manager),
+];
+
+const LEAD: &str = "lead@test.example.org";
+const SPARE: &str = "spare@test.example.org";
+
+struct Fixture {
+    org: String,
+    contact: String,
+    spare_user: String,
+}
+
+/// A plausible argument set for each endpoint, so that an allowed call reaches its logic.
+fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
+    let s = |v: &str| v.to_string();
+    match path.trim_start_matches("/api/") {
+        "auth/sign-in" => vec![("email", s("nobody@test.example.org")), ("password", s("wrong password")), ("next", s("/"))],
+        "organisations/list" => vec![("query[search]", s("")), ("query[page]", s("1")), ("sort", s("NameAsc"))],
+        "contacts/list" => vec![("query[search]", s("")), ("query[page]", s("1"))],
+        "organisations/get" | "organisations/delete" => vec![("id", f.org.clone())],
+        "contacts/get" | "contacts/delete" => vec![("id", f.contact.clone())],
+        "organisations/create" => org_form("Matrix Test Trust", "acute_trust"),
+        "organisations/update" => {
+            let mut v = org_form("Matrix Renamed Trust", "acute_trust");
+            v.insert(0, ("id", f.org.clone()));
+            v
+        }
+        "contacts/create" => contact_form("Matrix Person", "matrix.person@test.example.org", &f.org),
+        "contacts/update" => {
+            let mut v = contact_form("Matrix Person Two", "matrix.two@test.example.org", &f.org);
+            v.insert(0, ("id", f.contact.clone()));
+            v
+        }
+        "admin/users/set-active" => vec![("email", s(SPARE)), ("active", s("false"))],
+        "admin/users/set-role" => vec![("id", f.spare_user.clone()), ("role", s("programme-manager"))],
+        "admin/audit" => vec![("actor", s("")), ("action", s("")), ("record", s("")), ("page", s("1"))],
+        _ => vec![],
+    }
+}
+
+/// A summary of everything the application can write, to prove a refused call wrote nothing.
+async fn fingerprint(app: &TestApp) -> String {
+    let users = app.store.users().list().await.expect("users");
+    let users: Vec<String> = users.iter().map(|u| format!("{}:{}:{}", u.email, u.role.key(), u.active)).collect();
+    format!(
+        "orgs={} contacts={} audit={} users={:?} org={:?}",
+        app.org_count().await,
+        app.contact_count().await,
+        app.store.audit().count().await.expect("audit"),
+        users,
+        app.store.organisations().list(&Default::default(), app::api::register::OrgSort::NameAsc, 100).await.map(|p| p.items.iter().map(|o| o.name.to_string()).collect::<Vec<_>>()).ok(),
+    )
+}
+
+#[tokio::test]
+async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
+    let app = spawn_app().await;
+    app.add_user(LEAD, Role::WorkstreamLead).await;
+    let spare_user = app.add_user(SPARE, Role::WorkstreamLead).await.to_string();
+    let org = app.create_org("Fixture University", "hei").await;
+    let res = app.create_contact("Fixture Person", "fixture@test.example.org", &org).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let contact = app.store.contacts().list(&Default::default(), 10).await.unwrap().items[0].id.to_string();
+    let fixture = Fixture { org, contact, spare_user };
+
+    // Completeness: the registered server functions are exactly those with a rule.
+    let registered: BTreeSet<String> = server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    let ruled: BTreeSet<String> = RULES.iter().map(|(p, _)| p.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&ruled).collect();
+    assert!(missing.is_empty(), "server functions without a rule in the permission matrix: {missing:?}");
+    let stale: Vec<_> = ruled.difference(&registered).collect();
+    assert!(stale.is_empty(), "rules for server functions that no longer exist: {stale:?}");
+
+    for (path, rule) in RULES {
+        let endpoint = path.trim_start_matches("/api/");
+        let form = args(path, &fixture);
+        // Fresh sessions for each endpoint: sign-out must not leak into the next row.
+        let callers = [
+            ("anonymous", new_client()),
+            ("workstream lead", app.signed_in(LEAD).await),
+            ("programme manager", app.signed_in(MANAGER).await),
+        ];
+        for (who, client) in callers {
+            let expect_refused = match (rule, who) {
+                (Rule::Public, _) => None,
+                (Rule::SignedIn, "anonymous") | (Rule::Manager, "anonymous") => Some(401),
+                (Rule::Manager, "workstream lead") => Some(403),
+                _ => None,
+            };
+            let before = fingerprint(&app).await;
+            let res = app.call_as(&client, endpoint, &form).await;
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap_or_default();
+            match expect_refused {
+                Some(code) => {
+                    assert_eq!(status, code, "{who} calling {path} should be refused with {code}: {body}");
+                    assert_eq!(fingerprint(&app).await, before, "{who} calling {path} was refused but wrote something");
+                }
+                None => assert!(
+                    ![400, 401, 403].contains(&status),
+                    "{who} calling {path} should be allowed (and its arguments valid), got {status}: {body}"
+                ),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_sign_in_and_leads_are_refused_manager_pages() {
+    let app = spawn_app().await;
+    let anon = new_client();
+    for page in ["/", "/organisations", "/contacts/abc", "/users", "/audit"] {
+        let res = anon.get(format!("{}{page}", app.address)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303, "{page}");
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/sign-in?next="), "{page} → {location}");
+    }
+    let (status, html) = (anon.get(format!("{}/sign-in", app.address)).send().await.unwrap().status().as_u16(), ());
+    assert_eq!(status, 200);
+    let _ = html;
+
+    app.add_user(LEAD, Role::WorkstreamLead).await;
+    let lead = app.signed_in(LEAD).await;
+    let res = lead.get(format!("{}/users", app.address)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let res = lead.get(format!("{}/organisations/new", app.address)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 403, "forcing the URL of a forbidden page");
+    let res = lead.get(format!("{}/organisations", app.address)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("Add an organisation"), "leads see no edit controls");
+}
+
+#[tokio::test]
+async fn a_cross_origin_form_post_is_refused_and_writes_nothing() {
+    let app = spawn_app().await;
+    let before = app.org_count().await;
+    let res = app
+        .client
+        .post(format!("{}/api/organisations/create", app.address))
+        .header("Origin", "https://evil.test")
+        .header("Accept", "text/html")
+        .form(&org_form("Forged Trust", "acute_trust"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(app.org_count().await, before);
+
+    let res = app
+        .client
+        .post(format!("{}/api/organisations/create", app.address))
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&org_form("Forged Trust", "acute_trust"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(app.org_count().await, before);
+
+    // The same post from our own origin goes through.
+    let res = app
+        .client
+        .post(format!("{}/api/organisations/create", app.address))
+        .header("Origin", app.address.clone())
+        .header("Accept", "application/json")
+        .form(&org_form("Real Trust", "acute_trust"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(app.org_count().await, before + 1);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+    let app = spawn_app().await;
+    app.add_user(LEAD, Role::WorkstreamLead).await;
+    let client = new_client();
+    for _ in 0..5 {
+        let res = app.sign_in_with(&client, LEAD, "not the password").await;
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Enter a correct email address and password"), "{body}");
+    }
+    let res = app.sign_in_with(&client, LEAD, PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 429, "the right password is refused while locked");
+    // An unknown account gets the same answer as a wrong password.
+    let res = app.sign_in_with(&client, "nobody@test.example.org", "whatever it is").await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap().contains("Enter a correct email address and password"));
+    // Other accounts are unaffected.
+    let res = app.sign_in_with(&new_client(), MANAGER, PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn sessions_end_on_sign_out_and_when_the_user_is_disabled() {
+    let app = spawn_app().await;
+    app.add_user(LEAD, Role::WorkstreamLead).await;
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(), 200);
+    let res = app.call("admin/users/set-active", &[("email", LEAD.to_string()), ("active", "false".to_string())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(), 401, "disabled user's session ended");
+    assert_eq!(app.sign_in_with(&new_client(), LEAD, PASSWORD).await.status().as_u16(), 422, "disabled user cannot sign in");
+
+    let pm = app.signed_in(MANAGER).await;
+    assert_eq!(app.call_as(&pm, "auth/sign-out", &[]).await.status().as_u16(), 200);
+    assert_eq!(app.call_as(&pm, "organisations/options", &[]).await.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let res = app.sign_in_with(&new_client(), MANAGER, PASSWORD).await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("liaison_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http in tests");
+}
+
+#[tokio::test]
+async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
+    let app = spawn_app().await;
+    let org = app.create_org("Audited University", "hei").await;
+    let mut form = org_form("Audited University", "other");
+    form.insert(0, ("id", org.clone()));
+    assert_eq!(app.call("organisations/update", &form).await.status().as_u16(), 200);
+    let _ = app.sign_in_with(&new_client(), MANAGER, "wrong password!").await;
+
+    let res = app.call("admin/audit", &[("actor", String::new()), ("action", String::new()), ("record", String::new()), ("page", "1".into())]).await;
+    let body = res.text().await.unwrap();
+    assert!(body.contains("\"action\":\"create\"") && body.contains("Audited University"), "{body}");
+    assert!(body.contains("kind: Higher education institution → Other"), "what changed is recorded: {body}");
+    assert!(body.contains("\"action\":\"sign-in\""), "{body}");
+    assert!(body.contains("\"action\":\"failed-sign-in\""), "{body}");
+
+    let res = app.call("admin/audit", &[("actor", String::new()), ("action", "update".into()), ("record", String::new()), ("page", "1".into())]).await;
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("\"action\":\"create\""), "filter by action: {body}");
+
+    // The database itself refuses to rewrite history.
+    let mut r = app.store.db().query("UPDATE audit SET action = 'tampered'").await.unwrap();
+    assert!(r.take_errors().values().any(|e| e.to_string().contains("append-only")), "update refused");
+    let mut r = app.store.db().query("DELETE audit").await.unwrap();
+    assert!(r.take_errors().values().any(|e| e.to_string().contains("append-only")), "delete refused");
+}
