@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::{admin, contacts, organisations, sign_in, workstreams};
+use pages::{admin, briefings, contacts, organisations, plan, sign_in, workstreams};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,6 +59,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
+ <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/segments") view=briefings::SegmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/segments/:id") view=briefings::SegmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>

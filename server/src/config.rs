@@ -1,6 +1,8 @@
 //! Configuration: read once from the environment at start-up, typed, with no default secrets.
 use anyhow::{bail, Context};
 use app::backend::db::DbConfig;
+use app::backend::mail::transport::{SmtpConfig, TlsMode};
+use std::time::Duration;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -21,6 +23,17 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days after which a workstream's status counts as stale on the overview.
     pub stale_days: u32,
+    /// The SMTP relay. `None`: development mail — an SMTP server inside the process that keeps
+    /// what it receives, readable by programme managers at /dev/mail.
+    pub smtp: Option<SmtpConfig>,
+    pub mail_from: String,
+    pub mail_reply_to: Option<String>,
+    /// Secret for personal link tokens; `None`: kept in `<data dir>/secret.key`, created on
+    /// first start. Every process on one database must share it.
+    pub secret_key: Option<String>,
+    /// Run the dispatcher and scheduler in this process.
+    pub workers: bool,
+    pub max_attempts: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -33,6 +46,13 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => bail!("{name} must be true or false, not {other:?}"),
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name} must be a number, not {v:?}")),
     }
 }
 
@@ -65,6 +85,24 @@ impl Settings {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             log: var("LIAISON_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
             public_url: var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            smtp: match var("LIAISON_SMTP_HOST") {
+                None => None,
+                Some(host) => Some(SmtpConfig {
+                    host,
+                    port: number("LIAISON_SMTP_PORT", 587)?,
+                    tls: TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into())).map_err(anyhow::Error::msg)?,
+                    username: var("LIAISON_SMTP_USER"),
+                    password: var("LIAISON_SMTP_PASS"),
+                    connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
+                    rate_per_second: var("LIAISON_SMTP_RATE").map(|_| number("LIAISON_SMTP_RATE", 0)).transpose()?,
+                    timeout: Duration::from_secs(30),
+                }),
+            },
+            mail_from: var("LIAISON_MAIL_FROM").unwrap_or_else(|| "Regional ACP Programme <programme@liaison.example.org>".into()),
+            mail_reply_to: var("LIAISON_MAIL_REPLY_TO"),
+            secret_key: var("LIAISON_SECRET_KEY"),
+            workers: flag("LIAISON_WORKERS", true)?,
+            max_attempts: number("LIAISON_SMTP_MAX_ATTEMPTS", 8)?,
             stale_days: match var("LIAISON_STALE_DAYS") {
                 None => 14,
                 Some(v) => v.parse().ok().filter(|d| *d > 0).with_context(|| format!("LIAISON_STALE_DAYS must be a whole number of days, not {v:?}"))?,
@@ -83,6 +121,12 @@ impl Settings {
             log: "warn".into(),
             public_url: None,
             stale_days: 14,
+            smtp: None,
+            mail_from: "Programme Team <programme@liaison.example.org>".into(),
+            mail_reply_to: Some("replies@liaison.example.org".into()),
+            secret_key: None,
+            workers: true,
+            max_attempts: 4,
         }
     }
 }

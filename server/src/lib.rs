@@ -1,13 +1,21 @@
-//! The Liaison process: configuration, database, HTTP router. `Application::build` is what
-//! `main` runs and what the integration tests spawn on a random port.
+//! The Liaison process: configuration, database, HTTP router, and the background workers
+//! (dispatcher, scheduler). `Application::build` is what `main` runs and what the integration
+//! tests spawn on a random port.
 pub mod config;
 pub mod demo_data;
+pub mod devmail;
+pub mod routes;
 pub mod seed;
 pub mod users_cli;
 pub mod web;
 
 use anyhow::Context;
+use app::backend::mail::render::MailIdentity;
+use app::backend::mail::transport::{SmtpConfig, TlsMode};
+use app::backend::outbox::{DispatchConfig, Dispatcher};
+use app::backend::scheduler::{self, SystemClock};
 use app::backend::state::{AppState, WebConfig};
+use app::backend::tokens::TokenKey;
 use app::backend::Store;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -18,13 +26,20 @@ use config::Settings;
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    state: AppState,
+    settings: Settings,
+    dev_mail: Option<devmail::MailSink>,
+    smtp: SmtpConfig,
 }
 
 impl Application {
@@ -39,11 +54,64 @@ impl Application {
         if settings.seed_demo {
             seed::seed_if_empty(&store).await.context("cannot load the demo data")?;
         }
+        let key = match &settings.secret_key {
+            Some(k) => TokenKey::parse(k).map_err(anyhow::Error::msg)?,
+            None if settings.db.url.starts_with("mem://") => TokenKey::random(),
+            None => {
+                let path = settings.data_dir.join("secret.key");
+                TokenKey::load_or_create(&path).with_context(|| format!("cannot read or create {}", path.display()))?
+            }
+        };
+        // Without a configured relay, mail goes to an SMTP server inside this process.
+        let (smtp, dev_mail) = match &settings.smtp {
+            Some(s) => (s.clone(), None),
+            None => {
+                let sink = devmail::MailSink::new();
+                let (addr, _task) = sink.clone().start(([127, 0, 0, 1], 0).into()).await?;
+                let smtp = SmtpConfig {
+                    host: addr.ip().to_string(),
+                    port: addr.port(),
+                    tls: TlsMode::None,
+                    username: None,
+                    password: None,
+                    connections: 4,
+                    rate_per_second: None,
+                    timeout: Duration::from_secs(10),
+                };
+                (smtp, Some(sink))
+            }
+        };
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("cannot listen on {} (is another copy running?)", settings.bind))?;
-        let router = router(&settings, store.clone(), listener.local_addr()?)?;
-        Ok(Self { listener, router, store })
+        let addr = listener.local_addr()?;
+        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let identity = MailIdentity {
+            from: settings.mail_from.parse().with_context(|| format!("LIAISON_MAIL_FROM is not an address: {}", settings.mail_from))?,
+            reply_to: settings
+                .mail_reply_to
+                .as_deref()
+                .map(|r| r.parse().with_context(|| format!("LIAISON_MAIL_REPLY_TO is not an address: {r}")))
+                .transpose()?,
+            message_id_domain: public_url.split("://").nth(1).unwrap_or("localhost").split([':', '/']).next().unwrap_or("localhost").to_string(),
+            public_url: public_url.clone(),
+        };
+        let web = WebConfig {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            stale_days: settings.stale_days,
+            identity,
+            key,
+        };
+        let mut leptos_options = get_configuration(None).context("invalid Leptos configuration")?.leptos_options;
+        leptos_options.site_addr = addr;
+        leptos_options.site_root = settings.site_root.clone().into();
+        if leptos_options.output_name.is_empty() {
+            leptos_options.output_name = "liaison".into();
+        }
+        let state = AppState { leptos_options, store: store.clone(), web };
+        let router = router(state.clone(), dev_mail.clone());
+        Ok(Self { listener, router, store, state, settings, dev_mail, smtp })
     }
 
     pub fn port(&self) -> u16 {
@@ -54,35 +122,57 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` completes.
+    /// The in-process development mail server, when no relay is configured.
+    pub fn dev_mail(&self) -> Option<&devmail::MailSink> {
+        self.dev_mail.as_ref()
+    }
+
+    /// The dispatcher this process runs (tests start extra ones to prove they never collide).
+    pub fn dispatcher(&self) -> Dispatcher {
+        Dispatcher {
+            store: self.store.clone(),
+            smtp: self.smtp.clone(),
+            identity: self.state.web.identity.clone(),
+            key: self.state.web.key.clone(),
+            config: DispatchConfig { max_attempts: self.settings.max_attempts, ..DispatchConfig::default() },
+        }
+    }
+
+    /// Serves (and runs the workers) until `shutdown` completes; workers then finish what
+    /// they hold.
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut workers = Vec::new();
+        if self.settings.workers {
+            workers.push(tokio::spawn(self.dispatcher().run(stop_rx.clone())));
+            workers.push(tokio::spawn(scheduler::run(self.store.clone(), Arc::new(SystemClock), Duration::from_secs(1), stop_rx)));
+        }
         // Without TCP_NODELAY every static file waits ~40 ms for the browser's delayed ACK.
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        let served = axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        let _ = stop_tx.send(true);
+        for w in workers {
+            let _ = tokio::time::timeout(Duration::from_secs(30), w).await;
+        }
+        served
     }
 }
 
-fn router(settings: &Settings, store: Store, addr: std::net::SocketAddr) -> anyhow::Result<Router> {
-    let mut leptos_options = get_configuration(None).context("invalid Leptos configuration")?.leptos_options;
-    leptos_options.site_addr = addr;
-    leptos_options.site_root = settings.site_root.clone().into();
-    if leptos_options.output_name.is_empty() {
-        leptos_options.output_name = "liaison".into();
-    }
-    let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let web = WebConfig { secure_cookies: public_url.starts_with("https://"), public_url, stale_days: settings.stale_days };
-    let state = AppState { leptos_options: leptos_options.clone(), store, web };
+fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
+    let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let router = Router::new()
+    Router::new()
         .route("/health", get(|| async { "ok" }))
+        .merge(routes::token_routes())
+        .merge(routes::dev_mail_routes(dev_mail))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -94,6 +184,5 @@ fn router(settings: &Settings, store: Store, addr: std::net::SocketAddr) -> anyh
         // same-origin, not no-referrer: forms posted without JavaScript are redirected back to
         // their Referer, with any validation errors.
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .with_state(state);
-    Ok(router)
+        .with_state(state)
 }

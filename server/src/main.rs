@@ -21,6 +21,13 @@ enum Command {
     Migrate,
     /// Load the demo programme into an empty database and exit.
     Seed,
+    /// Run a development SMTP server that keeps what it receives (JSON at http://<http>/messages).
+    DevMail {
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        smtp: std::net::SocketAddr,
+        #[arg(long, default_value = "127.0.0.1:2580")]
+        http: std::net::SocketAddr,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -53,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
                 false => println!("The register is not empty: demo data not loaded."),
             }
         }
+        Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
         Command::User { command } => {
             let store = app::backend::Store::open(&settings.db).await?;
             users_cli::run(&store, command).await?;

@@ -92,6 +92,7 @@ async fn seed_people_and_workstreams(store: &Store) -> anyhow::Result<()> {
             store.workstreams().post_status(&actor, lead_name, &id, &draft, at).await?;
         }
     }
+    seed_plan(store).await?;
     println!("Demo sign-ins (demo data only; see README):");
     println!("  programme manager: {pm_email} / {pm_password}");
     for (lead_email, _) in DEMO_LEADS {
@@ -116,4 +117,48 @@ fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'stat
         3 => vec![(70, "green", "Communication plan approved by the programme board.", ""), (20, "green", "Monthly partner briefing established.", "")],
         _ => vec![(35, "not_started", "Senior leader group being convened.", "")],
     }
+}
+
+/// Demo audiences and a communication plan in the shape programme teams keep in spreadsheets.
+async fn seed_plan(store: &Store) -> anyhow::Result<()> {
+    use app::domain::plan::{Channel, Frequency, PlanDraft, SegmentFilter};
+    let actor = Actor::Other("demo seed".into());
+    let all = store.segments().create(&actor, "All partners", &SegmentFilter::default()).await?;
+    let heis = store
+        .segments()
+        .create(&actor, "Universities (HEIs)", &SegmentFilter { kinds: vec![OrgKind::Hei], ..Default::default() })
+        .await?;
+    let bsol = SegmentFilter { kinds: vec![OrgKind::AcuteTrust], areas: vec!["Birmingham and Solihull".into()], ..Default::default() };
+    store.segments().create(&actor, "Acute trusts in Birmingham and Solihull", &bsol).await?;
+    let leaders = SegmentFilter {
+        kinds: vec![OrgKind::AcuteTrust, OrgKind::CommunityTrust, OrgKind::MentalHealthTrust],
+        influence_min: 4,
+        ..Default::default()
+    };
+    let leaders = store.segments().create(&actor, "Trust senior leaders", &leaders).await?;
+    let ws = store.workstreams().list().await?;
+    let ws_named = |n: &str| ws.iter().filter(|w| w.name == n).map(|w| w.id.to_string()).collect::<Vec<_>>();
+    let today = app::domain::workstream::today_in_london(chrono::Utc::now());
+    let items = [
+        (all.clone(), "Keep every partner informed of programme progress", "What each workstream delivered this month, and what comes next", Channel::EmailBriefing, Frequency::Monthly, "Programme manager", ws.iter().map(|w| w.id.to_string()).collect::<Vec<_>>(), "Acknowledgement rate; replies to the programme inbox"),
+        (heis.clone(), "Prepare HEIs for the PgCert intake", "Agreed titles and learning outcomes; readiness for the September intake", Channel::EmailBriefing, Frequency::Fortnightly, "HEI workshops lead", ws_named("HEI workshops"), "Workshop attendance and feedback forms"),
+        (heis, "Agree PgCert learning outcomes", "Shape the curriculum together", Channel::Workshop, Frequency::Monthly, "HEI workshops lead", ws_named("HEI workshops"), "Workshop evaluation"),
+        (leaders, "Shape the deployment toolkit with senior leaders", "How Advanced Practitioners will be deployed in your trust", Channel::EmailBriefing, Frequency::Quarterly, "Deployment toolkit lead", ws_named("Deployment toolkit"), "Senior leader survey"),
+    ];
+    for (segment, objective, message, channel, frequency, owner, workstreams, feedback) in items {
+        let draft = PlanDraft {
+            segment,
+            objective: objective.into(),
+            key_message: message.into(),
+            channel,
+            frequency,
+            owner: owner.into(),
+            start: today + chrono::Duration::days(7),
+            end: None,
+            workstreams,
+            feedback: feedback.into(),
+        };
+        store.plan().create(&actor, &draft).await?;
+    }
+    Ok(())
 }

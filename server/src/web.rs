@@ -56,7 +56,6 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
 
 pub async fn guard(
     State(state): State<AppState>,
-    connect: Option<ConnectInfo<SocketAddr>>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -79,6 +78,7 @@ pub async fn guard(
         None => None,
     };
     let signed_in = user.is_some();
+    let connect = req.extensions().get::<ConnectInfo<SocketAddr>>().cloned();
     req.extensions_mut().insert(RequestInfo {
         user,
         session,

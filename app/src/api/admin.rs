@@ -1,4 +1,5 @@
 //! Programme-manager administration: users and the audit log.
+use crate::domain::ids::UserId;
 use crate::domain::policy::Role;
 use crate::domain::*;
 use leptos::prelude::*;

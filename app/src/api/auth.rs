@@ -53,7 +53,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 /// The signed-in user, or `None`. Anyone may ask.
 #[server(endpoint = "auth/me")]
-pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     Ok(caller())
 }
 

@@ -2,7 +2,9 @@
 //! `policy::Action` it performs as its first line (`ctx::authorized`).
 pub mod admin;
 pub mod auth;
+pub mod briefings;
 #[cfg(feature = "ssr")]
 pub mod ctx;
+pub mod plan;
 pub mod register;
 pub mod workstreams;

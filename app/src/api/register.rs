@@ -212,15 +212,15 @@ pub async fn delete_contact(id: String) -> Result<(), AppError> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RegisterSummary {
+pub struct RegisterCounts {
     pub organisations: u64,
     pub contacts: u64,
 }
 
 #[server(endpoint = "register/summary")]
-pub async fn register_summary() -> Result<RegisterSummary, AppError> {
+pub async fn register_summary() -> Result<RegisterCounts, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
     let organisations = finish(ctx.store.organisations().count().await)?;
     let contacts = finish(ctx.store.contacts().count().await)?;
-    Ok(RegisterSummary { organisations, contacts })
+    Ok(RegisterCounts { organisations, contacts })
 }

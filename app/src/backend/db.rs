@@ -98,6 +98,22 @@ impl Store {
         super::repo::workstreams::Workstreams::new(self)
     }
 
+    pub fn deliveries(&self) -> super::repo::deliveries::Deliveries<'_> {
+        super::repo::deliveries::Deliveries::new(self)
+    }
+
+    pub fn segments(&self) -> super::repo::segments::Segments<'_> {
+        super::repo::segments::Segments::new(self)
+    }
+
+    pub fn briefings(&self) -> super::repo::briefings::Briefings<'_> {
+        super::repo::briefings::Briefings::new(self)
+    }
+
+    pub fn plan(&self) -> super::repo::plan::Plan<'_> {
+        super::repo::plan::Plan::new(self)
+    }
+
     pub fn throttle(&self) -> super::repo::throttle::Throttle<'_> {
         super::repo::throttle::Throttle::new(self)
     }

@@ -128,6 +128,89 @@ DEFINE EVENT status_update_immutable ON status_update WHEN $event = "UPDATE" THE
 };
 "#,
     },
+    Migration {
+        version: 4,
+        name: "segments, communication plan, briefings, delivery outbox, interactions",
+        sql: r#"
+DEFINE TABLE segment SCHEMAFULL;
+DEFINE FIELD name ON segment TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 120;
+DEFINE FIELD name_key ON segment TYPE string;
+DEFINE FIELD kinds ON segment TYPE array<string>;
+DEFINE FIELD areas ON segment TYPE array<string>;
+DEFINE FIELD engagement ON segment TYPE array<string>;
+DEFINE FIELD influence_min ON segment TYPE int ASSERT $value >= 1 AND $value <= 5;
+DEFINE FIELD interest_min ON segment TYPE int ASSERT $value >= 1 AND $value <= 5;
+DEFINE FIELD created_at ON segment TYPE datetime DEFAULT time::now();
+DEFINE INDEX segment_name ON segment FIELDS name_key UNIQUE;
+
+DEFINE TABLE plan_item SCHEMAFULL;
+DEFINE FIELD segment ON plan_item TYPE record<segment>;
+DEFINE FIELD objective ON plan_item TYPE string;
+DEFINE FIELD key_message ON plan_item TYPE string;
+DEFINE FIELD channel ON plan_item TYPE string ASSERT $value IN ["email_briefing", "workshop", "meeting", "newsletter", "web"];
+DEFINE FIELD frequency ON plan_item TYPE string ASSERT $value IN ["once", "weekly", "fortnightly", "monthly", "quarterly"];
+DEFINE FIELD owner ON plan_item TYPE string;
+DEFINE FIELD start ON plan_item TYPE string;
+DEFINE FIELD end ON plan_item TYPE option<string>;
+DEFINE FIELD workstreams ON plan_item TYPE array<record<workstream>>;
+DEFINE FIELD feedback ON plan_item TYPE string;
+DEFINE FIELD active ON plan_item TYPE bool DEFAULT true;
+
+DEFINE TABLE briefing SCHEMAFULL;
+DEFINE FIELD subject ON briefing TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 200;
+DEFINE FIELD body ON briefing TYPE string;
+DEFINE FIELD segment ON briefing TYPE record<segment>;
+DEFINE FIELD workstreams ON briefing TYPE array<record<workstream>>;
+DEFINE FIELD ack_required ON briefing TYPE bool;
+DEFINE FIELD ack_deadline ON briefing TYPE option<string>;
+DEFINE FIELD remind_days_before ON briefing TYPE option<int>;
+DEFINE FIELD reminder_sent ON briefing TYPE bool DEFAULT false;
+DEFINE FIELD state ON briefing TYPE string ASSERT $value IN ["draft", "scheduled", "sending", "sent", "cancelled"];
+DEFINE FIELD send_at ON briefing TYPE option<datetime>;
+DEFINE FIELD recipients ON briefing TYPE int DEFAULT 0;
+DEFINE FIELD created_by ON briefing TYPE string;
+DEFINE FIELD created_at ON briefing TYPE datetime DEFAULT time::now();
+DEFINE FIELD sent_at ON briefing TYPE option<datetime>;
+DEFINE INDEX briefing_due ON briefing FIELDS state, send_at;
+
+DEFINE TABLE delivery SCHEMAFULL;
+DEFINE FIELD briefing ON delivery TYPE record<briefing>;
+DEFINE FIELD contact ON delivery TYPE option<record<contact>>;
+DEFINE FIELD kind ON delivery TYPE string ASSERT $value IN ["briefing", "reminder", "test"];
+-- For a reminder: the key of the original delivery, whose links it repeats.
+DEFINE FIELD parent ON delivery TYPE option<string>;
+DEFINE FIELD email ON delivery TYPE string;
+DEFINE FIELD name ON delivery TYPE string;
+DEFINE FIELD org_name ON delivery TYPE string;
+DEFINE FIELD org_kind ON delivery TYPE string;
+DEFINE FIELD state ON delivery TYPE string ASSERT $value IN ["queued", "sending", "sent", "failed"];
+DEFINE FIELD attempts ON delivery TYPE int DEFAULT 0;
+DEFINE FIELD due ON delivery TYPE datetime;
+DEFINE FIELD lease_owner ON delivery TYPE option<string>;
+DEFINE FIELD lease_until ON delivery TYPE option<datetime>;
+DEFINE FIELD last_error ON delivery TYPE option<string>;
+DEFINE FIELD smtp_response ON delivery TYPE option<string>;
+DEFINE FIELD sent_at ON delivery TYPE option<datetime>;
+DEFINE FIELD acknowledged_at ON delivery TYPE option<datetime>;
+DEFINE INDEX delivery_queue ON delivery FIELDS state, due;
+DEFINE INDEX delivery_briefing ON delivery FIELDS briefing, state;
+DEFINE INDEX delivery_contact ON delivery FIELDS contact;
+
+DEFINE TABLE interaction SCHEMAFULL;
+DEFINE FIELD contact ON interaction TYPE record<contact>;
+DEFINE FIELD kind ON interaction TYPE string;
+DEFINE FIELD at ON interaction TYPE datetime;
+DEFINE FIELD note ON interaction TYPE string;
+DEFINE INDEX interaction_contact ON interaction FIELDS contact, at;
+
+DEFINE TABLE subscription_event SCHEMAFULL;
+DEFINE FIELD contact ON subscription_event TYPE record<contact>;
+DEFINE FIELD subscribed ON subscription_event TYPE bool;
+DEFINE FIELD via ON subscription_event TYPE string;
+DEFINE FIELD at ON subscription_event TYPE datetime;
+DEFINE INDEX subscription_event_contact ON subscription_event FIELDS contact, at;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

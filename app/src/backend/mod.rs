@@ -2,10 +2,14 @@
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod markdown;
 pub mod migrations;
+pub mod outbox;
 pub mod repo;
+pub mod scheduler;
 pub mod state;
+pub mod tokens;
 
 pub use db::Store;
 pub use error::StoreError;

@@ -21,6 +21,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// A workstream whose latest status is older than this many days is shown as stale.
     pub stale_days: u32,
+    /// Sender identity and link base of emails.
+    pub identity: super::mail::render::MailIdentity,
+    /// Signs and checks personal link tokens.
+    pub key: super::tokens::TokenKey,
 }
 
 impl FromRef<AppState> for LeptosOptions {

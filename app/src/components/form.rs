@@ -18,7 +18,7 @@ impl FormView {
     }
 
     /// Derives the form state from a server action's last result.
-    pub fn from_result<T: Send + Sync + 'static>(
+    pub fn from_result<T: Clone + Send + Sync + 'static>(
         result: Signal<Option<Result<T, AppError>>>,
         initial: BTreeMap<String, String>,
     ) -> Self {

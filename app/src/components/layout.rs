@@ -1,5 +1,5 @@
 //! The page frame: skip link, header with navigation (by role), main region, footer.
-use crate::api::auth::{current_user, SignOut};
+use crate::api::auth::{whoami, SignOut};
 use crate::domain::policy::{allows, Action, CurrentUser};
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ pub struct Session(pub Resource<Result<Option<CurrentUser>, AppError>>);
 
 impl Session {
     pub fn provide() {
-        provide_context(Session(Resource::new(|| (), |_| current_user())));
+        provide_context(Session(Resource::new(|| (), |_| whoami())));
     }
 
     /// The user, for use inside a `Suspend` (awaits the session resource).
@@ -66,6 +66,9 @@ fn Nav(user: CurrentUser) -> impl IntoView {
                 <NavLink href="/" label="Overview"/>
                 <NavLink href="/organisations" label="Organisations"/>
                 <NavLink href="/contacts" label="Contacts"/>
+                <NavLink href="/plan" label="Plan"/>
+                <NavLink href="/segments" label="Audiences"/>
+                <NavLink href="/briefings" label="Briefings"/>
                 {admin.then(|| view! { <NavLink href="/users" label="Users"/> })}
                 {audit.then(|| view! { <NavLink href="/audit" label="Audit log"/> })}
             </ul>

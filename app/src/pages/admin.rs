@@ -36,6 +36,10 @@ pub fn UsersPage() -> impl IntoView {
                                             crate::domain::policy::Role::ProgrammeManager => crate::domain::policy::Role::WorkstreamLead,
                                             crate::domain::policy::Role::WorkstreamLead => crate::domain::policy::Role::ProgrammeManager,
                                         };
+                                        let disable_label = format!(" {}", u.name);
+                                        let role_label = format!(" ({})", u.name);
+                                        let email = u.email.to_string();
+                                        let uid = u.id.to_string();
                                         view! {
                                             <tr>
                                                 <td>{u.name.clone()}</td>
@@ -45,19 +49,19 @@ pub fn UsersPage() -> impl IntoView {
                                                 <td>{if u.active { view! { <span class="tag tag--green">"Active"</span> } } else { view! { <span class="tag tag--grey">"Disabled"</span> } }}</td>
                                                 <td>
                                                     <ActionForm action=set_active>
-                                                        <input type="hidden" name="email" value=u.email.to_string()/>
+                                                        <input type="hidden" name="email" value=email/>
                                                         <input type="hidden" name="active" value=if u.active { "false" } else { "true" }/>
                                                         <button class="button button--secondary" type="submit">
                                                             {if u.active { "Disable" } else { "Enable" }}
-                                                            <span class="visually-hidden">{format!(" {}", u.name)}</span>
+                                                            <span class="visually-hidden">{disable_label}</span>
                                                         </button>
                                                     </ActionForm>
                                                     <ActionForm action=set_role>
-                                                        <input type="hidden" name="id" value=u.id.to_string()/>
+                                                        <input type="hidden" name="id" value=uid/>
                                                         <input type="hidden" name="role" value=other_role.key()/>
                                                         <button class="button button--secondary" type="submit">
                                                             {format!("Make {}", other_role.label().to_lowercase())}
-                                                            <span class="visually-hidden">{format!(" ({})", u.name)}</span>
+                                                            <span class="visually-hidden">{role_label}</span>
                                                         </button>
                                                     </ActionForm>
                                                 </td>

@@ -1,6 +1,8 @@
 //! One module per route.
 pub mod admin;
+pub mod briefings;
 pub mod contacts;
 pub mod organisations;
+pub mod plan;
 pub mod sign_in;
 pub mod workstreams;

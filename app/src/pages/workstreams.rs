@@ -70,8 +70,9 @@ fn WorkstreamCard(panel: WorkstreamPanel, now: DateTime<Utc>, stale_days: u32) -
     let overdue: Vec<Milestone> = open.iter().filter(|m| m.is_overdue(now)).cloned().collect();
     let next = open.iter().find(|m| !m.is_overdue(now)).cloned();
     let heading_id = format!("ws-{}", w.id);
+    let labelled_by = heading_id.clone();
     view! {
-        <section class="card" aria-labelledby=heading_id.clone()>
+        <section class="card" aria-labelledby=labelled_by>
             <h2 class="card__heading" id=heading_id><a href=format!("/workstreams/{}", w.id)>{w.name.clone()}</a></h2>
             <p><RagTag rag=cur.as_ref().map(|u| u.rag)/> " " {cur.as_ref().map(|u| u.rag.meaning()).unwrap_or("")}</p>
             <p class="body-small">
@@ -137,7 +138,7 @@ pub fn WorkstreamPage() -> impl IntoView {
 
                             <h2>"Milestones"</h2>
                             <MilestoneTable milestones=w.milestones.clone() now can_update=panel.can_update workstream=id.clone() tick/>
-                            {panel.can_update.then(|| view! {
+                            {panel.can_update.then(|| { let id = id.clone(); view! {
                                 <details class="details">
                                     <summary>"Add a milestone"</summary>
                                     <ErrorSummary form=milestone_form/>
@@ -148,9 +149,9 @@ pub fn WorkstreamPage() -> impl IntoView {
                                         <button class="button button--secondary" type="submit">"Add milestone"</button>
                                     </ActionForm>
                                 </details>
-                            })}
+                            }})}
 
-                            {panel.can_update.then(|| view! {
+                            {panel.can_update.then(|| { let id = id.clone(); view! {
                                 <h2 id="post-update">"Post a status update"</h2>
                                 <p class="hint">"Updates are never edited: to correct one, post a new update."</p>
                                 <ErrorSummary form=status_form/>
@@ -164,7 +165,7 @@ pub fn WorkstreamPage() -> impl IntoView {
                                     <TextArea form=status_form name="commentary" label="Commentary (optional)" hint="Markdown: **bold**, *italic*, lists and links." rows=5/>
                                     <button class="button" type="submit">"Post update"</button>
                                 </ActionForm>
-                            })}
+                            }})}
 
                             <h2>"Status history"</h2>
                             <History updates=w.updates.clone()/>

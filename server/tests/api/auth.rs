@@ -12,6 +12,8 @@ enum Rule {
     SignedIn,
     /// Programme managers only.
     Manager,
+    /// Programme managers, and the lead of the workstream concerned.
+    OwnWorkstream,
 }
 
 /// Every server function and its rule. The test below fails when a server function exists
@@ -37,15 +39,37 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/admin/users/set-active", Rule::Manager),
     ("/api/admin/users/set-role", Rule::Manager),
     ("/api/admin/audit", Rule::Manager),
+    ("/api/workstreams/overview", Rule::SignedIn),
+    ("/api/workstreams/get", Rule::SignedIn),
+    ("/api/workstreams/status", Rule::OwnWorkstream),
+    ("/api/workstreams/milestone-done", Rule::OwnWorkstream),
+    ("/api/workstreams/milestone-add", Rule::OwnWorkstream),
+    ("/api/segments/list", Rule::SignedIn),
+    ("/api/segments/get", Rule::SignedIn),
+    ("/api/segments/create", Rule::Manager),
+    ("/api/plan/list", Rule::SignedIn),
+    ("/api/plan/create", Rule::Manager),
+    ("/api/briefings/list", Rule::SignedIn),
+    ("/api/briefings/get", Rule::SignedIn),
+    ("/api/briefings/progress", Rule::SignedIn),
+    ("/api/briefings/create", Rule::Manager),
+    ("/api/briefings/test", Rule::Manager),
+    ("/api/briefings/schedule", Rule::Manager),
+    ("/api/briefings/cancel", Rule::Manager),
 ];
 
 const LEAD: &str = "lead@test.example.org";
+const OTHER_LEAD: &str = "other.lead@test.example.org";
 const SPARE: &str = "spare@test.example.org";
 
 struct Fixture {
     org: String,
     contact: String,
     spare_user: String,
+    workstream: String,
+    milestone: String,
+    segment: String,
+    briefing: String,
 }
 
 /// A plausible argument set for each endpoint, so that an allowed call reaches its logic.
@@ -72,22 +96,65 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         "admin/users/set-active" => vec![("email", s(SPARE)), ("active", s("false"))],
         "admin/users/set-role" => vec![("id", f.spare_user.clone()), ("role", s("programme-manager"))],
         "admin/audit" => vec![("actor", s("")), ("action", s("")), ("record", s("")), ("page", s("1"))],
+        "workstreams/get" => vec![("id", f.workstream.clone())],
+        "workstreams/status" => vec![
+            ("workstream", f.workstream.clone()),
+            ("rag", s("amber")),
+            ("summary", s("Matrix update")),
+            ("risks", s("")),
+            ("issues", s("")),
+            ("next_steps", s("")),
+            ("commentary", s("")),
+        ],
+        "workstreams/milestone-done" => vec![("workstream", f.workstream.clone()), ("milestone", f.milestone.clone()), ("done", s("true"))],
+        "workstreams/milestone-add" => vec![("workstream", f.workstream.clone()), ("title", s("Matrix milestone")), ("due", s("2027-01-31"))],
+        "segments/get" => vec![("id", f.segment.clone())],
+        "segments/create" => vec![("name", s("Matrix audience")), ("influence_min", s("1")), ("interest_min", s("1"))],
+        "plan/create" => vec![
+            ("segment", f.segment.clone()),
+            ("objective", s("Matrix objective")),
+            ("key_message", s("Matrix message")),
+            ("channel", s("email_briefing")),
+            ("frequency", s("monthly")),
+            ("owner", s("Programme manager")),
+            ("start", s("2026-12-01")),
+            ("end", s("")),
+            ("feedback", s("")),
+        ],
+        "briefings/get" | "briefings/progress" | "briefings/test" | "briefings/cancel" => vec![("id", f.briefing.clone())],
+        "briefings/create" => vec![
+            ("subject", s("Matrix briefing")),
+            ("body", s("Hello")),
+            ("segment", f.segment.clone()),
+            ("ack_deadline", s("")),
+            ("remind_days_before", s("")),
+        ],
+        "briefings/schedule" => vec![("id", f.briefing.clone()), ("when", s("later")), ("date", s("2030-01-01")), ("time", s("09:00"))],
         _ => vec![],
     }
 }
 
 /// A summary of everything the application can write, to prove a refused call wrote nothing.
 async fn fingerprint(app: &TestApp) -> String {
-    let users = app.store.users().list().await.expect("users");
-    let users: Vec<String> = users.iter().map(|u| format!("{}:{}:{}", u.email, u.role.key(), u.active)).collect();
-    format!(
-        "orgs={} contacts={} audit={} users={:?} org={:?}",
-        app.org_count().await,
-        app.contact_count().await,
-        app.store.audit().count().await.expect("audit"),
-        users,
-        app.store.organisations().list(&Default::default(), app::api::register::OrgSort::NameAsc, 100).await.map(|p| p.items.iter().map(|o| o.name.to_string()).collect::<Vec<_>>()).ok(),
-    )
+    let mut out = String::new();
+    for table in ["organisation", "contact", "audit", "user", "segment", "plan_item", "briefing", "delivery", "status_update", "milestone", "workstream"] {
+        let mut r = app.store.db().query(format!("SELECT count() FROM {table} GROUP ALL")).await.unwrap();
+        let n: Option<i64> = r.take((0, "count")).unwrap();
+        out.push_str(&format!("{table}={} ", n.unwrap_or(0)));
+    }
+    // Field-level changes that keep counts equal.
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE string::concat(name, kind) FROM organisation; SELECT VALUE string::concat(email, role, <string>active) FROM user; SELECT VALUE string::concat(state, <string>send_at) FROM briefing; SELECT VALUE <string>done FROM milestone;")
+        .await
+        .unwrap();
+    for i in 0..4 {
+        let mut v: Vec<String> = r.take(i).unwrap();
+        v.sort();
+        out.push_str(&format!("{v:?} "));
+    }
+    out
 }
 
 #[tokio::test]
@@ -99,7 +166,26 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
     let res = app.create_contact("Fixture Person", "fixture@test.example.org", &org).await;
     assert_eq!(res.status().as_u16(), 200);
     let contact = app.store.contacts().list(&Default::default(), 10).await.unwrap().items[0].id.to_string();
-    let fixture = Fixture { org, contact, spare_user };
+    let lead_id = app.store.users().list().await.unwrap().into_iter().find(|u| u.email.as_str() == LEAD).unwrap().id;
+    let other_id = app.add_user(OTHER_LEAD, Role::WorkstreamLead).await;
+    let workstream = app.store.workstreams().create("Matrix workstream", "Aim", 1, Some(&lead_id)).await.unwrap();
+    app.store.workstreams().create("Other workstream", "Aim", 2, Some(&other_id)).await.unwrap();
+    let actor = app::backend::repo::audit::Actor::system();
+    let draft = app::domain::workstream::parse_milestone("Fixture milestone", "2027-01-01").unwrap();
+    app.store.workstreams().add_milestone(&actor, &workstream, &draft).await.unwrap();
+    let milestone = app.store.workstreams().view(&workstream).await.unwrap().milestones[0].id.clone();
+    let segment = app.store.segments().create(&actor, "Fixture audience", &Default::default()).await.unwrap();
+    let briefing_draft = app::domain::plan::BriefingDraft {
+        subject: "Fixture briefing".into(),
+        body: "Body".into(),
+        segment: segment.clone(),
+        workstreams: vec![],
+        ack_required: false,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let briefing = app.store.briefings().create(&actor, &briefing_draft, "Test").await.unwrap();
+    let fixture = Fixture { org, contact, spare_user, workstream: workstream.to_string(), milestone, segment, briefing };
 
     // Completeness: the registered server functions are exactly those with a rule.
     let registered: BTreeSet<String> = server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
@@ -115,14 +201,17 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
         // Fresh sessions for each endpoint: sign-out must not leak into the next row.
         let callers = [
             ("anonymous", new_client()),
-            ("workstream lead", app.signed_in(LEAD).await),
+            ("workstream lead (own workstream)", app.signed_in(LEAD).await),
+            ("workstream lead (another's)", app.signed_in(OTHER_LEAD).await),
             ("programme manager", app.signed_in(MANAGER).await),
         ];
         for (who, client) in callers {
+            let lead = who.starts_with("workstream lead");
             let expect_refused = match (rule, who) {
                 (Rule::Public, _) => None,
-                (Rule::SignedIn, "anonymous") | (Rule::Manager, "anonymous") => Some(401),
-                (Rule::Manager, "workstream lead") => Some(403),
+                (_, "anonymous") => Some(401),
+                (Rule::Manager, _) if lead => Some(403),
+                (Rule::OwnWorkstream, "workstream lead (another's)") => Some(403),
                 _ => None,
             };
             let before = fingerprint(&app).await;

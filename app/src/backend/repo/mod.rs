@@ -1,8 +1,12 @@
 //! One module per aggregate: the only place SurrealQL appears (besides migrations). Every
 //! value from outside is bound as a parameter, never formatted into a statement.
 pub mod audit;
+pub mod briefings;
 pub mod contacts;
+pub mod deliveries;
 pub mod organisations;
+pub mod plan;
+pub mod segments;
 pub mod throttle;
 pub mod users;
 pub mod workstreams;

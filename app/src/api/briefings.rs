@@ -1,0 +1,273 @@
+//! Segments (audiences), briefings (compose, preview, test, schedule, cancel) and their reports.
+use crate::domain::plan::*;
+use crate::domain::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ctx::{authorized, finish};
+#[cfg(feature = "ssr")]
+use crate::domain::policy::Action;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub count: u64,
+}
+
+/// (id, name, email, organisation) of a segment's members.
+pub type Member = (String, String, String, String);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BriefingRow {
+    pub id: String,
+    pub subject: String,
+    pub audience: String,
+    pub state: BriefingState,
+    pub when: Option<String>,
+    pub recipients: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub recipients: u64,
+    pub queued: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub acknowledged: u64,
+    pub state: Option<BriefingState>,
+}
+
+impl Progress {
+    /// Share of recipients with an outcome (sent or failed), 0–100.
+    pub fn percent(&self) -> u32 {
+        let done = self.sent + self.failed;
+        if self.recipients == 0 { if self.state == Some(BriefingState::Sent) { 100 } else { 0 } } else { ((done * 100) / self.recipients).min(100) as u32 }
+    }
+}
+
+/// Everything the briefing page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BriefingPage {
+    pub row: BriefingRow,
+    pub body: String,
+    pub ack_required: bool,
+    pub ack_deadline: Option<String>,
+    pub remind_days_before: Option<u32>,
+    pub reminders_sent: u64,
+    pub progress: Progress,
+    pub failures: Vec<(String, String, String)>,
+    /// (label, delivered, acknowledged, rate %)
+    pub by_kind: Vec<(String, u64, u64, u32)>,
+    pub by_organisation: Vec<(String, u64, u64, u32)>,
+    pub not_acknowledged: Vec<(String, String, String)>,
+    pub preview_html: String,
+    pub preview_text: String,
+}
+
+pub fn describe(f: &SegmentFilter) -> String {
+    let mut parts = vec![];
+    if !f.kinds.is_empty() {
+        parts.push(f.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "));
+    }
+    if !f.areas.is_empty() {
+        parts.push(format!("in {}", f.areas.join(", ")));
+    }
+    if !f.engagement.is_empty() {
+        parts.push(format!("engagement {}", f.engagement.iter().map(|e| e.label().to_lowercase()).collect::<Vec<_>>().join(" or ")));
+    }
+    if f.influence_min > 1 {
+        parts.push(format!("influence {}+", f.influence_min));
+    }
+    if f.interest_min > 1 {
+        parts.push(format!("interest {}+", f.interest_min));
+    }
+    if parts.is_empty() { "All subscribed contacts".into() } else { format!("Subscribed contacts: {}", parts.join("; ")) }
+}
+
+#[server(endpoint = "segments/list")]
+pub async fn list_segments() -> Result<Vec<SegmentRow>, AppError> {
+    let ctx = authorized(Action::ViewPlan)?;
+    let segs = finish(ctx.store.segments().list().await)?;
+    Ok(segs.into_iter().map(|s| SegmentRow { description: describe(&s.filter), id: s.id, name: s.name, count: s.count }).collect())
+}
+
+#[server(endpoint = "segments/get")]
+pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppError> {
+    let ctx = authorized(Action::ViewPlan)?;
+    let s = finish(ctx.store.segments().get(&id).await)?;
+    let members = finish(ctx.store.segments().members(&id, 500).await)?;
+    Ok((SegmentRow { description: describe(&s.filter), id: s.id, name: s.name, count: s.count }, members))
+}
+
+#[server(endpoint = "segments/create")]
+pub async fn create_segment(
+    name: String,
+    kinds: Option<Vec<String>>,
+    areas: Option<Vec<String>>,
+    engagement: Option<Vec<String>>,
+    influence_min: String,
+    interest_min: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let mut v = Validator::new();
+    let values = std::collections::BTreeMap::from([("name".to_string(), name.clone())]);
+    let title = name.trim();
+    if title.is_empty() {
+        v.fail("name", "Enter a name for the audience");
+    } else if title.chars().count() > 120 {
+        v.fail("name", "Name must be 120 characters or fewer");
+    }
+    let kinds = kinds.unwrap_or_default().iter().filter_map(|k| v.check("kinds", OrgKind::parse(k))).collect();
+    let engagement = engagement.unwrap_or_default().iter().filter_map(|e| v.check("engagement", Engagement::parse(e))).collect();
+    let areas: Vec<String> = areas.unwrap_or_default().into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty() && a.len() <= 100).collect();
+    let influence_min = v.check("influence_min", Score::parse(if influence_min.is_empty() { "1" } else { &influence_min })).map(|s| s.get()).unwrap_or(1);
+    let interest_min = v.check("interest_min", Score::parse(if interest_min.is_empty() { "1" } else { &interest_min })).map(|s| s.get()).unwrap_or(1);
+    if !v.is_ok() {
+        return finish(Err(AppError::Invalid(v.into_errors(values))));
+    }
+    let filter = SegmentFilter { kinds, areas, engagement, influence_min, interest_min, subscribed_only: true };
+    let id = finish(ctx.store.segments().create(&ctx.actor(), title, &filter).await.map_err(|e| match e {
+        crate::backend::StoreError::Duplicate { .. } => {
+            AppError::Invalid(FormErrors::single("name", "An audience with this name already exists").with_values(values.clone()))
+        }
+        other => other.into(),
+    }))?;
+    leptos_axum::redirect(&format!("/segments/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "briefings/list")]
+pub async fn list_briefings() -> Result<Vec<BriefingRow>, AppError> {
+    let ctx = authorized(Action::ViewPlan)?;
+    let rows = finish(ctx.store.briefings().list().await)?;
+    Ok(rows
+        .into_iter()
+        .map(|b| BriefingRow {
+            id: b.id,
+            subject: b.subject,
+            audience: b.segment_name,
+            state: b.state,
+            when: b.send_at.map(crate::domain::time::format_london),
+            recipients: b.recipients,
+        })
+        .collect())
+}
+
+#[server(endpoint = "briefings/create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_briefing(
+    subject: String,
+    body: String,
+    segment: String,
+    workstreams: Option<Vec<String>>,
+    ack_required: Option<String>,
+    ack_deadline: String,
+    remind_days_before: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let form = BriefingForm { subject, body, segment, workstreams: workstreams.unwrap_or_default(), ack_required, ack_deadline, remind_days_before };
+    let draft = finish(form.parse(crate::domain::workstream::today_in_london(chrono::Utc::now())))?;
+    let id = finish(ctx.store.briefings().create(&ctx.actor(), &draft, &ctx.user.name).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "briefings/get")]
+pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
+    use crate::backend::mail::render::{render, Personal};
+    let ctx = authorized(Action::ViewPlan)?;
+    let d = finish(ctx.store.briefings().get(&id).await)?;
+    let report = finish(ctx.store.briefings().report(&id).await)?;
+    let content = finish(ctx.store.briefings().content(&id, chrono::Utc::now()).await)?;
+    let sample = Personal { name: "Sample Recipient", email: "sample@example.org", delivery_key: "preview", ack_token: "PREVIEW", unsubscribe_token: "PREVIEW" };
+    let preview = render(&ctx.state.web.identity, &content, &sample);
+    let tallies = |t: Vec<crate::backend::repo::briefings::Tally>| t.into_iter().map(|t| (t.label.clone(), t.delivered, t.acknowledged, t.rate())).collect();
+    Ok(BriefingPage {
+        row: BriefingRow {
+            id: d.summary.id,
+            subject: d.summary.subject,
+            audience: d.summary.segment_name,
+            state: d.summary.state,
+            when: d.summary.send_at.map(crate::domain::time::format_london),
+            recipients: d.summary.recipients,
+        },
+        body: d.body,
+        ack_required: d.ack_required,
+        ack_deadline: d.ack_deadline.map(|x| x.format("%-d %B %Y").to_string()),
+        remind_days_before: d.remind_days_before,
+        reminders_sent: report.reminders_sent,
+        progress: Progress {
+            recipients: d.summary.recipients,
+            queued: report.queued,
+            sent: report.sent,
+            failed: report.failed,
+            acknowledged: report.acknowledged,
+            state: Some(d.summary.state),
+        },
+        failures: report.failures,
+        by_kind: tallies(report.by_kind),
+        by_organisation: tallies(report.by_organisation),
+        not_acknowledged: report.not_acknowledged,
+        preview_html: preview.html,
+        preview_text: preview.text,
+    })
+}
+
+/// The live numbers of a briefing being sent (polled by its page).
+#[server(endpoint = "briefings/progress")]
+pub async fn briefing_progress(id: String) -> Result<Progress, AppError> {
+    let ctx = authorized(Action::ViewPlan)?;
+    let d = finish(ctx.store.briefings().get(&id).await)?;
+    let r = finish(ctx.store.briefings().report(&id).await)?;
+    Ok(Progress { recipients: d.summary.recipients, queued: r.queued, sent: r.sent, failed: r.failed, acknowledged: r.acknowledged, state: Some(d.summary.state) })
+}
+
+#[server(endpoint = "briefings/test")]
+pub async fn send_test_briefing(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.briefings().get(&id).await)?;
+    finish(ctx.store.deliveries().enqueue_test(&id, ctx.user.email.as_str(), &ctx.user.name, chrono::Utc::now()).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}?tested=1"));
+    Ok(())
+}
+
+/// `when` = "now", or "later" with a UK date and time.
+#[server(endpoint = "briefings/schedule")]
+pub async fn schedule_briefing(id: String, when: String, date: String, time: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let now = chrono::Utc::now();
+    let send_at = if when == "later" {
+        let mut v = Validator::new();
+        let values = std::collections::BTreeMap::from([("date".to_string(), date.clone()), ("time".to_string(), time.clone()), ("when".to_string(), when.clone())]);
+        let d = v.check("date", crate::domain::workstream::parse_date(&date, "date to send"));
+        let t = v.check("time", parse_time(&time));
+        let at = match (d, t) {
+            (Some(d), Some(t)) => v.check("time", london_to_utc(d, t).and_then(|at| if at <= now { Err("Choose a time in the future".into()) } else { Ok(at) })),
+            _ => None,
+        };
+        match at {
+            Some(at) if v.is_ok() => at,
+            _ => return finish(Err(AppError::Invalid(v.into_errors(values)))),
+        }
+    } else {
+        now
+    };
+    finish(ctx.store.briefings().schedule(&ctx.actor(), &id, send_at).await)?;
+    if send_at <= now {
+        // Start at once rather than at the scheduler's next pass.
+        finish(ctx.store.deliveries().enqueue_briefing(&id, now).await)?;
+    }
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "briefings/cancel")]
+pub async fn cancel_briefing(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.briefings().cancel(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The communication plan: its rows and what falls due in the coming weeks.
+use crate::domain::plan::*;
+use crate::domain::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ctx::{authorized, finish};
+#[cfg(feature = "ssr")]
+use crate::domain::policy::Action;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub items: Vec<PlanItem>,
+    /// (date, index into items) for the next eight weeks, in UK dates.
+    pub calendar: Vec<(chrono::NaiveDate, usize)>,
+}
+
+#[server(endpoint = "plan/list")]
+pub async fn communication_plan() -> Result<PlanView, AppError> {
+    let ctx = authorized(Action::ViewPlan)?;
+    let items = finish(ctx.store.plan().list().await)?;
+    let today = crate::domain::workstream::today_in_london(chrono::Utc::now());
+    let calendar = calendar(&items, today, today + chrono::Duration::weeks(8));
+    Ok(PlanView { items, calendar })
+}
+
+#[server(endpoint = "plan/create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_plan_item(
+    segment: String,
+    objective: String,
+    key_message: String,
+    channel: String,
+    frequency: String,
+    owner: String,
+    start: String,
+    end: String,
+    workstreams: Option<Vec<String>>,
+    feedback: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let form = PlanForm { segment, objective, key_message, channel, frequency, owner, start, end, workstreams: workstreams.unwrap_or_default(), feedback };
+    let draft = finish(form.parse())?;
+    finish(ctx.store.plan().create(&ctx.actor(), &draft).await)?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Email: rendering briefings (plain text and HTML from the same Markdown, user text escaped)
+//! and talking SMTP.
+pub mod render;
+pub mod transport;

@@ -1,0 +1,246 @@
+//! The dispatcher: claims due deliveries with a lease, sends them over N SMTP connections (one
+//! per worker, `TCP_NODELAY`), and records outcomes in batches. Transient failures are retried
+//! with exponential backoff and jitter; permanent ones (5xx) are not; an unreachable relay
+//! pauses sending without using up attempts. Runs inside the server process; several processes
+//! on one remote database share the work without sending a row twice.
+use super::mail::render::{self, BriefingContent, MailIdentity, Personal};
+use super::mail::transport::{RateLimiter, SendError, SmtpClient, SmtpConfig};
+use super::repo::deliveries::{Claimed, Outcome};
+use super::tokens::{Purpose, TokenKey};
+use super::Store;
+use chrono::{Duration as ChronoDuration, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch, Mutex};
+
+#[derive(Clone, Debug)]
+pub struct DispatchConfig {
+    /// Identifies this process's leases.
+    pub owner: String,
+    pub batch: u32,
+    pub lease: Duration,
+    /// Attempts before a delivery is marked failed (transient errors only).
+    pub max_attempts: u32,
+    /// Pause between polls when nothing is due.
+    pub poll: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            owner: format!("dispatcher-{:08x}", rand::random::<u32>()),
+            batch: 200,
+            lease: Duration::from_secs(120),
+            max_attempts: 8,
+            poll: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Backoff before attempt `attempts + 1`: 2^attempts seconds (capped at 15 minutes), with up to
+/// 50 % jitter so that retries from many deliveries do not arrive together.
+pub fn backoff(attempts: u32) -> ChronoDuration {
+    let base = 2u64.saturating_pow(attempts.min(10)).min(900);
+    let jitter = rand::random::<u64>() % (base * 500 + 1);
+    ChronoDuration::milliseconds((base * 1000 + jitter) as i64)
+}
+
+/// What a briefing's emails are made of, loaded once per dispatcher and briefing.
+pub type ContentCache = Arc<Mutex<HashMap<String, Arc<BriefingContent>>>>;
+
+pub struct Dispatcher {
+    pub store: Store,
+    pub smtp: SmtpConfig,
+    pub identity: MailIdentity,
+    pub key: TokenKey,
+    pub config: DispatchConfig,
+}
+
+struct Job {
+    claimed: Claimed,
+    content: Arc<BriefingContent>,
+}
+
+impl Dispatcher {
+    /// Runs until `shutdown` becomes true; in-flight messages finish first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let workers = self.smtp.connections.max(1);
+        // Workers take turns on one receiver; dropping the sender ends them once it is drained.
+        let (job_tx, job_rx) = mpsc::channel::<Job>(self.config.batch as usize * 2);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (out_tx, mut out_rx) = mpsc::channel::<Outcome>(self.config.batch as usize * 4);
+        let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
+        let max_attempts = self.config.max_attempts as i64;
+        let mut handles = Vec::new();
+        for _ in 0..workers {
+            let rx = job_rx.clone();
+            let tx = out_tx.clone();
+            let smtp = self.smtp.clone();
+            let identity = self.identity.clone();
+            let key = self.key.clone();
+            let limiter = limiter.clone();
+            handles.push(tokio::spawn(async move {
+                let mut client = SmtpClient::new(smtp);
+                loop {
+                    let job = { rx.lock().await.recv().await };
+                    let Some(job) = job else { break };
+                    limiter.wait().await;
+                    let outcome = send_one(&mut client, &identity, &key, &job, max_attempts).await;
+                    if tx.send(outcome).await.is_err() {
+                        break;
+                    }
+                }
+                client.close().await;
+            }));
+        }
+        drop(out_tx);
+
+        // The recorder: outcomes are written in batches (one commit per batch, not per message).
+        let store = self.store.clone();
+        let owner = self.config.owner.clone();
+        let recorder = tokio::spawn(async move {
+            let mut buf = Vec::new();
+            loop {
+                let more = tokio::time::timeout(Duration::from_millis(50), out_rx.recv()).await;
+                match more {
+                    Ok(Some(o)) => {
+                        buf.push(o);
+                        if buf.len() < 200 {
+                            continue;
+                        }
+                    }
+                    Ok(None) => {
+                        flush(&store, &owner, &mut buf).await;
+                        break;
+                    }
+                    Err(_) => {}
+                }
+                flush(&store, &owner, &mut buf).await;
+            }
+        });
+
+        let cache: ContentCache = Arc::default();
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let now = Utc::now();
+            let until = now + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2));
+            let claimed = match self.store.deliveries().claim(&self.config.owner, now, until, self.config.batch).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming deliveries failed");
+                    Vec::new()
+                }
+            };
+            if claimed.is_empty() {
+                if let Err(e) = self.store.deliveries().complete_briefings().await {
+                    tracing::error!(error = %e, "completing briefings failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            for c in claimed {
+                let content = match content_for(&self.store, &cache, &c.briefing).await {
+                    Ok(content) => content,
+                    Err(e) => {
+                        tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
+                        continue;
+                    }
+                };
+                if job_tx.send(Job { claimed: c, content }).await.is_err() {
+                    break;
+                }
+            }
+        }
+        drop(job_tx);
+        for h in handles {
+            let _ = h.await;
+        }
+        let _ = recorder.await;
+    }
+}
+
+async fn flush(store: &Store, owner: &str, buf: &mut Vec<Outcome>) {
+    if buf.is_empty() {
+        return;
+    }
+    let batch = std::mem::take(buf);
+    if let Err(e) = store.deliveries().record(owner, batch).await {
+        // The rows keep their lease and are retried when it expires: nothing is lost.
+        tracing::error!(error = %e, "recording delivery outcomes failed");
+    }
+}
+
+async fn content_for(store: &Store, cache: &ContentCache, briefing: &str) -> Result<Arc<BriefingContent>, super::StoreError> {
+    if let Some(c) = cache.lock().await.get(briefing) {
+        return Ok(c.clone());
+    }
+    let content = Arc::new(store.briefings().content(briefing, Utc::now()).await?);
+    cache.lock().await.insert(briefing.to_string(), content.clone());
+    Ok(content)
+}
+
+async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenKey, job: &Job, max_attempts: i64) -> Outcome {
+    let c = &job.claimed;
+    let now = Utc::now();
+    // A reminder repeats the links of the delivery it reminds about.
+    let link_key = c.parent.clone().unwrap_or_else(|| c.key.clone());
+    let ack = key.sign(Purpose::Acknowledge, &link_key);
+    let unsub = key.sign(Purpose::Unsubscribe, &link_key);
+    let mut content = (*job.content).clone();
+    content.reminder = c.kind == "reminder";
+    let personal = Personal { name: &c.name, email: &c.email, delivery_key: &c.key, ack_token: &ack, unsubscribe_token: &unsub };
+    let attempts = c.attempts + 1;
+    let failed = |error: String, attempts: i64| Outcome {
+        key: c.key.clone(),
+        state: "failed".into(),
+        due: now,
+        sent_at: None,
+        response: None,
+        error: Some(error),
+        attempts,
+    };
+    let message = match render::message(identity, &content, &personal) {
+        Ok(m) => m,
+        Err(e) => return failed(e, attempts),
+    };
+    let envelope = message.envelope().clone();
+    match client.send(&envelope, &message.formatted()).await {
+        Ok(response) => Outcome {
+            key: c.key.clone(),
+            state: "sent".into(),
+            due: now,
+            sent_at: Some(now),
+            response: Some(response),
+            error: None,
+            attempts,
+        },
+        Err(SendError::Permanent(e)) => failed(e, attempts),
+        Err(SendError::Unavailable(e)) => Outcome {
+            // The relay is down: wait and try again, without using up an attempt.
+            key: c.key.clone(),
+            state: "queued".into(),
+            due: now + ChronoDuration::seconds(2),
+            sent_at: None,
+            response: None,
+            error: Some(e),
+            attempts: c.attempts,
+        },
+        Err(SendError::Transient(e)) if attempts < max_attempts => Outcome {
+            key: c.key.clone(),
+            state: "queued".into(),
+            due: now + backoff(attempts as u32),
+            sent_at: None,
+            response: None,
+            error: Some(e),
+            attempts,
+        },
+        Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
+    }
+}
+

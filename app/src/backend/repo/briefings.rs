@@ -1,0 +1,410 @@
+//! Briefings: drafts, scheduling, cancelling, what recipients receive, reports, and the
+//! acknowledgement and unsubscribe that personal links perform.
+use super::audit::Actor;
+use super::{audit_vars, checked, new_key, AUDIT_SQL};
+use crate::backend::db::Store;
+use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::backend::mail::render::BriefingContent;
+use crate::domain::plan::{BriefingDraft, BriefingState};
+use crate::domain::workstream::Digest;
+use crate::domain::WorkstreamId;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use surrealdb::types::SurrealValue;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BriefingSummary {
+    pub id: String,
+    pub subject: String,
+    pub segment_name: String,
+    pub state: BriefingState,
+    pub send_at: Option<DateTime<Utc>>,
+    pub recipients: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BriefingDetail {
+    pub summary: BriefingSummary,
+    pub body: String,
+    pub segment: String,
+    pub workstreams: Vec<String>,
+    pub ack_required: bool,
+    pub ack_deadline: Option<NaiveDate>,
+    pub remind_days_before: Option<u32>,
+    pub reminder_sent: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub label: String,
+    pub delivered: u64,
+    pub acknowledged: u64,
+}
+
+impl Tally {
+    pub fn rate(&self) -> u32 {
+        if self.delivered == 0 { 0 } else { ((self.acknowledged * 100) / self.delivered) as u32 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub queued: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub acknowledged: u64,
+    pub reminders_sent: u64,
+    /// (name, email, error)
+    pub failures: Vec<(String, String, String)>,
+    pub by_kind: Vec<Tally>,
+    pub by_organisation: Vec<Tally>,
+    /// (name, email, organisation) of recipients who have not acknowledged.
+    pub not_acknowledged: Vec<(String, String, String)>,
+}
+
+#[derive(SurrealValue)]
+struct Row {
+    id: String,
+    subject: String,
+    body: String,
+    segment: String,
+    segment_name: String,
+    workstreams: Vec<String>,
+    ack_required: bool,
+    ack_deadline: Option<String>,
+    remind_days_before: Option<i64>,
+    reminder_sent: bool,
+    state: String,
+    send_at: Option<DateTime<Utc>>,
+    recipients: i64,
+}
+
+const FIELDS: &str = "record::id(id) AS id, subject, body, record::id(segment) AS segment, segment.name AS segment_name,
+    workstreams.map(|$w| record::id($w)) AS workstreams, ack_required, ack_deadline, remind_days_before, reminder_sent,
+    state, send_at, recipients, created_at";
+
+impl Row {
+    fn into_detail(self) -> Result<BriefingDetail, StoreError> {
+        Ok(BriefingDetail {
+            summary: BriefingSummary {
+                id: self.id,
+                subject: self.subject,
+                segment_name: self.segment_name,
+                state: BriefingState::parse(&self.state).map_err(StoreError::Corrupt)?,
+                send_at: self.send_at,
+                recipients: self.recipients.max(0) as u64,
+            },
+            body: self.body,
+            segment: self.segment,
+            workstreams: self.workstreams,
+            ack_required: self.ack_required,
+            ack_deadline: self.ack_deadline.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            remind_days_before: self.remind_days_before.map(|d| d.max(0) as u32),
+            reminder_sent: self.reminder_sent,
+        })
+    }
+}
+
+/// What an acknowledgement link shows and does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkTarget {
+    pub subject: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub subscribed: bool,
+}
+
+pub struct Briefings<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Briefings<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn create(&self, actor: &Actor, d: &BriefingDraft, created_by: &str) -> Result<String, StoreError> {
+        let key = new_key();
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $seg = type::record('segment', $segment);
+                 IF !record::exists($seg) {{ THROW '{REFUSAL_MARK}The selected audience no longer exists.' }};
+                 CREATE type::record('briefing', $key) SET subject = $subject, body = $body, segment = $seg,
+                    workstreams = $workstreams.map(|$w| type::record('workstream', $w)), ack_required = $ack_required,
+                    ack_deadline = $ack_deadline, remind_days_before = $remind, state = 'draft', created_by = $created_by;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("key", key.clone()))
+            .bind(("subject", d.subject.clone()))
+            .bind(("body", d.body.clone()))
+            .bind(("segment", d.segment.clone()))
+            .bind(("workstreams", d.workstreams.clone()))
+            .bind(("ack_required", d.ack_required))
+            .bind(("ack_deadline", d.ack_deadline.map(|x| x.format("%Y-%m-%d").to_string())))
+            .bind(("remind", d.remind_days_before.map(|x| x as i64)))
+            .bind(("created_by", created_by.to_string()))
+            .bind(audit_vars(actor, "create", format!("briefing:{key} ({})", d.subject), "draft".into()))
+            .await?;
+        checked(res)?;
+        Ok(key)
+    }
+
+    /// Schedules (or, with `send_at` = now, sends) a draft or rescheduled briefing. The
+    /// state check and the change are one transaction.
+    pub async fn schedule(&self, actor: &Actor, id: &str, send_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let current = self.get(id).await?;
+        current.summary.state.schedule().map_err(StoreError::Refused)?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $b = type::record('briefing', $id);
+                 IF $b.state NOT IN ['draft', 'scheduled'] {{ THROW '{REFUSAL_MARK}This briefing is already being sent.' }};
+                 UPDATE $b SET state = 'scheduled', send_at = $send_at;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("send_at", send_at))
+            .bind(audit_vars(actor, "send", format!("briefing:{id} ({})", current.summary.subject), format!("scheduled for {send_at}")))
+            .await?;
+        checked(res)?;
+        Ok(())
+    }
+
+    pub async fn cancel(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let current = self.get(id).await?;
+        current.summary.state.cancel().map_err(StoreError::Refused)?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $b = type::record('briefing', $id);
+                 IF $b.state NOT IN ['draft', 'scheduled'] {{ THROW '{REFUSAL_MARK}This briefing can no longer be cancelled.' }};
+                 UPDATE $b SET state = 'cancelled';
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(audit_vars(actor, "update", format!("briefing:{id} ({})", current.summary.subject), "cancelled".into()))
+            .await?;
+        checked(res)?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<BriefingDetail, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {FIELDS} FROM briefing WHERE id = type::record('briefing', $id)"))
+            .bind(("id", id.to_string()))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().next().ok_or(StoreError::NotFound("briefing"))?.into_detail()
+    }
+
+    pub async fn list(&self) -> Result<Vec<BriefingSummary>, StoreError> {
+        let mut res = self.store.db().query(format!("SELECT {FIELDS} FROM briefing ORDER BY created_at DESC LIMIT 200")).await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().map(|r| r.into_detail().map(|d| d.summary)).collect()
+    }
+
+    /// Scheduled briefings whose time has come.
+    pub async fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT VALUE record::id(id) FROM briefing WHERE state = 'scheduled' AND send_at <= $now")
+            .bind(("now", now))
+            .await?;
+        Ok(res.take(0)?)
+    }
+
+    /// Sent briefings with a reminder policy whose reminder has not gone yet.
+    pub async fn awaiting_reminder(&self) -> Result<Vec<(String, NaiveDate, u32)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct R {
+            id: String,
+            deadline: String,
+            days: i64,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, ack_deadline AS deadline, remind_days_before AS days FROM briefing
+                 WHERE state = 'sent' AND ack_required = true AND reminder_sent = false
+                   AND ack_deadline != NONE AND remind_days_before != NONE",
+            )
+            .await?;
+        let rows: Vec<R> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| NaiveDate::parse_from_str(&r.deadline, "%Y-%m-%d").ok().map(|d| (r.id, d, r.days.max(0) as u32)))
+            .collect())
+    }
+
+    /// The email content: subject, body, and the linked workstreams' current digests.
+    pub async fn content(&self, id: &str, now: DateTime<Utc>) -> Result<BriefingContent, StoreError> {
+        let d = self.get(id).await?;
+        let mut digests = Vec::new();
+        for w in &d.workstreams {
+            if let Ok(wid) = WorkstreamId::parse(w) {
+                if let Ok(view) = self.store.workstreams().view(&wid).await {
+                    digests.push(Digest::of(&view, now));
+                }
+            }
+        }
+        Ok(BriefingContent {
+            subject: d.summary.subject,
+            body_markdown: d.body,
+            digests,
+            ack_required: d.ack_required,
+            ack_deadline: d.ack_deadline.map(|x| x.format("%A %-d %B %Y").to_string()),
+            reminder: false,
+        })
+    }
+
+    pub async fn report(&self, id: &str) -> Result<Report, StoreError> {
+        #[derive(SurrealValue)]
+        struct D {
+            kind: String,
+            state: String,
+            name: String,
+            email: String,
+            org_name: String,
+            org_kind: String,
+            last_error: Option<String>,
+            acknowledged_at: Option<DateTime<Utc>>,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test'")
+            .bind(("id", id.to_string()))
+            .await?;
+        let rows: Vec<D> = res.take(0)?;
+        let mut r = Report::default();
+        let mut kinds: std::collections::BTreeMap<String, Tally> = Default::default();
+        let mut orgs: std::collections::BTreeMap<String, Tally> = Default::default();
+        for d in rows {
+            if d.kind == "reminder" {
+                if d.state == "sent" {
+                    r.reminders_sent += 1;
+                }
+                continue;
+            }
+            match d.state.as_str() {
+                "sent" => r.sent += 1,
+                "failed" => {
+                    r.failed += 1;
+                    r.failures.push((d.name.clone(), d.email.clone(), d.last_error.clone().unwrap_or_default()));
+                }
+                _ => r.queued += 1,
+            }
+            if d.state != "sent" {
+                continue;
+            }
+            let acked = d.acknowledged_at.is_some();
+            if acked {
+                r.acknowledged += 1;
+            } else {
+                r.not_acknowledged.push((d.name.clone(), d.email.clone(), d.org_name.clone()));
+            }
+            let kind_label = crate::domain::OrgKind::parse(&d.org_kind).map(|k| k.label().to_string()).unwrap_or(d.org_kind.clone());
+            for (map, label) in [(&mut kinds, kind_label), (&mut orgs, d.org_name.clone())] {
+                let t = map.entry(label.clone()).or_insert_with(|| Tally { label, ..Default::default() });
+                t.delivered += 1;
+                if acked {
+                    t.acknowledged += 1;
+                }
+            }
+        }
+        r.by_kind = kinds.into_values().collect();
+        r.by_organisation = orgs.into_values().collect();
+        r.not_acknowledged.sort();
+        Ok(r)
+    }
+
+    /// What a personal link points at.
+    pub async fn link_target(&self, delivery: &str) -> Result<LinkTarget, StoreError> {
+        #[derive(SurrealValue)]
+        struct T {
+            subject: String,
+            acknowledged_at: Option<DateTime<Utc>>,
+            subscribed: Option<bool>,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT briefing.subject AS subject, acknowledged_at, contact.subscribed AS subscribed FROM delivery WHERE id = type::record('delivery', $id) AND kind != 'test'")
+            .bind(("id", delivery.to_string()))
+            .await?;
+        let rows: Vec<T> = res.take(0)?;
+        let t = rows.into_iter().next().ok_or(StoreError::NotFound("briefing link"))?;
+        Ok(LinkTarget { subject: t.subject, acknowledged_at: t.acknowledged_at, subscribed: t.subscribed.unwrap_or(false) })
+    }
+
+    /// Records the acknowledgement once (a second confirmation changes nothing) and adds it to
+    /// the contact's engagement history. Returns the time it was (first) acknowledged.
+    pub async fn acknowledge(&self, delivery: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $d = type::record('delivery', $id);
+                 IF !record::exists($d) OR $d.kind = 'test' {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $d.acknowledged_at = NONE {{
+                    UPDATE $d SET acknowledged_at = $now;
+                    IF $d.contact != NONE {{
+                        CREATE interaction SET contact = $d.contact, kind = 'acknowledgement', at = $now,
+                            note = 'Acknowledged the briefing: ' + $d.briefing.subject;
+                    }};
+                 }};
+                 SELECT VALUE acknowledged_at FROM ONLY $d;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", delivery.to_string()))
+            .bind(("now", now))
+            .await?;
+        let mut res = checked(res).map_err(|e| match e {
+            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("briefing link"),
+            other => other,
+        })?;
+        let at: Option<DateTime<Utc>> = res.take(4)?;
+        Ok(at.unwrap_or(now))
+    }
+
+    /// Unsubscribes the contact a delivery went to, recording how in their subscription history.
+    pub async fn unsubscribe(&self, delivery: &str, via: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $d = type::record('delivery', $id);
+                 IF !record::exists($d) OR $d.contact = NONE {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $d.contact.subscribed = true {{
+                    UPDATE $d.contact SET subscribed = false, updated_at = $now;
+                    CREATE subscription_event SET contact = $d.contact, subscribed = false, via = $via, at = $now;
+                    CREATE interaction SET contact = $d.contact, kind = 'note', at = $now, note = 'Unsubscribed from briefings (' + $via + ')';
+                 }};
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", delivery.to_string()))
+            .bind(("via", via.to_string()))
+            .bind(("now", now))
+            .await?;
+        checked(res).map_err(|e| match e {
+            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("briefing link"),
+            other => other,
+        })?;
+        Ok(())
+    }
+}

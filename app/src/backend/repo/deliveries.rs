@@ -1,0 +1,222 @@
+//! The delivery outbox: one row per recipient, written before anything is sent; claimed by
+//! dispatchers with a lease (compare-and-set in a transaction, so two processes never hold the
+//! same row), and updated with the outcome in batches (every commit is an fsync).
+use super::checked;
+use crate::backend::db::{retry_conflicts, Store};
+use crate::backend::error::{StoreError, REFUSAL_MARK};
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+/// A delivery a dispatcher holds the lease on.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct Claimed {
+    pub key: String,
+    pub briefing: String,
+    pub kind: String,
+    pub parent: Option<String>,
+    pub email: String,
+    pub name: String,
+    pub attempts: i64,
+}
+
+/// The outcome of one send, recorded in a batch.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct Outcome {
+    pub key: String,
+    /// "sent", "queued" (retry later) or "failed".
+    pub state: String,
+    pub due: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub response: Option<String>,
+    pub error: Option<String>,
+    /// Counted attempts (an SMTP outage does not use up attempts).
+    pub attempts: i64,
+}
+
+pub struct Deliveries<'a> {
+    store: &'a Store,
+}
+
+const SEGMENT_MATCH: &str = "subscribed = true
+    AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
+    AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
+    AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)
+    AND influence >= $s.influence_min AND interest >= $s.interest_min";
+
+impl<'a> Deliveries<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    /// Freezes the audience of a scheduled briefing that is due: one queued delivery per
+    /// subscribed matching contact, and the briefing moves to `sending`, all in one transaction.
+    /// Returns the number of recipients, or `None` when the briefing was not (or no longer) due.
+    pub async fn enqueue_briefing(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        let result = retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(format!(
+                    "BEGIN TRANSACTION;
+                     LET $b = type::record('briefing', $id);
+                     IF $b.state != 'scheduled' OR $b.send_at > $now {{ THROW '{REFUSAL_MARK}not-due' }};
+                     LET $s = $b.segment;
+                     LET $contacts = SELECT id, name, email, organisation.name AS org_name, organisation.kind AS org_kind
+                        FROM contact WHERE {SEGMENT_MATCH};
+                     FOR $c IN $contacts {{
+                        CREATE delivery SET briefing = $b, contact = $c.id, kind = 'briefing', email = $c.email,
+                            name = $c.name, org_name = $c.org_name, org_kind = $c.org_kind, state = 'queued',
+                            attempts = 0, due = $now;
+                     }};
+                     UPDATE $b SET state = 'sending', recipients = array::len($contacts);
+                     array::len($contacts);
+                     COMMIT TRANSACTION;"
+                ))
+                .bind(("id", briefing.to_string()))
+                .bind(("now", now))
+                .await?;
+            let mut res = checked(res)?;
+            let n: Option<i64> = res.take(7)?;
+            Ok(n)
+        })
+        .await;
+        match result {
+            Ok(n) => Ok(Some(n.unwrap_or(0).max(0) as u64)),
+            Err(StoreError::Refused(r)) if r == "not-due" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Queues a reminder for every recipient of a sent briefing who has not acknowledged it
+    /// and is still subscribed; marks the briefing's reminder as sent (once, in the same
+    /// transaction).
+    pub async fn enqueue_reminders(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        let result = retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(format!(
+                    "BEGIN TRANSACTION;
+                     LET $b = type::record('briefing', $id);
+                     IF $b.reminder_sent OR !$b.ack_required OR $b.state != 'sent' {{ THROW '{REFUSAL_MARK}not-due' }};
+                     LET $open = SELECT record::id(id) AS key, contact, email, name, org_name, org_kind FROM delivery
+                        WHERE briefing = $b AND kind = 'briefing' AND state = 'sent' AND acknowledged_at = NONE
+                        AND contact.subscribed = true;
+                     FOR $d IN $open {{
+                        CREATE delivery SET briefing = $b, contact = $d.contact, kind = 'reminder', parent = $d.key,
+                            email = $d.email, name = $d.name, org_name = $d.org_name, org_kind = $d.org_kind,
+                            state = 'queued', attempts = 0, due = $now;
+                     }};
+                     UPDATE $b SET reminder_sent = true;
+                     array::len($open);
+                     COMMIT TRANSACTION;"
+                ))
+                .bind(("id", briefing.to_string()))
+                .bind(("now", now))
+                .await?;
+            let mut res = checked(res)?;
+            let n: Option<i64> = res.take(6)?;
+            Ok(n)
+        })
+        .await;
+        match result {
+            Ok(n) => Ok(Some(n.unwrap_or(0).max(0) as u64)),
+            Err(StoreError::Refused(r)) if r == "not-due" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A single delivery to one address (the "send a test to me" of a draft).
+    pub async fn enqueue_test(&self, briefing: &str, email: &str, name: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.store
+            .db()
+            .query(
+                "CREATE delivery SET briefing = type::record('briefing', $id), kind = 'test', email = $email, name = $name,
+                    org_name = '', org_kind = '', state = 'queued', attempts = 0, due = $now",
+            )
+            .bind(("id", briefing.to_string()))
+            .bind(("email", email.to_string()))
+            .bind(("name", name.to_string()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Claims up to `limit` due deliveries (queued and due, or held under a lease that has
+    /// expired because its dispatcher died) for `owner` until `until`.
+    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32) -> Result<Vec<Claimed>, StoreError> {
+        retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(
+                    "BEGIN TRANSACTION;
+                     LET $queued = SELECT VALUE id FROM delivery WHERE state = 'queued' AND due <= $now LIMIT $limit;
+                     LET $expired = SELECT VALUE id FROM delivery WHERE state = 'sending' AND lease_until < $now LIMIT $limit;
+                     LET $ids = array::slice(array::concat($expired, $queued), 0, $limit);
+                     UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
+                        WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_until < $now)
+                        RETURN NONE;
+                     SELECT record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts
+                        FROM $ids WHERE lease_owner = $owner AND lease_until = $until AND state = 'sending';
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("owner", owner.to_string()))
+                .bind(("now", now))
+                .bind(("until", until))
+                .bind(("limit", limit as i64))
+                .await?;
+            let mut res = checked(res)?;
+            let claimed: Vec<Claimed> = res.take(5)?;
+            Ok(claimed)
+        })
+        .await
+    }
+
+    /// Records outcomes, only for rows this owner still holds (a dispatcher whose lease ran out
+    /// must not overwrite the newer holder's result).
+    pub async fn record(&self, owner: &str, outcomes: Vec<Outcome>) -> Result<(), StoreError> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        retry_conflicts(|| {
+            let outcomes = outcomes.clone();
+            async move {
+                let res = self
+                    .store
+                    .db()
+                    .query(
+                        "BEGIN TRANSACTION;
+                         FOR $o IN $outcomes {
+                            UPDATE type::record('delivery', $o.key) SET state = $o.state, due = $o.due,
+                                sent_at = $o.sent_at, smtp_response = $o.response, last_error = $o.error,
+                                attempts = $o.attempts, lease_owner = NONE, lease_until = NONE
+                            WHERE lease_owner = $owner AND state = 'sending';
+                         };
+                         COMMIT TRANSACTION;",
+                    )
+                    .bind(("owner", owner.to_string()))
+                    .bind(("outcomes", outcomes))
+                    .await?;
+                checked(res).map(|_| ())
+            }
+        })
+        .await
+    }
+
+    /// Briefings whose every delivery has an outcome become `sent`.
+    pub async fn complete_briefings(&self) -> Result<(), StoreError> {
+        self.store
+            .db()
+            .query(
+                "FOR $b IN (SELECT VALUE id FROM briefing WHERE state = 'sending') {
+                    LET $open = SELECT VALUE id FROM delivery WHERE briefing = $b AND state IN ['queued', 'sending'] LIMIT 1;
+                    IF array::len($open) = 0 { UPDATE $b SET state = 'sent', sent_at = time::now() };
+                 };",
+            )
+            .await?
+            .check()?;
+        Ok(())
+    }
+}

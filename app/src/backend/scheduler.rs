@@ -1,0 +1,65 @@
+//! The scheduler: turns scheduled briefings into queued deliveries when their time comes, and
+//! queues reminders. Time comes from a clock that tests can set, so scheduling across clock
+//! changes is tested without waiting.
+use super::Store;
+use crate::domain::plan::reminder_due;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Where "now" comes from.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Default, PartialEq)]
+pub struct Tick {
+    pub briefings_started: Vec<(String, u64)>,
+    pub reminders_queued: Vec<(String, u64)>,
+}
+
+/// One pass: start every due briefing, queue every due reminder. Safe to run in several
+/// processes at once: each change is a compare-and-set in a transaction.
+pub async fn tick(store: &Store, now: DateTime<Utc>) -> Result<Tick, super::StoreError> {
+    let mut t = Tick::default();
+    for id in store.briefings().due(now).await? {
+        if let Some(n) = store.deliveries().enqueue_briefing(&id, now).await? {
+            tracing::info!(briefing = %id, recipients = n, "briefing queued for sending");
+            t.briefings_started.push((id, n));
+        }
+    }
+    for (id, deadline, days) in store.briefings().awaiting_reminder().await? {
+        if reminder_due(deadline, days).is_some_and(|due| now >= due) {
+            if let Some(n) = store.deliveries().enqueue_reminders(&id, now).await? {
+                tracing::info!(briefing = %id, reminders = n, "reminders queued");
+                t.reminders_queued.push((id, n));
+            }
+        }
+    }
+    Ok(t)
+}
+
+pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        if let Err(e) = tick(&store, clock.now()).await {
+            tracing::error!(error = %e, "scheduler pass failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}

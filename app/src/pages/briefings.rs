@@ -1,0 +1,360 @@
+//! Audiences (segments) and briefings: list, compose, preview, send, and the live report.
+use super::organisations::NotFoundOrError;
+use crate::api::briefings::*;
+use crate::api::workstreams::programme_overview;
+use crate::components::form::*;
+use crate::components::layout::Session;
+use crate::domain::plan::BriefingState;
+use crate::domain::policy::Action;
+use crate::domain::{AppError, Engagement, OrgKind};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::BTreeMap;
+
+pub const AREAS: &[&str] = &[
+    "Birmingham and Solihull",
+    "Black Country",
+    "Coventry and Warwickshire",
+    "Herefordshire and Worcestershire",
+    "Shropshire, Telford and Wrekin",
+    "Staffordshire and Stoke-on-Trent",
+];
+
+#[component]
+pub fn SegmentsPage() -> impl IntoView {
+    let segments = Resource::new(|| (), |_| list_segments());
+    let create = ServerAction::<CreateSegment>::new();
+    let form = FormView::from_result(create.value().into(), BTreeMap::new());
+    let score_options: Vec<(String, String)> = (1..=5).map(|v| (v.to_string(), if v == 1 { "Any".to_string() } else { format!("{v} or more") })).collect();
+    view! {
+        <Title text="Audiences – Liaison"/>
+        <h1>"Audiences"</h1>
+        <p class="lede">"Saved groups of contacts that plan items and briefings go to. Unsubscribed contacts are never included."</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || { let score_options = score_options.clone(); Suspend::new(async move {
+                let can_edit = Session::can(Action::EditPlan).await;
+                match segments.await {
+                    Ok(list) => view! {
+                        <div class="table-wrap">
+                            <table class="table">
+                                <caption class="visually-hidden">"Audiences"</caption>
+                                <thead><tr><th scope="col">"Audience"</th><th scope="col">"Who"</th><th scope="col" class="table__numeric">"Contacts now"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|s| view! {
+                                        <tr>
+                                            <td><a href=format!("/segments/{}", s.id)>{s.name}</a></td>
+                                            <td>{s.description}</td>
+                                            <td class="table__numeric">{s.count}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        {can_edit.then(|| view! {
+                            <h2>"New audience"</h2>
+                            <ErrorSummary form/>
+                            <ActionForm action=create attr:novalidate=true>
+                                <TextField form name="name" label="Name" hint="For example: Acute trusts in the Black Country" width="30"/>
+                                <fieldset class="fieldset">
+                                    <legend class="fieldset__legend">"Kinds of organisation (none ticked: all)"</legend>
+                                    {OrgKind::ALL.iter().map(|k| {
+                                        let id = format!("kind-{}", k.key());
+                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="kinds[]" value=k.key()/><label for=id>{k.label()}</label></div> }
+                                    }).collect_view()}
+                                </fieldset>
+                                <fieldset class="fieldset">
+                                    <legend class="fieldset__legend">"Areas (none ticked: all)"</legend>
+                                    {AREAS.iter().enumerate().map(|(i, a)| {
+                                        let id = format!("area-{i}");
+                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="areas[]" value=*a/><label for=id>{*a}</label></div> }
+                                    }).collect_view()}
+                                </fieldset>
+                                <fieldset class="fieldset">
+                                    <legend class="fieldset__legend">"Current engagement (none ticked: any)"</legend>
+                                    {Engagement::ALL.iter().map(|e| {
+                                        let id = format!("eng-{}", e.key());
+                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="engagement[]" value=e.key()/><label for=id>{e.label()}</label></div> }
+                                    }).collect_view()}
+                                </fieldset>
+                                <SelectField form name="influence_min" label="Influence" options=score_options.clone()/>
+                                <SelectField form name="interest_min" label="Interest" options=score_options/>
+                                <button class="button" type="submit">"Save audience"</button>
+                            </ActionForm>
+                        })}
+                    }.into_any(),
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn SegmentPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(move || params.with(|p| p.get("id").unwrap_or_default()), get_segment);
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((s, members)) => view! {
+                        <Title text=format!("{} – Liaison", s.name)/>
+                        <p><a href="/segments">"Back to audiences"</a></p>
+                        <h1>{s.name.clone()}</h1>
+                        <p class="lede">{s.description.clone()}</p>
+                        <p class="caption" role="status">{format!("{} contacts match now", s.count)}</p>
+                        <div class="table-wrap">
+                            <table class="table">
+                                <caption class="visually-hidden">"Contacts in this audience"</caption>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Email"</th></tr></thead>
+                                <tbody>
+                                    {members.into_iter().map(|(id, name, email, org)| view! {
+                                        <tr><td><a href=format!("/contacts/{id}")>{name}</a></td><td>{org}</td><td>{email}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn state_tag(s: BriefingState) -> &'static str {
+    match s {
+        BriefingState::Draft => "tag tag--grey",
+        BriefingState::Scheduled => "tag tag--blue",
+        BriefingState::Sending => "tag tag--amber",
+        BriefingState::Sent => "tag tag--green",
+        BriefingState::Cancelled => "tag tag--grey",
+    }
+}
+
+#[component]
+pub fn BriefingsPage() -> impl IntoView {
+    let briefings = Resource::new(|| (), |_| list_briefings());
+    view! {
+        <Title text="Briefings – Liaison"/>
+        <h1>"Briefings"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_edit = Session::can(Action::EditPlan).await;
+                match briefings.await {
+                    Ok(list) => view! {
+                        {can_edit.then(|| view! { <p><a class="button" href="/briefings/new">"Compose a briefing"</a></p> })}
+                        {if list.is_empty() { view! { <p>"No briefings yet."</p> }.into_any() } else { view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <caption class="visually-hidden">"Briefings, newest first"</caption>
+                                    <thead><tr><th scope="col">"Subject"</th><th scope="col">"Audience"</th><th scope="col">"Status"</th><th scope="col">"Send time"</th><th scope="col" class="table__numeric">"Recipients"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|b| view! {
+                                            <tr>
+                                                <td><a href=format!("/briefings/{}", b.id)>{b.subject}</a></td>
+                                                <td>{b.audience}</td>
+                                                <td><strong class=state_tag(b.state)>{b.state.label()}</strong></td>
+                                                <td>{b.when.unwrap_or_default()}</td>
+                                                <td class="table__numeric">{b.recipients}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any() }}
+                    }.into_any(),
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn NewBriefingPage() -> impl IntoView {
+    let segments = Resource::new(|| (), |_| list_segments());
+    let overview = Resource::new(|| (), |_| programme_overview());
+    let create = ServerAction::<CreateBriefing>::new();
+    let form = FormView::from_result(create.value().into(), BTreeMap::from([("ack_required".to_string(), "on".to_string())]));
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    view! {
+        <Title text="Compose a briefing – Liaison"/>
+        <p><a href="/briefings">"Back to briefings"</a></p>
+        <h1>"Compose a briefing"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                if !Session::can(Action::EditPlan).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
+                let workstreams: Vec<(String, String)> = overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default();
+                view! {
+                    <ErrorSummary form/>
+                    <ActionErrorNotice error/>
+                    <ActionForm action=create attr:novalidate=true>
+                        <TextField form name="subject" label="Subject" width="30"/>
+                        <TextArea form name="body" label="Briefing" hint="Markdown: **bold**, *italic*, lists, [links](https://…). Recipients see it as formatted email and as plain text." rows=10/>
+                        <SelectField form name="segment" label="Audience" options=segs placeholder="Select an audience"/>
+                        <fieldset class="fieldset">
+                            <legend class="fieldset__legend">"Append the current status of these workstreams"</legend>
+                            {workstreams.into_iter().map(|(id, name)| {
+                                let fid = format!("ws-{id}");
+                                view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="workstreams[]" value=id/><label for=fid>{name}</label></div> }
+                            }).collect_view()}
+                        </fieldset>
+                        <Checkbox form name="ack_required" label="Ask recipients to confirm they have read it"/>
+                        <TextField form name="ack_deadline" label="Confirm by (optional)" input_type="date" width="10"/>
+                        <TextField form name="remind_days_before" label="Remind those who have not confirmed, days before the deadline (optional)" input_type="number" width="10"/>
+                        <button class="button" type="submit">"Save draft and preview"</button>
+                    </ActionForm>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn BriefingPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, get_briefing);
+    let (tick, set_tick) = signal(0u32);
+    let progress = Resource::new(move || (id(), tick.get()), |(id, _)| briefing_progress(id));
+    // Live progress: poll once a second in the browser (no effect on the server render).
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), std::time::Duration::from_secs(1)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let test = ServerAction::<SendTestBriefing>::new();
+    let schedule = ServerAction::<ScheduleBriefing>::new();
+    let cancel = ServerAction::<CancelBriefing>::new();
+    let schedule_form = FormView::from_result(schedule.value().into(), BTreeMap::new());
+    let error = Signal::derive(move || {
+        schedule.value().get().and_then(|r| r.err()).or_else(|| cancel.value().get().and_then(|r| r.err())).or_else(|| test.value().get().and_then(|r| r.err()))
+    });
+    let tested = move || query.with(|q| q.get("tested").is_some());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_edit = Session::can(Action::EditPlan).await;
+                match data.await {
+                    Ok(b) => {
+                        let id = b.row.id.clone();
+                        let editable = matches!(b.row.state, BriefingState::Draft | BriefingState::Scheduled);
+                        view! {
+                            <Title text=format!("{} – Liaison", b.row.subject)/>
+                            <p><a href="/briefings">"Back to briefings"</a></p>
+                            <h1>{b.row.subject.clone()}</h1>
+                            <p><strong class=state_tag(b.row.state)>{b.row.state.label()}</strong>
+                                " To: " {b.row.audience.clone()}
+                                {b.row.when.clone().map(|w| format!(". Send time: {w} (UK time)"))}
+                            </p>
+                            {move || tested().then(|| view! { <div class="notice notice--success" role="status"><p>"A test copy is on its way to your email address."</p></div> })}
+                            <ActionErrorNotice error/>
+                            <ErrorSummary form=schedule_form/>
+
+                            <h2>"Progress"</h2>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    progress.await.ok().map(|p| {
+                                        let pct = p.percent();
+                                        view! {
+                                            <div class="progress" role="progressbar" aria-label="Sending progress" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct>
+                                                <div class="progress__bar" style=format!("width: {pct}%")></div>
+                                            </div>
+                                            <p class="progress__label" data-testid="progress">
+                                                {format!("{pct}% — {} recipients: {} queued, {} sent, {} failed, {} acknowledged", p.recipients, p.queued, p.sent, p.failed, p.acknowledged)}
+                                            </p>
+                                        }
+                                    })
+                                })}
+                            </Transition>
+
+                            {(can_edit && editable).then(|| {
+                                let (id_test, id_now, id_cancel, id_later) = (id.clone(), id.clone(), id.clone(), id.clone());
+                                view! {
+                                <h2>"Send"</h2>
+                                <div class="button-group">
+                                    <ActionForm action=test>
+                                        <input type="hidden" name="id" value=id_test/>
+                                        <button class="button button--secondary" type="submit">"Send a test to me"</button>
+                                    </ActionForm>
+                                    <ActionForm action=schedule>
+                                        <input type="hidden" name="id" value=id_now/>
+                                        <input type="hidden" name="when" value="now"/>
+                                        <input type="hidden" name="date" value=""/>
+                                        <input type="hidden" name="time" value=""/>
+                                        <button class="button" type="submit">"Send now"</button>
+                                    </ActionForm>
+                                    <ActionForm action=cancel>
+                                        <input type="hidden" name="id" value=id_cancel/>
+                                        <button class="button button--warning" type="submit">"Cancel briefing"</button>
+                                    </ActionForm>
+                                </div>
+                                <details class="details">
+                                    <summary>"Schedule for later"</summary>
+                                    <ActionForm action=schedule attr:novalidate=true>
+                                        <input type="hidden" name="id" value=id_later/>
+                                        <input type="hidden" name="when" value="later"/>
+                                        <TextField form=schedule_form name="date" label="Date" input_type="date" width="10"/>
+                                        <TextField form=schedule_form name="time" label="Time (UK)" input_type="time" hint="For example 09:30" width="10"/>
+                                        <button class="button button--secondary" type="submit">"Schedule"</button>
+                                    </ActionForm>
+                                </details>
+                            }})}
+
+                            <h2>"Acknowledgements"</h2>
+                            {if b.ack_required {
+                                view! {
+                                    <p>{format!("Recipients are asked to confirm{}.", b.ack_deadline.clone().map(|d| format!(" by {d}")).unwrap_or_default())}
+                                        {b.remind_days_before.map(|d| format!(" Non-confirmers are reminded {d} days before the deadline ({} reminders sent).", b.reminders_sent))}</p>
+                                    <RateTable caption="Acknowledgement rate by kind of organisation" rows=b.by_kind.clone()/>
+                                    <RateTable caption="Acknowledgement rate by organisation" rows=b.by_organisation.clone()/>
+                                    <details class="details">
+                                        <summary>{format!("Not yet acknowledged ({})", b.not_acknowledged.len())}</summary>
+                                        <ul>{b.not_acknowledged.iter().map(|(n, e, o)| view! { <li>{format!("{n} <{e}>, {o}")}</li> }).collect_view()}</ul>
+                                    </details>
+                                }.into_any()
+                            } else {
+                                view! { <p>"This briefing does not ask for acknowledgement."</p> }.into_any()
+                            }}
+                            {(!b.failures.is_empty()).then(|| view! {
+                                <h2>"Failed deliveries"</h2>
+                                <ul>{b.failures.iter().map(|(n, e, err)| view! { <li>{format!("{n} <{e}>: {err}")}</li> }).collect_view()}</ul>
+                            })}
+
+                            <h2>"Preview"</h2>
+                            <iframe class="email-preview" title="Preview of the email as recipients see it" sandbox="" srcdoc=b.preview_html.clone() width="100%" height="480"></iframe>
+                            <details class="details">
+                                <summary>"Plain-text version"</summary>
+                                <pre class="email-text">{b.preview_text.clone()}</pre>
+                            </details>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RateTable(caption: &'static str, rows: Vec<(String, u64, u64, u32)>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption>{caption}</caption>
+                <thead><tr><th scope="col">"Group"</th><th scope="col" class="table__numeric">"Delivered"</th><th scope="col" class="table__numeric">"Acknowledged"</th><th scope="col" class="table__numeric">"Rate"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(label, d, a, r)| view! {
+                        <tr><td>{label}</td><td class="table__numeric">{d}</td><td class="table__numeric">{a}</td><td class="table__numeric">{format!("{r}%")}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

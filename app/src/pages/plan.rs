@@ -1,0 +1,92 @@
+//! The communication plan page: the plan as the programme keeps it, and what is due soon.
+use super::organisations::NotFoundOrError;
+use crate::api::briefings::list_segments;
+use crate::api::plan::*;
+use crate::components::form::*;
+use crate::components::layout::Session;
+use crate::domain::plan::{short_date, Channel, Frequency};
+use crate::domain::policy::Action;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use std::collections::BTreeMap;
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let plan = Resource::new(|| (), |_| communication_plan());
+    let segments = Resource::new(|| (), |_| list_segments());
+    let create = ServerAction::<CreatePlanItem>::new();
+    let form = FormView::from_result(create.value().into(), BTreeMap::new());
+    view! {
+        <Title text="Communication plan – Liaison"/>
+        <h1>"Communication plan"</h1>
+        <p class="lede">"Who is told what, through which channel, how often, and by whom."</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_edit = Session::can(Action::EditPlan).await;
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
+                match plan.await {
+                    Ok(p) => {
+                        let items = p.items.clone();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <caption class="visually-hidden">"Communication plan"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Audience"</th><th scope="col">"Objective"</th><th scope="col">"Key message"</th>
+                                        <th scope="col">"Channel"</th><th scope="col">"Frequency"</th><th scope="col">"Owner"</th>
+                                        <th scope="col">"Dates"</th><th scope="col">"Workstreams"</th><th scope="col">"Feedback"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {p.items.into_iter().map(|i| view! {
+                                            <tr>
+                                                <td><a href=format!("/segments/{}", i.segment)>{i.audience}</a></td>
+                                                <td>{i.objective}</td>
+                                                <td>{i.key_message}</td>
+                                                <td>{i.channel.label()}</td>
+                                                <td>{i.frequency.label()}</td>
+                                                <td>{i.owner}</td>
+                                                <td>{format!("{}{}", i.start.format("%-d %b %Y"), i.end.map(|e| format!(" to {}", e.format("%-d %b %Y"))).unwrap_or_else(|| " onwards".into()))}</td>
+                                                <td>{i.workstreams.join(", ")}</td>
+                                                <td>{i.feedback}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <h2>"Due in the next eight weeks"</h2>
+                            {if p.calendar.is_empty() { view! { <p>"Nothing is due."</p> }.into_any() } else { view! {
+                                <ul class="calendar">
+                                    {p.calendar.into_iter().map(|(d, n)| {
+                                        let i = &items[n];
+                                        view! { <li><strong>{short_date(d)}</strong> ": " {format!("{} – {} ({})", i.channel.label(), i.objective, i.audience)}</li> }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any() }}
+                            {can_edit.then(|| {
+                                let channels: Vec<(String, String)> = Channel::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
+                                let freqs: Vec<(String, String)> = Frequency::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
+                                view! {
+                                    <h2>"Add to the plan"</h2>
+                                    <ErrorSummary form/>
+                                    <ActionForm action=create attr:novalidate=true>
+                                        <SelectField form name="segment" label="Audience" options=segs.clone() placeholder="Select an audience"/>
+                                        <TextField form name="objective" label="Objective" width="30"/>
+                                        <TextArea form name="key_message" label="Key message" rows=3/>
+                                        <SelectField form name="channel" label="Channel" options=channels placeholder="Select a channel"/>
+                                        <SelectField form name="frequency" label="Frequency" options=freqs placeholder="Select how often"/>
+                                        <TextField form name="owner" label="Owner" width="20"/>
+                                        <TextField form name="start" label="Start date" input_type="date" width="10"/>
+                                        <TextField form name="end" label="End date (optional)" input_type="date" width="10"/>
+                                        <TextField form name="feedback" label="Feedback mechanism (optional)" width="30"/>
+                                        <button class="button" type="submit">"Add to the plan"</button>
+                                    </ActionForm>
+                                }
+                            })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,142 @@
+//! Routes outside the Leptos app: the pages a personal email link opens (acknowledge,
+//! unsubscribe, with RFC 8058 one-click), and the development mail viewer.
+use crate::devmail::MailSink;
+use app::backend::state::{AppState, RequestInfo};
+use app::backend::tokens::Purpose;
+use app::domain::policy::{allows, Action};
+use app::domain::time::format_london;
+use app::domain::workstream::escape_html;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+
+/// A small page in the application's style (these pages have no navigation: the visitor
+/// is not signed in).
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t} – Liaison</title><link rel=\"stylesheet\" href=\"/pkg/liaison.css\"></head><body>\
+         <header class=\"header\" role=\"banner\"><div class=\"width-container header__inner\"><span class=\"header__logo\">Liaison</span></div></header>\
+         <div class=\"width-container\"><main class=\"main\" id=\"main-content\"><h1>{t}</h1>{body}</main></div></body></html>",
+        t = escape_html(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+fn invalid_link() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "This link is not valid",
+        "<p>The link may be incomplete: check that you opened the whole link from the email, or copy it into your browser again.</p>\
+         <p>If it still does not work, reply to the briefing email and the programme team will help.</p>",
+    )
+}
+
+fn failure(e: app::backend::StoreError) -> Response {
+    match e {
+        app::backend::StoreError::NotFound(_) => invalid_link(),
+        other => {
+            tracing::error!(error = %other, "personal link failed");
+            page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem", "<p>Try again later.</p>")
+        }
+    }
+}
+
+async fn ack_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else { return invalid_link() };
+    match state.store.briefings().link_target(&delivery).await {
+        Ok(t) => {
+            let subject = escape_html(&t.subject);
+            match t.acknowledged_at {
+                Some(at) => page(
+                    StatusCode::OK,
+                    "You have already confirmed",
+                    &format!("<p>You confirmed that you read <strong>{subject}</strong> on {}. Thank you.</p>", format_london(at)),
+                ),
+                // A GET never acknowledges: mail scanners follow links. The person presses the button.
+                None => page(
+                    StatusCode::OK,
+                    "Confirm you have read this briefing",
+                    &format!(
+                        "<p class=\"lede\">{subject}</p><form method=\"post\"><button class=\"button\" type=\"submit\">I have read this briefing</button></form>"
+                    ),
+                ),
+            }
+        }
+        Err(e) => failure(e),
+    }
+}
+
+async fn ack_confirm(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else { return invalid_link() };
+    let target = match state.store.briefings().link_target(&delivery).await {
+        Ok(t) => t,
+        Err(e) => return failure(e),
+    };
+    match state.store.briefings().acknowledge(&delivery, chrono::Utc::now()).await {
+        Ok(at) => page(
+            StatusCode::OK,
+            "Thank you",
+            &format!(
+                "<p>You confirmed that you read <strong>{}</strong> on {}.</p><p>You can close this page.</p>",
+                escape_html(&target.subject),
+                format_london(at)
+            ),
+        ),
+        Err(e) => failure(e),
+    }
+}
+
+async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else { return invalid_link() };
+    match state.store.briefings().link_target(&delivery).await {
+        Ok(t) if !t.subscribed => page(StatusCode::OK, "You are unsubscribed", "<p>You will not receive programme briefings by email.</p>"),
+        Ok(_) => page(
+            StatusCode::OK,
+            "Unsubscribe from programme briefings",
+            "<p>You will no longer receive email briefings from the regional advanced clinical practice programme.</p>\
+             <form method=\"post\"><button class=\"button button--warning\" type=\"submit\">Unsubscribe</button></form>",
+        ),
+        Err(e) => failure(e),
+    }
+}
+
+/// Both the confirmation form and RFC 8058 one-click (`List-Unsubscribe=One-Click`, posted by
+/// mail providers without a page) end here; one-click gets a bare 200.
+async fn unsubscribe_confirm(State(state): State<AppState>, Path(token): Path<String>, body: String) -> Response {
+    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else { return invalid_link() };
+    let one_click = body.trim() == "List-Unsubscribe=One-Click";
+    let via = if one_click { "one-click unsubscribe (RFC 8058)" } else { "unsubscribe link" };
+    match state.store.briefings().unsubscribe(&delivery, via, chrono::Utc::now()).await {
+        Ok(()) if one_click => (StatusCode::OK, "Unsubscribed").into_response(),
+        Ok(()) => page(StatusCode::OK, "You are unsubscribed", "<p>You will not receive programme briefings by email.</p>"),
+        Err(e) => failure(e),
+    }
+}
+
+pub fn token_routes() -> Router<AppState> {
+    Router::new()
+        .route("/ack/{token}", get(ack_page).post(ack_confirm))
+        .route("/unsubscribe/{token}", get(unsubscribe_page).post(unsubscribe_confirm))
+}
+
+/// `/dev/mail`: what the development mail server received (programme managers only; only
+/// when no SMTP relay is configured).
+pub fn dev_mail_routes(sink: Option<MailSink>) -> Router<AppState> {
+    let Some(sink) = sink else { return Router::new() };
+    Router::new().route(
+        "/dev/mail",
+        get(move |Extension(info): Extension<RequestInfo>| {
+            let sink = sink.clone();
+            async move {
+                match info.user {
+                    Some(u) if allows(&u, &Action::EditPlan) => axum::Json(sink.messages()).into_response(),
+                    Some(_) => StatusCode::FORBIDDEN.into_response(),
+                    None => StatusCode::UNAUTHORIZED.into_response(),
+                }
+            }
+        }),
+    )
+}
