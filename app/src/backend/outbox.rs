@@ -49,6 +49,7 @@ pub fn backoff(attempts: u32) -> ChronoDuration {
 /// What a briefing's emails are made of, loaded once per dispatcher and briefing.
 pub type ContentCache = Arc<Mutex<HashMap<String, Arc<BriefingContent>>>>;
 
+#[derive(Clone)]
 pub struct Dispatcher {
     pub store: Store,
     pub smtp: SmtpConfig,

@@ -113,3 +113,9 @@ pub fn Pagination(page: u32, page_count: u32, #[prop(into)] base_query: String, 
         }
     })
 }
+
+/// Text for `<title>`: leptos_meta writes it unescaped, so the characters that could end the
+/// element are removed from anything a user wrote.
+pub fn title_text(s: String) -> String {
+    s.replace(['<', '>'], "")
+}

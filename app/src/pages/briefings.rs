@@ -99,7 +99,7 @@ pub fn SegmentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((s, members)) => view! {
-                        <Title text=format!("{} – Liaison", s.name)/>
+                        <Title text=crate::components::layout::title_text(format!("{} – Liaison", s.name))/>
                         <p><a href="/segments">"Back to audiences"</a></p>
                         <h1>{s.name.clone()}</h1>
                         <p class="lede">{s.description.clone()}</p>
@@ -246,7 +246,7 @@ pub fn BriefingPage() -> impl IntoView {
                         let id = b.row.id.clone();
                         let editable = matches!(b.row.state, BriefingState::Draft | BriefingState::Scheduled);
                         view! {
-                            <Title text=format!("{} – Liaison", b.row.subject)/>
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", b.row.subject))/>
                             <p><a href="/briefings">"Back to briefings"</a></p>
                             <h1>{b.row.subject.clone()}</h1>
                             <p><strong class=state_tag(b.row.state)>{b.row.state.label()}</strong>

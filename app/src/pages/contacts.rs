@@ -139,7 +139,7 @@ pub fn ContactPage() -> impl IntoView {
                             <div class="summary-list__row"><dt class="summary-list__key">{k}</dt><dd class="summary-list__value">{v}</dd></div>
                         };
                         view! {
-                            <Title text=format!("{} – Liaison", c.name)/>
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", c.name))/>
                             <p><a href="/contacts">"Back to contacts"</a></p>
                             <h1>{c.name.to_string()}</h1>
                             <ActionErrorNotice error=delete_error/>
@@ -242,7 +242,7 @@ pub fn EditContactPage() -> impl IntoView {
                         let form = FormView::from_result(action.value().into(), ContactForm::from_contact(&c).values());
                         let id = c.id.to_string();
                         view! {
-                            <Title text=format!("Edit {} – Liaison", c.name)/>
+                            <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", c.name))/>
                             <p><a href=format!("/contacts/{id}")>"Back to the contact"</a></p>
                             <h1>"Edit contact"</h1>
                             <ErrorSummary form/>

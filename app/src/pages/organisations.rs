@@ -170,7 +170,7 @@ pub fn OrganisationPage() -> impl IntoView {
                     Ok((org, contacts)) => {
                         let id = org.id.to_string();
                         view! {
-                            <Title text=format!("{} – Liaison", org.name)/>
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", org.name))/>
                             <p><a href="/organisations">"Back to organisations"</a></p>
                             <h1>{org.name.to_string()}</h1>
                             <ActionErrorNotice error=delete_error/>
@@ -242,7 +242,7 @@ pub fn NotFoundOrError(error: AppError) -> impl IntoView {
         _ => "Sorry, there is a problem",
     };
     view! {
-        <Title text=format!("{title} – Liaison")/>
+        <Title text=crate::components::layout::title_text(format!("{title} – Liaison"))/>
         <h1>{title}</h1>
         <p>{error.to_string()}</p>
         <p><a href="/">"Go to the start page"</a></p>
@@ -305,7 +305,7 @@ pub fn EditOrganisationPage() -> impl IntoView {
                         let form = FormView::from_result(action.value().into(), OrganisationForm::from_organisation(&org).values());
                         let id = org.id.to_string();
                         view! {
-                            <Title text=format!("Edit {} – Liaison", org.name)/>
+                            <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", org.name))/>
                             <p><a href=format!("/organisations/{id}")>"Back to the organisation"</a></p>
                             <h1>"Edit organisation"</h1>
                             <ErrorSummary form/>

@@ -122,7 +122,7 @@ pub fn WorkstreamPage() -> impl IntoView {
                         let milestone_form = FormView::from_result(add.value().into(), BTreeMap::new());
                         let rag_options: Vec<(String, String)> = Rag::ALL.iter().map(|r| (r.key().to_string(), format!("{} ({})", r.label(), r.meaning()))).collect();
                         view! {
-                            <Title text=format!("{} – Liaison", w.name)/>
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", w.name))/>
                             <p><a href="/">"Back to the programme overview"</a></p>
                             <h1>{w.name.clone()}</h1>
                             <p class="lede">{w.aim.clone()}</p>

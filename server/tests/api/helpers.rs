@@ -6,6 +6,10 @@ use app::domain::{EmailAddress, UserId};
 
 pub struct TestApp {
     pub address: String,
+    /// The SMTP server the application sends to (in-process, real SMTP over loopback TCP).
+    pub mail: server::devmail::MailSink,
+    /// A dispatcher like the application's own, for tests that run their own.
+    pub dispatcher: Option<app::backend::outbox::Dispatcher>,
     /// Signed in as a programme manager (most tests act as one).
     pub client: reqwest::Client,
     pub store: app::backend::Store,
@@ -23,11 +27,13 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();
+    let mail = app.dev_mail().cloned().unwrap_or_default();
+    let dispatcher = Some(app.dispatcher());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    let mut app = TestApp { address, client: new_client(), store, _shutdown: tx };
+    let mut app = TestApp { address, mail, dispatcher, client: new_client(), store, _shutdown: tx };
     app.add_user(MANAGER, Role::ProgrammeManager).await;
     app.client = app.signed_in(MANAGER).await;
     app
@@ -161,4 +167,34 @@ pub fn redirect_target(res: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// Polls `check` until it is true or `secs` pass.
+pub async fn wait_for<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// A message body with quoted-printable soft line breaks and `=3D` undone, so links can be found.
+pub fn unfolded(data: &str) -> String {
+    data.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// The first link in `data` that starts with `prefix`.
+pub fn link(data: &str, prefix: &str) -> Option<String> {
+    let text = unfolded(data);
+    let start = text.find(prefix)?;
+    let rest = &text[start..];
+    let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>').unwrap_or(rest.len());
+    Some(rest[..end].to_string())
 }

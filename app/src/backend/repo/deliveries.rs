@@ -66,7 +66,7 @@ impl<'a> Deliveries<'a> {
                      FOR $c IN $contacts {{
                         CREATE delivery SET briefing = $b, contact = $c.id, kind = 'briefing', email = $c.email,
                             name = $c.name, org_name = $c.org_name, org_kind = $c.org_kind, state = 'queued',
-                            attempts = 0, due = $now;
+                            attempts = 0, due = time::now();
                      }};
                      UPDATE $b SET state = 'sending', recipients = array::len($contacts);
                      array::len($contacts);
@@ -105,7 +105,7 @@ impl<'a> Deliveries<'a> {
                      FOR $d IN $open {{
                         CREATE delivery SET briefing = $b, contact = $d.contact, kind = 'reminder', parent = $d.key,
                             email = $d.email, name = $d.name, org_name = $d.org_name, org_kind = $d.org_kind,
-                            state = 'queued', attempts = 0, due = $now;
+                            state = 'queued', attempts = 0, due = time::now();
                      }};
                      UPDATE $b SET reminder_sent = true;
                      array::len($open);

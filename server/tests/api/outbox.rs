@@ -1,0 +1,288 @@
+//! Briefings over real SMTP (an SMTP server on loopback): what recipients receive, the outbox
+//! across crashes, outages and competing dispatchers, personal links, scheduling and reminders.
+use crate::helpers::*;
+use app::backend::outbox::Dispatcher;
+use app::backend::repo::audit::Actor;
+use app::backend::scheduler;
+use app::domain::plan::{london_to_utc, BriefingDraft, SegmentFilter};
+use app::domain::OrgKind;
+use chrono::{NaiveDate, NaiveTime, Utc};
+use server::config::Settings;
+use server::devmail::{Behaviour, MailSink};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::watch;
+
+async fn app_without_workers() -> TestApp {
+    let mut settings = Settings::for_tests();
+    settings.workers = false;
+    spawn_with(settings).await
+}
+
+/// `n` contacts at one organisation (the last `unsubscribed` of them unsubscribed).
+async fn register(app: &TestApp, n: usize, unsubscribed: usize) -> String {
+    let org = app.create_org("Outbox Test University", "hei").await;
+    for i in 0..n {
+        let mut form = contact_form(&format!("Person {i:04}"), &format!("person{i:04}@outbox.example.org"), &org);
+        if i >= n - unsubscribed {
+            form.retain(|(k, _)| *k != "subscribed");
+        }
+        let res = app.call("contacts/create", &form).await;
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    org
+}
+
+async fn briefing(app: &TestApp, ack: bool, workstreams: Vec<String>) -> String {
+    let actor = Actor::system();
+    let segment = app.store.segments().create(&actor, &format!("All {}", rand_suffix()), &SegmentFilter { kinds: vec![OrgKind::Hei], ..Default::default() }).await.unwrap();
+    let draft = BriefingDraft {
+        subject: "Programme update: <November>".into(),
+        body: "Dear partners,\n\nThe **PgCert** outcomes are agreed. <script>alert(1)</script>".into(),
+        segment,
+        workstreams,
+        ack_required: ack,
+        ack_deadline: ack.then(|| NaiveDate::from_ymd_opt(2030, 1, 31).unwrap()),
+        remind_days_before: ack.then_some(3),
+    };
+    app.store.briefings().create(&actor, &draft, "Test").await.unwrap()
+}
+
+fn rand_suffix() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+fn per_recipient(sink: &MailSink) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for msg in sink.messages() {
+        for to in msg.to {
+            *m.entry(to).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+fn start(d: Dispatcher) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = watch::channel(false);
+    (tx, tokio::spawn(d.run(rx)))
+}
+
+#[tokio::test]
+async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_and_links() {
+    let app = spawn_app().await;
+    register(&app, 6, 1).await;
+    let ws = app.store.workstreams().create("HEI workshops", "Aim", 1, None).await.unwrap();
+    let id = briefing(&app, true, vec![ws.to_string()]).await;
+    let res = app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert!(wait_for(20, || async { app.mail.messages().len() >= 5 }).await, "5 subscribed recipients receive it");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let counts = per_recipient(&app.mail);
+    assert_eq!(counts.len(), 5);
+    assert!(counts.values().all(|n| *n == 1), "exactly one each: {counts:?}");
+    assert!(!counts.contains_key("person0005@outbox.example.org"), "never the unsubscribed");
+
+    let msg = app.mail.messages().into_iter().find(|m| m.to == ["person0000@outbox.example.org"]).unwrap();
+    let d = &msg.data;
+    assert!(d.contains("multipart/alternative"), "{d}");
+    assert!(d.contains("text/plain") && d.contains("text/html"));
+    let header = |name: &str| d.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string();
+    assert!(header("From:").contains("Programme Team") && header("From:").contains("<programme@liaison.example.org>"), "{}", header("From:"));
+    assert!(header("Reply-To:").contains("replies@liaison.example.org"));
+    assert!(d.contains("Message-ID: <"));
+    assert!(d.contains("List-Unsubscribe: <http://127.0.0.1:"));
+    assert!(d.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    let text = unfolded(d);
+    let html = &text[text.find("Content-Type: text/html").expect("an HTML part")..];
+    assert!(!html.contains("<script>alert(1)</script>"), "user text escaped in HTML");
+    assert!(html.contains("&lt;script&gt;"), "escaped script shown as text");
+    assert!(text.contains("HEI workshops"), "the workstream digest is appended");
+
+    // The acknowledgement link: GET shows a page and does not acknowledge; POST does, once.
+    let ack = link(d, &format!("{}/ack/", app.address)).expect("ack link");
+    let anon = new_client();
+    let page = anon.get(&ack).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("I have read this briefing"));
+    assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 0, "GET must not acknowledge");
+    let first = anon.post(&ack).header("Origin", app.address.clone()).send().await.unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    assert!(first.text().await.unwrap().contains("Thank you"));
+    let second = anon.post(&ack).header("Origin", app.address.clone()).send().await.unwrap();
+    assert_eq!(second.status().as_u16(), 200, "twice is harmless");
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!(report.acknowledged, 1);
+    assert_eq!(report.by_kind[0].rate(), 20);
+
+    // A wrong or truncated token is a clear 404 page.
+    for bad in [format!("{}/ack/nonsense", app.address), ack[..ack.len() - 2].to_string()] {
+        let res = anon.get(&bad).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 404, "{bad}");
+        assert!(res.text().await.unwrap().contains("This link is not valid"));
+    }
+
+    // One-click unsubscribe (RFC 8058): the exact body, no page, no cookie.
+    let unsub = link(d, &format!("{}/unsubscribe/", app.address)).expect("unsubscribe link");
+    let res = anon
+        .post(&unsub)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let c = app.store.contacts().list(&app::api::register::ListQuery::new("person0000", "", "1"), 10).await.unwrap();
+    assert!(!c.items[0].subscribed, "unsubscribed by one click");
+    let mut r = app.store.db().query("SELECT VALUE via FROM subscription_event").await.unwrap();
+    let via: Vec<String> = r.take(0).unwrap();
+    assert_eq!(via, vec!["one-click unsubscribe (RFC 8058)".to_string()]);
+    assert!(wait_for(10, || async { app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent }).await);
+}
+
+#[tokio::test]
+async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_flight() {
+    let app = app_without_workers().await;
+    register(&app, 120, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
+    assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(120));
+
+    // A slow relay, so the dispatcher is killed mid-way.
+    let mut first = app.dispatcher.clone().unwrap();
+    first.config.batch = 20;
+    first.config.lease = Duration::from_secs(1);
+    first.smtp.connections = 2;
+    first.smtp.rate_per_second = Some(100);
+    let (_stop, handle) = start(first);
+    assert!(wait_for(20, || async { app.mail.messages().len() >= 30 }).await);
+    handle.abort(); // as good as kill -9 for this process's dispatcher: no clean-up runs
+    let _ = handle.await;
+    let after_kill = app.mail.messages().len();
+    assert!(after_kill < 120, "killed before the end ({after_kill})");
+
+    // A new dispatcher reclaims the expired leases and finishes.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let mut second = app.dispatcher.clone().unwrap();
+    second.config.batch = 20;
+    let (stop, handle) = start(second);
+    assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 120 }).await, "every recipient received it");
+    let _ = stop.send(true);
+    let _ = handle.await;
+    let duplicates: usize = per_recipient(&app.mail).values().map(|n| n - 1).sum();
+    // In flight at the kill: at most one claimed batch (20).
+    assert!(duplicates <= 20, "{duplicates} duplicates");
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!((report.sent, report.failed, report.queued), (120, 0, 0));
+}
+
+#[tokio::test]
+async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
+    let app = app_without_workers().await;
+    register(&app, 30, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
+    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+
+    // Reserve a port, then leave nothing listening on it: the relay is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut d = app.dispatcher.clone().unwrap();
+    d.smtp.port = port;
+    d.smtp.timeout = Duration::from_secs(2);
+    let (stop, handle) = start(d);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!((report.sent, report.failed), (0, 0), "nothing sent, nothing given up while the relay is down");
+
+    let sink = MailSink::new();
+    let (_addr, task) = sink.clone().start(([127, 0, 0, 1], port).into()).await.unwrap();
+    assert!(wait_for(30, || async { per_recipient(&sink).len() == 30 }).await, "all delivered once the relay is back");
+    let _ = stop.send(true);
+    let _ = handle.await;
+    task.abort();
+    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 30);
+}
+
+#[tokio::test]
+async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
+    let app = app_without_workers().await;
+    register(&app, 150, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
+    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+    let mut a = app.dispatcher.clone().unwrap();
+    a.config.batch = 10;
+    a.config.owner = "process-a".into();
+    let mut b = app.dispatcher.clone().unwrap();
+    b.config.batch = 10;
+    b.config.owner = "process-b".into();
+    let (stop_a, ha) = start(a);
+    let (stop_b, hb) = start(b);
+    assert!(wait_for(60, || async { per_recipient(&app.mail).len() == 150 }).await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = stop_a.send(true);
+    let _ = stop_b.send(true);
+    let _ = (ha.await, hb.await);
+    let counts = per_recipient(&app.mail);
+    assert!(counts.values().all(|n| *n == 1), "a duplicate was sent");
+    assert_eq!(app.mail.messages().len(), 150);
+}
+
+#[tokio::test]
+async fn permanent_failures_are_not_retried_and_keep_their_reason() {
+    let app = spawn_app().await;
+    register(&app, 3, 0).await;
+    app.mail.set_behaviour(Behaviour { reject_permanently: Some("person0001".into()), reject_temporarily: None });
+    let id = briefing(&app, false, vec![]).await;
+    app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    assert!(wait_for(20, || async { app.store.briefings().report(&id).await.unwrap().failed == 1 }).await);
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!(report.sent, 2);
+    assert!(report.failures[0].2.contains("550"), "{:?}", report.failures);
+}
+
+#[tokio::test]
+async fn a_briefing_scheduled_across_the_clock_change_goes_at_the_right_wall_clock_time() {
+    let app = app_without_workers().await;
+    register(&app, 2, 0).await;
+    // 09:00 UK time on the Monday after the clocks go forward (29 March 2027) is 08:00 UTC.
+    let send_at = london_to_utc(NaiveDate::from_ymd_opt(2027, 3, 29).unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap()).unwrap();
+    assert_eq!(send_at.to_rfc3339(), "2027-03-29T08:00:00+00:00");
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, send_at).await.unwrap();
+    let t = scheduler::tick(&app.store, send_at - chrono::Duration::minutes(1)).await.unwrap();
+    assert!(t.briefings_started.is_empty(), "not before 09:00 BST");
+    let t = scheduler::tick(&app.store, send_at).await.unwrap();
+    assert_eq!(t.briefings_started, vec![(id.clone(), 2)]);
+    let t = scheduler::tick(&app.store, send_at + chrono::Duration::minutes(1)).await.unwrap();
+    assert!(t.briefings_started.is_empty(), "started once");
+    // And in October, 09:00 GMT is 09:00 UTC.
+    let oct = london_to_utc(NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap()).unwrap();
+    assert_eq!(oct.to_rfc3339(), "2026-10-26T09:00:00+00:00");
+}
+
+#[tokio::test]
+async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
+    let app = spawn_app().await;
+    register(&app, 4, 0).await;
+    let id = briefing(&app, true, vec![]).await;
+    app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    assert!(wait_for(20, || async { app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent }).await);
+    let first = app.mail.messages().into_iter().find(|m| m.to == ["person0000@outbox.example.org"]).unwrap();
+    let ack = link(&first.data, &format!("{}/ack/", app.address)).unwrap();
+    assert_eq!(new_client().post(&ack).header("Origin", app.address.clone()).send().await.unwrap().status().as_u16(), 200);
+
+    // Deadline 31 January 2030, reminders 3 days before at 09:00 UK time.
+    let due = app::domain::plan::reminder_due(NaiveDate::from_ymd_opt(2030, 1, 31).unwrap(), 3).unwrap();
+    assert!(scheduler::tick(&app.store, due - chrono::Duration::hours(1)).await.unwrap().reminders_queued.is_empty());
+    let t = scheduler::tick(&app.store, due).await.unwrap();
+    assert_eq!(t.reminders_queued, vec![(id.clone(), 3)]);
+    assert!(scheduler::tick(&app.store, due).await.unwrap().reminders_queued.is_empty(), "once");
+    assert!(wait_for(20, || async { app.mail.messages().len() == 7 }).await);
+    let reminders: Vec<_> = app.mail.messages().into_iter().filter(|m| m.data.contains("Subject: Reminder:")).collect();
+    assert_eq!(reminders.len(), 3);
+    assert!(reminders.iter().all(|m| m.to != ["person0000@outbox.example.org"]));
+    // A reminder's link acknowledges the original delivery.
+    let r_ack = link(&reminders[0].data, &format!("{}/ack/", app.address)).unwrap();
+    assert_eq!(new_client().post(&r_ack).header("Origin", app.address.clone()).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 2);
+}
