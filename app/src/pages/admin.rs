@@ -8,9 +8,9 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
     let set_active = ServerAction::<SetUserActive>::new();
     let set_role = ServerAction::<SetUserRole>::new();
+    let users = Resource::new(move || (set_active.version().get(), set_role.version().get()), |_| list_users());
     let error = Signal::derive(move || {
         set_active.value().get().and_then(|r| r.err()).or_else(|| set_role.value().get().and_then(|r| r.err()))
     });

@@ -220,7 +220,13 @@ pub fn BriefingPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let data = Resource::new(id, get_briefing);
+    let test = ServerAction::<SendTestBriefing>::new();
+    let schedule = ServerAction::<ScheduleBriefing>::new();
+    let cancel = ServerAction::<CancelBriefing>::new();
+    let data = Resource::new(
+        move || (id(), test.version().get(), schedule.version().get(), cancel.version().get()),
+        |(id, ..)| get_briefing(id),
+    );
     let (tick, set_tick) = signal(0u32);
     let progress = Resource::new(move || (id(), tick.get()), |(id, _)| briefing_progress(id));
     // Live progress: poll once a second in the browser (no effect on the server render).
@@ -229,9 +235,6 @@ pub fn BriefingPage() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let test = ServerAction::<SendTestBriefing>::new();
-    let schedule = ServerAction::<ScheduleBriefing>::new();
-    let cancel = ServerAction::<CancelBriefing>::new();
     let schedule_form = FormView::from_result(schedule.value().into(), BTreeMap::new());
     let error = Signal::derive(move || {
         schedule.value().get().and_then(|r| r.err()).or_else(|| cancel.value().get().and_then(|r| r.err())).or_else(|| test.value().get().and_then(|r| r.err()))

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let plan = Resource::new(|| (), |_| communication_plan());
-    let segments = Resource::new(|| (), |_| list_segments());
     let create = ServerAction::<CreatePlanItem>::new();
+    let plan = Resource::new(move || create.version().get(), |_| communication_plan());
+    let segments = Resource::new(|| (), |_| list_segments());
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
     view! {
         <Title text="Communication plan – Liaison"/>

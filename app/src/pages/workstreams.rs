@@ -99,10 +99,14 @@ pub fn WorkstreamPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let data = Resource::new(id, get_workstream);
     let post = ServerAction::<PostStatusUpdate>::new();
     let tick = ServerAction::<SetMilestoneDone>::new();
     let add = ServerAction::<AddMilestone>::new();
+    // Reloaded after each change posted from this page (they redirect back here).
+    let data = Resource::new(
+        move || (id(), post.version().get(), tick.version().get(), add.version().get()),
+        |(id, ..)| get_workstream(id),
+    );
     let posted = move || query.with(|q| q.get("posted").is_some());
     let errors = Signal::derive(move || {
         tick.value().get().and_then(|r| r.err()).filter(|e| e.form_errors().is_none())
