@@ -16,7 +16,7 @@ test("a programme manager composes, previews and sends a briefing; a recipient a
   await page.getByRole("button", { name: "Save draft and preview" }).click();
 
   await expect(page.getByRole("heading", { level: 1, name: "HEI workshop update" })).toBeVisible();
-  const preview = page.frameLocator("iframe[title='Preview of the email as recipients see it']");
+  const preview = page.getByRole("region", { name: "Preview of the email as recipients see it" });
   await expect(preview.getByText("Dear Sample Recipient,")).toBeVisible();
   await expect(preview.getByText("HEI workshops").first()).toBeVisible();
   await expectAccessible(page);

@@ -87,6 +87,14 @@ pub fn describe(f: &SegmentFilter) -> String {
     if parts.is_empty() { "All subscribed contacts".into() } else { format!("Subscribed contacts: {}", parts.join("; ")) }
 }
 
+/// The inside of an email's `<body>`, to show it in the page (our own renderer produced it:
+/// user text is escaped and Markdown sanitised).
+pub fn email_body(html: &str) -> String {
+    let start = html.find("<body").and_then(|i| html[i..].find('>').map(|j| i + j + 1)).unwrap_or(0);
+    let end = html.rfind("</body>").unwrap_or(html.len());
+    html[start..end.max(start)].to_string()
+}
+
 #[server(endpoint = "segments/list")]
 pub async fn list_segments() -> Result<Vec<SegmentRow>, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
@@ -211,7 +219,7 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
         by_kind: tallies(report.by_kind),
         by_organisation: tallies(report.by_organisation),
         not_acknowledged: report.not_acknowledged,
-        preview_html: preview.html,
+        preview_html: email_body(&preview.html),
         preview_text: preview.text,
     })
 }

@@ -331,7 +331,7 @@ pub fn BriefingPage() -> impl IntoView {
                             })}
 
                             <h2>"Preview"</h2>
-                            <iframe class="email-preview" title="Preview of the email as recipients see it" sandbox="" srcdoc=b.preview_html.clone() width="100%" height="480"></iframe>
+                            <div class="email-preview" role="region" aria-label="Preview of the email as recipients see it" inner_html=b.preview_html.clone()></div>
                             <details class="details">
                                 <summary>"Plain-text version"</summary>
                                 <pre class="email-text">{b.preview_text.clone()}</pre>
