@@ -1,6 +1,7 @@
 //! The Liaison process: configuration, database, HTTP router, and the background workers
 //! (dispatcher, scheduler). `Application::build` is what `main` runs and what the integration
 //! tests spawn on a random port.
+pub mod bench;
 pub mod config;
 pub mod demo_data;
 pub mod devmail;

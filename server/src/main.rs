@@ -28,6 +28,16 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:2580")]
         http: std::net::SocketAddr,
     },
+    /// Benchmark: one briefing to N contacts through a loopback SMTP sink, and the bare-lettre ceiling.
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        contacts: usize,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// An SMTP server to use instead of starting Postfix's smtp-sink.
+        #[arg(long)]
+        smtp: Option<std::net::SocketAddr>,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -59,6 +69,9 @@ async fn main() -> anyhow::Result<()> {
                 true => println!("Loaded the demo programme."),
                 false => println!("The register is not empty: demo data not loaded."),
             }
+        }
+        Command::Bench { contacts, connections, smtp } => {
+            server::bench::run(server::bench::BenchOptions { contacts, connections, smtp }).await?
         }
         Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
         Command::User { command } => {

@@ -138,6 +138,15 @@ pub async fn get_contact(id: String) -> Result<Contact, AppError> {
     finish(ctx.store.contacts().get(&id).await)
 }
 
+/// A contact's briefings, acknowledgements and other interactions: (when, what, detail).
+#[server(endpoint = "contacts/history")]
+pub async fn contact_history(id: String) -> Result<Vec<(String, String, String)>, AppError> {
+    let ctx = authorized(Action::ViewRegister)?;
+    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let entries = finish(ctx.store.briefings().contact_history(id.as_str()).await)?;
+    Ok(entries.into_iter().map(|e| (crate::domain::time::format_london(e.at), e.what, e.detail)).collect())
+}
+
 #[server(endpoint = "contacts/create")]
 #[allow(clippy::too_many_arguments)]
 pub async fn create_contact(

@@ -126,12 +126,14 @@ pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = Resource::new(id, get_contact);
+    let history = Resource::new(id, contact_history);
     let delete = ServerAction::<DeleteContact>::new();
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditRegister).await;
+                let history = history.await.unwrap_or_default();
                 match data.await {
                     Ok(c) => {
                         let id = c.id.to_string();
@@ -164,6 +166,22 @@ pub fn ContactPage() -> impl IntoView {
                                     </ActionForm>
                                 })}
                             </div>
+                            <h2>"Briefings and engagement history"</h2>
+                            {if history.is_empty() {
+                                view! { <p>"No briefings or interactions yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap">
+                                        <table class="table">
+                                            <caption class="visually-hidden">"Briefings and interactions, newest first"</caption>
+                                            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Outcome"</th></tr></thead>
+                                            <tbody>
+                                                {history.into_iter().map(|(at, what, detail)| view! { <tr><td>{at}</td><td>{what}</td><td>{detail}</td></tr> }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }.into_any()
+                            }}
                         }.into_any()
                     }
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),

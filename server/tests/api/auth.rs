@@ -32,6 +32,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/organisations/delete", Rule::Manager),
     ("/api/contacts/list", Rule::SignedIn),
     ("/api/contacts/get", Rule::SignedIn),
+    ("/api/contacts/history", Rule::SignedIn),
     ("/api/contacts/create", Rule::Manager),
     ("/api/contacts/update", Rule::Manager),
     ("/api/contacts/delete", Rule::Manager),
@@ -80,7 +81,7 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         "organisations/list" => vec![("query[search]", s("")), ("query[page]", s("1")), ("sort", s("NameAsc"))],
         "contacts/list" => vec![("query[search]", s("")), ("query[page]", s("1"))],
         "organisations/get" | "organisations/delete" => vec![("id", f.org.clone())],
-        "contacts/get" | "contacts/delete" => vec![("id", f.contact.clone())],
+        "contacts/get" | "contacts/delete" | "contacts/history" => vec![("id", f.contact.clone())],
         "organisations/create" => org_form("Matrix Test Trust", "acute_trust"),
         "organisations/update" => {
             let mut v = org_form("Matrix Renamed Trust", "acute_trust");

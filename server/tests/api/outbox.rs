@@ -113,6 +113,10 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     let report = app.store.briefings().report(&id).await.unwrap();
     assert_eq!(report.acknowledged, 1);
     assert_eq!(report.by_kind[0].rate(), 20);
+    // The contact's page lists the briefing and the acknowledgement.
+    let c = app.store.contacts().list(&app::api::register::ListQuery::new("person0000", "", "1"), 10).await.unwrap().items[0].id.to_string();
+    let (_, html) = app.get_html(&format!("/contacts/{c}")).await;
+    assert!(html.contains("Briefing: Programme update") && html.contains("acknowledged "), "contact history shown");
 
     // A wrong or truncated token is a clear 404 page.
     for bad in [format!("{}/ack/nonsense", app.address), ack[..ack.len() - 2].to_string()] {

@@ -408,3 +408,61 @@ impl<'a> Briefings<'a> {
         Ok(())
     }
 }
+
+/// One line of a contact's history with the programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub what: String,
+    pub detail: String,
+}
+
+impl<'a> Briefings<'a> {
+    /// A contact's briefings (with delivery state and acknowledgement) and other interactions,
+    /// newest first.
+    pub async fn contact_history(&self, contact: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        #[derive(SurrealValue)]
+        struct D {
+            subject: String,
+            kind: String,
+            state: String,
+            due: DateTime<Utc>,
+            sent_at: Option<DateTime<Utc>>,
+            acknowledged_at: Option<DateTime<Utc>>,
+        }
+        #[derive(SurrealValue)]
+        struct I {
+            kind: String,
+            at: DateTime<Utc>,
+            note: String,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "LET $c = type::record('contact', $id);
+                 SELECT briefing.subject AS subject, kind, state, due, sent_at, acknowledged_at FROM delivery WHERE contact = $c;
+                 SELECT kind, at, note FROM interaction WHERE contact = $c;",
+            )
+            .bind(("id", contact.to_string()))
+            .await?;
+        let deliveries: Vec<D> = res.take(1)?;
+        let interactions: Vec<I> = res.take(2)?;
+        let mut out: Vec<HistoryEntry> = deliveries
+            .into_iter()
+            .map(|d| HistoryEntry {
+                at: d.sent_at.unwrap_or(d.due),
+                what: if d.kind == "reminder" { format!("Reminder: {}", d.subject) } else { format!("Briefing: {}", d.subject) },
+                detail: match (d.state.as_str(), d.acknowledged_at) {
+                    (_, Some(a)) => format!("acknowledged {}", crate::domain::time::format_london(a)),
+                    ("sent", None) => "sent, not acknowledged".into(),
+                    ("failed", _) => "delivery failed".into(),
+                    (other, _) => other.to_string(),
+                },
+            })
+            .collect();
+        out.extend(interactions.into_iter().filter(|i| i.kind != "acknowledgement").map(|i| HistoryEntry { at: i.at, what: i.kind, detail: i.note }));
+        out.sort_by(|a, b| b.at.cmp(&a.at));
+        Ok(out)
+    }
+}

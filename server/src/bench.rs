@@ -1,0 +1,215 @@
+//! `liaison bench`: one briefing to N contacts through a loopback SMTP sink, on an embedded
+//! on-disk database, and, in the same run, the ceiling: a bare lettre client on TCP_NODELAY
+//! connections sending the same number of messages to the same sink with no database.
+//! Prints the dispatch rate, the time from "send" to the last delivery, the peak memory
+//! (VmHWM of this process) and the ratio to the ceiling.
+use crate::devmail::MailSink;
+use anyhow::Context;
+use app::backend::db::DbConfig;
+use app::backend::mail::render::{self, BriefingContent, MailIdentity, Personal};
+use app::backend::mail::transport::{SmtpClient, SmtpConfig, TlsMode};
+use app::backend::outbox::{DispatchConfig, Dispatcher};
+use app::backend::repo::audit::Actor;
+use app::backend::tokens::TokenKey;
+use app::backend::Store;
+use app::domain::plan::{BriefingDraft, SegmentFilter};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+pub struct BenchOptions {
+    pub contacts: usize,
+    pub connections: usize,
+    /// An SMTP server to send to; `None`: start Postfix's smtp-sink if installed, else the
+    /// in-process development sink.
+    pub smtp: Option<SocketAddr>,
+}
+
+fn peak_memory_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
+    // The sink.
+    let mut child = None;
+    let (addr, sink_name) = match opts.smtp {
+        Some(a) => (a, format!("the SMTP server at {a}")),
+        None if std::path::Path::new("/usr/sbin/smtp-sink").exists() => {
+            let port = free_port()?;
+            let mut cmd = tokio::process::Command::new("/usr/sbin/smtp-sink");
+            if std::env::var("USER").as_deref() == Ok("root") || is_root() {
+                cmd.args(["-u", "nobody"]);
+            }
+            cmd.args([format!("127.0.0.1:{port}"), "1024".into()]).kill_on_drop(true);
+            child = Some(cmd.spawn().context("starting smtp-sink")?);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            (SocketAddr::from(([127, 0, 0, 1], port)), "Postfix smtp-sink on loopback".to_string())
+        }
+        None => {
+            let (a, _task) = MailSink::new().start(([127, 0, 0, 1], 0).into()).await?;
+            (a, "the in-process development SMTP sink (install postfix for smtp-sink)".to_string())
+        }
+    };
+    let smtp = SmtpConfig {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+        tls: TlsMode::None,
+        username: None,
+        password: None,
+        connections: opts.connections,
+        rate_per_second: None,
+        timeout: Duration::from_secs(30),
+    };
+    let identity = MailIdentity {
+        from: "Programme Team <programme@liaison.example.org>".parse()?,
+        reply_to: None,
+        public_url: "https://liaison.example.org".into(),
+        message_id_domain: "liaison.example.org".into(),
+    };
+
+    // The database: embedded SurrealKV on disk, as in production's default.
+    let dir = tempfile_dir()?;
+    let store = Store::open(&DbConfig { url: format!("surrealkv://{}", dir.join("db").display()), ..DbConfig::memory() }).await?;
+    let actor = Actor::Other("bench".into());
+    let n = opts.contacts;
+    println!("Preparing {n} contacts in an on-disk database at {} …", dir.display());
+    store
+        .db()
+        .query(
+            "BEGIN TRANSACTION;
+             CREATE organisation:bench SET name = 'Bench University', name_key = 'bench university', kind = 'hei';
+             FOR $i IN 0..$n {
+                CREATE contact SET organisation = organisation:bench, name = 'Bench Person ' + <string>$i,
+                    name_key = 'bench person ' + <string>$i, email = 'bench' + <string>$i + '@bench.example.org',
+                    influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
+                    subscribed = true, search_text = 'bench';
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("n", n as i64))
+        .await?
+        .check()?;
+    let segment = store.segments().create(&actor, "Bench audience", &SegmentFilter::default()).await?;
+    let draft = BriefingDraft {
+        subject: "Benchmark briefing".into(),
+        body: "Dear partners,\n\nThis is a **benchmark** briefing of realistic length. ".repeat(20),
+        segment,
+        workstreams: vec![],
+        ack_required: true,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let briefing = store.briefings().create(&actor, &draft, "bench").await?;
+
+    // The product path: send → freeze recipients → dispatch → every outcome recorded.
+    let before_mb = peak_memory_mb();
+    let started = Instant::now();
+    store.briefings().schedule(&actor, &briefing, chrono::Utc::now()).await?;
+    store.deliveries().enqueue_briefing(&briefing, chrono::Utc::now()).await?;
+    let enqueued = started.elapsed();
+    let dispatcher = Dispatcher {
+        store: store.clone(),
+        smtp: smtp.clone(),
+        identity: identity.clone(),
+        key: TokenKey::random(),
+        config: DispatchConfig { poll: Duration::from_millis(20), ..DispatchConfig::default() },
+    };
+    let (stop, rx) = watch::channel(false);
+    let handle = tokio::spawn(dispatcher.run(rx));
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let r = store.briefings().report(&briefing).await?;
+        if r.sent + r.failed >= n as u64 {
+            if r.failed > 0 {
+                println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
+            }
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            anyhow::bail!("not finished after 10 minutes: {} sent", r.sent);
+        }
+    }
+    let total = started.elapsed();
+    let _ = stop.send(true);
+    let _ = handle.await;
+    let rate = n as f64 / total.as_secs_f64();
+    let peak_mb = peak_memory_mb();
+
+    // The ceiling: the same messages, bare lettre on TCP_NODELAY connections, no database.
+    let content = store.briefings().content(&briefing, chrono::Utc::now()).await?;
+    let ceiling = ceiling(&smtp, &identity, &content, n).await?;
+    let ceiling_rate = n as f64 / ceiling.as_secs_f64();
+
+    println!();
+    println!("Liaison dispatch benchmark ({n} recipients, {} SMTP connections, sink: {sink_name})", opts.connections);
+    println!("  enqueue (recipient list frozen, one transaction): {:.2} s", enqueued.as_secs_f64());
+    println!("  send → last delivery recorded:                   {:.2} s", total.as_secs_f64());
+    println!("  dispatch rate:                                   {rate:.0} emails/s");
+    println!("  peak memory (VmHWM, whole process):              {peak_mb:.0} MB (before sending: {before_mb:.0} MB)");
+    println!("  ceiling, bare lettre on TCP_NODELAY, no database: {ceiling_rate:.0} emails/s ({:.2} s)", ceiling.as_secs_f64());
+    println!("  dispatch rate / ceiling:                         {:.0} %", 100.0 * rate / ceiling_rate);
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+async fn ceiling(smtp: &SmtpConfig, identity: &MailIdentity, content: &BriefingContent, n: usize) -> anyhow::Result<Duration> {
+    let key = TokenKey::random();
+    let mut messages = Vec::with_capacity(n);
+    for i in 0..n {
+        let k = format!("ceiling{i}");
+        let (ack, unsub) = (key.sign(app::backend::tokens::Purpose::Acknowledge, &k), key.sign(app::backend::tokens::Purpose::Unsubscribe, &k));
+        let email = format!("bench{i}@bench.example.org");
+        let name = format!("Bench Person {i}");
+        let p = Personal { name: &name, email: &email, delivery_key: &k, ack_token: &ack, unsubscribe_token: &unsub };
+        let m = render::message(identity, content, &p).map_err(anyhow::Error::msg)?;
+        messages.push((m.envelope().clone(), m.formatted()));
+    }
+    let queue = std::sync::Arc::new(tokio::sync::Mutex::new(messages));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..smtp.connections.max(1) {
+        let queue = queue.clone();
+        let mut client = SmtpClient::new(smtp.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let next = queue.lock().await.pop();
+                let Some((env, bytes)) = next else { break };
+                if let Err(e) = client.send(&env, &bytes).await {
+                    eprintln!("ceiling send failed: {e:?}");
+                }
+            }
+            client.close().await;
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    Ok(started.elapsed())
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("liaison-bench-{:08x}", rand_u32()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn rand_u32() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) ^ std::process::id()
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
