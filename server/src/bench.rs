@@ -126,19 +126,20 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let (stop, rx) = watch::channel(false);
     let handle = tokio::spawn(dispatcher.run(rx));
     loop {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let r = store.briefings().report(&briefing).await?;
-        if r.sent + r.failed >= n as u64 {
-            if r.failed > 0 {
-                println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
-            }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let done = store.deliveries().outcomes(&briefing).await?;
+        if done >= n as u64 {
             break;
         }
         if started.elapsed() > Duration::from_secs(600) {
-            anyhow::bail!("not finished after 10 minutes: {} sent", r.sent);
+            anyhow::bail!("not finished after 10 minutes: {done} done");
         }
     }
     let total = started.elapsed();
+    let r = store.briefings().report(&briefing).await?;
+    if r.failed > 0 {
+        println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
+    }
     let _ = stop.send(true);
     let _ = handle.await;
     let rate = n as f64 / total.as_secs_f64();

@@ -23,12 +23,30 @@ pub struct MailIdentity {
 pub struct BriefingContent {
     pub subject: String,
     pub body_markdown: String,
+    /// The body rendered once per briefing (not once per recipient): sanitised HTML and text.
+    pub body_html: String,
+    pub body_text: String,
     pub digests: Vec<Digest>,
     pub ack_required: bool,
     /// e.g. "Friday 5 December 2026"
     pub ack_deadline: Option<String>,
     /// A reminder repeats the briefing with a line asking for acknowledgement.
     pub reminder: bool,
+}
+
+impl BriefingContent {
+    pub fn new(subject: String, body_markdown: String, digests: Vec<Digest>, ack_required: bool, ack_deadline: Option<String>) -> Self {
+        Self {
+            body_html: markdown::to_html(&body_markdown),
+            body_text: markdown::to_text(&body_markdown),
+            subject,
+            body_markdown,
+            digests,
+            ack_required,
+            ack_deadline,
+            reminder: false,
+        }
+    }
 }
 
 /// What differs per recipient.
@@ -65,7 +83,7 @@ pub fn render(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Rende
         text.push_str(&format!("Reminder: please confirm you have read this briefing{deadline}.\n\n"));
     }
     text.push_str(&format!("Dear {},\n\n", p.name));
-    text.push_str(&markdown::to_text(&c.body_markdown));
+    text.push_str(&c.body_text);
     text.push_str("\n\n");
     if !c.digests.is_empty() {
         text.push_str("Workstream status\n=================\n\n");
@@ -90,7 +108,7 @@ pub fn render(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Rende
         ));
     }
     html.push_str(&format!("<p>Dear {},</p>", escape_html(p.name)));
-    html.push_str(&markdown::to_html(&c.body_markdown));
+    html.push_str(&c.body_html);
     if !c.digests.is_empty() {
         html.push_str("<h2 style=\"font-size:20px\">Workstream status</h2>");
         for d in &c.digests {
@@ -158,14 +176,7 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_and_links_are_personal() {
-        let content = BriefingContent {
-            subject: "Update".into(),
-            body_markdown: "Hello <script>x</script> **team**".into(),
-            digests: vec![],
-            ack_required: true,
-            ack_deadline: Some("5 December 2026".into()),
-            reminder: false,
-        };
+        let content = BriefingContent::new("Update".into(), "Hello <script>x</script> **team**".into(), vec![], true, Some("5 December 2026".into()));
         let p = Personal { name: "Ann <b>", email: "ann@x.test", delivery_key: "k1", ack_token: "ACK", unsubscribe_token: "UNS" };
         let r = render(&identity(), &content, &p);
         assert!(!r.html.contains("<script>") && r.html.contains("&lt;script&gt;"));

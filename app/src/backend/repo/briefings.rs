@@ -260,14 +260,13 @@ impl<'a> Briefings<'a> {
                 }
             }
         }
-        Ok(BriefingContent {
-            subject: d.summary.subject,
-            body_markdown: d.body,
+        Ok(BriefingContent::new(
+            d.summary.subject,
+            d.body,
             digests,
-            ack_required: d.ack_required,
-            ack_deadline: d.ack_deadline.map(|x| x.format("%A %-d %B %Y").to_string()),
-            reminder: false,
-        })
+            d.ack_required,
+            d.ack_deadline.map(|x| x.format("%A %-d %B %Y").to_string()),
+        ))
     }
 
     pub async fn report(&self, id: &str) -> Result<Report, StoreError> {

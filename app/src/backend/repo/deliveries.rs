@@ -205,6 +205,18 @@ impl<'a> Deliveries<'a> {
         .await
     }
 
+    /// How many of a briefing's deliveries have an outcome (sent or failed).
+    pub async fn outcomes(&self, briefing: &str) -> Result<u64, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT count() FROM delivery WHERE briefing = type::record('briefing', $id) AND state IN ['sent', 'failed'] GROUP ALL")
+            .bind(("id", briefing.to_string()))
+            .await?;
+        let n: Option<i64> = res.take((0, "count"))?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
     /// Briefings whose every delivery has an outcome become `sent`.
     pub async fn complete_briefings(&self) -> Result<(), StoreError> {
         self.store
