@@ -90,6 +90,21 @@ pub fn ActionErrorNotice(#[prop(into)] error: Signal<Option<AppError>>) -> impl 
     }
 }
 
+/// `aria-describedby` for a field: its hint (if any) and, while there is one, its error.
+fn described_by(has_hint: bool, hint_id: &str, error_id: &str, error: Signal<Option<String>>) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
+    let (hint_id, error_id) = (hint_id.to_string(), error_id.to_string());
+    move || {
+        let mut ids = vec![];
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if error.get().is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
 fn group_class(error: Option<String>) -> &'static str {
     if error.is_some() { "form-group form-group--error" } else { "form-group" }
 }
@@ -110,20 +125,7 @@ pub fn TextField(
     let error_id = format!("{id}-error");
     let error = form.error(name);
     let value = form.value(name);
-    let has_hint = hint.is_some();
-    let described = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = vec![];
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by(hint.is_some(), &hint_id, &error_id, error);
     let class = move || {
         let mut c = String::from("input");
         if let Some(w) = width {
@@ -170,20 +172,7 @@ pub fn TextArea(
     let error_id = format!("{id}-error");
     let error = form.error(name);
     let value = form.value(name);
-    let described = {
-        let has_hint = hint.is_some();
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = vec![];
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by(hint.is_some(), &hint_id, &error_id, error);
     view! {
         <div class=move || group_class(error.get())>
             <label class="label" for=id.clone()>{label}</label>
@@ -219,20 +208,7 @@ pub fn SelectField(
     let error_id = format!("{id}-error");
     let error = form.error(name);
     let value = form.value(name);
-    let described = {
-        let has_hint = hint.is_some();
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = vec![];
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by(hint.is_some(), &hint_id, &error_id, error);
     view! {
         <div class=move || group_class(error.get())>
             <label class="label" for=id.clone()>{label}</label>
