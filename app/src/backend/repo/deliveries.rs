@@ -37,11 +37,7 @@ pub struct Deliveries<'a> {
     store: &'a Store,
 }
 
-const SEGMENT_MATCH: &str = "subscribed = true
-    AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
-    AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
-    AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)
-    AND influence >= $s.influence_min AND interest >= $s.interest_min";
+use super::segments::MATCH as SEGMENT_MATCH;
 
 impl<'a> Deliveries<'a> {
     pub(crate) fn new(store: &'a Store) -> Self {

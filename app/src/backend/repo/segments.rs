@@ -46,8 +46,9 @@ impl Row {
     }
 }
 
-/// The same rule the outbox freezes recipients with (see `deliveries::SEGMENT_MATCH`).
-const MATCH: &str = "subscribed = true
+/// Which contacts a segment `$s` matches: the one rule used for counts, member lists and the
+/// recipient list the outbox freezes.
+pub(crate) const MATCH: &str = "subscribed = true
     AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
     AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
     AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)
