@@ -54,6 +54,14 @@ pub fn classify(errors: std::collections::HashMap<usize, surrealdb::Error>) -> O
 }
 
 impl StoreError {
+    /// A transaction's `THROW '<REFUSAL_MARK>not-found'` becomes a not-found of `what`.
+    pub fn not_found_as(what: &'static str) -> impl Fn(StoreError) -> StoreError {
+        move |e| match e {
+            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound(what),
+            other => other,
+        }
+    }
+
     /// Write conflicts of SurrealKV's optimistic transactions: safe to run again.
     pub fn is_retryable(&self) -> bool {
         matches!(self, StoreError::Db(e) if e.to_string().contains("can be retried"))

@@ -372,10 +372,7 @@ impl<'a> Briefings<'a> {
             .bind(("id", delivery.to_string()))
             .bind(("now", now))
             .await?;
-        let mut res = checked(res).map_err(|e| match e {
-            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("briefing link"),
-            other => other,
-        })?;
+        let mut res = checked(res).map_err(StoreError::not_found_as("briefing link"))?;
         let at: Option<DateTime<Utc>> = res.take(4)?;
         Ok(at.unwrap_or(now))
     }
@@ -400,10 +397,7 @@ impl<'a> Briefings<'a> {
             .bind(("via", via.to_string()))
             .bind(("now", now))
             .await?;
-        checked(res).map_err(|e| match e {
-            StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("briefing link"),
-            other => other,
-        })?;
+        checked(res).map_err(StoreError::not_found_as("briefing link"))?;
         Ok(())
     }
 }

@@ -174,7 +174,7 @@ impl<'a> Contacts<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(audit_vars(actor, "update", format!("contact:{id} ({})", d.name), changes))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
     }
 
@@ -194,19 +194,13 @@ impl<'a> Contacts<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(audit_vars(actor, "delete", format!("contact:{id} ({})", before.name), "deleted".into()))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
     }
 }
 
 const MISSING_ORG: &str = "liaison-refused:The selected organisation no longer exists. Choose another.";
 
-fn not_found(e: StoreError) -> StoreError {
-    match e {
-        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("contact"),
-        other => other,
-    }
-}
 
 /// The fields the audit log names, in a fixed order (the email is personal data, but the
 /// register already holds it and the audit log is readable by programme managers only).

@@ -161,7 +161,7 @@ impl<'a> Organisations<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(audit_vars(actor, "update", format!("organisation:{id} ({})", d.name), changes))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("organisation"))?;
         Ok(())
     }
 
@@ -194,16 +194,10 @@ impl<'a> Organisations<'a> {
             }
         })
         .await
-        .map_err(not_found)
+        .map_err(StoreError::not_found_as("organisation"))
     }
 }
 
-fn not_found(e: StoreError) -> StoreError {
-    match e {
-        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("organisation"),
-        other => other,
-    }
-}
 
 /// The fields the audit log names, in a fixed order.
 fn summary(d: &OrganisationDraft) -> Vec<(&'static str, String)> {

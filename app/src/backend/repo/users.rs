@@ -161,7 +161,7 @@ impl<'a> Users<'a> {
             .bind(("email", email.as_str().to_string()))
             .bind(("active", active))
             .await?;
-        let mut res = checked(res).map_err(not_found_user)?;
+        let mut res = checked(res).map_err(StoreError::not_found_as("user"))?;
         let id: Option<String> = res.take(5)?;
         stored("id", UserId::parse(&id.ok_or(StoreError::NotFound("user"))?))
     }
@@ -264,9 +264,3 @@ impl<'a> Users<'a> {
     }
 }
 
-fn not_found_user(e: StoreError) -> StoreError {
-    match e {
-        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("user"),
-        other => other,
-    }
-}

@@ -235,7 +235,7 @@ impl<'a> Workstreams<'a> {
             .bind(("at", now))
             .bind(audit_vars(actor, "status-update", format!("workstream:{id}"), format!("rag: {}; summary: {}", d.rag.label(), d.summary)))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
         Ok(())
     }
 
@@ -256,7 +256,7 @@ impl<'a> Workstreams<'a> {
             .bind(("due", d.due.format("%Y-%m-%d").to_string()))
             .bind(audit_vars(actor, "create", format!("workstream:{id} milestone"), format!("{}, due {}", d.title, d.due)))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
         Ok(())
     }
 
@@ -293,14 +293,8 @@ impl<'a> Workstreams<'a> {
                 },
             ))
             .await?;
-        checked(res).map_err(not_found)?;
+        checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
         Ok(())
     }
 }
 
-fn not_found(e: StoreError) -> StoreError {
-    match e {
-        StoreError::Refused(r) if r == "not-found" => StoreError::NotFound("workstream or milestone"),
-        other => other,
-    }
-}
