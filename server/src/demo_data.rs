@@ -226,6 +226,8 @@ pub struct DemoContact {
     /// One of [`ENGAGEMENT_LEVELS`], never below `engagement_current`.
     pub engagement_target: &'static str,
     pub subscribed: bool,
+    /// Comma-separated, from the role: what audiences select by.
+    pub tags: String,
 }
 
 /// Number of contacts produced by [`contacts`].
@@ -379,6 +381,24 @@ fn pick_weighted_org(rng: &mut XorShift64) -> usize {
     ORGANISATIONS.len() - 1
 }
 
+/// Tags a programme team would give these roles.
+fn demo_tags(job_title: &str, senior: bool) -> String {
+    let mut tags = Vec::new();
+    if senior {
+        tags.push("senior leader");
+    }
+    if job_title.contains("Course Lead") || job_title.contains("PgCert") || job_title.contains("Lecturer") {
+        tags.push("course lead");
+    }
+    if job_title.contains("Education") || job_title.contains("Practice Learning") || job_title.contains("Training") {
+        tags.push("education lead");
+    }
+    if job_title.contains("Practitioner") {
+        tags.push("practitioner");
+    }
+    tags.join(", ")
+}
+
 /// Lowercase ASCII letters and digits only ("O'Brien" -> "obrien").
 fn email_part(s: &str) -> String {
     s.chars()
@@ -472,6 +492,7 @@ pub fn contacts() -> Vec<DemoContact> {
             engagement_target: ENGAGEMENT_LEVELS[target],
             // Exactly 8 of 150 have unsubscribed (i = 7, 26, 45, ..., 140).
             subscribed: i % 19 != 7,
+            tags: demo_tags(job_title, title_index < SENIOR_TITLES),
         });
     }
     out

@@ -53,6 +53,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
             engagement_current: c.engagement_current.into(),
             engagement_target: c.engagement_target.into(),
             subscribed: c.subscribed.then(|| "on".into()),
+            tags: c.tags.clone(),
         };
         let draft = form.parse().map_err(|e| anyhow!("demo contact {:?} is invalid: {:?}", c.name, e.errors))?;
         store.contacts().create(&actor, &draft).await.with_context(|| format!("creating {}", c.name))?;
@@ -121,7 +122,7 @@ fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'stat
 
 /// Demo audiences and a communication plan in the shape programme teams keep in spreadsheets.
 async fn seed_plan(store: &Store) -> anyhow::Result<()> {
-    use app::domain::plan::{Channel, Frequency, PlanDraft, SegmentFilter};
+    use app::domain::plan::{BriefingDraft, Channel, Frequency, InstanceMode, PlanDraft, SegmentFilter};
     let actor = Actor::Other("demo seed".into());
     let all = store.segments().create(&actor, "All partners", &SegmentFilter::default()).await?;
     let heis = store
@@ -136,6 +137,8 @@ async fn seed_plan(store: &Store) -> anyhow::Result<()> {
         ..Default::default()
     };
     let leaders = store.segments().create(&actor, "Trust senior leaders", &leaders).await?;
+    let course_leads = SegmentFilter { tags: app::domain::Tags::parse("course lead").map_err(|e| anyhow!(e))?, ..Default::default() };
+    store.segments().create(&actor, "HEI course leads", &course_leads).await?;
     let ws = store.workstreams().list().await?;
     let ws_named = |n: &str| ws.iter().filter(|w| w.name == n).map(|w| w.id.to_string()).collect::<Vec<_>>();
     let today = app::domain::workstream::today_in_london(chrono::Utc::now());
@@ -145,6 +148,7 @@ async fn seed_plan(store: &Store) -> anyhow::Result<()> {
         (heis, "Agree PgCert learning outcomes", "Shape the curriculum together", Channel::Workshop, Frequency::Monthly, "HEI workshops lead", ws_named("HEI workshops"), "Workshop evaluation"),
         (leaders, "Shape the deployment toolkit with senior leaders", "How Advanced Practitioners will be deployed in your trust", Channel::EmailBriefing, Frequency::Quarterly, "Deployment toolkit lead", ws_named("Deployment toolkit"), "Senior leader survey"),
     ];
+    let mut monthly = None;
     for (segment, objective, message, channel, frequency, owner, workstreams, feedback) in items {
         let draft = PlanDraft {
             segment,
@@ -157,8 +161,29 @@ async fn seed_plan(store: &Store) -> anyhow::Result<()> {
             end: None,
             workstreams,
             feedback: feedback.into(),
+            send_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).ok_or_else(|| anyhow!("09:00"))?,
+            instances: InstanceMode::Draft,
         };
-        store.plan().create(&actor, &draft).await?;
+        let id = store.plan().create(&actor, &draft).await?;
+        if channel == Channel::EmailBriefing && frequency == Frequency::Monthly {
+            monthly = Some((id, draft));
+        }
+    }
+    // The monthly programme briefing repeats with its plan item: each month's instance appears
+    // as a draft two weeks ahead, for the programme manager to review and send.
+    if let Some((item_id, item)) = monthly {
+        let template = BriefingDraft {
+            subject: "West Midlands ACP programme briefing".into(),
+            body: "Dear colleague,\n\nThis is the programme's monthly briefing. The current status of each workstream follows.\n\nPlease confirm you have read it.".into(),
+            segment: item.segment.clone(),
+            workstreams: item.workstreams.clone(),
+            ack_required: true,
+            ack_deadline: Some(item.start + chrono::Duration::days(10)),
+            remind_days_before: Some(3),
+        };
+        let id = store.briefings().create(&actor, &template, "Programme manager").await?;
+        let item = store.plan().get(&item_id).await?;
+        store.briefings().repeat(&actor, &id, &item, chrono::Utc::now()).await?;
     }
     Ok(())
 }

@@ -65,6 +65,20 @@ pub struct BriefingPage {
     pub not_acknowledged: Vec<(String, String, String)>,
     pub preview_html: String,
     pub preview_text: String,
+    /// A repeating template: (plan item id, objective) and the instances made so far.
+    pub repeats_with: Option<(String, String)>,
+    pub instances: Vec<BriefingRow>,
+    /// An instance: (template id, template subject).
+    pub instance_of: Option<(String, String)>,
+    /// Email-briefing plan items a draft can repeat with: (id, description).
+    pub repeatable_with: Vec<(String, String)>,
+}
+
+impl BriefingRow {
+    #[cfg(feature = "ssr")]
+    fn of(b: crate::backend::repo::briefings::BriefingSummary) -> Self {
+        BriefingRow { when: b.send_at.map(crate::domain::time::format_london), id: b.id, subject: b.subject, audience: b.segment_name, state: b.state, recipients: b.recipients }
+    }
 }
 
 pub fn describe(f: &SegmentFilter) -> String {
@@ -83,6 +97,12 @@ pub fn describe(f: &SegmentFilter) -> String {
     }
     if f.interest_min > 1 {
         parts.push(format!("interest {}+", f.interest_min));
+    }
+    if !f.tags.is_empty() {
+        parts.push(format!("tagged {}", f.tags.as_slice().join(" or ")));
+    }
+    if !f.organisations.is_empty() {
+        parts.push(format!("{} chosen organisation{}", f.organisations.len(), if f.organisations.len() == 1 { "" } else { "s" }));
     }
     if parts.is_empty() { "All subscribed contacts".into() } else { format!("Subscribed contacts: {}", parts.join("; ")) }
 }
@@ -118,10 +138,12 @@ pub async fn create_segment(
     engagement: Option<Vec<String>>,
     influence_min: String,
     interest_min: String,
+    #[server(default)] tags: String,
+    #[server(default)] organisations: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     let mut v = Validator::new();
-    let values = std::collections::BTreeMap::from([("name".to_string(), name.clone())]);
+    let values = std::collections::BTreeMap::from([("name".to_string(), name.clone()), ("tags".to_string(), tags.clone())]);
     let title = name.trim();
     if title.is_empty() {
         v.fail("name", "Enter a name for the audience");
@@ -136,7 +158,12 @@ pub async fn create_segment(
     if !v.is_ok() {
         return finish(Err(AppError::Invalid(v.into_errors(values))));
     }
-    let filter = SegmentFilter { kinds, areas, engagement, influence_min, interest_min, subscribed_only: true };
+    let tags = v.check("tags", Tags::parse(&tags)).unwrap_or_default();
+    let organisations: Vec<String> = organisations.unwrap_or_default().into_iter().filter_map(|o| OrgId::parse(o.trim()).ok().map(|o| o.to_string())).collect();
+    if !v.is_ok() {
+        return finish(Err(AppError::Invalid(v.into_errors(values))));
+    }
+    let filter = SegmentFilter { kinds, areas, engagement, influence_min, interest_min, subscribed_only: true, tags, organisations };
     let id = finish(ctx.store.segments().create(&ctx.actor(), title, &filter).await.map_err(|e| match e {
         crate::backend::StoreError::Duplicate { .. } => {
             AppError::Invalid(FormErrors::single("name", "An audience with this name already exists").with_values(values.clone()))
@@ -151,17 +178,7 @@ pub async fn create_segment(
 pub async fn list_briefings() -> Result<Vec<BriefingRow>, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
     let rows = finish(ctx.store.briefings().list().await)?;
-    Ok(rows
-        .into_iter()
-        .map(|b| BriefingRow {
-            id: b.id,
-            subject: b.subject,
-            audience: b.segment_name,
-            state: b.state,
-            when: b.send_at.map(crate::domain::time::format_london),
-            recipients: b.recipients,
-        })
-        .collect())
+    Ok(rows.into_iter().map(BriefingRow::of).collect())
 }
 
 #[server(endpoint = "briefings/create")]
@@ -193,15 +210,21 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
     let sample = Personal { name: "Sample Recipient", email: "sample@example.org", delivery_key: "preview", ack_token: "PREVIEW", unsubscribe_token: "PREVIEW" };
     let preview = render(&ctx.state.web.identity, &content, &sample);
     let tallies = |t: Vec<crate::backend::repo::briefings::Tally>| t.into_iter().map(|t| (t.label.clone(), t.delivered, t.acknowledged, t.rate())).collect();
+    let instances = if d.repeats_with.is_some() { finish(ctx.store.briefings().instances(&id).await)? } else { vec![] };
+    let repeatable_with = if d.summary.state == BriefingState::Draft && d.instance_of.is_none() {
+        finish(ctx.store.plan().list().await)?
+            .into_iter()
+            .filter(|p| p.channel == Channel::EmailBriefing)
+            .map(|p| (p.id.clone(), plan_item_label(&p)))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(BriefingPage {
-        row: BriefingRow {
-            id: d.summary.id,
-            subject: d.summary.subject,
-            audience: d.summary.segment_name,
-            state: d.summary.state,
-            when: d.summary.send_at.map(crate::domain::time::format_london),
-            recipients: d.summary.recipients,
-        },
+        repeats_with: d.repeats_with,
+        instance_of: d.instance_of,
+        instances: instances.into_iter().map(BriefingRow::of).collect(),
+        repeatable_with,
         body: d.body,
         ack_required: d.ack_required,
         ack_deadline: d.ack_deadline.map(|x| x.format("%-d %B %Y").to_string()),
@@ -215,6 +238,7 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
             acknowledged: report.acknowledged,
             state: Some(d.summary.state),
         },
+        row: BriefingRow::of(d.summary),
         failures: report.failures,
         by_kind: tallies(report.by_kind),
         by_organisation: tallies(report.by_organisation),
@@ -268,6 +292,39 @@ pub async fn schedule_briefing(id: String, when: String, date: String, time: Str
         // Start at once rather than at the scheduler's next pass.
         finish(ctx.store.deliveries().enqueue_briefing(&id, now).await)?;
     }
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
+/// "Monthly: Keep partners informed (All partners), from 2 Dec 2026 at 09:00, drafts".
+pub fn plan_item_label(p: &PlanItem) -> String {
+    format!(
+        "{}: {} ({}), from {} at {}{}, {}",
+        p.frequency.label(),
+        p.objective,
+        p.audience,
+        p.start.format("%-d %b %Y"),
+        p.send_time.format("%H:%M"),
+        if p.active { "" } else { ", paused" },
+        match p.instances {
+            InstanceMode::Draft => "each a draft to review",
+            InstanceMode::Scheduled => "each sent automatically",
+        }
+    )
+}
+
+/// Makes a draft repeat with an email-briefing plan item; the instances within the lookahead
+/// are made at once (then by the scheduler as time passes).
+#[server(endpoint = "briefings/repeat")]
+pub async fn repeat_briefing(id: String, plan_item: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    if plan_item.trim().is_empty() {
+        return finish(Err(AppError::Invalid(FormErrors::single("plan_item", "Select the plan item this briefing repeats with"))));
+    }
+    let item = finish(ctx.store.plan().get(plan_item.trim()).await)?;
+    let now = chrono::Utc::now();
+    finish(ctx.store.briefings().repeat(&ctx.actor(), &id, &item, now).await)?;
+    finish(crate::backend::scheduler::make_instances(&ctx.store, now).await)?;
     leptos_axum::redirect(&format!("/briefings/{id}"));
     Ok(())
 }

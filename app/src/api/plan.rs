@@ -38,11 +38,22 @@ pub async fn create_plan_item(
     end: String,
     workstreams: Option<Vec<String>>,
     feedback: String,
+    send_time: String,
+    instances: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
-    let form = PlanForm { segment, objective, key_message, channel, frequency, owner, start, end, workstreams: workstreams.unwrap_or_default(), feedback };
+    let form = PlanForm { segment, objective, key_message, channel, frequency, owner, start, end, workstreams: workstreams.unwrap_or_default(), feedback, send_time, instances };
     let draft = finish(form.parse())?;
     finish(ctx.store.plan().create(&ctx.actor(), &draft).await)?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}
+
+/// Pauses (`active` = "false") or resumes a plan item.
+#[server(endpoint = "plan/active")]
+pub async fn set_plan_item_active(id: String, active: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.plan().set_active(&ctx.actor(), &id, active == "true").await)?;
     leptos_axum::redirect("/plan");
     Ok(())
 }

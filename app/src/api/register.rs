@@ -159,6 +159,7 @@ pub async fn create_contact(
     engagement_current: String,
     engagement_target: String,
     subscribed: Option<String>,
+    #[server(default)] tags: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
     let form = ContactForm {
@@ -171,6 +172,7 @@ pub async fn create_contact(
         engagement_current,
         engagement_target,
         subscribed,
+        tags,
     };
     let draft = finish(form.parse())?;
     let id = finish(ctx.store.contacts().create(&ctx.actor(), &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
@@ -191,6 +193,7 @@ pub async fn update_contact(
     engagement_current: String,
     engagement_target: String,
     subscribed: Option<String>,
+    #[server(default)] tags: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
     let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
@@ -204,6 +207,7 @@ pub async fn update_contact(
         engagement_current,
         engagement_target,
         subscribed,
+        tags,
     };
     let draft = finish(form.parse())?;
     finish(ctx.store.contacts().update(&ctx.actor(), &id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;

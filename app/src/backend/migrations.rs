@@ -211,6 +211,34 @@ DEFINE FIELD at ON subscription_event TYPE datetime;
 DEFINE INDEX subscription_event_contact ON subscription_event FIELDS contact, at;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "recurring briefings from plan items; contact tags; segment tags and organisations",
+        sql: r#"
+DEFINE FIELD send_time ON plan_item TYPE string DEFAULT "09:00";
+DEFINE FIELD instances ON plan_item TYPE string DEFAULT "draft" ASSERT $value IN ["draft", "scheduled"];
+UPDATE plan_item SET send_time = "09:00", instances = "draft";
+
+DEFINE FIELD OVERWRITE state ON briefing TYPE string
+    ASSERT $value IN ["draft", "scheduled", "sending", "sent", "cancelled", "recurring"];
+-- A repeating template: its plan item, since when it repeats, and each instance's time to acknowledge.
+DEFINE FIELD plan_item ON briefing TYPE option<record<plan_item>>;
+DEFINE FIELD recurring_since ON briefing TYPE option<datetime>;
+DEFINE FIELD ack_within_days ON briefing TYPE option<int>;
+-- An instance: its template and the plan item's occurrence (a UK date) it is for. Its record
+-- key is derived from both, so creating it twice (another pass, another process) is a no-op.
+DEFINE FIELD instance_of ON briefing TYPE option<record<briefing>>;
+DEFINE FIELD occurrence ON briefing TYPE option<string>;
+DEFINE INDEX briefing_instance ON briefing FIELDS instance_of;
+DEFINE INDEX briefing_recurring ON briefing FIELDS state, plan_item;
+
+DEFINE FIELD tags ON contact TYPE array<string> DEFAULT [];
+UPDATE contact SET tags = [];
+DEFINE FIELD tags ON segment TYPE array<string> DEFAULT [];
+DEFINE FIELD organisations ON segment TYPE array<record<organisation>> DEFAULT [];
+UPDATE segment SET tags = [], organisations = [];
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -2,7 +2,7 @@
 //! queues reminders. Time comes from a clock that tests can set, so scheduling across clock
 //! changes is tested without waiting.
 use super::Store;
-use crate::domain::plan::reminder_due;
+use crate::domain::plan::{instances_due, reminder_due};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +24,8 @@ impl Clock for SystemClock {
 /// What one pass did.
 #[derive(Debug, Default, PartialEq)]
 pub struct Tick {
+    /// Keys of recurring instances made in this pass.
+    pub instances_made: Vec<String>,
     pub briefings_started: Vec<(String, u64)>,
     pub reminders_queued: Vec<(String, u64)>,
 }
@@ -31,7 +33,7 @@ pub struct Tick {
 /// One pass: start every due briefing, queue every due reminder. Safe to run in several
 /// processes at once: each change is a compare-and-set in a transaction.
 pub async fn tick(store: &Store, now: DateTime<Utc>) -> Result<Tick, super::StoreError> {
-    let mut t = Tick::default();
+    let mut t = Tick { instances_made: make_instances(store, now).await?, ..Default::default() };
     for id in store.briefings().due(now).await? {
         if let Some(n) = store.deliveries().enqueue_briefing(&id, now).await? {
             tracing::info!(briefing = %id, recipients = n, "briefing queued for sending");
@@ -47,6 +49,26 @@ pub async fn tick(store: &Store, now: DateTime<Utc>) -> Result<Tick, super::Stor
         }
     }
     Ok(t)
+}
+
+/// Makes the instances of every repeating briefing that fall within the lookahead (drafts or
+/// scheduled sends, as each plan item says). Idempotent: an instance that exists is left alone.
+pub async fn make_instances(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>, super::StoreError> {
+    let mut made = Vec::new();
+    for template in store.briefings().recurring().await? {
+        let item = match store.plan().get(&template.plan_item).await {
+            Ok(item) => item,
+            Err(super::StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        for instance in instances_due(&item, template.since, now, template.ack_within_days) {
+            if let Some(key) = store.briefings().create_instance(&template, &instance, item.instances).await? {
+                tracing::info!(template = %template.id, occurrence = %instance.occurrence, mode = item.instances.key(), "recurring briefing instance made");
+                made.push(key);
+            }
+        }
+    }
+    Ok(made)
 }
 
 pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration, mut shutdown: watch::Receiver<bool>) {

@@ -7,6 +7,57 @@ use super::text::{parse_optional, JobTitle, OrgName, PersonName};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Free labels on contacts ("course lead", "senior leader") that audiences can select by.
+/// Normalised when parsed (trimmed, inner spaces collapsed, lower case, duplicates dropped) so
+/// that matching is exact: "Course  Lead" and "course lead" are one tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    pub const MAX: usize = 20;
+    pub const MAX_LEN: usize = 40;
+
+    /// Comma-separated, as typed in a form.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::from_items(raw.split(','))
+    }
+
+    pub fn from_items<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Self, String> {
+        let mut out: Vec<String> = Vec::new();
+        for item in items {
+            let tag = item.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            if tag.is_empty() || out.contains(&tag) {
+                continue;
+            }
+            if tag.chars().count() > Self::MAX_LEN {
+                return Err(format!("Each tag must be {} characters or fewer (\"{tag}\" is longer)", Self::MAX_LEN));
+            }
+            if tag.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '"')) {
+                return Err(format!("Tags may not contain <, > or quotes (\"{tag}\")"));
+            }
+            out.push(tag);
+        }
+        if out.len() > Self::MAX {
+            return Err(format!("Give at most {} tags", Self::MAX));
+        }
+        Ok(Tags(out))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Tags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join(", "))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: ContactId,
@@ -21,6 +72,7 @@ pub struct Contact {
     pub engagement_current: Engagement,
     pub engagement_target: Engagement,
     pub subscribed: bool,
+    pub tags: Tags,
 }
 
 impl Contact {
@@ -47,6 +99,7 @@ pub struct ContactDraft {
     pub engagement_current: Engagement,
     pub engagement_target: Engagement,
     pub subscribed: bool,
+    pub tags: Tags,
 }
 
 /// The contact form as posted. `subscribed` is a checkbox: present ("on") or absent.
@@ -61,6 +114,8 @@ pub struct ContactForm {
     pub engagement_current: String,
     pub engagement_target: String,
     pub subscribed: Option<String>,
+    /// Comma-separated.
+    pub tags: String,
 }
 
 impl ContactForm {
@@ -75,6 +130,7 @@ impl ContactForm {
             ("engagement_current".into(), self.engagement_current.clone()),
             ("engagement_target".into(), self.engagement_target.clone()),
             ("subscribed".into(), if self.subscribed.is_some() { "on".into() } else { String::new() }),
+            ("tags".into(), self.tags.clone()),
         ])
     }
 
@@ -89,6 +145,7 @@ impl ContactForm {
             engagement_current: c.engagement_current.key().into(),
             engagement_target: c.engagement_target.key().into(),
             subscribed: c.subscribed.then(|| "on".into()),
+            tags: c.tags.to_string(),
         }
     }
 
@@ -109,7 +166,8 @@ impl ContactForm {
         let interest = v.check("interest", Score::parse(&self.interest).map_err(|e| format!("Interest: {e}")));
         let current = v.check("engagement_current", Engagement::parse(&self.engagement_current));
         let target = v.check("engagement_target", Engagement::parse(&self.engagement_target));
-        match (name, email, job_title, organisation, influence, interest, current, target) {
+        let tags = v.check("tags", Tags::parse(&self.tags));
+        match (name, email, job_title, organisation, influence, interest, current, target, tags) {
             (
                 Some(name),
                 Some(email),
@@ -119,6 +177,7 @@ impl ContactForm {
                 Some(interest),
                 Some(engagement_current),
                 Some(engagement_target),
+                Some(tags),
             ) => Ok(ContactDraft {
                 name,
                 email,
@@ -129,6 +188,7 @@ impl ContactForm {
                 engagement_current,
                 engagement_target,
                 subscribed: self.subscribed.is_some(),
+                tags,
             }),
             _ => Err(v.into_errors(self.values())),
         }
@@ -150,7 +210,18 @@ mod tests {
             engagement_current: "neutral".into(),
             engagement_target: "supportive".into(),
             subscribed: Some("on".into()),
+            tags: " Course  Lead, NMP,course lead ,".into(),
         }
+    }
+
+    #[test]
+    fn tags_are_normalised_and_bounded() {
+        assert_eq!(valid().parse().unwrap().tags.as_slice(), ["course lead", "nmp"]);
+        assert_eq!(Tags::parse("").unwrap(), Tags::default());
+        assert!(Tags::parse(&"x".repeat(41)).is_err());
+        assert!(Tags::parse("<b>").is_err());
+        let many = (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        assert_eq!(ContactForm { tags: many, ..valid() }.parse().unwrap_err().message_for("tags"), Some("Give at most 20 tags"));
     }
 
     #[test]

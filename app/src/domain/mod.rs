@@ -12,7 +12,7 @@ pub mod text;
 pub mod time;
 pub mod workstream;
 
-pub use contact::{Contact, ContactDraft, ContactForm};
+pub use contact::{Contact, ContactDraft, ContactForm, Tags};
 pub use email::EmailAddress;
 pub use error::AppError;
 pub use form::{FieldError, FormErrors, Validator};

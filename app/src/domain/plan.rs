@@ -49,6 +49,14 @@ keyed!(
     }
 );
 
+keyed!(
+    /// What the recurring instances of an email-briefing plan item become.
+    InstanceMode, "what each instance becomes" {
+        Draft => "draft", "A draft to review and send";
+        Scheduled => "scheduled", "Scheduled to send automatically";
+    }
+);
+
 impl Frequency {
     /// The `n`th occurrence counted from `start` (n = 0 is `start`). Monthly and quarterly
     /// keep the day of the month, clamped to the month's last day (31 Jan → 28 Feb → 31 Mar:
@@ -98,6 +106,17 @@ pub fn parse_time(raw: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| "Enter a time like 09:30".to_string())
 }
 
+/// The time of day recurring instances send. UK clocks change between 01:00 and 02:00, so a
+/// time in that hour would not exist (or happen twice) on some dates: it is refused once here
+/// rather than misfiring twice a year.
+pub fn parse_send_time(raw: &str) -> Result<NaiveTime, String> {
+    let t = parse_time(raw)?;
+    if (NaiveTime::from_hms_opt(1, 0, 0)..NaiveTime::from_hms_opt(2, 0, 0)).contains(&Some(t)) {
+        return Err("UK clocks change between 01:00 and 02:00: choose a time outside that hour".into());
+    }
+    Ok(t)
+}
+
 /// A saved audience: contacts matching every criterion that is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SegmentFilter {
@@ -107,6 +126,10 @@ pub struct SegmentFilter {
     pub influence_min: u8,
     pub interest_min: u8,
     pub subscribed_only: bool,
+    /// Contacts with any of these tags (none: any contact).
+    pub tags: super::Tags,
+    /// Contacts of these organisations (ids; none: any organisation).
+    pub organisations: Vec<String>,
 }
 
 /// Life cycle of a briefing.
@@ -117,6 +140,9 @@ pub enum BriefingState {
     Sending,
     Sent,
     Cancelled,
+    /// A template that repeats with an email-briefing plan item: never sent itself; each
+    /// occurrence of the plan item becomes its own briefing (an instance).
+    Recurring,
 }
 
 impl BriefingState {
@@ -127,6 +153,7 @@ impl BriefingState {
             BriefingState::Sending => "sending",
             BriefingState::Sent => "sent",
             BriefingState::Cancelled => "cancelled",
+            BriefingState::Recurring => "recurring",
         }
     }
 
@@ -137,6 +164,7 @@ impl BriefingState {
             "sending" => BriefingState::Sending,
             "sent" => BriefingState::Sent,
             "cancelled" => BriefingState::Cancelled,
+            "recurring" => BriefingState::Recurring,
             other => return Err(format!("unknown briefing state {other:?}")),
         })
     }
@@ -148,6 +176,7 @@ impl BriefingState {
             BriefingState::Sending => "Sending",
             BriefingState::Sent => "Sent",
             BriefingState::Cancelled => "Cancelled",
+            BriefingState::Recurring => "Repeating",
         }
     }
 
@@ -159,9 +188,18 @@ impl BriefingState {
         }
     }
 
+    /// Only a draft can become a repeating template.
+    pub fn repeat(self) -> Result<Self, String> {
+        match self {
+            BriefingState::Draft => Ok(BriefingState::Recurring),
+            other => Err(format!("Only a draft can repeat with a plan item; this briefing is {}", other.label().to_lowercase())),
+        }
+    }
+
+    /// Cancelling a repeating template stops further instances; instances already made stay.
     pub fn cancel(self) -> Result<Self, String> {
         match self {
-            BriefingState::Draft | BriefingState::Scheduled => Ok(BriefingState::Cancelled),
+            BriefingState::Draft | BriefingState::Scheduled | BriefingState::Recurring => Ok(BriefingState::Cancelled),
             other => Err(format!("A {} briefing can no longer be cancelled", other.label().to_lowercase())),
         }
     }
@@ -282,6 +320,9 @@ pub struct PlanItem {
     pub workstreams: Vec<String>,
     pub feedback: String,
     pub active: bool,
+    /// For email briefings: the UK time of day instances send, and what each becomes.
+    pub send_time: NaiveTime,
+    pub instances: InstanceMode,
 }
 
 /// A valid new plan item.
@@ -297,8 +338,9 @@ pub struct PlanDraft {
     pub end: Option<NaiveDate>,
     pub workstreams: Vec<String>,
     pub feedback: String,
+    pub send_time: NaiveTime,
+    pub instances: InstanceMode,
 }
-
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlanForm {
@@ -312,6 +354,9 @@ pub struct PlanForm {
     pub end: String,
     pub workstreams: Vec<String>,
     pub feedback: String,
+    /// Email briefings only; blank means 09:00 and drafts.
+    pub send_time: String,
+    pub instances: String,
 }
 
 impl PlanForm {
@@ -326,6 +371,8 @@ impl PlanForm {
             ("start".into(), self.start.clone()),
             ("end".into(), self.end.clone()),
             ("feedback".into(), self.feedback.clone()),
+            ("send_time".into(), self.send_time.clone()),
+            ("instances".into(), self.instances.clone()),
         ])
     }
 
@@ -351,13 +398,15 @@ impl PlanForm {
         let frequency = v.check("frequency", Frequency::parse(&self.frequency));
         let start = v.check("start", super::workstream::parse_date(&self.start, "start date"));
         let end = if self.end.trim().is_empty() { Some(None) } else { v.check("end", super::workstream::parse_date(&self.end, "end date").map(Some)) };
+        let send_time = if self.send_time.trim().is_empty() { NaiveTime::from_hms_opt(9, 0, 0) } else { v.check("send_time", parse_send_time(&self.send_time)) };
+        let instances = if self.instances.trim().is_empty() { Some(InstanceMode::Draft) } else { v.check("instances", InstanceMode::parse(&self.instances)) };
         if let (Some(s), Some(Some(e))) = (start, end) {
             if e < s {
                 v.fail("end", "The end date must be on or after the start date");
             }
         }
-        match (channel, frequency, start, end) {
-            (Some(channel), Some(frequency), Some(start), Some(end)) if v.is_ok() => Ok(PlanDraft {
+        match (channel, frequency, start, end, send_time, instances) {
+            (Some(channel), Some(frequency), Some(start), Some(end), Some(send_time), Some(instances)) if v.is_ok() => Ok(PlanDraft {
                 segment: self.segment.trim().to_string(),
                 objective,
                 key_message,
@@ -368,6 +417,8 @@ impl PlanForm {
                 end,
                 workstreams: self.workstreams.iter().filter(|w| !w.trim().is_empty()).cloned().collect(),
                 feedback,
+                send_time,
+                instances,
             }),
             _ => Err(v.into_errors(self.values())),
         }
@@ -384,6 +435,57 @@ pub fn calendar(items: &[PlanItem], from: NaiveDate, to: NaiveDate) -> Vec<(Naiv
         .collect();
     out.sort();
     out
+}
+
+/// How far ahead the recurring instances of a plan item are made, so that drafts can be
+/// reviewed and scheduled sends seen (and cancelled one by one) before they go.
+pub const INSTANCE_LOOKAHEAD_DAYS: i64 = 14;
+
+/// One occurrence of a repeating briefing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub occurrence: NaiveDate,
+    pub send_at: DateTime<Utc>,
+    pub ack_deadline: Option<NaiveDate>,
+}
+
+/// The instances of a briefing repeating with `item` that should exist at `now`: occurrences
+/// from today (UK) up to the lookahead, none sending before the briefing started repeating
+/// (`since`), none once the item is paused. Each keeps the template's time to acknowledge.
+pub fn instances_due(item: &PlanItem, since: DateTime<Utc>, now: DateTime<Utc>, ack_within_days: Option<u32>) -> Vec<Instance> {
+    if !item.active || item.channel != Channel::EmailBriefing {
+        return Vec::new();
+    }
+    let today = super::workstream::today_in_london(now);
+    let to = today + Duration::days(INSTANCE_LOOKAHEAD_DAYS);
+    item.frequency
+        .occurrences(item.start, item.end, today, to)
+        .into_iter()
+        .filter_map(|occurrence| {
+            // parse_send_time keeps the send time out of the hour the clocks change in.
+            let send_at = london_to_utc(occurrence, item.send_time).ok()?;
+            (send_at >= since).then(|| Instance {
+                occurrence,
+                send_at,
+                ack_deadline: ack_within_days.map(|d| occurrence + Duration::days(d as i64)),
+            })
+        })
+        .collect()
+}
+
+/// Days from the plan item's next occurrence to the template's deadline: each instance gets
+/// the same time to acknowledge (at least a day).
+pub fn ack_within_days(item: &PlanItem, deadline: Option<NaiveDate>, today: NaiveDate) -> Option<u32> {
+    let deadline = deadline?;
+    let next = item.frequency.occurrences(item.start, item.end, today, today + Duration::days(3700)).into_iter().next().unwrap_or(today);
+    Some((deadline - next).num_days().clamp(1, 365) as u32)
+}
+
+/// "Programme briefing – 2 December 2026", cut to the 200 characters a subject may have.
+pub fn instance_subject(subject: &str, occurrence: NaiveDate) -> String {
+    let suffix = format!(" – {}", occurrence.format("%-d %B %Y"));
+    let keep = 200usize.saturating_sub(suffix.chars().count());
+    format!("{}{suffix}", subject.chars().take(keep).collect::<String>().trim_end())
 }
 
 #[cfg(test)]
@@ -450,8 +552,69 @@ mod tests {
             workstreams: vec![],
             feedback: String::new(),
             active: true,
+            send_time: ok.send_time,
+            instances: ok.instances,
         };
+        assert_eq!((item.send_time, item.instances), (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), InstanceMode::Draft));
         assert_eq!(calendar(&[item], d(2026, 11, 20), d(2027, 1, 10)), vec![(d(2026, 12, 2), 0), (d(2027, 1, 2), 0)]);
+        let e = PlanForm { send_time: "01:30".into(), instances: "sometimes".into(), ..Default::default() }.parse().unwrap_err();
+        assert!(e.message_for("send_time").unwrap().contains("clocks change"));
+        assert!(e.message_for("instances").is_some());
+    }
+
+    fn weekly_item(start: NaiveDate) -> PlanItem {
+        PlanItem {
+            id: "p".into(),
+            segment: "s".into(),
+            audience: "All".into(),
+            objective: "o".into(),
+            key_message: "k".into(),
+            channel: Channel::EmailBriefing,
+            frequency: Frequency::Weekly,
+            owner: "PM".into(),
+            start,
+            end: None,
+            workstreams: vec![],
+            feedback: String::new(),
+            active: true,
+            send_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            instances: InstanceMode::Scheduled,
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn instances_cover_the_lookahead_at_uk_wall_clock_time() {
+        // Weekly on Thursdays from 19 March 2027; clocks go forward on Sunday 28 March.
+        let item = weekly_item(d(2027, 3, 18));
+        let now = at("2027-03-18T10:00:00Z");
+        let got = instances_due(&item, now, now, Some(7));
+        // 18 March 09:00 GMT is before the briefing started repeating: not made.
+        let dates: Vec<_> = got.iter().map(|i| (i.occurrence, i.send_at.to_rfc3339(), i.ack_deadline)).collect();
+        assert_eq!(
+            dates,
+            vec![
+                (d(2027, 3, 25), "2027-03-25T09:00:00+00:00".to_string(), Some(d(2027, 4, 1))),
+                (d(2027, 4, 1), "2027-04-01T08:00:00+00:00".to_string(), Some(d(2027, 4, 8))),
+            ]
+        );
+        // Paused items and other channels make nothing; an end date stops them.
+        assert!(instances_due(&PlanItem { active: false, ..item.clone() }, now, now, None).is_empty());
+        assert!(instances_due(&PlanItem { channel: Channel::Meeting, ..item.clone() }, now, now, None).is_empty());
+        assert_eq!(instances_due(&PlanItem { end: Some(d(2027, 3, 30)), ..item.clone() }, now, now, None).len(), 1);
+    }
+
+    #[test]
+    fn instances_keep_the_time_to_acknowledge_and_a_dated_subject() {
+        let item = weekly_item(d(2027, 3, 18));
+        assert_eq!(ack_within_days(&item, Some(d(2027, 3, 29)), d(2027, 3, 19)), Some(4));
+        assert_eq!(ack_within_days(&item, Some(d(2027, 3, 19)), d(2027, 3, 19)), Some(1));
+        assert_eq!(ack_within_days(&item, None, d(2027, 3, 19)), None);
+        assert_eq!(instance_subject("Programme briefing", d(2026, 12, 2)), "Programme briefing – 2 December 2026");
+        assert_eq!(instance_subject(&"x".repeat(200), d(2026, 12, 2)).chars().count(), 200);
     }
 
     #[test]
@@ -460,6 +623,10 @@ mod tests {
         assert!(BriefingState::Sent.schedule().is_err());
         assert!(BriefingState::Sending.cancel().is_err());
         assert_eq!(BriefingState::Scheduled.cancel().unwrap(), BriefingState::Cancelled);
+        assert_eq!(BriefingState::Draft.repeat().unwrap(), BriefingState::Recurring);
+        assert!(BriefingState::Scheduled.repeat().is_err());
+        assert!(BriefingState::Recurring.schedule().is_err());
+        assert_eq!(BriefingState::Recurring.cancel().unwrap(), BriefingState::Cancelled);
     }
 
     #[test]

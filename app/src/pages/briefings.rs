@@ -24,6 +24,7 @@ pub const AREAS: &[&str] = &[
 #[component]
 pub fn SegmentsPage() -> impl IntoView {
     let segments = Resource::new(|| (), |_| list_segments());
+    let orgs = Resource::new(|| (), |_| crate::api::register::organisation_options());
     let create = ServerAction::<CreateSegment>::new();
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
     let score_options: Vec<(String, String)> = (1..=5).map(|v| (v.to_string(), if v == 1 { "Any".to_string() } else { format!("{v} or more") })).collect();
@@ -34,6 +35,7 @@ pub fn SegmentsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || { let score_options = score_options.clone(); Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
+                let orgs = if can_edit { orgs.await.unwrap_or_default() } else { vec![] };
                 match segments.await {
                     Ok(list) => view! {
                         <div class="table-wrap">
@@ -77,6 +79,17 @@ pub fn SegmentsPage() -> impl IntoView {
                                         view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="engagement[]" value=e.key()/><label for=id>{e.label()}</label></div> }
                                     }).collect_view()}
                                 </fieldset>
+                                <TextField form name="tags" label="Tags (optional)" hint="Contacts with any of these tags, separated by commas: for example course lead, senior leader" width="30"/>
+                                <details class="details">
+                                    <summary>"Only these organisations (optional)"</summary>
+                                    <fieldset class="fieldset">
+                                        <legend class="fieldset__legend">"Organisations (none ticked: all)"</legend>
+                                        {orgs.into_iter().map(|(id, name)| {
+                                            let fid = format!("org-{id}");
+                                            view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="organisations[]" value=id/><label for=fid>{name}</label></div> }
+                                        }).collect_view()}
+                                    </fieldset>
+                                </details>
                                 <SelectField form name="influence_min" label="Influence" options=score_options.clone()/>
                                 <SelectField form name="interest_min" label="Interest" options=score_options/>
                                 <button class="button" type="submit">"Save audience"</button>
@@ -130,6 +143,7 @@ fn state_tag(s: BriefingState) -> &'static str {
         BriefingState::Sending => "tag tag--amber",
         BriefingState::Sent => "tag tag--green",
         BriefingState::Cancelled => "tag tag--grey",
+        BriefingState::Recurring => "tag tag--blue",
     }
 }
 
@@ -223,8 +237,9 @@ pub fn BriefingPage() -> impl IntoView {
     let test = ServerAction::<SendTestBriefing>::new();
     let schedule = ServerAction::<ScheduleBriefing>::new();
     let cancel = ServerAction::<CancelBriefing>::new();
+    let repeat = ServerAction::<RepeatBriefing>::new();
     let data = Resource::new(
-        move || (id(), test.version().get(), schedule.version().get(), cancel.version().get()),
+        move || (id(), test.version().get(), schedule.version().get(), cancel.version().get(), repeat.version().get()),
         |(id, ..)| get_briefing(id),
     );
     let (tick, set_tick) = signal(0u32);
@@ -236,6 +251,7 @@ pub fn BriefingPage() -> impl IntoView {
         }
     });
     let schedule_form = FormView::from_result(schedule.value().into(), BTreeMap::new());
+    let repeat_form = FormView::from_result(repeat.value().into(), BTreeMap::new());
     let error = Signal::derive(move || {
         schedule.value().get().and_then(|r| r.err()).or_else(|| cancel.value().get().and_then(|r| r.err())).or_else(|| test.value().get().and_then(|r| r.err()))
     });
@@ -256,9 +272,41 @@ pub fn BriefingPage() -> impl IntoView {
                                 " To: " {b.row.audience.clone()}
                                 {b.row.when.clone().map(|w| format!(". Send time: {w} (UK time)"))}
                             </p>
+                            {b.instance_of.clone().map(|(t, subject)| view! {
+                                <p>"One occurrence of the repeating briefing " <a href=format!("/briefings/{t}")>{subject}</a> "."</p>
+                            })}
                             {move || tested().then(|| view! { <div class="notice notice--success" role="status"><p>"A test copy is on its way to your email address."</p></div> })}
                             <ActionErrorNotice error/>
                             <ErrorSummary form=schedule_form/>
+                            <ErrorSummary form=repeat_form/>
+                            {b.repeats_with.clone().map(|(plan, objective)| {
+                                let instances = b.instances.clone();
+                                let id_stop = id.clone();
+                                view! {
+                                <h2>"Repeats with the communication plan"</h2>
+                                <p>"This briefing is a template: it is not sent itself. Each occurrence of the plan item "
+                                    <a href=format!("/plan#item-{plan}")>{objective}</a>
+                                    {format!(" becomes its own briefing, made {} days ahead, with the date in its subject.", crate::domain::plan::INSTANCE_LOOKAHEAD_DAYS)}</p>
+                                {if instances.is_empty() {
+                                    view! { <p>"No occurrence falls in the next two weeks yet."</p> }.into_any()
+                                } else { view! {
+                                    <div class="table-wrap"><table class="table">
+                                        <caption>"Occurrences made so far"</caption>
+                                        <thead><tr><th scope="col">"Briefing"</th><th scope="col">"Status"</th><th scope="col">"Send time"</th></tr></thead>
+                                        <tbody>{instances.into_iter().map(|r| view! {
+                                            <tr><td><a href=format!("/briefings/{}", r.id)>{r.subject}</a></td>
+                                                <td><strong class=state_tag(r.state)>{r.state.label()}</strong></td>
+                                                <td>{r.when.unwrap_or_default()}</td></tr>
+                                        }).collect_view()}</tbody>
+                                    </table></div>
+                                }.into_any() }}
+                                {(can_edit && b.row.state == BriefingState::Recurring).then(|| view! {
+                                    <ActionForm action=cancel>
+                                        <input type="hidden" name="id" value=id_stop/>
+                                        <button class="button button--warning" type="submit">"Stop repeating"</button>
+                                    </ActionForm>
+                                })}
+                            }})}
 
                             <h2>"Progress"</h2>
                             <Transition fallback=|| ()>
@@ -308,6 +356,20 @@ pub fn BriefingPage() -> impl IntoView {
                                         <button class="button button--secondary" type="submit">"Schedule"</button>
                                     </ActionForm>
                                 </details>
+                                {(!b.repeatable_with.is_empty()).then(|| {
+                                    let id_repeat = id.clone();
+                                    let options = b.repeatable_with.clone();
+                                    view! {
+                                    <details class="details">
+                                        <summary>"Repeat with an email-briefing plan item"</summary>
+                                        <ActionForm action=repeat attr:novalidate=true>
+                                            <input type="hidden" name="id" value=id_repeat/>
+                                            <SelectField form=repeat_form name="plan_item" label="Plan item" options placeholder="Select a plan item"
+                                                hint="This draft becomes a template: each occurrence of the plan item becomes its own briefing, a draft or a scheduled send as the plan item says."/>
+                                            <button class="button button--secondary" type="submit">"Repeat with this plan item"</button>
+                                        </ActionForm>
+                                    </details>
+                                }})}
                             }})}
 
                             <h2>"Acknowledgements"</h2>

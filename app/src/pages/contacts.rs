@@ -155,6 +155,7 @@ pub fn ContactPage() -> impl IntoView {
                                 {row("Engagement now", c.engagement_current.label().to_string())}
                                 {row("Engagement target", c.engagement_target.label().to_string())}
                                 {row("Briefings", if c.subscribed { "Subscribed".to_string() } else { "Unsubscribed".to_string() })}
+                                {row("Tags", if c.tags.is_empty() { "None".to_string() } else { c.tags.to_string() })}
                             </dl>
                             <div class="button-group">
                                 <a class="button button--secondary" href=format!("/organisations/{}", c.organisation)>"View organisation"</a>
@@ -205,6 +206,7 @@ fn contact_fields(form: FormView, orgs: Vec<(String, String)>) -> impl IntoView 
             <SelectField form name="engagement_target" label="Engagement target" options=engagement_options() placeholder="Select"/>
         </fieldset>
         <Checkbox form name="subscribed" label="Receives email briefings"/>
+        <TextField form name="tags" label="Tags (optional)" hint="Separated by commas, for example: course lead, senior leader. Audiences can select contacts by tag." width="30"/>
     }
 }
 

@@ -4,7 +4,7 @@ use crate::api::briefings::list_segments;
 use crate::api::plan::*;
 use crate::components::form::*;
 use crate::components::layout::Session;
-use crate::domain::plan::{short_date, Channel, Frequency};
+use crate::domain::plan::{short_date, Channel, Frequency, InstanceMode};
 use crate::domain::policy::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 #[component]
 pub fn PlanPage() -> impl IntoView {
     let create = ServerAction::<CreatePlanItem>::new();
-    let plan = Resource::new(move || create.version().get(), |_| communication_plan());
+    let toggle = ServerAction::<SetPlanItemActive>::new();
+    let plan = Resource::new(move || (create.version().get(), toggle.version().get()), |_| communication_plan());
     let segments = Resource::new(|| (), |_| list_segments());
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
     view! {
@@ -35,10 +36,17 @@ pub fn PlanPage() -> impl IntoView {
                                         <th scope="col">"Audience"</th><th scope="col">"Objective"</th><th scope="col">"Key message"</th>
                                         <th scope="col">"Channel"</th><th scope="col">"Frequency"</th><th scope="col">"Owner"</th>
                                         <th scope="col">"Dates"</th><th scope="col">"Workstreams"</th><th scope="col">"Feedback"</th>
+                                        <th scope="col">"Status"</th>
                                     </tr></thead>
                                     <tbody>
-                                        {p.items.into_iter().map(|i| view! {
-                                            <tr>
+                                        {p.items.into_iter().map(|i| {
+                                            let email = (i.channel == Channel::EmailBriefing).then(|| format!(
+                                                "Sends at {} (UK); {}", i.send_time.format("%H:%M"), match i.instances { InstanceMode::Draft => "each instance a draft to review", InstanceMode::Scheduled => "each instance sent automatically" }
+                                            ));
+                                            let (id, active) = (i.id.clone(), i.active);
+                                            let anchor = format!("item-{}", i.id);
+                                            view! {
+                                            <tr id=anchor>
                                                 <td><a href=format!("/segments/{}", i.segment)>{i.audience}</a></td>
                                                 <td>{i.objective}</td>
                                                 <td>{i.key_message}</td>
@@ -48,8 +56,19 @@ pub fn PlanPage() -> impl IntoView {
                                                 <td>{format!("{}{}", i.start.format("%-d %b %Y"), i.end.map(|e| format!(" to {}", e.format("%-d %b %Y"))).unwrap_or_else(|| " onwards".into()))}</td>
                                                 <td>{i.workstreams.join(", ")}</td>
                                                 <td>{i.feedback}</td>
+                                                <td>
+                                                    <strong class=if active { "tag tag--green" } else { "tag tag--grey" }>{if active { "Active" } else { "Paused" }}</strong>
+                                                    {email.map(|e| view! { <span class="hint">{e}</span> })}
+                                                    {can_edit.then(|| view! {
+                                                        <ActionForm action=toggle>
+                                                            <input type="hidden" name="id" value=id/>
+                                                            <input type="hidden" name="active" value=if active { "false" } else { "true" }/>
+                                                            <button class="button button--secondary button--small" type="submit">{if active { "Pause" } else { "Resume" }}</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
                                             </tr>
-                                        }).collect_view()}
+                                        }}).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -65,6 +84,7 @@ pub fn PlanPage() -> impl IntoView {
                             {can_edit.then(|| {
                                 let channels: Vec<(String, String)> = Channel::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
                                 let freqs: Vec<(String, String)> = Frequency::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
+                                let modes: Vec<(String, String)> = InstanceMode::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
                                 view! {
                                     <h2>"Add to the plan"</h2>
                                     <ErrorSummary form/>
@@ -78,6 +98,11 @@ pub fn PlanPage() -> impl IntoView {
                                         <TextField form name="start" label="Start date" input_type="date" width="10"/>
                                         <TextField form name="end" label="End date (optional)" input_type="date" width="10"/>
                                         <TextField form name="feedback" label="Feedback mechanism (optional)" width="30"/>
+                                        <fieldset class="fieldset">
+                                            <legend class="fieldset__legend">"For email briefings"</legend>
+                                            <TextField form name="send_time" label="Send time (UK, optional)" input_type="time" hint="Each occurrence sends at this time; 09:00 if left blank" width="10"/>
+                                            <SelectField form name="instances" label="Each occurrence becomes" options=modes placeholder="A draft to review (default)"/>
+                                        </fieldset>
                                         <button class="button" type="submit">"Add to the plan"</button>
                                     </ActionForm>
                                 }

@@ -2,10 +2,10 @@
 //! acknowledgement and unsubscribe that personal links perform.
 use super::audit::Actor;
 use super::{audit_vars, checked, new_key, AUDIT_SQL};
-use crate::backend::db::Store;
+use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
 use crate::backend::mail::render::BriefingContent;
-use crate::domain::plan::{BriefingDraft, BriefingState};
+use crate::domain::plan::{ack_within_days, instance_subject, BriefingDraft, BriefingState, Instance, InstanceMode, PlanItem};
 use crate::domain::workstream::Digest;
 use crate::domain::WorkstreamId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,6 +32,10 @@ pub struct BriefingDetail {
     pub ack_deadline: Option<NaiveDate>,
     pub remind_days_before: Option<u32>,
     pub reminder_sent: bool,
+    /// A repeating template: (plan item id, its objective).
+    pub repeats_with: Option<(String, String)>,
+    /// An instance: (template id, template subject).
+    pub instance_of: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -77,11 +81,17 @@ struct Row {
     state: String,
     send_at: Option<DateTime<Utc>>,
     recipients: i64,
+    plan_item: Option<String>,
+    plan_objective: Option<String>,
+    instance_of: Option<String>,
+    template_subject: Option<String>,
 }
 
 const FIELDS: &str = "record::id(id) AS id, subject, body, record::id(segment) AS segment, segment.name AS segment_name,
     workstreams.map(|$w| record::id($w)) AS workstreams, ack_required, ack_deadline, remind_days_before, reminder_sent,
-    state, send_at, recipients, created_at";
+    state, send_at, recipients, created_at,
+    (IF plan_item != NONE { record::id(plan_item) }) AS plan_item, plan_item.objective AS plan_objective,
+    (IF instance_of != NONE { record::id(instance_of) }) AS instance_of, instance_of.subject AS template_subject";
 
 impl Row {
     fn into_detail(self) -> Result<BriefingDetail, StoreError> {
@@ -101,8 +111,20 @@ impl Row {
             ack_deadline: self.ack_deadline.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             remind_days_before: self.remind_days_before.map(|d| d.max(0) as u32),
             reminder_sent: self.reminder_sent,
+            repeats_with: self.plan_item.map(|p| (p, self.plan_objective.unwrap_or_default())),
+            instance_of: self.instance_of.map(|t| (t, self.template_subject.unwrap_or_default())),
         })
     }
+}
+
+/// A briefing repeating with a plan item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repeating {
+    pub id: String,
+    pub subject: String,
+    pub plan_item: String,
+    pub since: DateTime<Utc>,
+    pub ack_within_days: Option<u32>,
 }
 
 /// What an acknowledgement link shows and does.
@@ -176,6 +198,123 @@ impl<'a> Briefings<'a> {
         Ok(())
     }
 
+    /// Makes a draft the template of an email-briefing plan item's recurring instances.
+    pub async fn repeat(&self, actor: &Actor, id: &str, item: &PlanItem, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let current = self.get(id).await?;
+        current.summary.state.repeat().map_err(StoreError::Refused)?;
+        if item.channel != crate::domain::plan::Channel::EmailBriefing {
+            return Err(StoreError::Refused("Only an email-briefing plan item can send briefings. Choose another plan item.".into()));
+        }
+        let within = ack_within_days(item, current.ack_deadline, crate::domain::workstream::today_in_london(now));
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $b = type::record('briefing', $id);
+                 LET $p = type::record('plan_item', $plan);
+                 IF $b.state != 'draft' {{ THROW '{REFUSAL_MARK}Only a draft can repeat with a plan item.' }};
+                 IF !record::exists($p) {{ THROW '{REFUSAL_MARK}The plan item no longer exists.' }};
+                 UPDATE $b SET state = 'recurring', plan_item = $p, recurring_since = $now, ack_within_days = $within, send_at = NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("plan", item.id.clone()))
+            .bind(("now", now))
+            .bind(("within", within.map(|d| d as i64)))
+            .bind(audit_vars(actor, "update", format!("briefing:{id} ({})", current.summary.subject), format!("repeats with plan item {} ({})", item.id, item.objective)))
+            .await?;
+        checked(res)?;
+        Ok(())
+    }
+
+    /// Every repeating template.
+    pub async fn recurring(&self) -> Result<Vec<Repeating>, StoreError> {
+        #[derive(SurrealValue)]
+        struct R {
+            id: String,
+            subject: String,
+            plan_item: String,
+            since: DateTime<Utc>,
+            within: Option<i64>,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, subject, record::id(plan_item) AS plan_item, recurring_since AS since, ack_within_days AS within
+                 FROM briefing WHERE state = 'recurring' AND plan_item != NONE AND recurring_since != NONE",
+            )
+            .await?;
+        let rows: Vec<R> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Repeating { id: r.id, subject: r.subject, plan_item: r.plan_item, since: r.since, ack_within_days: r.within.map(|d| d.clamp(0, 365) as u32) })
+            .collect())
+    }
+
+    /// Creates one instance of a repeating template (a draft or a scheduled send, as its plan
+    /// item says). Its key comes from the template and the date, so making it again, from
+    /// another pass or process, changes nothing. Returns its key when it was made now.
+    pub async fn create_instance(&self, template: &Repeating, instance: &Instance, mode: InstanceMode) -> Result<Option<String>, StoreError> {
+        let key = format!("{}-{}", template.id, instance.occurrence.format("%Y%m%d"));
+        let subject = instance_subject(&template.subject, instance.occurrence);
+        let result = retry_conflicts(|| {
+            let (key, subject) = (key.clone(), subject.clone());
+            async move {
+                let res = self
+                    .store
+                    .db()
+                    .query(format!(
+                        "BEGIN TRANSACTION;
+                         LET $t = type::record('briefing', $template);
+                         IF $t.state != 'recurring' {{ THROW '{REFUSAL_MARK}not-repeating' }};
+                         LET $i = type::record('briefing', $key);
+                         LET $made = !record::exists($i);
+                         IF $made {{
+                            CREATE $i SET subject = $subject, body = $t.body, segment = $t.segment,
+                                workstreams = $t.workstreams, ack_required = $t.ack_required, ack_deadline = $deadline,
+                                remind_days_before = $t.remind_days_before, state = $state, send_at = $send_at,
+                                created_by = $t.created_by, instance_of = $t, occurrence = $occurrence;
+                            {AUDIT_SQL}
+                         }};
+                         $made;
+                         COMMIT TRANSACTION;"
+                    ))
+                    .bind(("template", template.id.clone()))
+                    .bind(("key", key.clone()))
+                    .bind(("subject", subject.clone()))
+                    .bind(("deadline", instance.ack_deadline.map(|d| d.format("%Y-%m-%d").to_string())))
+                    .bind(("state", mode.key().to_string()))
+                    .bind(("send_at", (mode == InstanceMode::Scheduled).then_some(instance.send_at)))
+                    .bind(("occurrence", instance.occurrence.format("%Y-%m-%d").to_string()))
+                    .bind(audit_vars(&Actor::system(), "create", format!("briefing:{key}"), format!("instance for {} ({})", instance.occurrence, mode.key())))
+                    .await?;
+                let mut res = checked(res)?;
+                let made: Option<bool> = res.take(6)?;
+                Ok(made.unwrap_or(false).then_some(key))
+            }
+        })
+        .await;
+        match result {
+            Err(StoreError::Refused(r)) if r == "not-repeating" => Ok(None),
+            other => other,
+        }
+    }
+
+    /// The instances a repeating template has made, by date.
+    pub async fn instances(&self, template: &str) -> Result<Vec<BriefingSummary>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {FIELDS}, occurrence FROM briefing WHERE instance_of = type::record('briefing', $id) ORDER BY occurrence"))
+            .bind(("id", template.to_string()))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().map(|r| r.into_detail().map(|d| d.summary)).collect()
+    }
+
     pub async fn cancel(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
         let current = self.get(id).await?;
         current.summary.state.cancel().map_err(StoreError::Refused)?;
@@ -185,7 +324,7 @@ impl<'a> Briefings<'a> {
             .query(format!(
                 "BEGIN TRANSACTION;
                  LET $b = type::record('briefing', $id);
-                 IF $b.state NOT IN ['draft', 'scheduled'] {{ THROW '{REFUSAL_MARK}This briefing can no longer be cancelled.' }};
+                 IF $b.state NOT IN ['draft', 'scheduled', 'recurring'] {{ THROW '{REFUSAL_MARK}This briefing can no longer be cancelled.' }};
                  UPDATE $b SET state = 'cancelled';
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"

@@ -22,6 +22,7 @@ struct ContactRow {
     engagement_current: String,
     engagement_target: String,
     subscribed: bool,
+    tags: Vec<String>,
 }
 
 impl ContactRow {
@@ -40,13 +41,14 @@ impl ContactRow {
             engagement_current: stored("engagement_current", Engagement::parse(&self.engagement_current))?,
             engagement_target: stored("engagement_target", Engagement::parse(&self.engagement_target))?,
             subscribed: self.subscribed,
+            tags: stored("tags", Tags::from_items(self.tags.iter().map(String::as_str)))?,
         })
     }
 }
 
 const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::id(organisation) AS organisation, \
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
-     engagement_current, engagement_target, subscribed";
+     engagement_current, engagement_target, subscribed, tags";
 
 #[derive(SurrealValue)]
 struct Count {
@@ -132,7 +134,7 @@ impl<'a> Contacts<'a> {
                  CREATE type::record('contact', $key) SET organisation = $org, name = $name, name_key = $name_key,
                     email = $email, job_title = $job_title, influence = $influence, interest = $interest,
                     engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, search_text = $search_text;
+                    subscribed = $subscribed, tags = $tags, search_text = $search_text;
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -166,7 +168,7 @@ impl<'a> Contacts<'a> {
                  UPDATE $c SET organisation = $org, name = $name, name_key = $name_key,
                     email = $email, job_title = $job_title, influence = $influence, interest = $interest,
                     engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, search_text = $search_text, updated_at = time::now();
+                    subscribed = $subscribed, tags = $tags, search_text = $search_text, updated_at = time::now();
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -215,6 +217,7 @@ fn summary(d: &ContactDraft) -> Vec<(&'static str, String)> {
         ("engagement_current", d.engagement_current.key().to_string()),
         ("engagement_target", d.engagement_target.key().to_string()),
         ("subscribed", d.subscribed.to_string()),
+        ("tags", d.tags.to_string()),
     ]
 }
 
@@ -230,6 +233,7 @@ fn fields(d: &ContactDraft) -> Variables {
     v.insert("engagement_current", d.engagement_current.key().to_string());
     v.insert("engagement_target", d.engagement_target.key().to_string());
     v.insert("subscribed", d.subscribed);
+    v.insert("tags", d.tags.as_slice().to_vec());
     v.insert("search_text", format!("{} {}", fold(d.name.as_str()), d.email.as_str()));
     v
 }

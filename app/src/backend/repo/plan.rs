@@ -3,8 +3,8 @@ use super::audit::Actor;
 use super::{audit_vars, checked, new_key, stored, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
-use crate::domain::plan::{Channel, Frequency, PlanDraft, PlanItem};
-use chrono::NaiveDate;
+use crate::domain::plan::{Channel, Frequency, InstanceMode, PlanDraft, PlanItem};
+use chrono::{NaiveDate, NaiveTime};
 use surrealdb::types::SurrealValue;
 
 #[derive(SurrealValue)]
@@ -22,6 +22,34 @@ struct Row {
     workstreams: Vec<String>,
     feedback: String,
     active: bool,
+    send_time: String,
+    instances: String,
+}
+
+const FIELDS: &str = "record::id(id) AS id, record::id(segment) AS segment, segment.name AS audience, objective, key_message,
+    channel, frequency, owner, start, end, workstreams.map(|$w| $w.name) AS workstreams, feedback, active, send_time, instances";
+
+impl Row {
+    fn into_domain(self) -> Result<PlanItem, StoreError> {
+        let date = |f: &str, s: &str| stored(f, NaiveDate::parse_from_str(s, "%Y-%m-%d"));
+        Ok(PlanItem {
+            channel: stored("channel", Channel::parse(&self.channel))?,
+            frequency: stored("frequency", Frequency::parse(&self.frequency))?,
+            start: date("start", &self.start)?,
+            end: self.end.as_deref().map(|e| date("end", e)).transpose()?,
+            send_time: stored("send_time", NaiveTime::parse_from_str(&self.send_time, "%H:%M"))?,
+            instances: stored("instances", InstanceMode::parse(&self.instances))?,
+            id: self.id,
+            segment: self.segment,
+            audience: self.audience,
+            objective: self.objective,
+            key_message: self.key_message,
+            owner: self.owner,
+            workstreams: self.workstreams,
+            feedback: self.feedback,
+            active: self.active,
+        })
+    }
 }
 
 pub struct Plan<'a> {
@@ -44,7 +72,8 @@ impl<'a> Plan<'a> {
                  IF !record::exists($seg) {{ THROW '{REFUSAL_MARK}The selected audience no longer exists.' }};
                  CREATE type::record('plan_item', $key) SET segment = $seg, objective = $objective, key_message = $key_message,
                     channel = $channel, frequency = $frequency, owner = $owner, start = $start, end = $end,
-                    workstreams = $workstreams.map(|$w| type::record('workstream', $w)), feedback = $feedback, active = true;
+                    workstreams = $workstreams.map(|$w| type::record('workstream', $w)), feedback = $feedback, active = true,
+                    send_time = $send_time, instances = $instances;
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -59,6 +88,8 @@ impl<'a> Plan<'a> {
             .bind(("end", d.end.map(|e| e.format("%Y-%m-%d").to_string())))
             .bind(("workstreams", d.workstreams.clone()))
             .bind(("feedback", d.feedback.clone()))
+            .bind(("send_time", d.send_time.format("%H:%M").to_string()))
+            .bind(("instances", d.instances.key().to_string()))
             .bind(audit_vars(actor, "create", format!("plan_item:{key}"), d.objective.clone()))
             .await?;
         checked(res)?;
@@ -66,35 +97,40 @@ impl<'a> Plan<'a> {
     }
 
     pub async fn list(&self) -> Result<Vec<PlanItem>, StoreError> {
+        let mut res = self.store.db().query(format!("SELECT {FIELDS} FROM plan_item ORDER BY start")).await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().map(Row::into_domain).collect()
+    }
+
+    pub async fn get(&self, id: &str) -> Result<PlanItem, StoreError> {
         let mut res = self
             .store
             .db()
-            .query(
-                "SELECT record::id(id) AS id, record::id(segment) AS segment, segment.name AS audience, objective, key_message,
-                    channel, frequency, owner, start, end, workstreams.map(|$w| $w.name) AS workstreams, feedback, active
-                 FROM plan_item ORDER BY start",
-            )
+            .query(format!("SELECT {FIELDS} FROM plan_item WHERE id = type::record('plan_item', $id)"))
+            .bind(("id", id.to_string()))
             .await?;
         let rows: Vec<Row> = res.take(0)?;
-        rows.into_iter()
-            .map(|r| {
-                let date = |f: &str, s: &str| stored(f, NaiveDate::parse_from_str(s, "%Y-%m-%d"));
-                Ok(PlanItem {
-                    channel: stored("channel", Channel::parse(&r.channel))?,
-                    frequency: stored("frequency", Frequency::parse(&r.frequency))?,
-                    start: date("start", &r.start)?,
-                    end: r.end.as_deref().map(|e| date("end", e)).transpose()?,
-                    id: r.id,
-                    segment: r.segment,
-                    audience: r.audience,
-                    objective: r.objective,
-                    key_message: r.key_message,
-                    owner: r.owner,
-                    workstreams: r.workstreams,
-                    feedback: r.feedback,
-                    active: r.active,
-                })
-            })
-            .collect()
+        rows.into_iter().next().ok_or(StoreError::NotFound("plan item"))?.into_domain()
+    }
+
+    /// Pauses or resumes a plan item: a paused email briefing makes no new instances.
+    pub async fn set_active(&self, actor: &Actor, id: &str, active: bool) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $p = type::record('plan_item', $id);
+                 IF !record::exists($p) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $p SET active = $active;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("active", active))
+            .bind(audit_vars(actor, "update", format!("plan_item:{id}"), if active { "resumed".into() } else { "paused".into() }))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("plan item"))?;
+        Ok(())
     }
 }

@@ -25,6 +25,8 @@ struct Row {
     engagement: Vec<String>,
     influence_min: i64,
     interest_min: i64,
+    tags: Vec<String>,
+    organisations: Vec<String>,
     count: i64,
 }
 
@@ -40,6 +42,8 @@ impl Row {
                 influence_min: self.influence_min.clamp(1, 5) as u8,
                 interest_min: self.interest_min.clamp(1, 5) as u8,
                 subscribed_only: true,
+                tags: stored("tags", crate::domain::Tags::from_items(self.tags.iter().map(String::as_str)))?,
+                organisations: self.organisations,
             },
             count: self.count.max(0) as u64,
         })
@@ -52,7 +56,9 @@ pub(crate) const MATCH: &str = "subscribed = true
     AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
     AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
     AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)
-    AND influence >= $s.influence_min AND interest >= $s.interest_min";
+    AND influence >= $s.influence_min AND interest >= $s.interest_min
+    AND (array::len($s.tags) = 0 OR array::len(array::intersect(tags, $s.tags)) > 0)
+    AND (array::len($s.organisations) = 0 OR organisation IN $s.organisations)";
 
 pub struct Segments<'a> {
     store: &'a Store,
@@ -71,7 +77,8 @@ impl<'a> Segments<'a> {
             .query(format!(
                 "BEGIN TRANSACTION;
                  CREATE type::record('segment', $key) SET name = $name, name_key = $name_key, kinds = $kinds,
-                    areas = $areas, engagement = $engagement, influence_min = $imin, interest_min = $tmin;
+                    areas = $areas, engagement = $engagement, influence_min = $imin, interest_min = $tmin,
+                    tags = $tags, organisations = $organisations.map(|$o| type::record('organisation', $o));
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -83,6 +90,8 @@ impl<'a> Segments<'a> {
             .bind(("engagement", f.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>()))
             .bind(("imin", f.influence_min.clamp(1, 5) as i64))
             .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
+            .bind(("tags", f.tags.as_slice().to_vec()))
+            .bind(("organisations", f.organisations.clone()))
             .bind(audit_vars(actor, "create", format!("segment:{key} ({})", name.trim()), format!("{f:?}")))
             .await?;
         checked(res)?;
@@ -93,7 +102,8 @@ impl<'a> Segments<'a> {
         let mut res = self
             .store
             .db()
-            .query("SELECT record::id(id) AS id, name, name_key, kinds, areas, engagement, influence_min, interest_min, 0 AS count FROM segment ORDER BY name_key")
+            .query("SELECT record::id(id) AS id, name, name_key, kinds, areas, engagement, influence_min, interest_min,
+                    tags, organisations.map(|$o| record::id($o)) AS organisations, 0 AS count FROM segment ORDER BY name_key")
             .await?;
         let rows: Vec<Row> = res.take(0)?;
         let mut out = Vec::with_capacity(rows.len());
