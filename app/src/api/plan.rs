@@ -38,8 +38,8 @@ pub async fn create_plan_item(
     end: String,
     workstreams: Option<Vec<String>>,
     feedback: String,
-    send_time: String,
-    instances: String,
+    #[server(default)] send_time: String,
+    #[server(default)] instances: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     let form = PlanForm { segment, objective, key_message, channel, frequency, owner, start, end, workstreams: workstreams.unwrap_or_default(), feedback, send_time, instances };

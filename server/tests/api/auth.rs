@@ -57,6 +57,8 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/briefings/test", Rule::Manager),
     ("/api/briefings/schedule", Rule::Manager),
     ("/api/briefings/cancel", Rule::Manager),
+    ("/api/briefings/repeat", Rule::Manager),
+    ("/api/plan/active", Rule::Manager),
 ];
 
 const LEAD: &str = "lead@test.example.org";
@@ -71,6 +73,7 @@ struct Fixture {
     milestone: String,
     segment: String,
     briefing: String,
+    plan_item: String,
 }
 
 /// A plausible argument set for each endpoint, so that an allowed call reaches its logic.
@@ -130,6 +133,8 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("ack_deadline", s("")),
             ("remind_days_before", s("")),
         ],
+        "briefings/repeat" => vec![("id", f.briefing.clone()), ("plan_item", f.plan_item.clone())],
+        "plan/active" => vec![("id", f.plan_item.clone()), ("active", s("false"))],
         "briefings/schedule" => vec![("id", f.briefing.clone()), ("when", s("later")), ("date", s("2030-01-01")), ("time", s("09:00"))],
         _ => vec![],
     }
@@ -147,10 +152,10 @@ async fn fingerprint(app: &TestApp) -> String {
     let mut r = app
         .store
         .db()
-        .query("SELECT VALUE string::concat(name, kind) FROM organisation; SELECT VALUE string::concat(email, role, <string>active) FROM user; SELECT VALUE string::concat(state, <string>send_at) FROM briefing; SELECT VALUE <string>done FROM milestone;")
+        .query("SELECT VALUE string::concat(name, kind) FROM organisation; SELECT VALUE string::concat(email, role, <string>active) FROM user; SELECT VALUE string::concat(state, <string>send_at) FROM briefing; SELECT VALUE <string>active FROM plan_item; SELECT VALUE <string>done FROM milestone;")
         .await
         .unwrap();
-    for i in 0..4 {
+    for i in 0..5 {
         let mut v: Vec<String> = r.take(i).unwrap();
         v.sort();
         out.push_str(&format!("{v:?} "));
@@ -186,7 +191,20 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
         remind_days_before: None,
     };
     let briefing = app.store.briefings().create(&actor, &briefing_draft, "Test").await.unwrap();
-    let fixture = Fixture { org, contact, spare_user, workstream: workstream.to_string(), milestone, segment, briefing };
+    let plan_draft = app::domain::plan::PlanForm {
+        segment: segment.clone(),
+        objective: "Fixture plan item".into(),
+        key_message: "Message".into(),
+        channel: "email_briefing".into(),
+        frequency: "monthly".into(),
+        owner: "PM".into(),
+        start: "2027-01-01".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let plan_item = app.store.plan().create(&actor, &plan_draft).await.unwrap();
+    let fixture = Fixture { org, contact, spare_user, workstream: workstream.to_string(), milestone, segment, briefing, plan_item };
 
     // Completeness: the registered server functions are exactly those with a rule.
     let registered: BTreeSet<String> = server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();

@@ -5,3 +5,4 @@ mod outbox;
 mod auth;
 mod register;
 mod storage;
+mod plan;
