@@ -63,3 +63,49 @@ test("the plan and audiences pages list the programme's plan and pass axe", asyn
   await expect(page.getByRole("status")).toContainText("contacts match now");
   await expectAccessible(page);
 });
+
+test("an email-briefing plan item's occurrences become their own scheduled briefings", async ({ page }) => {
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await signIn(page, MANAGER, "/plan");
+  await waitForHydration(page);
+  const leads = await page.locator("#f-segment option", { hasText: "HEI course leads" }).getAttribute("value");
+  await page.getByLabel("Audience").selectOption(leads!);
+  await page.getByLabel("Objective").fill("Weekly course lead update");
+  await page.getByLabel("Key message").fill("What changed in the curriculum this week");
+  await page.getByLabel("Channel").selectOption("email_briefing");
+  await page.getByLabel("Frequency").selectOption("weekly");
+  await page.getByLabel("Owner").fill("HEI workshops lead");
+  await page.getByLabel("Start date").fill(tomorrow);
+  await page.getByLabel("Send time (UK, optional)").fill("10:00");
+  await page.getByLabel("Each occurrence becomes").selectOption("scheduled");
+  await page.getByRole("button", { name: "Add to the plan" }).click();
+  const row = page.getByRole("row", { name: /Weekly course lead update/ });
+  await expect(row).toContainText("Sends at 10:00 (UK); each instance sent automatically");
+  await expectAccessible(page);
+
+  await page.goto("/briefings/new");
+  await waitForHydration(page);
+  await page.getByLabel("Subject").fill("Course lead weekly");
+  await page.getByLabel("Briefing").fill("This week's curriculum news.");
+  await page.getByLabel("Audience").selectOption(leads!);
+  await page.getByLabel("Ask recipients to confirm they have read it").uncheck();
+  await page.getByRole("button", { name: "Save draft and preview" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Course lead weekly" })).toBeVisible();
+
+  await waitForHydration(page);
+  await page.getByText("Repeat with an email-briefing plan item").click();
+  const item = await page.locator("#f-plan_item option", { hasText: "Weekly course lead update" }).getAttribute("value");
+  await page.getByLabel("Plan item").selectOption(item!);
+  await page.getByRole("button", { name: "Repeat with this plan item" }).click();
+
+  await expect(page.getByRole("heading", { name: "Repeats with the communication plan" })).toBeVisible();
+  const occurrences = page.getByRole("table", { name: "Occurrences made so far" });
+  await expect(occurrences.getByRole("row")).toHaveCount(3); // header + tomorrow + a week later
+  await expect(occurrences).toContainText("Scheduled");
+  await expectAccessible(page);
+
+  await occurrences.getByRole("link").first().click();
+  await expect(page.getByText("One occurrence of the repeating briefing")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Course lead weekly – ");
+  await expectAccessible(page);
+});

@@ -74,6 +74,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         reply_to: None,
         public_url: "https://liaison.example.org".into(),
         message_id_domain: "liaison.example.org".into(),
+        dkim: None,
     };
 
     // The database: embedded SurrealKV on disk, as in production's default.

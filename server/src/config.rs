@@ -28,12 +28,38 @@ pub struct Settings {
     pub smtp: Option<SmtpConfig>,
     pub mail_from: String,
     pub mail_reply_to: Option<String>,
+    /// DKIM signing, when a key is configured.
+    pub dkim: Option<DkimSettings>,
     /// Secret for personal link tokens; `None`: kept in `<data dir>/secret.key`, created on
     /// first start. Every process on one database must share it.
     pub secret_key: Option<String>,
     /// Run the dispatcher and scheduler in this process.
     pub workers: bool,
     pub max_attempts: u32,
+}
+
+/// `LIAISON_DKIM_KEY_FILE` (PKCS#1 PEM for RSA; base64 of the 32-byte seed for Ed25519),
+/// `LIAISON_DKIM_SELECTOR`, `LIAISON_DKIM_ALGORITHM` (rsa, the default, or ed25519) and
+/// `LIAISON_DKIM_DOMAIN` (default: the domain of LIAISON_MAIL_FROM).
+#[derive(Debug, Clone)]
+pub struct DkimSettings {
+    pub key_file: PathBuf,
+    pub selector: String,
+    pub ed25519: bool,
+    pub domain: Option<String>,
+}
+
+fn dkim_from_env() -> anyhow::Result<Option<DkimSettings>> {
+    let Some(key_file) = var("LIAISON_DKIM_KEY_FILE") else {
+        return Ok(None);
+    };
+    let selector = var("LIAISON_DKIM_SELECTOR").context("LIAISON_DKIM_KEY_FILE is set: set LIAISON_DKIM_SELECTOR to the selector published in DNS too")?;
+    let ed25519 = match var("LIAISON_DKIM_ALGORITHM").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("rsa") => false,
+        Some("ed25519") => true,
+        Some(other) => bail!("LIAISON_DKIM_ALGORITHM must be rsa or ed25519, not {other:?}"),
+    };
+    Ok(Some(DkimSettings { key_file: PathBuf::from(key_file), selector, ed25519, domain: var("LIAISON_DKIM_DOMAIN") }))
 }
 
 fn var(name: &str) -> Option<String> {
@@ -100,6 +126,7 @@ impl Settings {
             },
             mail_from: var("LIAISON_MAIL_FROM").unwrap_or_else(|| "Regional ACP Programme <programme@liaison.example.org>".into()),
             mail_reply_to: var("LIAISON_MAIL_REPLY_TO"),
+            dkim: dkim_from_env()?,
             secret_key: var("LIAISON_SECRET_KEY"),
             workers: flag("LIAISON_WORKERS", true)?,
             max_attempts: number("LIAISON_SMTP_MAX_ATTEMPTS", 8)?,
@@ -124,6 +151,7 @@ impl Settings {
             smtp: None,
             mail_from: "Programme Team <programme@liaison.example.org>".into(),
             mail_reply_to: Some("replies@liaison.example.org".into()),
+            dkim: None,
             secret_key: None,
             workers: true,
             max_attempts: 4,

@@ -87,8 +87,11 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (is another copy running?)", settings.bind))?;
         let addr = listener.local_addr()?;
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let from: lettre::message::Mailbox = settings.mail_from.parse().with_context(|| format!("LIAISON_MAIL_FROM is not an address: {}", settings.mail_from))?;
+        let dkim = settings.dkim.as_ref().map(|d| dkim_config(d, &from)).transpose()?;
         let identity = MailIdentity {
-            from: settings.mail_from.parse().with_context(|| format!("LIAISON_MAIL_FROM is not an address: {}", settings.mail_from))?,
+            dkim,
+            from,
             reply_to: settings
                 .mail_reply_to
                 .as_deref()
@@ -186,4 +189,24 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
         // their Referer, with any validation errors.
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .with_state(state)
+}
+
+/// Reads and checks the DKIM key at start-up, so a bad key stops the server with a clear
+/// message rather than failing every send.
+fn dkim_config(d: &config::DkimSettings, from: &lettre::message::Mailbox) -> anyhow::Result<std::sync::Arc<lettre::message::dkim::DkimConfig>> {
+    use lettre::message::dkim::{DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+    use lettre::message::header::HeaderName;
+    let key = std::fs::read_to_string(&d.key_file).with_context(|| format!("cannot read LIAISON_DKIM_KEY_FILE {}", d.key_file.display()))?;
+    let algorithm = if d.ed25519 { DkimSigningAlgorithm::Ed25519 } else { DkimSigningAlgorithm::Rsa };
+    let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|e| {
+        anyhow::anyhow!("LIAISON_DKIM_KEY_FILE {} is not a valid {} key ({e}): RSA keys are PKCS#1 PEM (BEGIN RSA PRIVATE KEY), Ed25519 keys the base64 of the 32-byte seed", d.key_file.display(), if d.ed25519 { "Ed25519" } else { "RSA" })
+    })?;
+    let domain = d.domain.clone().unwrap_or_else(|| from.email.domain().to_string());
+    // The one-click unsubscribe headers must be signed for mailbox providers to honour them.
+    let headers = ["From", "To", "Subject", "Date", "Message-ID", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type"]
+        .into_iter()
+        .map(HeaderName::new_from_ascii_str)
+        .collect();
+    let canonicalization = DkimCanonicalization { header: DkimCanonicalizationType::Relaxed, body: DkimCanonicalizationType::Relaxed };
+    Ok(std::sync::Arc::new(DkimConfig::new(d.selector.clone(), domain, key, headers, canonicalization)))
 }

@@ -290,3 +290,31 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
     assert_eq!(new_client().post(&r_ack).header("Origin", app.address.clone()).send().await.unwrap().status().as_u16(), 200);
     assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 2);
 }
+
+#[tokio::test]
+async fn briefings_are_dkim_signed_when_a_key_is_configured_and_a_bad_key_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("dkim.key");
+    // An Ed25519 key as DNS-published DKIM keys are made: base64 of the 32-byte seed.
+    std::fs::write(&key, "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n").unwrap();
+    let mut settings = Settings::for_tests();
+    settings.dkim = Some(server::config::DkimSettings { key_file: key.clone(), selector: "liaison2026".into(), ed25519: true, domain: None });
+    let app = spawn_with(settings.clone()).await;
+    register(&app, 2, 0).await;
+    let id = briefing(&app, true, vec![]).await;
+    let res = app.call("briefings/schedule", &[("id", id), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
+    for m in app.mail.messages() {
+        let sig = m.data.split("\r\n").skip_while(|l| !l.starts_with("DKIM-Signature:")).take_while(|l| l.starts_with("DKIM-Signature:") || l.starts_with([' ', '\t'])).collect::<String>();
+        assert!(sig.starts_with("DKIM-Signature: v=1; a=ed25519-sha256;"), "{}", m.data);
+        assert!(sig.contains("d=liaison.example.org;") && sig.contains("s=liaison2026;"), "{sig}");
+        assert!(sig.to_ascii_lowercase().contains("list-unsubscribe-post"), "one-click headers are signed: {sig}");
+    }
+
+    std::fs::write(&key, "not a key").unwrap();
+    match server::Application::build(settings).await {
+        Ok(_) => panic!("a bad DKIM key must stop start-up"),
+        Err(e) => assert!(format!("{e:#}").contains("is not a valid Ed25519 key"), "{e:#}"),
+    }
+}

@@ -16,6 +16,8 @@ pub struct MailIdentity {
     pub public_url: String,
     /// Right-hand side of Message-IDs.
     pub message_id_domain: String,
+    /// Signs every message when a DKIM key is configured.
+    pub dkim: Option<std::sync::Arc<lettre::message::dkim::DkimConfig>>,
 }
 
 /// What is the same for every recipient of a briefing.
@@ -152,13 +154,17 @@ pub fn message(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Resu
     if let Some(r) = &id.reply_to {
         builder = builder.reply_to(r.clone());
     }
-    builder
+    let mut message = builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
                 .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
         )
-        .map_err(|e| format!("building the message: {e}"))
+        .map_err(|e| format!("building the message: {e}"))?;
+    if let Some(dkim) = &id.dkim {
+        message.sign(dkim);
+    }
+    Ok(message)
 }
 
 #[cfg(test)]
@@ -171,6 +177,7 @@ mod tests {
             reply_to: Some("replies@liaison.example.org".parse().unwrap()),
             public_url: "https://liaison.example.org".into(),
             message_id_domain: "liaison.example.org".into(),
+            dkim: None,
         }
     }
 
@@ -190,5 +197,20 @@ mod tests {
         assert!(raw.contains("Message-ID: <k1.b@liaison.example.org>"));
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("Reply-To: replies@liaison.example.org"));
+    }
+
+    #[test]
+    fn messages_are_dkim_signed_when_a_key_is_configured() {
+        use base64::Engine;
+        use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+        let seed = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let key = DkimSigningKey::new(&seed, DkimSigningAlgorithm::Ed25519).unwrap();
+        let id = MailIdentity { dkim: Some(std::sync::Arc::new(DkimConfig::default_config("sel1".into(), "liaison.example.org".into(), key))), ..identity() };
+        let content = BriefingContent::new("Update".into(), "Hello".into(), vec![], false, None);
+        let p = Personal { name: "Ann", email: "ann@x.test", delivery_key: "k1", ack_token: "ACK", unsubscribe_token: "UNS" };
+        let raw = String::from_utf8(message(&id, &content, &p).unwrap().formatted()).unwrap();
+        assert!(raw.contains("\r\nDKIM-Signature: v=1; a=ed25519-sha256;"), "{raw}");
+        assert!(raw.contains("d=liaison.example.org") && raw.contains("s=sel1"));
+        assert!(!String::from_utf8(message(&identity(), &content, &p).unwrap().formatted()).unwrap().contains("DKIM-Signature"));
     }
 }
