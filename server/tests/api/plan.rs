@@ -17,25 +17,27 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
+/// The plan form as posted: (objective, channel, frequency, start, send time, instances).
+fn plan_form(segment: &str, [objective, channel, frequency, start, send_time, instances]: [&str; 6]) -> Vec<(&'static str, String)> {
+    let s = |v: &str| v.to_string();
+    vec![
+        ("segment", s(segment)),
+        ("objective", s(objective)),
+        ("key_message", s("Progress")),
+        ("channel", s(channel)),
+        ("frequency", s(frequency)),
+        ("owner", s("Programme manager")),
+        ("start", s(start)),
+        ("end", String::new()),
+        ("feedback", String::new()),
+        ("send_time", s(send_time)),
+        ("instances", s(instances)),
+    ]
+}
+
 async fn plan_item(app: &TestApp, segment: &str, frequency: &str, start: &str, instances: &str) -> String {
-    let res = app
-        .call(
-            "plan/create",
-            &[
-                ("segment", segment.to_string()),
-                ("objective", format!("Weekly update {start} {instances}")),
-                ("key_message", "Progress".into()),
-                ("channel", "email_briefing".into()),
-                ("frequency", frequency.into()),
-                ("owner", "Programme manager".into()),
-                ("start", start.into()),
-                ("end", String::new()),
-                ("feedback", String::new()),
-                ("send_time", "09:00".into()),
-                ("instances", instances.into()),
-            ],
-        )
-        .await;
+    let objective = format!("Weekly update {start} {instances}");
+    let res = app.call("plan/create", &plan_form(segment, [&objective, "email_briefing", frequency, start, "09:00", instances])).await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     app.store.plan().list().await.unwrap().into_iter().find(|p| p.objective == format!("Weekly update {start} {instances}")).unwrap().id
 }
@@ -133,24 +135,7 @@ async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items
     assert_eq!(send.status().as_u16(), 409);
 
     // A workshop plan item sends no email.
-    let res = app
-        .call(
-            "plan/create",
-            &[
-                ("segment", segment.clone()),
-                ("objective", "Workshop".into()),
-                ("key_message", "Outcomes".into()),
-                ("channel", "workshop".into()),
-                ("frequency", "monthly".into()),
-                ("owner", "Lead".into()),
-                ("start", "2027-01-01".into()),
-                ("end", String::new()),
-                ("feedback", String::new()),
-                ("send_time", String::new()),
-                ("instances", String::new()),
-            ],
-        )
-        .await;
+    let res = app.call("plan/create", &plan_form(&segment, ["Workshop", "workshop", "monthly", "2027-01-01", "", ""])).await;
     assert_eq!(res.status().as_u16(), 200);
     let workshop = app.store.plan().list().await.unwrap().into_iter().find(|p| p.objective == "Workshop").unwrap().id;
     let other = template(&app, &segment, None).await;
@@ -161,24 +146,7 @@ async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items
 
     // A send time in the hour the clocks change is refused with the reason, and nothing is written.
     let before = app.store.plan().list().await.unwrap().len();
-    let res = app
-        .call(
-            "plan/create",
-            &[
-                ("segment", segment.clone()),
-                ("objective", "Night owl".into()),
-                ("key_message", "x".into()),
-                ("channel", "email_briefing".into()),
-                ("frequency", "weekly".into()),
-                ("owner", "PM".into()),
-                ("start", "2027-01-01".into()),
-                ("end", String::new()),
-                ("feedback", String::new()),
-                ("send_time", "01:30".into()),
-                ("instances", "scheduled".into()),
-            ],
-        )
-        .await;
+    let res = app.call("plan/create", &plan_form(&segment, ["Night owl", "email_briefing", "weekly", "2027-01-01", "01:30", "scheduled"])).await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap().contains("clocks change"));
     assert_eq!(app.store.plan().list().await.unwrap().len(), before);

@@ -305,14 +305,14 @@ impl<'a> Briefings<'a> {
 
     /// The instances a repeating template has made, by date.
     pub async fn instances(&self, template: &str) -> Result<Vec<BriefingSummary>, StoreError> {
-        let mut res = self
-            .store
-            .db()
-            .query(format!("SELECT {FIELDS}, occurrence FROM briefing WHERE instance_of = type::record('briefing', $id) ORDER BY occurrence"))
-            .bind(("id", template.to_string()))
-            .await?;
-        let rows: Vec<Row> = res.take(0)?;
+        let rows = self.rows("instance_of = type::record('briefing', $id) ORDER BY occurrence", template).await?;
         rows.into_iter().map(|r| r.into_detail().map(|d| d.summary)).collect()
+    }
+
+    /// Briefings matching `filter` (which may use `$id`).
+    async fn rows(&self, filter: &str, id: &str) -> Result<Vec<Row>, StoreError> {
+        let mut res = self.store.db().query(format!("SELECT {FIELDS}, occurrence FROM briefing WHERE {filter}")).bind(("id", id.to_string())).await?;
+        Ok(res.take(0)?)
     }
 
     pub async fn cancel(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
@@ -337,13 +337,7 @@ impl<'a> Briefings<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<BriefingDetail, StoreError> {
-        let mut res = self
-            .store
-            .db()
-            .query(format!("SELECT {FIELDS} FROM briefing WHERE id = type::record('briefing', $id)"))
-            .bind(("id", id.to_string()))
-            .await?;
-        let rows: Vec<Row> = res.take(0)?;
+        let rows = self.rows("id = type::record('briefing', $id)", id).await?;
         rows.into_iter().next().ok_or(StoreError::NotFound("briefing"))?.into_detail()
     }
 
