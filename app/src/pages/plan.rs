@@ -16,6 +16,7 @@ pub fn PlanPage() -> impl IntoView {
     let toggle = ServerAction::<SetPlanItemActive>::new();
     let plan = Resource::new(move || (create.version().get(), toggle.version().get()), |_| communication_plan());
     let segments = Resource::new(|| (), |_| list_segments());
+    let overview = Resource::new(|| (), |_| crate::api::workstreams::programme_overview());
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
     view! {
         <Title text="Communication plan – Liaison"/>
@@ -24,6 +25,11 @@ pub fn PlanPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
+                let workstreams: Vec<(String, String)> = if can_edit {
+                    overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default()
+                } else {
+                    vec![]
+                };
                 let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
                 match plan.await {
                     Ok(p) => {
@@ -97,6 +103,13 @@ pub fn PlanPage() -> impl IntoView {
                                         <TextField form name="owner" label="Owner" width="20"/>
                                         <TextField form name="start" label="Start date" input_type="date" width="10"/>
                                         <TextField form name="end" label="End date (optional)" input_type="date" width="10"/>
+                                        <fieldset class="fieldset">
+                                            <legend class="fieldset__legend">"Linked workstreams"</legend>
+                                            {workstreams.clone().into_iter().map(|(id, name)| {
+                                                let fid = format!("plan-ws-{id}");
+                                                view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="workstreams[]" value=id/><label for=fid>{name}</label></div> }
+                                            }).collect_view()}
+                                        </fieldset>
                                         <TextField form name="feedback" label="Feedback mechanism (optional)" width="30"/>
                                         <fieldset class="fieldset">
                                             <legend class="fieldset__legend">"For email briefings"</legend>
