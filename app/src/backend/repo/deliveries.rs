@@ -57,15 +57,14 @@ impl<'a> Deliveries<'a> {
                      LET $b = type::record('briefing', $id);
                      IF $b.state != 'scheduled' OR $b.send_at > $now {{ THROW '{REFUSAL_MARK}not-due' }};
                      LET $s = $b.segment;
-                     LET $contacts = SELECT id, name, email, organisation.name AS org_name, organisation.kind AS org_kind
+                     LET $rows = SELECT $b AS briefing, id AS contact, 'briefing' AS kind, email, name,
+                            organisation.name AS org_name, organisation.kind AS org_kind, 'queued' AS state,
+                            0 AS attempts, time::now() AS due
                         FROM contact WHERE {SEGMENT_MATCH};
-                     FOR $c IN $contacts {{
-                        CREATE delivery SET briefing = $b, contact = $c.id, kind = 'briefing', email = $c.email,
-                            name = $c.name, org_name = $c.org_name, org_kind = $c.org_kind, state = 'queued',
-                            attempts = 0, due = time::now();
-                     }};
-                     UPDATE $b SET state = 'sending', recipients = array::len($contacts);
-                     array::len($contacts);
+                     -- One bulk insert: a CREATE per recipient made freezing 10,000 recipients take seconds.
+                     INSERT INTO delivery $rows RETURN NONE;
+                     UPDATE $b SET state = 'sending', recipients = array::len($rows);
+                     array::len($rows);
                      COMMIT TRANSACTION;"
                 ))
                 .bind(("id", briefing.to_string()))
