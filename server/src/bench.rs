@@ -164,6 +164,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     println!("  peak memory (VmHWM, whole process):              {peak_mb:.0} MB (before sending: {before_mb:.0} MB)");
     println!("  ceiling, bare lettre on TCP_NODELAY, no database: {ceiling_rate:.0} emails/s ({:.2} s)", ceiling.as_secs_f64());
     println!("  dispatch rate / ceiling:                         {:.0} %", 100.0 * rate / ceiling_rate);
+    println!("  transactions re-run after a write conflict:      {}", app::backend::db::conflict_retries());
     drop(child);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
