@@ -43,6 +43,8 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        // A request that hangs fails its test within a minute instead of stalling the suite.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("client")
 }
