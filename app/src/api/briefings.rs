@@ -155,9 +155,6 @@ pub async fn create_segment(
     let areas: Vec<String> = areas.unwrap_or_default().into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty() && a.len() <= 100).collect();
     let influence_min = v.check("influence_min", Score::parse(if influence_min.is_empty() { "1" } else { &influence_min })).map(|s| s.get()).unwrap_or(1);
     let interest_min = v.check("interest_min", Score::parse(if interest_min.is_empty() { "1" } else { &interest_min })).map(|s| s.get()).unwrap_or(1);
-    if !v.is_ok() {
-        return finish(Err(AppError::Invalid(v.into_errors(values))));
-    }
     let tags = v.check("tags", Tags::parse(&tags)).unwrap_or_default();
     let organisations: Vec<String> = organisations.unwrap_or_default().into_iter().filter_map(|o| OrgId::parse(o.trim()).ok().map(|o| o.to_string())).collect();
     if !v.is_ok() {
@@ -296,7 +293,7 @@ pub async fn schedule_briefing(id: String, when: String, date: String, time: Str
     Ok(())
 }
 
-/// "Monthly: Keep partners informed (All partners), from 2 Dec 2026 at 09:00, drafts".
+/// "Monthly: Keep partners informed (All partners), from 2 Dec 2026 at 09:00, each instance a draft to review".
 pub fn plan_item_label(p: &PlanItem) -> String {
     format!(
         "{}: {} ({}), from {} at {}{}, {}",
@@ -306,10 +303,7 @@ pub fn plan_item_label(p: &PlanItem) -> String {
         p.start.format("%-d %b %Y"),
         p.send_time.format("%H:%M"),
         if p.active { "" } else { ", paused" },
-        match p.instances {
-            InstanceMode::Draft => "each a draft to review",
-            InstanceMode::Scheduled => "each sent automatically",
-        }
+        p.instances.each()
     )
 }
 

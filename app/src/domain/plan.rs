@@ -57,6 +57,16 @@ keyed!(
     }
 );
 
+impl InstanceMode {
+    /// How the plan page and the repeat form describe it: "each instance sent automatically".
+    pub fn each(self) -> &'static str {
+        match self {
+            InstanceMode::Draft => "each instance a draft to review",
+            InstanceMode::Scheduled => "each instance sent automatically",
+        }
+    }
+}
+
 impl Frequency {
     /// The `n`th occurrence counted from `start` (n = 0 is `start`). Monthly and quarterly
     /// keep the day of the month, clamped to the month's last day (31 Jan → 28 Feb → 31 Mar:

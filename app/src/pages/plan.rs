@@ -47,7 +47,7 @@ pub fn PlanPage() -> impl IntoView {
                                     <tbody>
                                         {p.items.into_iter().map(|i| {
                                             let email = (i.channel == Channel::EmailBriefing).then(|| format!(
-                                                "Sends at {} (UK); {}", i.send_time.format("%H:%M"), match i.instances { InstanceMode::Draft => "each instance a draft to review", InstanceMode::Scheduled => "each instance sent automatically" }
+                                                "Sends at {} (UK); {}", i.send_time.format("%H:%M"), i.instances.each()
                                             ));
                                             let (id, active) = (i.id.clone(), i.active);
                                             let anchor = format!("item-{}", i.id);
