@@ -7,7 +7,7 @@ use crate::devmail::MailSink;
 use anyhow::Context;
 use app::backend::db::DbConfig;
 use app::backend::mail::render::{self, BriefingContent, MailIdentity, Personal};
-use app::backend::mail::transport::{SmtpClient, SmtpConfig, TlsMode};
+use app::backend::mail::transport::{SmtpClient, SmtpConfig};
 use app::backend::outbox::{DispatchConfig, Dispatcher};
 use app::backend::repo::audit::Actor;
 use app::backend::tokens::TokenKey;
@@ -59,16 +59,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
             (a, "the in-process development SMTP sink (install postfix for smtp-sink)".to_string())
         }
     };
-    let smtp = SmtpConfig {
-        host: addr.ip().to_string(),
-        port: addr.port(),
-        tls: TlsMode::None,
-        username: None,
-        password: None,
-        connections: opts.connections,
-        rate_per_second: None,
-        timeout: Duration::from_secs(30),
-    };
+    let smtp = SmtpConfig::loopback(addr, opts.connections, Duration::from_secs(30));
     let identity = MailIdentity {
         from: "Programme Team <programme@liaison.example.org>".parse()?,
         reply_to: None,

@@ -12,7 +12,7 @@ pub mod web;
 
 use anyhow::Context;
 use app::backend::mail::render::MailIdentity;
-use app::backend::mail::transport::{SmtpConfig, TlsMode};
+use app::backend::mail::transport::SmtpConfig;
 use app::backend::outbox::{DispatchConfig, Dispatcher};
 use app::backend::scheduler::{self, SystemClock};
 use app::backend::state::{AppState, WebConfig};
@@ -69,16 +69,7 @@ impl Application {
             None => {
                 let sink = devmail::MailSink::new();
                 let (addr, _task) = sink.clone().start(([127, 0, 0, 1], 0).into()).await?;
-                let smtp = SmtpConfig {
-                    host: addr.ip().to_string(),
-                    port: addr.port(),
-                    tls: TlsMode::None,
-                    username: None,
-                    password: None,
-                    connections: 4,
-                    rate_per_second: None,
-                    timeout: Duration::from_secs(10),
-                };
+                let smtp = SmtpConfig::loopback(addr, 4, Duration::from_secs(10));
                 (smtp, Some(sink))
             }
         };

@@ -42,6 +42,14 @@ pub struct SmtpConfig {
     pub timeout: Duration,
 }
 
+impl SmtpConfig {
+    /// A plain, unauthenticated SMTP server on this machine (the development sink, the
+    /// benchmark's smtp-sink).
+    pub fn loopback(addr: std::net::SocketAddr, connections: usize, timeout: Duration) -> Self {
+        SmtpConfig { host: addr.ip().to_string(), port: addr.port(), tls: TlsMode::None, username: None, password: None, connections, rate_per_second: None, timeout }
+    }
+}
+
 impl std::fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpConfig")
