@@ -26,8 +26,8 @@ use axum::Router;
 use config::Settings;
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -157,9 +157,21 @@ impl Application {
     }
 }
 
+/// The application's routes, generated once per process.
+///
+/// Generating them renders the app with a process-wide "do not load resources" flag set
+/// (leptos_router's `RouteList::generate`); a page whose resource first polls in another thread
+/// at that moment waits for ever (leptos issue #4773). `main` generates before it serves, but
+/// the integration tests build many applications while others serve pages, which hung a test
+/// now and then; generating once, before any application can serve, closes that window.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())

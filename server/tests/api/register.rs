@@ -8,6 +8,35 @@ async fn health_answers() {
     assert_eq!((status, body.as_str()), (200, "ok"));
 }
 
+/// Starting an application must not stall pages another one is rendering in the same process
+/// (leptos route generation sets a process-wide flag that froze a page's data loading: see
+/// `route_list` in server/src/lib.rs). Builds applications on one thread while another keeps
+/// loading a page that fetches data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_answering_while_other_applications_start() {
+    let app = spawn_app().await;
+    let org = app.create_org("Keele University", "hei").await;
+    app.create_contact("Ann Ray", "ann.ray@keele.example.org", &org).await;
+    let builder = std::thread::spawn(|| {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            for _ in 0..4 {
+                let other = server::Application::build(server::config::Settings::for_tests()).await.expect("builds");
+                drop(other);
+            }
+        })
+    });
+    let mut pages = 0;
+    while !builder.is_finished() || pages < 5 {
+        let res = tokio::time::timeout(std::time::Duration::from_secs(15), app.get_html("/contacts")).await;
+        let (status, html) = res.expect("the contacts page answered within 15 s while applications started");
+        assert_eq!(status, 200);
+        assert!(html.contains("Ann Ray"), "the page's data loaded");
+        pages += 1;
+    }
+    builder.join().expect("the builder thread finished");
+}
+
 #[tokio::test]
 async fn an_organisation_is_created_listed_and_found_by_search() {
     let app = spawn_app().await;
