@@ -239,6 +239,17 @@ DEFINE FIELD organisations ON segment TYPE array<record<organisation>> DEFAULT [
 UPDATE segment SET tags = [], organisations = [];
 "#,
     },
+    Migration {
+        version: 6,
+        name: "delivery index by briefing only",
+        sql: r#"
+-- Indexed by (briefing, state), every state change of a delivery (queued, sending, sent) also
+-- rewrote this index entry; by briefing alone it is written once. Open deliveries are found
+-- through delivery_queue (state, due).
+REMOVE INDEX delivery_briefing ON delivery;
+DEFINE INDEX delivery_briefing ON delivery FIELDS briefing;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -37,7 +37,7 @@ pub struct Deliveries<'a> {
     store: &'a Store,
 }
 
-use super::segments::MATCH as SEGMENT_MATCH;
+use super::segments::{load_segment, MATCH as SEGMENT_MATCH};
 
 impl<'a> Deliveries<'a> {
     pub(crate) fn new(store: &'a Store) -> Self {
@@ -56,22 +56,29 @@ impl<'a> Deliveries<'a> {
                     "BEGIN TRANSACTION;
                      LET $b = type::record('briefing', $id);
                      IF $b.state != 'scheduled' OR $b.send_at > $now {{ THROW '{REFUSAL_MARK}not-due' }};
-                     LET $s = $b.segment;
+                     -- The segment's filter, read once (a record link would be fetched again for
+                     -- every field of every contact the filter is tried on).
+                     LET $s = {SEGMENT};
+                     -- Organisation names and kinds, read once, for the snapshot on each delivery.
+                     LET $orgs = object::from_entries((SELECT VALUE [<string>id, {{ name: name, kind: kind }}] FROM organisation));
                      LET $rows = SELECT $b AS briefing, id AS contact, 'briefing' AS kind, email, name,
-                            organisation.name AS org_name, organisation.kind AS org_kind, 'queued' AS state,
-                            0 AS attempts, time::now() AS due
+                            $orgs[<string>organisation].name AS org_name, $orgs[<string>organisation].kind AS org_kind,
+                            'queued' AS state, 0 AS attempts, time::now() AS due
                         FROM contact WHERE {SEGMENT_MATCH};
-                     -- One bulk insert: a CREATE per recipient made freezing 10,000 recipients take seconds.
+                     -- One bulk insert: a CREATE per recipient made freezing 10,000 recipients take
+                     -- seconds. (Inserting straight from the SELECT saves holding the rows, 18 MB at
+                     -- 10,000, but measured nearly twice as slow.)
                      INSERT INTO delivery $rows RETURN NONE;
                      UPDATE $b SET state = 'sending', recipients = array::len($rows);
                      array::len($rows);
-                     COMMIT TRANSACTION;"
+                     COMMIT TRANSACTION;",
+                    SEGMENT = load_segment("$b.segment")
                 ))
                 .bind(("id", briefing.to_string()))
                 .bind(("now", now))
                 .await?;
             let mut res = checked(res)?;
-            let n: Option<i64> = res.take(7)?;
+            let n: Option<i64> = res.take(8)?;
             Ok(n)
         })
         .await;
@@ -152,9 +159,7 @@ impl<'a> Deliveries<'a> {
                      LET $ids = array::slice(array::concat($expired, $queued), 0, $limit);
                      UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
                         WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_until < $now)
-                        RETURN NONE;
-                     SELECT record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts
-                        FROM $ids WHERE lease_owner = $owner AND lease_until = $until AND state = 'sending';
+                        RETURN record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts;
                      COMMIT TRANSACTION;",
                 )
                 .bind(("owner", owner.to_string()))
@@ -163,7 +168,7 @@ impl<'a> Deliveries<'a> {
                 .bind(("limit", limit as i64))
                 .await?;
             let mut res = checked(res)?;
-            let claimed: Vec<Claimed> = res.take(5)?;
+            let claimed: Vec<Claimed> = res.take(4)?;
             Ok(claimed)
         })
         .await
@@ -182,12 +187,14 @@ impl<'a> Deliveries<'a> {
                     .store
                     .db()
                     .query(
+                        // A statement per outcome: measured 2.5 times faster than one UPDATE over
+                        // the batch that looks each row's outcome up by key.
                         "BEGIN TRANSACTION;
                          FOR $o IN $outcomes {
                             UPDATE type::record('delivery', $o.key) SET state = $o.state, due = $o.due,
                                 sent_at = $o.sent_at, smtp_response = $o.response, last_error = $o.error,
                                 attempts = $o.attempts, lease_owner = NONE, lease_until = NONE
-                            WHERE lease_owner = $owner AND state = 'sending';
+                            WHERE lease_owner = $owner AND state = 'sending' RETURN NONE;
                          };
                          COMMIT TRANSACTION;",
                     )
@@ -217,10 +224,9 @@ impl<'a> Deliveries<'a> {
         self.store
             .db()
             .query(
-                "FOR $b IN (SELECT VALUE id FROM briefing WHERE state = 'sending') {
-                    LET $open = SELECT VALUE id FROM delivery WHERE briefing = $b AND state IN ['queued', 'sending'] LIMIT 1;
-                    IF array::len($open) = 0 { UPDATE $b SET state = 'sent', sent_at = time::now() };
-                 };",
+                // One pass over the open deliveries (the queue index), not one per briefing.
+                "LET $busy = array::distinct((SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'sending']));
+                 UPDATE briefing SET state = 'sent', sent_at = time::now() WHERE state = 'sending' AND id NOTINSIDE $busy RETURN NONE;",
             )
             .await?
             .check()?;

@@ -52,6 +52,13 @@ impl Row {
 
 /// Which contacts a segment `$s` matches: the one rule used for counts, member lists and the
 /// recipient list the outbox freezes.
+/// The SurrealQL that reads segment `record` (an expression giving its record id) as a plain
+/// object, to bind as `$s` for [`MATCH`]. Bound as a record link instead, every `$s.field` in
+/// the rule would fetch the segment again, for every contact it is tried on.
+pub(crate) fn load_segment(record: &str) -> String {
+    format!("(SELECT * FROM ONLY {record})")
+}
+
 pub(crate) const MATCH: &str = "subscribed = true
     AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
     AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
@@ -120,7 +127,7 @@ impl<'a> Segments<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("LET $s = type::record('segment', $id); SELECT count() FROM contact WHERE {MATCH} GROUP ALL;"))
+            .query(format!("LET $s = {}; SELECT count() FROM contact WHERE {MATCH} GROUP ALL;", load_segment("type::record('segment', $id)")))
             .bind(("id", id.to_string()))
             .await?;
         let n: Option<i64> = res.take((1, "count"))?;
@@ -144,9 +151,10 @@ impl<'a> Segments<'a> {
             .store
             .db()
             .query(format!(
-                "LET $s = type::record('segment', $id);
+                "LET $s = {SEGMENT};
                  SELECT record::id(id) AS id, name, email, organisation.name AS org, name_key FROM contact
-                    WHERE {MATCH} ORDER BY name_key LIMIT $limit;"
+                    WHERE {MATCH} ORDER BY name_key LIMIT $limit;",
+                SEGMENT = load_segment("type::record('segment', $id)")
             ))
             .bind(("id", id.to_string()))
             .bind(("limit", limit as i64))
