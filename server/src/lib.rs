@@ -130,6 +130,7 @@ impl Application {
             identity: self.state.web.identity.clone(),
             key: self.state.web.key.clone(),
             config: DispatchConfig { max_attempts: self.settings.max_attempts, ..DispatchConfig::default() },
+            timings: Arc::default(),
         }
     }
 

@@ -37,6 +37,9 @@ enum Command {
         /// An SMTP server to use instead of starting Postfix's smtp-sink.
         #[arg(long)]
         smtp: Option<std::net::SocketAddr>,
+        /// Deliveries claimed (and outcomes recorded) per transaction; default: the server's.
+        #[arg(long)]
+        batch: Option<u32>,
     },
     /// Manage user accounts.
     User {
@@ -70,8 +73,8 @@ async fn main() -> anyhow::Result<()> {
                 false => println!("The register is not empty: demo data not loaded."),
             }
         }
-        Command::Bench { contacts, connections, smtp } => {
-            server::bench::run(server::bench::BenchOptions { contacts, connections, smtp }).await?
+        Command::Bench { contacts, connections, smtp, batch } => {
+            server::bench::run(server::bench::BenchOptions { contacts, connections, smtp, batch }).await?
         }
         Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
         Command::User { command } => {
