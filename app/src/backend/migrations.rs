@@ -250,6 +250,21 @@ REMOVE INDEX delivery_briefing ON delivery;
 DEFINE INDEX delivery_briefing ON delivery FIELDS briefing;
 "#,
     },
+    Migration {
+        version: 7,
+        name: "delivery blocks: one lease for many frozen recipients",
+        sql: r#"
+-- `batched`: frozen with a briefing and waiting in a block; leased with the block, not one by one.
+DEFINE FIELD OVERWRITE state ON delivery TYPE string ASSERT $value IN ["queued", "batched", "sending", "sent", "failed"];
+DEFINE TABLE delivery_block SCHEMAFULL;
+DEFINE FIELD briefing ON delivery_block TYPE record<briefing>;
+DEFINE FIELD rows ON delivery_block TYPE array<record<delivery>>;
+DEFINE FIELD state ON delivery_block TYPE string ASSERT $value IN ["queued", "sending", "done"];
+DEFINE FIELD lease_owner ON delivery_block TYPE option<string>;
+DEFINE FIELD lease_until ON delivery_block TYPE option<datetime>;
+DEFINE INDEX delivery_block_state ON delivery_block FIELDS state;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -120,6 +120,10 @@ impl Dispatcher {
         let store = self.store.clone();
         let owner = self.config.owner.clone();
         let timings = self.timings.clone();
+        // Rows handed out per leased block and not yet recorded: a block is marked done in the
+        // transaction that records its last outcome (no need to read its rows back).
+        let open_blocks: OpenBlocks = Arc::default();
+        let blocks = open_blocks.clone();
         let flush_at = self.config.batch.max(1) as usize;
         let recorder = tokio::spawn(async move {
             let mut buf = Vec::new();
@@ -133,24 +137,33 @@ impl Dispatcher {
                         }
                     }
                     Ok(None) => {
-                        flush(&store, &owner, &mut buf, &timings).await;
+                        flush(&store, &owner, &mut buf, &timings, &blocks).await;
                         break;
                     }
                     Err(_) => {}
                 }
-                flush(&store, &owner, &mut buf, &timings).await;
+                flush(&store, &owner, &mut buf, &timings, &blocks).await;
             }
         });
 
         let cache: ContentCache = Arc::default();
+        // Expired leases (a dispatcher died) are looked for at start and then four times per
+        // lease period: often enough that a dead dispatcher's rows wait little longer than
+        // its lease, and not on every claim, where it would read every row being sent.
+        let reclaim_every = self.config.lease / 4;
+        let mut last_reclaim: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 break;
             }
             let now = Utc::now();
             let until = now + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2));
+            let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
+            if reclaim {
+                last_reclaim = Some(std::time::Instant::now());
+            }
             let started = std::time::Instant::now();
-            let claimed = self.store.deliveries().claim(&self.config.owner, now, until, self.config.batch).await;
+            let claimed = self.store.deliveries().claim(&self.config.owner, now, until, self.config.batch, reclaim).await;
             DispatchTimings::add(&self.timings.claim_us, &self.timings.claims, started);
             let claimed = match claimed {
                 Ok(c) => c,
@@ -168,6 +181,11 @@ impl Dispatcher {
                     _ = shutdown.changed() => {}
                 }
                 continue;
+            }
+            if let Ok(mut open) = open_blocks.lock() {
+                for b in claimed.iter().filter_map(|c| c.block.clone()) {
+                    *open.entry(b).or_insert(0) += 1;
+                }
             }
             for c in claimed {
                 let content = match content_for(&self.store, &cache, &c.briefing).await {
@@ -190,13 +208,28 @@ impl Dispatcher {
     }
 }
 
-async fn flush(store: &Store, owner: &str, buf: &mut Vec<Outcome>, timings: &DispatchTimings) {
+/// Per leased block, how many of the rows handed out have no recorded outcome yet.
+type OpenBlocks = Arc<std::sync::Mutex<HashMap<String, usize>>>;
+
+async fn flush(store: &Store, owner: &str, buf: &mut Vec<Outcome>, timings: &DispatchTimings, blocks: &OpenBlocks) {
     if buf.is_empty() {
         return;
     }
     let batch = std::mem::take(buf);
+    let mut finished = Vec::new();
+    if let Ok(mut open) = blocks.lock() {
+        for b in batch.iter().filter_map(|o| o.block.as_ref()) {
+            if let Some(n) = open.get_mut(b) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    open.remove(b);
+                    finished.push(b.clone());
+                }
+            }
+        }
+    }
     let started = std::time::Instant::now();
-    let recorded = store.deliveries().record(owner, batch).await;
+    let recorded = store.deliveries().record(owner, batch, finished).await;
     DispatchTimings::add(&timings.record_us, &timings.records, started);
     if let Err(e) = recorded {
         // The rows keep their lease and are retried when it expires: nothing is lost.
@@ -232,6 +265,7 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
         response: None,
         error: Some(error),
         attempts,
+        block: c.block.clone(),
     };
     let message = match render::message(identity, &content, &personal) {
         Ok(m) => m,
@@ -247,6 +281,7 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
             response: Some(response),
             error: None,
             attempts,
+            block: c.block.clone(),
         },
         Err(SendError::Permanent(e)) => failed(e, attempts),
         Err(SendError::Unavailable(e)) => Outcome {
@@ -258,6 +293,7 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
             response: None,
             error: Some(e),
             attempts: c.attempts,
+            block: c.block.clone(),
         },
         Err(SendError::Transient(e)) if attempts < max_attempts => Outcome {
             key: c.key.clone(),
@@ -267,6 +303,7 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
             response: None,
             error: Some(e),
             attempts,
+            block: c.block.clone(),
         },
         Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
     }

@@ -209,7 +209,9 @@ async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
 #[tokio::test]
 async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
     let app = app_without_workers().await;
-    register(&app, 150, 0).await;
+    // More recipients than one block holds, so the two compete for blocks as well as rows.
+    let n = 2 * app::backend::repo::deliveries::BLOCK + 50;
+    register(&app, n, 0).await;
     let id = briefing(&app, false, vec![]).await;
     app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
     app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
@@ -221,14 +223,17 @@ async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
     b.config.owner = "process-b".into();
     let (stop_a, ha) = start(a);
     let (stop_b, hb) = start(b);
-    assert!(wait_for(60, || async { per_recipient(&app.mail).len() == 150 }).await);
+    assert!(wait_for(60, || async { per_recipient(&app.mail).len() == n }).await);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let _ = stop_a.send(true);
     let _ = stop_b.send(true);
     let _ = (ha.await, hb.await);
     let counts = per_recipient(&app.mail);
     assert!(counts.values().all(|n| *n == 1), "a duplicate was sent");
-    assert_eq!(app.mail.messages().len(), 150);
+    assert_eq!(app.mail.messages().len(), n);
+    let mut r = app.store.db().query("SELECT VALUE state FROM delivery_block").await.unwrap();
+    let blocks: Vec<String> = r.take(0).unwrap();
+    assert_eq!(blocks, vec!["done".to_string(); 3], "every block finished and let go");
 }
 
 #[tokio::test]

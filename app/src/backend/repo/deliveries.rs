@@ -1,6 +1,11 @@
 //! The delivery outbox: one row per recipient, written before anything is sent; claimed by
 //! dispatchers with a lease (compare-and-set in a transaction, so two processes never hold the
 //! same row), and updated with the outcome in batches (every commit is an fsync).
+//!
+//! A briefing's recipients are frozen in blocks of [`BLOCK`] deliveries (state `batched`): a
+//! dispatcher leases a whole block with one write instead of writing a lease on each row, which
+//! halved the cost of sending (the benchmark in README). Rows that need another attempt leave
+//! their block as `queued` rows, leased one by one, as are reminders and test sends.
 use super::checked;
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
@@ -17,7 +22,12 @@ pub struct Claimed {
     pub email: String,
     pub name: String,
     pub attempts: i64,
+    /// The block it was leased with, or `None` when it was leased on its own.
+    pub block: Option<String>,
 }
+
+/// Deliveries per block (one lease each) when a briefing's recipients are frozen.
+pub const BLOCK: usize = 200;
 
 /// The outcome of one send, recorded in a batch.
 #[derive(Debug, Clone, SurrealValue)]
@@ -31,6 +41,8 @@ pub struct Outcome {
     pub error: Option<String>,
     /// Counted attempts (an SMTP outage does not use up attempts).
     pub attempts: i64,
+    /// The block the delivery was leased with (see [`Claimed::block`]).
+    pub block: Option<String>,
 }
 
 pub struct Deliveries<'a> {
@@ -63,14 +75,17 @@ impl<'a> Deliveries<'a> {
                      LET $orgs = object::from_entries((SELECT VALUE [<string>id, {{ name: name, kind: kind }}] FROM organisation));
                      LET $rows = SELECT $b AS briefing, id AS contact, 'briefing' AS kind, email, name,
                             $orgs[<string>organisation].name AS org_name, $orgs[<string>organisation].kind AS org_kind,
-                            'queued' AS state, 0 AS attempts, time::now() AS due
+                            'batched' AS state, 0 AS attempts, time::now() AS due
                         FROM contact WHERE {SEGMENT_MATCH};
                      -- One bulk insert: a CREATE per recipient made freezing 10,000 recipients take
                      -- seconds. (Inserting straight from the SELECT saves holding the rows, 18 MB at
                      -- 10,000, but measured nearly twice as slow.)
-                     INSERT INTO delivery $rows RETURN NONE;
-                     UPDATE $b SET state = 'sending', recipients = array::len($rows);
-                     array::len($rows);
+                     LET $ids = INSERT INTO delivery $rows RETURN VALUE id;
+                     FOR $chunk IN array::clump($ids, {BLOCK}) {{
+                        CREATE delivery_block SET briefing = $b, state = 'queued', rows = $chunk RETURN NONE;
+                     }};
+                     UPDATE $b SET state = 'sending', recipients = array::len($ids);
+                     array::len($ids);
                      COMMIT TRANSACTION;",
                     SEGMENT = load_segment("$b.segment")
                 ))
@@ -78,7 +93,7 @@ impl<'a> Deliveries<'a> {
                 .bind(("now", now))
                 .await?;
             let mut res = checked(res)?;
-            let n: Option<i64> = res.take(8)?;
+            let n: Option<i64> = res.take(9)?;
             Ok(n)
         })
         .await;
@@ -145,61 +160,96 @@ impl<'a> Deliveries<'a> {
         Ok(())
     }
 
-    /// Claims up to `limit` due deliveries (queued and due, or held under a lease that has
-    /// expired because its dispatcher died) for `owner` until `until`.
-    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32) -> Result<Vec<Claimed>, StoreError> {
+    /// Claims up to `limit` due deliveries for `owner` until `until`: queued and due, and, when
+    /// `reclaim` is set, those held under a lease that has expired because its dispatcher died.
+    /// Looking for expired leases reads every delivery being sent (the index holds the state,
+    /// not the lease), so the dispatcher does it now and then rather than on every claim.
+    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32, reclaim: bool) -> Result<Vec<Claimed>, StoreError> {
         retry_conflicts(|| async move {
             let res = self
                 .store
                 .db()
                 .query(
                     "BEGIN TRANSACTION;
+                     -- A block of frozen recipients (or, now and then, one whose lease expired).
+                     LET $free = SELECT VALUE id FROM delivery_block WHERE state = 'queued' LIMIT 1;
+                     LET $stale = IF $reclaim {
+                        SELECT VALUE id FROM delivery_block WHERE state = 'sending' AND lease_until < $now LIMIT 1
+                     } ELSE { [] };
+                     LET $pick = array::slice(array::concat($stale, $free), 0, 1);
+                     LET $leased = (UPDATE $pick SET state = 'sending', lease_owner = $owner, lease_until = $until
+                        WHERE state = 'queued' OR (state = 'sending' AND lease_until < $now) RETURN id, rows);
+                     LET $blk = $leased[0].id;
+                     LET $block_rows = $leased[0].rows ?? [];
+                     LET $in_block = SELECT record::id(id) AS key, record::id(briefing) AS briefing, kind, parent,
+                            email, name, attempts, record::id($blk) AS block
+                        FROM $block_rows WHERE state = 'batched';
+                     -- A reclaimed block whose rows all have an outcome is finished.
+                     IF $blk != NONE AND array::len($in_block) = 0 {
+                        UPDATE $blk SET state = 'done', lease_owner = NONE, lease_until = NONE RETURN NONE
+                     };
+                     -- Single rows: retries, reminders, tests (and expired single leases).
                      LET $queued = SELECT VALUE id FROM delivery WHERE state = 'queued' AND due <= $now LIMIT $limit;
-                     LET $expired = SELECT VALUE id FROM delivery WHERE state = 'sending' AND lease_until < $now LIMIT $limit;
+                     LET $expired = IF $reclaim {
+                        SELECT VALUE id FROM delivery WHERE state = 'sending' AND lease_until < $now LIMIT $limit
+                     } ELSE { [] };
                      LET $ids = array::slice(array::concat($expired, $queued), 0, $limit);
-                     UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
+                     LET $single = (UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
                         WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_until < $now)
-                        RETURN record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts;
+                        RETURN record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts);
+                     array::concat($in_block, $single);
                      COMMIT TRANSACTION;",
                 )
                 .bind(("owner", owner.to_string()))
                 .bind(("now", now))
                 .bind(("until", until))
                 .bind(("limit", limit as i64))
+                .bind(("reclaim", reclaim))
                 .await?;
             let mut res = checked(res)?;
-            let claimed: Vec<Claimed> = res.take(4)?;
+            let claimed: Vec<Claimed> = res.take(13)?;
             Ok(claimed)
         })
         .await
     }
 
     /// Records outcomes, only for rows this owner still holds (a dispatcher whose lease ran out
-    /// must not overwrite the newer holder's result).
-    pub async fn record(&self, owner: &str, outcomes: Vec<Outcome>) -> Result<(), StoreError> {
+    /// must not overwrite the newer holder's result), and marks `finished` blocks (every row the
+    /// dispatcher got from them now has an outcome) done.
+    pub async fn record(&self, owner: &str, outcomes: Vec<Outcome>, finished: Vec<String>) -> Result<(), StoreError> {
         if outcomes.is_empty() {
             return Ok(());
         }
         retry_conflicts(|| {
             let outcomes = outcomes.clone();
+            let finished = finished.clone();
             async move {
                 let res = self
                     .store
                     .db()
                     .query(
                         // A statement per outcome: measured 2.5 times faster than one UPDATE over
-                        // the batch that looks each row's outcome up by key.
+                        // the batch that looks each row's outcome up by key. A row leased with
+                        // its block is recorded only while this owner still holds the block.
                         "BEGIN TRANSACTION;
+                         LET $blocks = array::distinct((SELECT VALUE block FROM $outcomes WHERE block != NONE))
+                            .map(|$k| type::record('delivery_block', $k));
+                         LET $held = SELECT VALUE record::id(id) FROM $blocks WHERE lease_owner = $owner AND state = 'sending';
                          FOR $o IN $outcomes {
                             UPDATE type::record('delivery', $o.key) SET state = $o.state, due = $o.due,
                                 sent_at = $o.sent_at, smtp_response = $o.response, last_error = $o.error,
                                 attempts = $o.attempts, lease_owner = NONE, lease_until = NONE
-                            WHERE lease_owner = $owner AND state = 'sending' RETURN NONE;
+                            WHERE (state = 'sending' AND lease_owner = $owner) OR (state = 'batched' AND $o.block IN $held)
+                            RETURN NONE;
                          };
+                         LET $done = $finished.map(|$k| type::record('delivery_block', $k));
+                         UPDATE $done SET state = 'done', lease_owner = NONE, lease_until = NONE
+                            WHERE lease_owner = $owner AND state = 'sending' RETURN NONE;
                          COMMIT TRANSACTION;",
                     )
                     .bind(("owner", owner.to_string()))
                     .bind(("outcomes", outcomes))
+                    .bind(("finished", finished))
                     .await?;
                 checked(res).map(|_| ())
             }
@@ -225,7 +275,7 @@ impl<'a> Deliveries<'a> {
             .db()
             .query(
                 // One pass over the open deliveries (the queue index), not one per briefing.
-                "LET $busy = array::distinct((SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'sending']));
+                "LET $busy = array::distinct((SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'batched', 'sending']));
                  UPDATE briefing SET state = 'sent', sent_at = time::now() WHERE state = 'sending' AND id NOTINSIDE $busy RETURN NONE;",
             )
             .await?
