@@ -3,9 +3,10 @@
 //! same row), and updated with the outcome in batches (every commit is an fsync).
 //!
 //! A briefing's recipients are frozen in blocks of [`BLOCK`] deliveries (state `batched`): a
-//! dispatcher leases a whole block with one write instead of writing a lease on each row, which
-//! halved the cost of sending (the benchmark in README). Rows that need another attempt leave
-//! their block as `queued` rows, leased one by one, as are reminders and test sends.
+//! dispatcher leases a whole block with one write instead of writing a lease on each row (the
+//! benchmark's leasing time went from 1.2 s to 0.3 s for 10,000 recipients; README). Rows that
+//! need another attempt leave their block as `queued` rows, leased one by one, as are reminders
+//! and test sends.
 use super::checked;
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
