@@ -152,59 +152,83 @@ impl Dispatcher {
         // its lease, and not on every claim, where it would read every row being sent.
         let reclaim_every = self.config.lease / 4;
         let mut last_reclaim: Option<std::time::Instant> = None;
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let now = Utc::now();
-            let until = now + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2));
-            let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
-            if reclaim {
-                last_reclaim = Some(std::time::Instant::now());
-            }
-            let started = std::time::Instant::now();
-            let claimed = self.store.deliveries().claim(&self.config.owner, now, until, self.config.batch, reclaim).await;
-            DispatchTimings::add(&self.timings.claim_us, &self.timings.claims, started);
-            let claimed = match claimed {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming deliveries failed");
-                    Vec::new()
-                }
-            };
-            if claimed.is_empty() {
-                if let Err(e) = self.store.deliveries().complete_briefings().await {
-                    tracing::error!(error = %e, "completing briefings failed");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(self.config.poll) => {}
-                    _ = shutdown.changed() => {}
-                }
-                continue;
-            }
-            if let Ok(mut open) = open_blocks.lock() {
-                for b in claimed.iter().filter_map(|c| c.block.clone()) {
-                    *open.entry(b).or_insert(0) += 1;
-                }
-            }
-            for c in claimed {
-                let content = match content_for(&self.store, &cache, &c.briefing).await {
-                    Ok(content) => content,
-                    Err(e) => {
-                        tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
-                        continue;
-                    }
-                };
-                if job_tx.send(Job { claimed: c, content }).await.is_err() {
+        // The claim loop owns the job sender: when it ends, the workers drain and stop.
+        let this = &self;
+        let claims = async move {
+            loop {
+                if *shutdown.borrow() {
                     break;
                 }
+                let now = Utc::now();
+                let until = now + ChronoDuration::from_std(this.config.lease).unwrap_or(ChronoDuration::minutes(2));
+                let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
+                if reclaim {
+                    last_reclaim = Some(std::time::Instant::now());
+                }
+                let started = std::time::Instant::now();
+                let claimed = this.store.deliveries().claim(&this.config.owner, now, until, this.config.batch, reclaim).await;
+                DispatchTimings::add(&this.timings.claim_us, &this.timings.claims, started);
+                let claimed = match claimed {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!(error = %e, "claiming deliveries failed");
+                        Vec::new()
+                    }
+                };
+                if claimed.is_empty() {
+                    if let Err(e) = this.store.deliveries().complete_briefings().await {
+                        tracing::error!(error = %e, "completing briefings failed");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(this.config.poll) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
+                if let Ok(mut open) = open_blocks.lock() {
+                    for b in claimed.iter().filter_map(|c| c.block.clone()) {
+                        *open.entry(b).or_insert(0) += 1;
+                    }
+                }
+                for c in claimed {
+                    let content = match content_for(&this.store, &cache, &c.briefing).await {
+                        Ok(content) => content,
+                        Err(e) => {
+                            tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
+                            continue;
+                        }
+                    };
+                    if job_tx.send(Job { claimed: c, content }).await.is_err() {
+                        break;
+                    }
+                }
             }
+        };
+        // Leases are renewed while this dispatcher lives: a rate limit or a slow relay can make
+        // a block take longer to send than one lease, and an expired lease would let the rows
+        // be taken back and sent again. A dispatcher that dies stops renewing (this future is
+        // dropped with it), so its leases still expire and are reclaimed.
+        let renew_every = self.config.lease / 3;
+        let renewals = async {
+            loop {
+                tokio::time::sleep(renew_every).await;
+                let until = Utc::now() + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2));
+                if let Err(e) = self.store.deliveries().renew(&self.config.owner, until).await {
+                    tracing::error!(error = %e, "renewing delivery leases failed");
+                }
+            }
+        };
+        let drained = async {
+            claims.await;
+            for h in handles {
+                let _ = h.await;
+            }
+            let _ = recorder.await;
+        };
+        tokio::select! {
+            _ = drained => {}
+            _ = renewals => {}
         }
-        drop(job_tx);
-        for h in handles {
-            let _ = h.await;
-        }
-        let _ = recorder.await;
     }
 }
 

@@ -179,6 +179,30 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
     assert_eq!((report.sent, report.failed, report.queued), (120, 0, 0));
 }
 
+/// A rate limit can make a block take longer to send than its lease: a live dispatcher keeps
+/// its leases, so neither it nor anyone else takes the rows back and sends them twice.
+#[tokio::test]
+async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once() {
+    let app = app_without_workers().await;
+    register(&app, 8, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
+    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+    let mut d = app.dispatcher.clone().unwrap();
+    d.config.lease = Duration::from_secs(1);
+    d.smtp.connections = 1;
+    d.smtp.rate_per_second = Some(2); // 8 messages: about 4 s, four leases long
+    let (stop, handle) = start(d);
+    assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 8 }).await, "every recipient received it");
+    // Long enough for a lost lease to have been taken back and sent again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = stop.send(true);
+    let _ = handle.await;
+    let counts = per_recipient(&app.mail);
+    assert!(counts.values().all(|n| *n == 1), "sent twice: {counts:?}");
+    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 8);
+}
+
 #[tokio::test]
 async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
     let app = app_without_workers().await;

@@ -214,6 +214,26 @@ impl<'a> Deliveries<'a> {
         .await
     }
 
+    /// Extends every lease `owner` holds (blocks, and single rows being sent) to `until`.
+    pub async fn renew(&self, owner: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
+        retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(
+                    "BEGIN TRANSACTION;
+                     UPDATE delivery_block SET lease_until = $until WHERE state = 'sending' AND lease_owner = $owner RETURN NONE;
+                     UPDATE delivery SET lease_until = $until WHERE state = 'sending' AND lease_owner = $owner RETURN NONE;
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("owner", owner.to_string()))
+                .bind(("until", until))
+                .await?;
+            checked(res).map(|_| ())
+        })
+        .await
+    }
+
     /// Records outcomes, only for rows this owner still holds (a dispatcher whose lease ran out
     /// must not overwrite the newer holder's result), and marks `finished` blocks (every row the
     /// dispatcher got from them now has an outcome) done.
