@@ -6,6 +6,11 @@ use server::config::Settings;
 use server::{seed, users_cli, Application};
 use tracing_subscriber::EnvFilter;
 
+// jemalloc rather than glibc's allocator: the dispatch benchmark ran about 10 % faster on it
+// (README, Benchmark), with the same peak memory.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "liaison", version, about = "Stakeholder communication and engagement tracker")]
 struct Cli {
