@@ -204,6 +204,10 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         opts.batch.unwrap_or(DispatchConfig::default().batch)
     );
     drop(child);
+    // The last handle closes the embedded database; its background tasks need a moment to stop
+    // before the runtime ends (else each logs that it was cancelled).
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
