@@ -84,48 +84,74 @@ struct Job {
 
 impl Dispatcher {
     /// Runs until `shutdown` becomes true; in-flight messages finish first.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let workers = self.smtp.connections.max(1);
-        // Workers take turns on one receiver; dropping the sender ends them once it is drained.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let (job_tx, job_rx) = mpsc::channel::<Job>(self.config.batch as usize * 2);
+        let (out_tx, out_rx) = mpsc::channel::<Outcome>(self.config.batch as usize * 4);
+        let open_blocks: OpenBlocks = Arc::default();
+        let workers = self.spawn_workers(job_rx, out_tx);
+        let recorder = self.spawn_recorder(out_rx, open_blocks.clone());
+        let drained = async {
+            // The claim loop owns the job sender: when it ends, the workers drain and stop,
+            // and the recorder records what they sent.
+            self.claim_loop(job_tx, open_blocks, shutdown).await;
+            for w in workers {
+                let _ = w.await;
+            }
+            let _ = recorder.await;
+        };
+        // Leases are renewed while this dispatcher lives: a rate limit or a slow relay can make
+        // a block take longer to send than one lease, and an expired lease would let the rows
+        // be taken back and sent again. A dispatcher that dies stops renewing (this future is
+        // dropped with it), so its leases still expire and are reclaimed.
+        tokio::select! {
+            _ = drained => {}
+            _ = self.renew_leases() => {}
+        }
+    }
+
+    fn lease_until(&self, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+        now + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2))
+    }
+
+    /// One worker per SMTP connection; they take turns on one job receiver.
+    fn spawn_workers(&self, job_rx: mpsc::Receiver<Job>, out_tx: mpsc::Sender<Outcome>) -> Vec<tokio::task::JoinHandle<()>> {
         let job_rx = Arc::new(Mutex::new(job_rx));
-        let (out_tx, mut out_rx) = mpsc::channel::<Outcome>(self.config.batch as usize * 4);
         let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
         let max_attempts = self.config.max_attempts as i64;
-        let mut handles = Vec::new();
-        for _ in 0..workers {
-            let rx = job_rx.clone();
-            let tx = out_tx.clone();
-            let smtp = self.smtp.clone();
-            let identity = self.identity.clone();
-            let key = self.key.clone();
-            let limiter = limiter.clone();
-            handles.push(tokio::spawn(async move {
-                let mut client = SmtpClient::new(smtp);
-                loop {
-                    let job = { rx.lock().await.recv().await };
-                    let Some(job) = job else { break };
-                    limiter.wait().await;
-                    let outcome = send_one(&mut client, &identity, &key, &job, max_attempts).await;
-                    if tx.send(outcome).await.is_err() {
-                        break;
+        (0..self.smtp.connections.max(1))
+            .map(|_| {
+                let rx = job_rx.clone();
+                let tx = out_tx.clone();
+                let smtp = self.smtp.clone();
+                let identity = self.identity.clone();
+                let key = self.key.clone();
+                let limiter = limiter.clone();
+                tokio::spawn(async move {
+                    let mut client = SmtpClient::new(smtp);
+                    loop {
+                        let job = { rx.lock().await.recv().await };
+                        let Some(job) = job else { break };
+                        limiter.wait().await;
+                        let outcome = send_one(&mut client, &identity, &key, &job, max_attempts).await;
+                        if tx.send(outcome).await.is_err() {
+                            break;
+                        }
                     }
-                }
-                client.close().await;
-            }));
-        }
-        drop(out_tx);
+                    client.close().await;
+                })
+            })
+            .collect()
+    }
 
-        // The recorder: outcomes are written in batches (one commit per batch, not per message).
+    /// The recorder: outcomes are written in batches (one commit per batch, not per message).
+    /// `open_blocks` counts, per leased block, the rows handed out and not yet recorded: a block
+    /// is marked done in the transaction that records its last outcome.
+    fn spawn_recorder(&self, mut out_rx: mpsc::Receiver<Outcome>, open_blocks: OpenBlocks) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
         let owner = self.config.owner.clone();
         let timings = self.timings.clone();
-        // Rows handed out per leased block and not yet recorded: a block is marked done in the
-        // transaction that records its last outcome (no need to read its rows back).
-        let open_blocks: OpenBlocks = Arc::default();
-        let blocks = open_blocks.clone();
         let flush_at = self.config.batch.max(1) as usize;
-        let recorder = tokio::spawn(async move {
+        tokio::spawn(async move {
             let mut buf = Vec::new();
             loop {
                 let more = tokio::time::timeout(Duration::from_millis(50), out_rx.recv()).await;
@@ -137,97 +163,80 @@ impl Dispatcher {
                         }
                     }
                     Ok(None) => {
-                        flush(&store, &owner, &mut buf, &timings, &blocks).await;
+                        flush(&store, &owner, &mut buf, &timings, &open_blocks).await;
                         break;
                     }
                     Err(_) => {}
                 }
-                flush(&store, &owner, &mut buf, &timings, &blocks).await;
+                flush(&store, &owner, &mut buf, &timings, &open_blocks).await;
             }
-        });
+        })
+    }
 
+    /// Claims due deliveries and hands them to the workers until `shutdown`.
+    async fn claim_loop(&self, job_tx: mpsc::Sender<Job>, open_blocks: OpenBlocks, mut shutdown: watch::Receiver<bool>) {
         let cache: ContentCache = Arc::default();
         // Expired leases (a dispatcher died) are looked for at start and then four times per
         // lease period: often enough that a dead dispatcher's rows wait little longer than
         // its lease, and not on every claim, where it would read every row being sent.
         let reclaim_every = self.config.lease / 4;
         let mut last_reclaim: Option<std::time::Instant> = None;
-        // The claim loop owns the job sender: when it ends, the workers drain and stop.
-        let this = &self;
-        let claims = async move {
-            loop {
-                if *shutdown.borrow() {
-                    break;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let now = Utc::now();
+            let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
+            if reclaim {
+                last_reclaim = Some(std::time::Instant::now());
+            }
+            let started = std::time::Instant::now();
+            let claimed = self.store.deliveries().claim(&self.config.owner, now, self.lease_until(now), self.config.batch, reclaim).await;
+            DispatchTimings::add(&self.timings.claim_us, &self.timings.claims, started);
+            let claimed = match claimed {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "claiming deliveries failed");
+                    Vec::new()
                 }
-                let now = Utc::now();
-                let until = now + ChronoDuration::from_std(this.config.lease).unwrap_or(ChronoDuration::minutes(2));
-                let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
-                if reclaim {
-                    last_reclaim = Some(std::time::Instant::now());
+            };
+            if claimed.is_empty() {
+                if let Err(e) = self.store.deliveries().complete_briefings().await {
+                    tracing::error!(error = %e, "completing briefings failed");
                 }
-                let started = std::time::Instant::now();
-                let claimed = this.store.deliveries().claim(&this.config.owner, now, until, this.config.batch, reclaim).await;
-                DispatchTimings::add(&this.timings.claim_us, &this.timings.claims, started);
-                let claimed = match claimed {
-                    Ok(c) => c,
+                tokio::select! {
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            if let Ok(mut open) = open_blocks.lock() {
+                for b in claimed.iter().filter_map(|c| c.block.clone()) {
+                    *open.entry(b).or_insert(0) += 1;
+                }
+            }
+            for c in claimed {
+                let content = match content_for(&self.store, &cache, &c.briefing).await {
+                    Ok(content) => content,
                     Err(e) => {
-                        tracing::error!(error = %e, "claiming deliveries failed");
-                        Vec::new()
+                        tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
+                        continue;
                     }
                 };
-                if claimed.is_empty() {
-                    if let Err(e) = this.store.deliveries().complete_briefings().await {
-                        tracing::error!(error = %e, "completing briefings failed");
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(this.config.poll) => {}
-                        _ = shutdown.changed() => {}
-                    }
-                    continue;
-                }
-                if let Ok(mut open) = open_blocks.lock() {
-                    for b in claimed.iter().filter_map(|c| c.block.clone()) {
-                        *open.entry(b).or_insert(0) += 1;
-                    }
-                }
-                for c in claimed {
-                    let content = match content_for(&this.store, &cache, &c.briefing).await {
-                        Ok(content) => content,
-                        Err(e) => {
-                            tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
-                            continue;
-                        }
-                    };
-                    if job_tx.send(Job { claimed: c, content }).await.is_err() {
-                        break;
-                    }
+                if job_tx.send(Job { claimed: c, content }).await.is_err() {
+                    return;
                 }
             }
-        };
-        // Leases are renewed while this dispatcher lives: a rate limit or a slow relay can make
-        // a block take longer to send than one lease, and an expired lease would let the rows
-        // be taken back and sent again. A dispatcher that dies stops renewing (this future is
-        // dropped with it), so its leases still expire and are reclaimed.
-        let renew_every = self.config.lease / 3;
-        let renewals = async {
-            loop {
-                tokio::time::sleep(renew_every).await;
-                let until = Utc::now() + ChronoDuration::from_std(self.config.lease).unwrap_or(ChronoDuration::minutes(2));
-                if let Err(e) = self.store.deliveries().renew(&self.config.owner, until).await {
-                    tracing::error!(error = %e, "renewing delivery leases failed");
-                }
+        }
+    }
+
+    /// Every third of a lease, extends the leases this dispatcher holds. Never returns.
+    async fn renew_leases(&self) {
+        loop {
+            tokio::time::sleep(self.config.lease / 3).await;
+            if let Err(e) = self.store.deliveries().renew(&self.config.owner, self.lease_until(Utc::now())).await {
+                tracing::error!(error = %e, "renewing delivery leases failed");
             }
-        };
-        let drained = async {
-            claims.await;
-            for h in handles {
-                let _ = h.await;
-            }
-            let _ = recorder.await;
-        };
-        tokio::select! {
-            _ = drained => {}
-            _ = renewals => {}
         }
     }
 }
