@@ -30,6 +30,9 @@ pub struct Claimed {
 /// Deliveries per block (one lease each) when a briefing's recipients are frozen.
 pub const BLOCK: usize = 200;
 
+/// The most open deliveries one completion check reads (see `complete_briefings`).
+const OPEN_SCAN: i64 = 2_000;
+
 /// The outcome of one send, recorded in a batch.
 #[derive(Debug, Clone, SurrealValue)]
 pub struct Outcome {
@@ -291,14 +294,23 @@ impl<'a> Deliveries<'a> {
     }
 
     /// Briefings whose every delivery has an outcome become `sent`.
+    ///
+    /// One pass over the open deliveries (the queue index), not one per briefing. The pass reads
+    /// at most [`OPEN_SCAN`] rows: the dispatcher calls this whenever nothing is due, which is
+    /// also the case all through an SMTP outage with thousands of rows waiting to be retried.
+    /// When there are more open rows than that, the list of busy briefings would be incomplete,
+    /// so nothing is marked this time (it will be once the backlog is smaller).
     pub async fn complete_briefings(&self) -> Result<(), StoreError> {
         self.store
             .db()
             .query(
-                // One pass over the open deliveries (the queue index), not one per briefing.
-                "LET $busy = array::distinct((SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'batched', 'sending']));
-                 UPDATE briefing SET state = 'sent', sent_at = time::now() WHERE state = 'sending' AND id NOTINSIDE $busy RETURN NONE;",
+                "LET $open = SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'batched', 'sending'] LIMIT $scan;
+                 IF array::len($open) < $scan {
+                    UPDATE briefing SET state = 'sent', sent_at = time::now()
+                        WHERE state = 'sending' AND id NOTINSIDE array::distinct($open) RETURN NONE;
+                 };",
             )
+            .bind(("scan", OPEN_SCAN))
             .await?
             .check()?;
         Ok(())
