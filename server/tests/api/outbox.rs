@@ -52,6 +52,17 @@ fn rand_suffix() -> String {
     format!("{:08x}", rand::random::<u32>())
 }
 
+/// An application without its own workers, `n` subscribed contacts, and a briefing to all of
+/// them already frozen into the outbox (scheduled for now and enqueued): returns both.
+async fn frozen_briefing(n: usize) -> (TestApp, String) {
+    let app = app_without_workers().await;
+    register(&app, n, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
+    assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(n as u64));
+    (app, id)
+}
+
 fn per_recipient(sink: &MailSink) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for msg in sink.messages() {
@@ -145,11 +156,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
 
 #[tokio::test]
 async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_flight() {
-    let app = app_without_workers().await;
-    register(&app, 120, 0).await;
-    let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
-    assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(120));
+    let (app, id) = frozen_briefing(120).await;
 
     // A slow relay, so the dispatcher is killed mid-way.
     let mut first = app.dispatcher.clone().unwrap();
@@ -183,11 +190,7 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
 /// its leases, so neither it nor anyone else takes the rows back and sends them twice.
 #[tokio::test]
 async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once() {
-    let app = app_without_workers().await;
-    register(&app, 8, 0).await;
-    let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
-    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+    let (app, id) = frozen_briefing(8).await;
     let mut d = app.dispatcher.clone().unwrap();
     d.config.lease = Duration::from_secs(1);
     d.smtp.connections = 1;
@@ -205,11 +208,7 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
 
 #[tokio::test]
 async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
-    let app = app_without_workers().await;
-    register(&app, 30, 0).await;
-    let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
-    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+    let (app, id) = frozen_briefing(30).await;
 
     // Reserve a port, then leave nothing listening on it: the relay is down.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -232,13 +231,9 @@ async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
 
 #[tokio::test]
 async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
-    let app = app_without_workers().await;
     // More recipients than one block holds, so the two compete for blocks as well as rows.
     let n = 2 * app::backend::repo::deliveries::BLOCK + 50;
-    register(&app, n, 0).await;
-    let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
-    app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap();
+    let (app, _id) = frozen_briefing(n).await;
     let mut a = app.dispatcher.clone().unwrap();
     a.config.batch = 10;
     a.config.owner = "process-a".into();
