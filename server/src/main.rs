@@ -8,6 +8,7 @@ use tracing_subscriber::EnvFilter;
 
 // jemalloc rather than glibc's allocator: the dispatch benchmark ran about 10 % faster on it
 // (README, Benchmark), with the same peak memory.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

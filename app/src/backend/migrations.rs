@@ -265,6 +265,23 @@ DEFINE FIELD lease_until ON delivery_block TYPE option<datetime>;
 DEFINE INDEX delivery_block_state ON delivery_block FIELDS state;
 "#,
     },
+    Migration {
+        version: 8,
+        name: "frozen recipients are block entries; a delivery row is written with its first outcome",
+        sql: r#"
+-- Blocks frozen by version 7 listed delivery rows waiting as `batched`: those rows go back to
+-- being leased one by one, and the old blocks, which hold nothing else, are removed.
+UPDATE delivery SET state = 'queued', lease_owner = NONE, lease_until = NONE WHERE state = 'batched';
+DELETE delivery_block;
+REMOVE FIELD rows ON delivery_block;
+DEFINE FIELD OVERWRITE state ON delivery TYPE string ASSERT $value IN ["queued", "sending", "sent", "failed"];
+-- A block's entries, one per frozen recipient (its delivery key and the snapshot its row is
+-- written with), are a record of their own under the block's key: leasing, renewing and
+-- finishing a block rewrite only the small block record.
+DEFINE TABLE delivery_entries SCHEMAFULL;
+DEFINE FIELD entries ON delivery_entries TYPE array<object> FLEXIBLE;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -251,7 +251,7 @@ async fn flush(store: &Store, owner: &str, buf: &mut Vec<Outcome>, timings: &Dis
     let batch = std::mem::take(buf);
     let mut finished = Vec::new();
     if let Ok(mut open) = blocks.lock() {
-        for b in batch.iter().filter_map(|o| o.block.as_ref()) {
+        for b in batch.iter().filter_map(|o| o.delivery.block.as_ref()) {
             if let Some(n) = open.get_mut(b) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
@@ -290,54 +290,27 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
     content.reminder = c.kind == "reminder";
     let personal = Personal { name: &c.name, email: &c.email, delivery_key: &c.key, ack_token: &ack, unsubscribe_token: &unsub };
     let attempts = c.attempts + 1;
-    let failed = |error: String, attempts: i64| Outcome {
-        key: c.key.clone(),
-        state: "failed".into(),
-        due: now,
-        sent_at: None,
-        response: None,
-        error: Some(error),
+    let outcome = |state: &str, due, response, error, attempts| Outcome {
+        delivery: c.clone(),
+        state: state.into(),
+        due,
+        sent_at: (state == "sent").then_some(now),
+        response,
+        error,
         attempts,
-        block: c.block.clone(),
     };
+    let failed = |error: String, attempts: i64| outcome("failed", now, None, Some(error), attempts);
     let message = match render::message(identity, &content, &personal) {
         Ok(m) => m,
         Err(e) => return failed(e, attempts),
     };
     let envelope = message.envelope().clone();
     match client.send(&envelope, &message.formatted()).await {
-        Ok(response) => Outcome {
-            key: c.key.clone(),
-            state: "sent".into(),
-            due: now,
-            sent_at: Some(now),
-            response: Some(response),
-            error: None,
-            attempts,
-            block: c.block.clone(),
-        },
+        Ok(response) => outcome("sent", now, Some(response), None, attempts),
         Err(SendError::Permanent(e)) => failed(e, attempts),
-        Err(SendError::Unavailable(e)) => Outcome {
-            // The relay is down: wait and try again, without using up an attempt.
-            key: c.key.clone(),
-            state: "queued".into(),
-            due: now + ChronoDuration::seconds(2),
-            sent_at: None,
-            response: None,
-            error: Some(e),
-            attempts: c.attempts,
-            block: c.block.clone(),
-        },
-        Err(SendError::Transient(e)) if attempts < max_attempts => Outcome {
-            key: c.key.clone(),
-            state: "queued".into(),
-            due: now + backoff(attempts as u32),
-            sent_at: None,
-            response: None,
-            error: Some(e),
-            attempts,
-            block: c.block.clone(),
-        },
+        // The relay is down: wait and try again, without using up an attempt.
+        Err(SendError::Unavailable(e)) => outcome("queued", now + ChronoDuration::seconds(2), None, Some(e), c.attempts),
+        Err(SendError::Transient(e)) if attempts < max_attempts => outcome("queued", now + backoff(attempts as u32), None, Some(e), attempts),
         Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
     }
 }

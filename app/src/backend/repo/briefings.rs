@@ -417,11 +417,19 @@ impl<'a> Briefings<'a> {
         let mut res = self
             .store
             .db()
-            .query("SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test'")
+            .query(
+                "SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test';
+                 SELECT VALUE recipients FROM ONLY type::record('briefing', $id);",
+            )
             .bind(("id", id.to_string()))
             .await?;
         let rows: Vec<D> = res.take(0)?;
+        let recipients: Option<i64> = res.take(1)?;
         let mut r = Report::default();
+        // A frozen recipient has a delivery row once its first outcome is known; until then it
+        // is only an entry of its block, and counts as queued.
+        let with_row = rows.iter().filter(|d| d.kind == "briefing").count() as u64;
+        r.queued = (recipients.unwrap_or(0).max(0) as u64).saturating_sub(with_row);
         let mut kinds: std::collections::BTreeMap<String, Tally> = Default::default();
         let mut orgs: std::collections::BTreeMap<String, Tally> = Default::default();
         for d in rows {
