@@ -85,14 +85,18 @@ impl<'a> Deliveries<'a> {
                      LET $s = {SEGMENT};
                      -- Organisation names and kinds, read once, for the snapshot on each delivery.
                      LET $orgs = object::from_entries((SELECT VALUE [<string>id, {{ name: name, kind: kind }}] FROM organisation));
-                     -- The recipients, each with the key its delivery row and links will have.
+                     -- The recipients, each with the key its delivery row and links will have,
+                     -- and the snapshot its row is written with; stored a block at a time (sliced,
+                     -- not clumped: array::clump would copy every snapshot at once).
                      LET $rows = SELECT rand::string(20) AS key, record::id(id) AS contact, email, name,
                             $orgs[<string>organisation].name AS org_name, $orgs[<string>organisation].kind AS org_kind
                         FROM contact WHERE {SEGMENT_MATCH};
-                     FOR $chunk IN array::clump($rows, {BLOCK}) {{
+                     LET $blocks = <int> math::ceil(<float> array::len($rows) / {BLOCK});
+                     FOR $i IN 0..$blocks {{
                         LET $k = rand::string(20);
                         CREATE type::record('delivery_block', $k) SET briefing = $b, state = 'queued' RETURN NONE;
-                        CREATE type::record('delivery_entries', $k) SET entries = $chunk RETURN NONE;
+                        -- array::slice(array, from, to): `to` is an index (exclusive), not a length.
+                        CREATE type::record('delivery_entries', $k) SET entries = array::slice($rows, $i * {BLOCK}, ($i + 1) * {BLOCK}) RETURN NONE;
                      }};
                      UPDATE $b SET state = 'sending', recipients = array::len($rows);
                      array::len($rows);
@@ -103,7 +107,7 @@ impl<'a> Deliveries<'a> {
                 .bind(("now", now))
                 .await?;
             let mut res = checked(res)?;
-            let n: Option<i64> = res.take(8)?;
+            let n: Option<i64> = res.take(9)?;
             Ok(n)
         })
         .await;
@@ -272,12 +276,13 @@ impl<'a> Deliveries<'a> {
                          LET $held = SELECT VALUE record::id(id) FROM $blocks WHERE lease_owner = $owner AND state = 'sending';
                          -- Block entries: their rows, written once, with the outcome, in one statement.
                          -- IGNORE: a row already there is an outcome recorded before (never overwritten).
-                         INSERT IGNORE INTO delivery (SELECT type::record('delivery', delivery.key) AS id,
+                         LET $rows = SELECT type::record('delivery', delivery.key) AS id,
                                 type::record('briefing', delivery.briefing) AS briefing, type::record('contact', delivery.contact) AS contact,
                                 'briefing' AS kind, delivery.email AS email, delivery.name AS name,
                                 delivery.org_name AS org_name, delivery.org_kind AS org_kind, state, due, sent_at,
                                 response AS smtp_response, error AS last_error, attempts
-                            FROM $outcomes WHERE delivery.block IN $held) RETURN NONE;
+                            FROM $outcomes WHERE delivery.block IN $held;
+                         INSERT IGNORE INTO delivery $rows RETURN NONE;
                          -- Rows leased one by one: a statement per outcome (measured 2.5 times faster
                          -- than one UPDATE over the batch that looks each row's outcome up by key).
                          FOR $o IN (SELECT * FROM $outcomes WHERE delivery.block = NONE) {
