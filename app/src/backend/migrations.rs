@@ -288,7 +288,10 @@ DEFINE FIELD entries ON delivery_entries TYPE array<object> FLEXIBLE;
 /// once: the unique index on `version` lets only one record a migration; the others see it
 /// recorded and move on.
 pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
-    let db = store.db();
+    apply_list(store.db(), MIGRATIONS).await
+}
+
+async fn apply_list(db: &surrealdb::Surreal<surrealdb::engine::any::Any>, list: &[Migration]) -> Result<Vec<i64>, StoreError> {
     db.query(
         "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
          DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
@@ -299,7 +302,7 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
     .await?
     .check()?;
     let mut applied_now = Vec::new();
-    for m in MIGRATIONS {
+    for m in list {
         let mut res = db
             .query("SELECT VALUE version FROM migration WHERE version = $v")
             .bind(("v", m.version))
@@ -331,4 +334,43 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
         tracing::info!(versions = ?applied_now, "applied schema migrations");
     }
     Ok(applied_now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A briefing being sent when version 8 is applied: its recipients, frozen by version 7 as
+    /// rows waiting in a block (`batched`), become rows leased one by one (`queued`), so none is
+    /// lost, and the old blocks go.
+    #[tokio::test]
+    async fn version_8_requeues_the_rows_version_7_froze_in_blocks() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("t").use_db("t").await.unwrap();
+        let before = &MIGRATIONS[..7];
+        assert_eq!(before.last().map(|m| m.version), Some(7));
+        apply_list(&db, before).await.unwrap();
+        db.query(
+            "CREATE delivery:d1 SET briefing = briefing:b, kind = 'briefing', email = 'a@x.org', name = 'A',
+                org_name = 'O', org_kind = 'hei', state = 'batched', attempts = 0, due = time::now();
+             CREATE delivery:d2 SET briefing = briefing:b, kind = 'briefing', email = 'b@x.org', name = 'B',
+                org_name = 'O', org_kind = 'hei', state = 'sent', attempts = 1, due = time::now();
+             CREATE delivery_block:k SET briefing = briefing:b, state = 'sending', lease_owner = 'old', lease_until = time::now(),
+                rows = [delivery:d1, delivery:d2];",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+
+        assert_eq!(apply_list(&db, MIGRATIONS).await.unwrap(), vec![8]);
+        let mut res = db
+            .query("SELECT VALUE state FROM delivery ORDER BY id; SELECT VALUE id FROM delivery_block;")
+            .await
+            .unwrap();
+        let states: Vec<String> = res.take(0).unwrap();
+        assert_eq!(states, vec!["queued".to_string(), "sent".to_string()]);
+        let blocks: Vec<surrealdb::types::RecordId> = res.take(1).unwrap();
+        assert!(blocks.is_empty());
+    }
 }

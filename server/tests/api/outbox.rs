@@ -60,6 +60,9 @@ async fn frozen_briefing(n: usize) -> (TestApp, String) {
     let id = briefing(&app, false, vec![]).await;
     app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
     assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(n as u64));
+    // Frozen, nothing sent: every recipient counts as queued (no delivery row exists yet).
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!((report.queued, report.sent, report.failed), (n as u64, 0, 0));
     (app, id)
 }
 
