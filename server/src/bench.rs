@@ -130,7 +130,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     store.briefings().schedule(&actor, &briefing, chrono::Utc::now()).await?;
-    store.deliveries().enqueue_briefing(&briefing, chrono::Utc::now()).await?;
+    let frozen = store.deliveries().enqueue_briefing(&briefing, chrono::Utc::now()).await?;
+    anyhow::ensure!(frozen == Some(n as u64), "{frozen:?} recipients frozen, {n} expected");
     let enqueued = started.elapsed();
     let after_enqueue_mb = peak_memory_mb();
     let dispatcher = Dispatcher {
