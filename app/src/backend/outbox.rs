@@ -152,23 +152,27 @@ impl Dispatcher {
         let timings = self.timings.clone();
         let flush_at = self.config.batch.max(1) as usize;
         tokio::spawn(async move {
-            let mut buf = Vec::new();
+            let mut pending = Pending::default();
             loop {
                 let more = tokio::time::timeout(Duration::from_millis(50), out_rx.recv()).await;
                 match more {
                     Ok(Some(o)) => {
-                        buf.push(o);
-                        if buf.len() < flush_at {
+                        pending.add(o, &open_blocks);
+                        if pending.outcomes.len() < flush_at {
                             continue;
                         }
                     }
                     Ok(None) => {
-                        flush(&store, &owner, &mut buf, &timings, &open_blocks).await;
+                        pending.flush(&store, &owner, &timings).await;
                         break;
                     }
                     Err(_) => {}
                 }
-                flush(&store, &owner, &mut buf, &timings, &open_blocks).await;
+                if !pending.flush(&store, &owner, &timings).await {
+                    // Kept for the next try. Meanwhile the workers wait on the full channel,
+                    // and the leases are still renewed, so nobody sends these rows again.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
             }
         })
     }
@@ -244,29 +248,48 @@ impl Dispatcher {
 /// Per leased block, how many of the rows handed out have no recorded outcome yet.
 type OpenBlocks = Arc<std::sync::Mutex<HashMap<String, usize>>>;
 
-async fn flush(store: &Store, owner: &str, buf: &mut Vec<Outcome>, timings: &DispatchTimings, blocks: &OpenBlocks) {
-    if buf.is_empty() {
-        return;
-    }
-    let batch = std::mem::take(buf);
-    let mut finished = Vec::new();
-    if let Ok(mut open) = blocks.lock() {
-        for b in batch.iter().filter_map(|o| o.delivery.block.as_ref()) {
+/// Outcomes not recorded yet, and the blocks they finish (every row handed out from them is
+/// among these outcomes or recorded before).
+#[derive(Default)]
+struct Pending {
+    outcomes: Vec<Outcome>,
+    finished: Vec<String>,
+}
+
+impl Pending {
+    fn add(&mut self, o: Outcome, blocks: &OpenBlocks) {
+        if let (Some(b), Ok(mut open)) = (o.delivery.block.as_ref(), blocks.lock()) {
             if let Some(n) = open.get_mut(b) {
                 *n = n.saturating_sub(1);
                 if *n == 0 {
                     open.remove(b);
-                    finished.push(b.clone());
+                    self.finished.push(b.clone());
                 }
             }
         }
+        self.outcomes.push(o);
     }
-    let started = std::time::Instant::now();
-    let recorded = store.deliveries().record(owner, batch, finished).await;
-    DispatchTimings::add(&timings.record_us, &timings.records, started);
-    if let Err(e) = recorded {
-        // The rows keep their lease and are retried when it expires: nothing is lost.
-        tracing::error!(error = %e, "recording delivery outcomes failed");
+
+    /// Records what is pending. A failed write keeps it all for the next call (returns false):
+    /// dropping it would leave its rows leased, and renewed, by this live dispatcher for ever.
+    async fn flush(&mut self, store: &Store, owner: &str, timings: &DispatchTimings) -> bool {
+        if self.outcomes.is_empty() {
+            return true;
+        }
+        let started = std::time::Instant::now();
+        let recorded = store.deliveries().record(owner, &self.outcomes, &self.finished).await;
+        DispatchTimings::add(&timings.record_us, &timings.records, started);
+        match recorded {
+            Ok(()) => {
+                self.outcomes.clear();
+                self.finished.clear();
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, outcomes = self.outcomes.len(), "recording delivery outcomes failed; trying again");
+                false
+            }
+        }
     }
 }
 

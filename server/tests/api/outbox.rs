@@ -258,6 +258,32 @@ async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
     assert_eq!(blocks, vec!["done".to_string(); 3], "every block finished and let go");
 }
 
+/// A database error while recording outcomes loses nothing and sends nothing twice: the
+/// dispatcher keeps the outcomes and writes them once the database accepts them again.
+#[tokio::test]
+async fn outcomes_the_database_refuses_are_kept_and_recorded_later() {
+    let (app, id) = frozen_briefing(5).await;
+    let db = app.store.db();
+    // A real write error: the schema refuses every outcome row for now.
+    db.query("DEFINE FIELD OVERWRITE smtp_response ON delivery TYPE option<string> ASSERT $value = NONE")
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    let (stop, handle) = start(app.dispatcher.clone().unwrap());
+    assert!(wait_for(20, || async { app.mail.messages().len() == 5 }).await, "all sent");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 0, "nothing recorded while refused");
+    db.query("DEFINE FIELD OVERWRITE smtp_response ON delivery TYPE option<string>").await.unwrap().check().unwrap();
+    assert!(
+        wait_for(20, || async { app.store.briefings().report(&id).await.unwrap().sent == 5 }).await,
+        "recorded once the database accepts them"
+    );
+    let _ = stop.send(true);
+    let _ = handle.await;
+    assert!(per_recipient(&app.mail).values().all(|n| *n == 1), "nothing sent twice");
+}
+
 #[tokio::test]
 async fn permanent_failures_are_not_retried_and_keep_their_reason() {
     let app = spawn_app().await;

@@ -260,13 +260,13 @@ impl<'a> Deliveries<'a> {
     /// Records outcomes, only for deliveries this owner still holds (a dispatcher whose lease
     /// ran out must not overwrite the newer holder's result), and marks `finished` blocks (every
     /// entry the dispatcher got from them now has an outcome) done.
-    pub async fn record(&self, owner: &str, outcomes: Vec<Outcome>, finished: Vec<String>) -> Result<(), StoreError> {
+    pub async fn record(&self, owner: &str, outcomes: &[Outcome], finished: &[String]) -> Result<(), StoreError> {
         if outcomes.is_empty() {
             return Ok(());
         }
         retry_conflicts(|| {
-            let outcomes = outcomes.clone();
-            let finished = finished.clone();
+            let outcomes = outcomes.to_vec();
+            let finished = finished.to_vec();
             async move {
                 let res = self
                     .store
