@@ -60,9 +60,15 @@ async fn frozen_briefing(n: usize) -> (TestApp, String) {
     let id = briefing(&app, false, vec![]).await;
     app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
     assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(n as u64));
-    // Frozen, nothing sent: every recipient counts as queued (no delivery row exists yet).
+    // Frozen, nothing sent: every recipient counts as queued (no delivery row exists yet), and
+    // a recipient's page says so.
     let report = app.store.briefings().report(&id).await.unwrap();
     assert_eq!((report.queued, report.sent, report.failed), (n as u64, 0, 0));
+    let mut r = app.store.db().query("SELECT VALUE record::id(id) FROM contact LIMIT 1").await.unwrap();
+    let contact: Vec<String> = r.take(0).unwrap();
+    let history = app.store.briefings().contact_history(&contact[0]).await.unwrap();
+    let pending: Vec<(&str, &str)> = history.iter().map(|h| (h.what.as_str(), h.detail.as_str())).collect();
+    assert_eq!(pending, vec![("Briefing: Programme update: <November>", "queued")]);
     (app, id)
 }
 
@@ -199,6 +205,15 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     d.smtp.connections = 1;
     d.smtp.rate_per_second = Some(2); // 8 messages: about 4 s, four leases long
     let (stop, handle) = start(d);
+    // Mid-way, some recipients have their delivery row and the others are still entries of the
+    // block: each contact's page lists the briefing once.
+    assert!(wait_for(10, || async { app.mail.messages().len() >= 3 }).await);
+    let mut r = app.store.db().query("SELECT VALUE record::id(id) FROM contact").await.unwrap();
+    let contacts: Vec<String> = r.take(0).unwrap();
+    for c in &contacts {
+        let history = app.store.briefings().contact_history(c).await.unwrap();
+        assert_eq!(history.iter().filter(|e| e.what.starts_with("Briefing:")).count(), 1, "{c}: {:?}", history.iter().map(|e| &e.detail).collect::<Vec<_>>());
+    }
     assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 8 }).await, "every recipient received it");
     // Long enough for a lost lease to have been taken back and sent again.
     tokio::time::sleep(Duration::from_millis(1500)).await;

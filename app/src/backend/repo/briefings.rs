@@ -574,14 +574,24 @@ impl<'a> Briefings<'a> {
             .store
             .db()
             .query(
-                "LET $c = type::record('contact', $id);
+                // One snapshot: a row written between two reads would be missed by both.
+                "BEGIN TRANSACTION;
+                 LET $c = type::record('contact', $id);
                  SELECT briefing.subject AS subject, kind, state, due, sent_at, acknowledged_at FROM delivery WHERE contact = $c;
-                 SELECT kind, at, note FROM interaction WHERE contact = $c;",
+                 SELECT kind, at, note FROM interaction WHERE contact = $c;
+                 -- Frozen with a briefing being sent and not tried yet: an entry of an unfinished
+                 -- block with no delivery row (only unfinished blocks keep their entries).
+                 SELECT type::record('delivery_block', record::id(id)).briefing.subject AS subject, 'briefing' AS kind,
+                        'queued' AS state, type::record('delivery_block', record::id(id)).briefing.send_at ?? time::now() AS due
+                    FROM delivery_entries
+                    WHERE array::len(entries.filter(|$e| $e.contact = $id AND !record::exists(type::record('delivery', $e.key)))) > 0;
+                 COMMIT TRANSACTION;",
             )
             .bind(("id", contact.to_string()))
             .await?;
-        let deliveries: Vec<D> = res.take(1)?;
-        let interactions: Vec<I> = res.take(2)?;
+        let mut deliveries: Vec<D> = res.take(2)?;
+        let interactions: Vec<I> = res.take(3)?;
+        deliveries.extend(res.take::<Vec<D>>(4)?);
         let mut out: Vec<HistoryEntry> = deliveries
             .into_iter()
             .map(|d| HistoryEntry {
