@@ -6,14 +6,14 @@ use server::config::Settings;
 use server::{seed, users_cli, Application};
 use tracing_subscriber::EnvFilter;
 
-// jemalloc rather than glibc's allocator: the dispatch benchmark ran about 10 % faster on it
+// jemalloc rather than glibc's allocator: the dispatch benchmark ran about 14 % faster on it
 // (README, Benchmark).
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 // Two arenas instead of jemalloc's four per core, and freed pages handed back after a second
-// instead of ten: the benchmark's peak memory went from 145-147 MB to 123-124 MB at the same
+// instead of ten: the benchmark's peak memory went from 145-147 MB to 121-125 MB at the same
 // rate (README, Benchmark). Read by jemalloc at start-up (a thin pointer to a C string, hence an
 // array reference); `_RJEM_MALLOC_CONF` in the environment overrides it, e.g. more arenas on a
 // machine with many cores.

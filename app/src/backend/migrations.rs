@@ -301,6 +301,16 @@ async fn apply_list(db: &surrealdb::Surreal<surrealdb::engine::any::Any>, list: 
     )
     .await?
     .check()?;
+    // Code older than the database's schema would misread it (version 8, for one, changed what
+    // the outbox holds): refuse to start rather than send wrongly.
+    let known = list.iter().map(|m| m.version).max().unwrap_or(0);
+    let mut res = db.query("SELECT VALUE version FROM migration ORDER BY version DESC LIMIT 1").await?;
+    let newest: Vec<i64> = res.take(0)?;
+    if let Some(newest) = newest.first().copied().filter(|v| *v > known) {
+        return Err(StoreError::Refused(format!(
+            "this database has schema version {newest}, written by a newer Liaison; this one knows up to {known}. Run that newer version (or newer) against it."
+        )));
+    }
     let mut applied_now = Vec::new();
     for m in list {
         let mut res = db
@@ -364,6 +374,8 @@ mod tests {
         .unwrap();
 
         assert_eq!(apply_list(&db, MIGRATIONS).await.unwrap(), vec![8]);
+        // The older code now refuses this database rather than misread its outbox.
+        assert!(matches!(apply_list(&db, before).await, Err(StoreError::Refused(m)) if m.contains("schema version 8")));
         let mut res = db
             .query("SELECT VALUE state FROM delivery ORDER BY id; SELECT VALUE id FROM delivery_block;")
             .await

@@ -169,8 +169,11 @@ impl Dispatcher {
                     Err(_) => {}
                 }
                 if !pending.flush(&store, &owner, &timings).await {
-                    // Kept for the next try. Meanwhile the workers wait on the full channel,
-                    // and the leases are still renewed, so nobody sends these rows again.
+                    // Kept for the next try; meanwhile the workers wait on the full channel.
+                    // Nobody sends these rows again while this dispatcher's leases are renewed;
+                    // if the renewals fail too (the database is down) and the leases lapse,
+                    // another process may (this one never reclaims its own), and then these
+                    // outcomes are not written over its results (see `Deliveries::record`).
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
@@ -220,11 +223,18 @@ impl Dispatcher {
                 }
             }
             for c in claimed {
-                let content = match content_for(&self.store, &cache, &c.briefing).await {
-                    Ok(content) => content,
-                    Err(e) => {
-                        tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content");
-                        continue;
+                // Every claimed delivery is handed to a worker: one skipped would keep its
+                // block open, and leased by this live dispatcher, for ever. The content comes
+                // from the database, so a failure is waited out; at shutdown the leases lapse
+                // and another process takes the rows.
+                let content = loop {
+                    match content_for(&self.store, &cache, &c.briefing).await {
+                        Ok(content) => break content,
+                        Err(e) => tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content; trying again"),
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = shutdown.changed() => return,
                     }
                 };
                 if job_tx.send(Job { claimed: c, content }).await.is_err() {

@@ -184,6 +184,7 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut second = app.dispatcher.clone().unwrap();
     second.config.batch = 20;
+    second.config.owner = "restarted-process".into(); // a new process has a new owner name
     let (stop, handle) = start(second);
     assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 120 }).await, "every recipient received it");
     let _ = stop.send(true);
