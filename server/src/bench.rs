@@ -134,6 +134,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     anyhow::ensure!(frozen == Some(n as u64), "{frozen:?} recipients frozen, {n} expected");
     let enqueued = started.elapsed();
     let after_enqueue_mb = peak_memory_mb();
+    let batch = opts.batch.unwrap_or(DispatchConfig::default().batch);
     let dispatcher = Dispatcher {
         store: store.clone(),
         smtp: smtp.clone(),
@@ -141,7 +142,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         key: TokenKey::random(),
         config: DispatchConfig {
             poll: Duration::from_millis(20),
-            batch: opts.batch.unwrap_or(DispatchConfig::default().batch),
+            batch,
             ..DispatchConfig::default()
         },
         timings: std::sync::Arc::default(),
@@ -197,12 +198,11 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let ms = |us: &std::sync::atomic::AtomicU64| us.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0;
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
     println!(
-        "  dispatcher database time: claims {:.0} ms in {} transactions, outcomes {:.0} ms in {} (batch {})",
+        "  dispatcher database time: claims {:.0} ms in {} transactions, outcomes {:.0} ms in {} (batch {batch})",
         ms(&timings.claim_us),
         count(&timings.claims),
         ms(&timings.record_us),
         count(&timings.records),
-        opts.batch.unwrap_or(DispatchConfig::default().batch)
     );
     drop(child);
     // The last handle closes the embedded database; its background tasks need a moment to stop

@@ -581,10 +581,9 @@ impl<'a> Briefings<'a> {
                  SELECT kind, at, note FROM interaction WHERE contact = $c;
                  -- Frozen with a briefing being sent and not tried yet: an entry of an unfinished
                  -- block with no delivery row (only unfinished blocks keep their entries).
-                 SELECT type::record('delivery_block', record::id(id)).briefing.subject AS subject, 'briefing' AS kind,
-                        'queued' AS state, type::record('delivery_block', record::id(id)).briefing.send_at ?? time::now() AS due
-                    FROM delivery_entries
-                    WHERE array::len(entries.filter(|$e| $e.contact = $id AND !record::exists(type::record('delivery', $e.key)))) > 0;
+                 SELECT b.subject AS subject, 'briefing' AS kind, 'queued' AS state, b.send_at ?? time::now() AS due
+                    FROM (SELECT type::record('delivery_block', record::id(id)).briefing.* AS b FROM delivery_entries
+                        WHERE array::len(entries.filter(|$e| $e.contact = $id AND !record::exists(type::record('delivery', $e.key)))) > 0);
                  COMMIT TRANSACTION;",
             )
             .bind(("id", contact.to_string()))

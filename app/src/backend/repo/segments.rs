@@ -50,8 +50,6 @@ impl Row {
     }
 }
 
-/// Which contacts a segment `$s` matches: the one rule used for counts, member lists and the
-/// recipient list the outbox freezes.
 /// The SurrealQL that reads segment `record` (an expression giving its record id) as a plain
 /// object, to bind as `$s` for [`MATCH`]. Bound as a record link instead, every `$s.field` in
 /// the rule would fetch the segment again, for every contact it is tried on.
@@ -59,6 +57,8 @@ pub(crate) fn load_segment(record: &str) -> String {
     format!("(SELECT * FROM ONLY {record})")
 }
 
+/// Which contacts a segment `$s` matches: the one rule used for counts, member lists and the
+/// recipient list the outbox freezes.
 pub(crate) const MATCH: &str = "subscribed = true
     AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
     AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
