@@ -46,34 +46,34 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::layout::Session::provide();
     view! {
-        <Stylesheet id="liaison" href="/pkg/liaison.css"/>
-        <Title text="Liaison"/>
-        <Router>
-            <Layout>
-                <Routes fallback=|| view! { <organisations::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
-                    <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
- <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("/segments") view=briefings::SegmentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/segments/:id") view=briefings::SegmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
-                </Routes>
-            </Layout>
-        </Router>
-    }
+           <Stylesheet id="liaison" href="/pkg/liaison.css"/>
+           <Title text="Liaison"/>
+           <Router>
+               <Layout>
+                   <Routes fallback=|| view! { <organisations::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
+                       <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
+                       <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
+                       <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
+                       <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
+                       <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
+                       <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
+                       <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
+                       <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
+                       <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
+                       <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
+    <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
+                       <Route path=path!("/segments") view=briefings::SegmentsPage ssr=SsrMode::Async/>
+                       <Route path=path!("/segments/:id") view=briefings::SegmentPage ssr=SsrMode::Async/>
+                       <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
+                       <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
+                       <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
+                       <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                       <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
+                       <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                   </Routes>
+               </Layout>
+           </Router>
+       }
 }
 
 #[cfg(feature = "hydrate")]

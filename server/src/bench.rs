@@ -63,14 +63,21 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
             if std::env::var("USER").as_deref() == Ok("root") || is_root() {
                 cmd.args(["-u", "nobody"]);
             }
-            cmd.args([format!("127.0.0.1:{port}"), "1024".into()]).kill_on_drop(true);
+            cmd.args([format!("127.0.0.1:{port}"), "1024".into()])
+                .kill_on_drop(true);
             child = Some(cmd.spawn().context("starting smtp-sink")?);
             tokio::time::sleep(Duration::from_millis(300)).await;
-            (SocketAddr::from(([127, 0, 0, 1], port)), "Postfix smtp-sink on loopback".to_string())
+            (
+                SocketAddr::from(([127, 0, 0, 1], port)),
+                "Postfix smtp-sink on loopback".to_string(),
+            )
         }
         None => {
             let (a, _task) = MailSink::new().start(([127, 0, 0, 1], 0).into()).await?;
-            (a, "the in-process development SMTP sink (install postfix for smtp-sink)".to_string())
+            (
+                a,
+                "the in-process development SMTP sink (install postfix for smtp-sink)".to_string(),
+            )
         }
     };
     let smtp = SmtpConfig::loopback(addr, opts.connections, Duration::from_secs(30));
@@ -84,7 +91,11 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
 
     // The database: embedded SurrealKV on disk, as in production's default.
     let dir = tempfile_dir()?;
-    let store = Store::open(&DbConfig { url: format!("surrealkv://{}", dir.join("db").display()), ..DbConfig::memory() }).await?;
+    let store = Store::open(&DbConfig {
+        url: format!("surrealkv://{}", dir.join("db").display()),
+        ..DbConfig::memory()
+    })
+    .await?;
     let actor = Actor::Other("bench".into());
     let n = opts.contacts;
     println!("Preparing {n} contacts in an on-disk database at {} …", dir.display());
@@ -113,7 +124,10 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
             .await?
             .check()?;
     }
-    let segment = store.segments().create(&actor, "Bench audience", &SegmentFilter::default()).await?;
+    let segment = store
+        .segments()
+        .create(&actor, "Bench audience", &SegmentFilter::default())
+        .await?;
     let draft = BriefingDraft {
         subject: "Benchmark briefing".into(),
         body: "Dear partners,\n\nThis is a **benchmark** briefing of realistic length. ".repeat(20),
@@ -129,8 +143,14 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let before_mb = peak_memory_mb();
     let cpu_before = cpu_seconds();
     let started = Instant::now();
-    store.briefings().schedule(&actor, &briefing, chrono::Utc::now()).await?;
-    let frozen = store.deliveries().enqueue_briefing(&briefing, chrono::Utc::now()).await?;
+    store
+        .briefings()
+        .schedule(&actor, &briefing, chrono::Utc::now())
+        .await?;
+    let frozen = store
+        .deliveries()
+        .enqueue_briefing(&briefing, chrono::Utc::now())
+        .await?;
     anyhow::ensure!(frozen == Some(n as u64), "{frozen:?} recipients frozen, {n} expected");
     let enqueued = started.elapsed();
     let after_enqueue_mb = peak_memory_mb();
@@ -166,7 +186,10 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let total = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
     let done = store.deliveries().outcomes(&briefing).await?;
-    anyhow::ensure!(done == n as u64, "the briefing was marked sent with {done} of {n} outcomes recorded");
+    anyhow::ensure!(
+        done == n as u64,
+        "the briefing was marked sent with {done} of {n} outcomes recorded"
+    );
     let r = store.briefings().report(&briefing).await?;
     if r.failed > 0 {
         println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
@@ -182,9 +205,18 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let ceiling_rate = n as f64 / ceiling.as_secs_f64();
 
     println!();
-    println!("Liaison dispatch benchmark ({n} recipients, {} SMTP connections, sink: {sink_name})", opts.connections);
-    println!("  enqueue (recipient list frozen, one transaction): {:.2} s", enqueued.as_secs_f64());
-    println!("  send → last delivery recorded:                   {:.2} s", total.as_secs_f64());
+    println!(
+        "Liaison dispatch benchmark ({n} recipients, {} SMTP connections, sink: {sink_name})",
+        opts.connections
+    );
+    println!(
+        "  enqueue (recipient list frozen, one transaction): {:.2} s",
+        enqueued.as_secs_f64()
+    );
+    println!(
+        "  send → last delivery recorded:                   {:.2} s",
+        total.as_secs_f64()
+    );
     println!("  dispatch rate:                                   {rate:.0} emails/s");
     println!(
         "  CPU used by this process while sending:          {cpu:.2} s ({:.0} % of {} cores)",
@@ -192,9 +224,18 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         cores()
     );
     println!("  peak memory (VmHWM, whole process):              {peak_mb:.0} MB (before sending: {before_mb:.0} MB, after freezing the recipients: {after_enqueue_mb:.0} MB)");
-    println!("  ceiling, bare lettre on TCP_NODELAY, no database: {ceiling_rate:.0} emails/s ({:.2} s)", ceiling.as_secs_f64());
-    println!("  dispatch rate / ceiling:                         {:.0} %", 100.0 * rate / ceiling_rate);
-    println!("  transactions re-run after a write conflict:      {}", app::backend::db::conflict_retries());
+    println!(
+        "  ceiling, bare lettre on TCP_NODELAY, no database: {ceiling_rate:.0} emails/s ({:.2} s)",
+        ceiling.as_secs_f64()
+    );
+    println!(
+        "  dispatch rate / ceiling:                         {:.0} %",
+        100.0 * rate / ceiling_rate
+    );
+    println!(
+        "  transactions re-run after a write conflict:      {}",
+        app::backend::db::conflict_retries()
+    );
     let ms = |us: &std::sync::atomic::AtomicU64| us.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0;
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
     println!(
@@ -213,15 +254,29 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn ceiling(smtp: &SmtpConfig, identity: &MailIdentity, content: &BriefingContent, n: usize) -> anyhow::Result<Duration> {
+async fn ceiling(
+    smtp: &SmtpConfig,
+    identity: &MailIdentity,
+    content: &BriefingContent,
+    n: usize,
+) -> anyhow::Result<Duration> {
     let key = TokenKey::random();
     let mut messages = Vec::with_capacity(n);
     for i in 0..n {
         let k = format!("ceiling{i}");
-        let (ack, unsub) = (key.sign(app::backend::tokens::Purpose::Acknowledge, &k), key.sign(app::backend::tokens::Purpose::Unsubscribe, &k));
+        let (ack, unsub) = (
+            key.sign(app::backend::tokens::Purpose::Acknowledge, &k),
+            key.sign(app::backend::tokens::Purpose::Unsubscribe, &k),
+        );
         let email = format!("bench{i}@bench.example.org");
         let name = format!("Bench Person {i}");
-        let p = Personal { name: &name, email: &email, delivery_key: &k, ack_token: &ack, unsubscribe_token: &unsub };
+        let p = Personal {
+            name: &name,
+            email: &email,
+            delivery_key: &k,
+            ack_token: &ack,
+            unsubscribe_token: &unsub,
+        };
         let m = render::message(identity, content, &p).map_err(anyhow::Error::msg)?;
         messages.push((m.envelope().clone(), m.formatted()));
     }
@@ -259,12 +314,20 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 }
 
 fn rand_u32() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) ^ std::process::id()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+        ^ std::process::id()
 }
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }

@@ -2,9 +2,9 @@
 use anyhow::{bail, Context};
 use app::backend::db::DbConfig;
 use app::backend::mail::transport::{SmtpConfig, TlsMode};
-use std::time::Duration;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -53,13 +53,23 @@ fn dkim_from_env() -> anyhow::Result<Option<DkimSettings>> {
     let Some(key_file) = var("LIAISON_DKIM_KEY_FILE") else {
         return Ok(None);
     };
-    let selector = var("LIAISON_DKIM_SELECTOR").context("LIAISON_DKIM_KEY_FILE is set: set LIAISON_DKIM_SELECTOR to the selector published in DNS too")?;
-    let ed25519 = match var("LIAISON_DKIM_ALGORITHM").as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let selector = var("LIAISON_DKIM_SELECTOR")
+        .context("LIAISON_DKIM_KEY_FILE is set: set LIAISON_DKIM_SELECTOR to the selector published in DNS too")?;
+    let ed25519 = match var("LIAISON_DKIM_ALGORITHM")
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("rsa") => false,
         Some("ed25519") => true,
         Some(other) => bail!("LIAISON_DKIM_ALGORITHM must be rsa or ed25519, not {other:?}"),
     };
-    Ok(Some(DkimSettings { key_file: PathBuf::from(key_file), selector, ed25519, domain: var("LIAISON_DKIM_DOMAIN") }))
+    Ok(Some(DkimSettings {
+        key_file: PathBuf::from(key_file),
+        selector,
+        ed25519,
+        domain: var("LIAISON_DKIM_DOMAIN"),
+    }))
 }
 
 fn var(name: &str) -> Option<String> {
@@ -78,7 +88,10 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
 fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name} must be a number, not {v:?}")),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a number, not {v:?}")),
     }
 }
 
@@ -109,22 +122,28 @@ impl Settings {
             db,
             seed_demo: flag("LIAISON_SEED_DEMO", true)?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            log: var("LIAISON_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            log: var("LIAISON_LOG")
+                .or_else(|| var("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
             public_url: var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             smtp: match var("LIAISON_SMTP_HOST") {
                 None => None,
                 Some(host) => Some(SmtpConfig {
                     host,
                     port: number("LIAISON_SMTP_PORT", 587)?,
-                    tls: TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into())).map_err(anyhow::Error::msg)?,
+                    tls: TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into()))
+                        .map_err(anyhow::Error::msg)?,
                     username: var("LIAISON_SMTP_USER"),
                     password: var("LIAISON_SMTP_PASS"),
                     connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
-                    rate_per_second: var("LIAISON_SMTP_RATE").map(|_| number("LIAISON_SMTP_RATE", 0)).transpose()?,
+                    rate_per_second: var("LIAISON_SMTP_RATE")
+                        .map(|_| number("LIAISON_SMTP_RATE", 0))
+                        .transpose()?,
                     timeout: Duration::from_secs(30),
                 }),
             },
-            mail_from: var("LIAISON_MAIL_FROM").unwrap_or_else(|| "Regional ACP Programme <programme@liaison.example.org>".into()),
+            mail_from: var("LIAISON_MAIL_FROM")
+                .unwrap_or_else(|| "Regional ACP Programme <programme@liaison.example.org>".into()),
             mail_reply_to: var("LIAISON_MAIL_REPLY_TO"),
             dkim: dkim_from_env()?,
             secret_key: var("LIAISON_SECRET_KEY"),
@@ -132,7 +151,11 @@ impl Settings {
             max_attempts: number("LIAISON_SMTP_MAX_ATTEMPTS", 8)?,
             stale_days: match var("LIAISON_STALE_DAYS") {
                 None => 14,
-                Some(v) => v.parse().ok().filter(|d| *d > 0).with_context(|| format!("LIAISON_STALE_DAYS must be a whole number of days, not {v:?}"))?,
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|d| *d > 0)
+                    .with_context(|| format!("LIAISON_STALE_DAYS must be a whole number of days, not {v:?}"))?,
             },
         })
     }

@@ -56,28 +56,53 @@ pub fn engagement_rank(level: &str) -> Option<usize> {
 }
 
 const fn hei(name: &'static str, area: &'static str, ukprn: Option<&'static str>) -> DemoOrg {
-    DemoOrg { name, kind: "hei", area, ods_code: None, ukprn }
+    DemoOrg {
+        name,
+        kind: "hei",
+        area,
+        ods_code: None,
+        ukprn,
+    }
 }
 
-const fn trust(
-    name: &'static str,
-    kind: &'static str,
-    area: &'static str,
-    ods_code: Option<&'static str>,
-) -> DemoOrg {
-    DemoOrg { name, kind, area, ods_code, ukprn: None }
+const fn trust(name: &'static str, kind: &'static str, area: &'static str, ods_code: Option<&'static str>) -> DemoOrg {
+    DemoOrg {
+        name,
+        kind,
+        area,
+        ods_code,
+        ukprn: None,
+    }
 }
 
 const fn icb(name: &'static str, area: &'static str, ods_code: &'static str) -> DemoOrg {
-    DemoOrg { name, kind: "icb", area, ods_code: Some(ods_code), ukprn: None }
+    DemoOrg {
+        name,
+        kind: "icb",
+        area,
+        ods_code: Some(ods_code),
+        ukprn: None,
+    }
 }
 
 const fn gp(name: &'static str, area: &'static str) -> DemoOrg {
-    DemoOrg { name, kind: "primary_care", area, ods_code: None, ukprn: None }
+    DemoOrg {
+        name,
+        kind: "primary_care",
+        area,
+        ods_code: None,
+        ukprn: None,
+    }
 }
 
 const fn other(name: &'static str, area: &'static str) -> DemoOrg {
-    DemoOrg { name, kind: "other", area, ods_code: None, ukprn: None }
+    DemoOrg {
+        name,
+        kind: "other",
+        area,
+        ods_code: None,
+        ukprn: None,
+    }
 }
 
 pub const ORGANISATIONS: &[DemoOrg] = &[
@@ -95,29 +120,109 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
     hei("University of Worcester", HW, Some("10007139")),
     hei("Harper Adams University", STW, Some("10040812")),
     // Acute trusts.
-    trust("University Hospitals Birmingham NHS Foundation Trust", "acute_trust", BSOL, Some("RRK")),
-    trust("Birmingham Women's and Children's NHS Foundation Trust", "acute_trust", BSOL, Some("RQ3")),
-    trust("Sandwell and West Birmingham Hospitals NHS Trust", "acute_trust", BC, Some("RXK")),
+    trust(
+        "University Hospitals Birmingham NHS Foundation Trust",
+        "acute_trust",
+        BSOL,
+        Some("RRK"),
+    ),
+    trust(
+        "Birmingham Women's and Children's NHS Foundation Trust",
+        "acute_trust",
+        BSOL,
+        Some("RQ3"),
+    ),
+    trust(
+        "Sandwell and West Birmingham Hospitals NHS Trust",
+        "acute_trust",
+        BC,
+        Some("RXK"),
+    ),
     trust("The Royal Wolverhampton NHS Trust", "acute_trust", BC, Some("RL4")),
     trust("The Dudley Group NHS Foundation Trust", "acute_trust", BC, Some("RNA")),
     trust("Walsall Healthcare NHS Trust", "acute_trust", BC, Some("RBK")),
-    trust("University Hospitals Coventry and Warwickshire NHS Trust", "acute_trust", CW, Some("RKB")),
-    trust("South Warwickshire University NHS Foundation Trust", "acute_trust", CW, Some("RJC")),
+    trust(
+        "University Hospitals Coventry and Warwickshire NHS Trust",
+        "acute_trust",
+        CW,
+        Some("RKB"),
+    ),
+    trust(
+        "South Warwickshire University NHS Foundation Trust",
+        "acute_trust",
+        CW,
+        Some("RJC"),
+    ),
     trust("George Eliot Hospital NHS Trust", "acute_trust", CW, Some("RLT")),
-    trust("Worcestershire Acute Hospitals NHS Trust", "acute_trust", HW, Some("RWP")),
+    trust(
+        "Worcestershire Acute Hospitals NHS Trust",
+        "acute_trust",
+        HW,
+        Some("RWP"),
+    ),
     trust("Wye Valley NHS Trust", "acute_trust", HW, Some("RLQ")),
-    trust("The Shrewsbury and Telford Hospital NHS Trust", "acute_trust", STW, Some("RXW")),
-    trust("University Hospitals of North Midlands NHS Trust", "acute_trust", SSOT, Some("RJE")),
+    trust(
+        "The Shrewsbury and Telford Hospital NHS Trust",
+        "acute_trust",
+        STW,
+        Some("RXW"),
+    ),
+    trust(
+        "University Hospitals of North Midlands NHS Trust",
+        "acute_trust",
+        SSOT,
+        Some("RJE"),
+    ),
     // Community trusts.
-    trust("Birmingham Community Healthcare NHS Foundation Trust", "community_trust", BSOL, Some("RYW")),
-    trust("Shropshire Community Health NHS Trust", "community_trust", STW, Some("R1D")),
-    trust("Herefordshire and Worcestershire Health and Care NHS Trust", "community_trust", HW, Some("R1A")),
-    trust("Midlands Partnership University NHS Foundation Trust", "community_trust", SSOT, Some("RRE")),
+    trust(
+        "Birmingham Community Healthcare NHS Foundation Trust",
+        "community_trust",
+        BSOL,
+        Some("RYW"),
+    ),
+    trust(
+        "Shropshire Community Health NHS Trust",
+        "community_trust",
+        STW,
+        Some("R1D"),
+    ),
+    trust(
+        "Herefordshire and Worcestershire Health and Care NHS Trust",
+        "community_trust",
+        HW,
+        Some("R1A"),
+    ),
+    trust(
+        "Midlands Partnership University NHS Foundation Trust",
+        "community_trust",
+        SSOT,
+        Some("RRE"),
+    ),
     // Mental health trusts.
-    trust("Birmingham and Solihull Mental Health NHS Foundation Trust", "mental_health_trust", BSOL, Some("RXT")),
-    trust("Black Country Healthcare NHS Foundation Trust", "mental_health_trust", BC, Some("TAJ")),
-    trust("Coventry and Warwickshire Partnership NHS Trust", "mental_health_trust", CW, Some("RYG")),
-    trust("North Staffordshire Combined Healthcare NHS Trust", "mental_health_trust", SSOT, Some("RLY")),
+    trust(
+        "Birmingham and Solihull Mental Health NHS Foundation Trust",
+        "mental_health_trust",
+        BSOL,
+        Some("RXT"),
+    ),
+    trust(
+        "Black Country Healthcare NHS Foundation Trust",
+        "mental_health_trust",
+        BC,
+        Some("TAJ"),
+    ),
+    trust(
+        "Coventry and Warwickshire Partnership NHS Trust",
+        "mental_health_trust",
+        CW,
+        Some("RYG"),
+    ),
+    trust(
+        "North Staffordshire Combined Healthcare NHS Trust",
+        "mental_health_trust",
+        SSOT,
+        Some("RLY"),
+    ),
     // Integrated care boards.
     icb("NHS Birmingham and Solihull ICB", BSOL, "QHL"),
     icb("NHS Black Country ICB", BC, "QUA"),
@@ -234,22 +339,74 @@ pub struct DemoContact {
 pub const CONTACT_COUNT: usize = 150;
 
 const FIRST_NAMES: &[&str] = &[
-    "Aisha", "Amelia", "Ayesha", "Bethan", "Chidi", "Chloe", "Daniel", "Deepa", "Eilidh", "Emeka",
-    "Fatima", "Gareth", "Grace", "Gurpreet", "Hannah", "Harjit", "Imran", "Isla", "Jamal", "Jasmine",
-    "Kieran", "Kwame", "Laura", "Leon", "Mei", "Mohammed", "Naomi", "Niamh", "Oliver", "Olumide",
-    "Priya", "Rachel", "Rajesh", "Rhys", "Rosa", "Ruth", "Sadia", "Samuel", "Sean", "Shabana",
-    "Siobhan", "Sunita", "Tariq", "Thomas", "Tomasz", "Uzma", "Victoria", "Wei", "Yusuf", "Zainab",
-    "Zofia", "Callum", "Ffion", "Adebayo", "Marcus", "Hollie", "Nadia", "Connor", "Anita", "Joseph",
+    "Aisha", "Amelia", "Ayesha", "Bethan", "Chidi", "Chloe", "Daniel", "Deepa", "Eilidh", "Emeka", "Fatima", "Gareth",
+    "Grace", "Gurpreet", "Hannah", "Harjit", "Imran", "Isla", "Jamal", "Jasmine", "Kieran", "Kwame", "Laura", "Leon",
+    "Mei", "Mohammed", "Naomi", "Niamh", "Oliver", "Olumide", "Priya", "Rachel", "Rajesh", "Rhys", "Rosa", "Ruth",
+    "Sadia", "Samuel", "Sean", "Shabana", "Siobhan", "Sunita", "Tariq", "Thomas", "Tomasz", "Uzma", "Victoria", "Wei",
+    "Yusuf", "Zainab", "Zofia", "Callum", "Ffion", "Adebayo", "Marcus", "Hollie", "Nadia", "Connor", "Anita", "Joseph",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Adeyemi", "Ahmed", "Akhtar", "Bailey", "Begum", "Bennett", "Brown", "Campbell", "Chaudhry",
-    "Chen", "Clarke", "Davies", "Doherty", "Edwards", "Evans", "Fraser", "Gill", "Green", "Hughes",
-    "Hussain", "Iqbal", "Jackson", "Johal", "Jones", "Kaur", "Kelly", "Khan", "Kowalski", "Lewis",
-    "Mahmood", "McDonald", "Mensah", "Mistry", "Morgan", "Murphy", "Nguyen", "Novak", "O'Brien",
-    "Okafor", "Osei", "Owusu", "Parker", "Patel", "Phillips", "Rahman", "Reid", "Roberts", "Sandhu",
-    "Shah", "Sharma", "Singh", "Taylor", "Thompson", "Walker", "Ward", "Williams", "Wilson",
-    "Wright", "Yeung", "Zielinski",
+    "Adeyemi",
+    "Ahmed",
+    "Akhtar",
+    "Bailey",
+    "Begum",
+    "Bennett",
+    "Brown",
+    "Campbell",
+    "Chaudhry",
+    "Chen",
+    "Clarke",
+    "Davies",
+    "Doherty",
+    "Edwards",
+    "Evans",
+    "Fraser",
+    "Gill",
+    "Green",
+    "Hughes",
+    "Hussain",
+    "Iqbal",
+    "Jackson",
+    "Johal",
+    "Jones",
+    "Kaur",
+    "Kelly",
+    "Khan",
+    "Kowalski",
+    "Lewis",
+    "Mahmood",
+    "McDonald",
+    "Mensah",
+    "Mistry",
+    "Morgan",
+    "Murphy",
+    "Nguyen",
+    "Novak",
+    "O'Brien",
+    "Okafor",
+    "Osei",
+    "Owusu",
+    "Parker",
+    "Patel",
+    "Phillips",
+    "Rahman",
+    "Reid",
+    "Roberts",
+    "Sandhu",
+    "Shah",
+    "Sharma",
+    "Singh",
+    "Taylor",
+    "Thompson",
+    "Walker",
+    "Ward",
+    "Williams",
+    "Wilson",
+    "Wright",
+    "Yeung",
+    "Zielinski",
 ];
 
 /// Job titles per organisation kind. The first [`SENIOR_TITLES`] entries of each list are
@@ -419,7 +576,11 @@ pub fn contacts() -> Vec<DemoContact> {
     let mut out = Vec::with_capacity(CONTACT_COUNT);
 
     for i in 0..CONTACT_COUNT {
-        let org_index = if i < ORGANISATIONS.len() { i } else { pick_weighted_org(&mut rng) };
+        let org_index = if i < ORGANISATIONS.len() {
+            i
+        } else {
+            pick_weighted_org(&mut rng)
+        };
         let org = &ORGANISATIONS[org_index];
 
         // A full name nobody else has.
@@ -640,7 +801,10 @@ mod tests {
             assert!(ICS_AREAS.contains(&org.area), "bad area {} for {}", org.area, org.name);
         }
         for kind in ORG_KINDS {
-            assert!(ORGANISATIONS.iter().any(|o| o.kind == *kind), "no organisation of kind {kind}");
+            assert!(
+                ORGANISATIONS.iter().any(|o| o.kind == *kind),
+                "no organisation of kind {kind}"
+            );
         }
         assert_eq!(ORGANISATIONS.iter().filter(|o| o.kind == "icb").count(), 6);
     }
@@ -661,8 +825,15 @@ mod tests {
                 assert!(ods.len() == 3 && ods.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
             }
         }
-        for org in ORGANISATIONS.iter().filter(|o| o.kind == "primary_care" || o.kind == "other") {
-            assert!(org.name.ends_with("(fictional)"), "{} should be marked fictional", org.name);
+        for org in ORGANISATIONS
+            .iter()
+            .filter(|o| o.kind == "primary_care" || o.kind == "other")
+        {
+            assert!(
+                org.name.ends_with("(fictional)"),
+                "{} should be marked fictional",
+                org.name
+            );
         }
     }
 
@@ -672,7 +843,9 @@ mod tests {
         for org in ORGANISATIONS {
             let slug = org_slug(org);
             assert_ne!(slug, "partner", "no slug for {}", org.name);
-            assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert!(slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
             assert!(seen.insert(slug), "duplicate slug {slug}");
         }
     }
@@ -690,7 +863,13 @@ mod tests {
         for c in contacts() {
             let cur = engagement_rank(c.engagement_current).expect("valid current engagement");
             let tgt = engagement_rank(c.engagement_target).expect("valid target engagement");
-            assert!(tgt >= cur, "{}: target {} below current {}", c.name, c.engagement_target, c.engagement_current);
+            assert!(
+                tgt >= cur,
+                "{}: target {} below current {}",
+                c.name,
+                c.engagement_target,
+                c.engagement_current
+            );
         }
     }
 
@@ -698,7 +877,11 @@ mod tests {
     fn job_titles_match_organisation_kind() {
         for c in contacts() {
             let kind = ORGANISATIONS[c.org_index].kind;
-            assert!(titles_for(kind).contains(&c.job_title), "{} is not a {kind} title", c.job_title);
+            assert!(
+                titles_for(kind).contains(&c.job_title),
+                "{} is not a {kind} title",
+                c.job_title
+            );
         }
     }
 

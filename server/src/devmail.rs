@@ -55,7 +55,9 @@ impl MailSink {
     /// Accepts connections on `listener` until the task is aborted.
     pub async fn serve(self, listener: TcpListener) {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let sink = self.clone();
             tokio::spawn(async move {
@@ -124,7 +126,11 @@ impl MailSink {
                         data.push_str(line.strip_prefix('.').unwrap_or(&line));
                     }
                     if let Ok(mut m) = self.messages.lock() {
-                        m.push(Received { from: from.clone(), to: std::mem::take(&mut to), data });
+                        m.push(Received {
+                            from: from.clone(),
+                            to: std::mem::take(&mut to),
+                            data,
+                        });
                     }
                     b"250 OK queued\r\n"
                 }
@@ -147,7 +153,11 @@ impl MailSink {
 
 fn address(arg: &str) -> String {
     let arg = arg.trim();
-    let inner = arg.strip_prefix('<').and_then(|a| a.split_once('>')).map(|(a, _)| a).unwrap_or(arg);
+    let inner = arg
+        .strip_prefix('<')
+        .and_then(|a| a.split_once('>'))
+        .map(|(a, _)| a)
+        .unwrap_or(arg);
     inner.split_whitespace().next().unwrap_or("").to_string()
 }
 
@@ -172,7 +182,10 @@ pub async fn run(smtp: SocketAddr, http: SocketAddr) -> anyhow::Result<()> {
         }),
     );
     let listener = TcpListener::bind(http).await?;
-    println!("dev-mail: SMTP on {smtp_addr}, messages at http://{}/messages", listener.local_addr()?);
+    println!(
+        "dev-mail: SMTP on {smtp_addr}, messages at http://{}/messages",
+        listener.local_addr()?
+    );
     axum::serve(listener, api).await?;
     Ok(())
 }

@@ -78,7 +78,10 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (is another copy running?)", settings.bind))?;
         let addr = listener.local_addr()?;
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let from: lettre::message::Mailbox = settings.mail_from.parse().with_context(|| format!("LIAISON_MAIL_FROM is not an address: {}", settings.mail_from))?;
+        let from: lettre::message::Mailbox = settings
+            .mail_from
+            .parse()
+            .with_context(|| format!("LIAISON_MAIL_FROM is not an address: {}", settings.mail_from))?;
         let dkim = settings.dkim.as_ref().map(|d| dkim_config(d, &from)).transpose()?;
         let identity = MailIdentity {
             dkim,
@@ -86,9 +89,19 @@ impl Application {
             reply_to: settings
                 .mail_reply_to
                 .as_deref()
-                .map(|r| r.parse().with_context(|| format!("LIAISON_MAIL_REPLY_TO is not an address: {r}")))
+                .map(|r| {
+                    r.parse()
+                        .with_context(|| format!("LIAISON_MAIL_REPLY_TO is not an address: {r}"))
+                })
                 .transpose()?,
-            message_id_domain: public_url.split("://").nth(1).unwrap_or("localhost").split([':', '/']).next().unwrap_or("localhost").to_string(),
+            message_id_domain: public_url
+                .split("://")
+                .nth(1)
+                .unwrap_or("localhost")
+                .split([':', '/'])
+                .next()
+                .unwrap_or("localhost")
+                .to_string(),
             public_url: public_url.clone(),
         };
         let web = WebConfig {
@@ -98,15 +111,29 @@ impl Application {
             identity,
             key,
         };
-        let mut leptos_options = get_configuration(None).context("invalid Leptos configuration")?.leptos_options;
+        let mut leptos_options = get_configuration(None)
+            .context("invalid Leptos configuration")?
+            .leptos_options;
         leptos_options.site_addr = addr;
         leptos_options.site_root = settings.site_root.clone().into();
         if leptos_options.output_name.is_empty() {
             leptos_options.output_name = "liaison".into();
         }
-        let state = AppState { leptos_options, store: store.clone(), web };
+        let state = AppState {
+            leptos_options,
+            store: store.clone(),
+            web,
+        };
         let router = router(state.clone(), dev_mail.clone());
-        Ok(Self { listener, router, store, state, settings, dev_mail, smtp })
+        Ok(Self {
+            listener,
+            router,
+            store,
+            state,
+            settings,
+            dev_mail,
+            smtp,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -129,27 +156,42 @@ impl Application {
             smtp: self.smtp.clone(),
             identity: self.state.web.identity.clone(),
             key: self.state.web.key.clone(),
-            config: DispatchConfig { max_attempts: self.settings.max_attempts, ..DispatchConfig::default() },
+            config: DispatchConfig {
+                max_attempts: self.settings.max_attempts,
+                ..DispatchConfig::default()
+            },
             timings: Arc::default(),
         }
     }
 
     /// Serves (and runs the workers) until `shutdown` completes; workers then finish what
     /// they hold.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut workers = Vec::new();
         if self.settings.workers {
             workers.push(tokio::spawn(self.dispatcher().run(stop_rx.clone())));
-            workers.push(tokio::spawn(scheduler::run(self.store.clone(), Arc::new(SystemClock), Duration::from_secs(1), stop_rx)));
+            workers.push(tokio::spawn(scheduler::run(
+                self.store.clone(),
+                Arc::new(SystemClock),
+                Duration::from_secs(1),
+                stop_rx,
+            )));
         }
         // Without TCP_NODELAY every static file waits ~40 ms for the browser's delayed ACK.
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let served = axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         let _ = stop_tx.send(true);
         for w in workers {
             let _ = tokio::time::timeout(Duration::from_secs(30), w).await;
@@ -185,32 +227,73 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         // same-origin, not no-referrer: forms posted without JavaScript are redirected back to
         // their Referer, with any validation errors.
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .with_state(state)
 }
 
 /// Reads and checks the DKIM key at start-up, so a bad key stops the server with a clear
 /// message rather than failing every send.
-fn dkim_config(d: &config::DkimSettings, from: &lettre::message::Mailbox) -> anyhow::Result<std::sync::Arc<lettre::message::dkim::DkimConfig>> {
-    use lettre::message::dkim::{DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+fn dkim_config(
+    d: &config::DkimSettings,
+    from: &lettre::message::Mailbox,
+) -> anyhow::Result<std::sync::Arc<lettre::message::dkim::DkimConfig>> {
+    use lettre::message::dkim::{
+        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey,
+    };
     use lettre::message::header::HeaderName;
-    let key = std::fs::read_to_string(&d.key_file).with_context(|| format!("cannot read LIAISON_DKIM_KEY_FILE {}", d.key_file.display()))?;
-    let algorithm = if d.ed25519 { DkimSigningAlgorithm::Ed25519 } else { DkimSigningAlgorithm::Rsa };
+    let key = std::fs::read_to_string(&d.key_file)
+        .with_context(|| format!("cannot read LIAISON_DKIM_KEY_FILE {}", d.key_file.display()))?;
+    let algorithm = if d.ed25519 {
+        DkimSigningAlgorithm::Ed25519
+    } else {
+        DkimSigningAlgorithm::Rsa
+    };
     let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|e| {
         anyhow::anyhow!("LIAISON_DKIM_KEY_FILE {} is not a valid {} key ({e}): RSA keys are PKCS#1 PEM (BEGIN RSA PRIVATE KEY), Ed25519 keys the base64 of the 32-byte seed", d.key_file.display(), if d.ed25519 { "Ed25519" } else { "RSA" })
     })?;
     let domain = d.domain.clone().unwrap_or_else(|| from.email.domain().to_string());
     // The one-click unsubscribe headers must be signed for mailbox providers to honour them.
-    let headers = ["From", "To", "Subject", "Date", "Message-ID", "Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type"]
-        .into_iter()
-        .map(HeaderName::new_from_ascii_str)
-        .collect();
-    let canonicalization = DkimCanonicalization { header: DkimCanonicalizationType::Relaxed, body: DkimCanonicalizationType::Relaxed };
-    Ok(std::sync::Arc::new(DkimConfig::new(d.selector.clone(), domain, key, headers, canonicalization)))
+    let headers = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "Reply-To",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "MIME-Version",
+        "Content-Type",
+    ]
+    .into_iter()
+    .map(HeaderName::new_from_ascii_str)
+    .collect();
+    let canonicalization = DkimCanonicalization {
+        header: DkimCanonicalizationType::Relaxed,
+        body: DkimCanonicalizationType::Relaxed,
+    };
+    Ok(std::sync::Arc::new(DkimConfig::new(
+        d.selector.clone(),
+        domain,
+        key,
+        headers,
+        canonicalization,
+    )))
 }

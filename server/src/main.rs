@@ -23,7 +23,11 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 pub static malloc_conf: &[u8; 30] = b"narenas:2,dirty_decay_ms:1000\0";
 
 #[derive(Parser)]
-#[command(name = "liaison", version, about = "Stakeholder communication and engagement tracker")]
+#[command(
+    name = "liaison",
+    version,
+    about = "Stakeholder communication and engagement tracker"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -89,8 +93,19 @@ async fn main() -> anyhow::Result<()> {
                 false => println!("The register is not empty: demo data not loaded."),
             }
         }
-        Command::Bench { contacts, connections, smtp, batch } => {
-            server::bench::run(server::bench::BenchOptions { contacts, connections, smtp, batch }).await?
+        Command::Bench {
+            contacts,
+            connections,
+            smtp,
+            batch,
+        } => {
+            server::bench::run(server::bench::BenchOptions {
+                contacts,
+                connections,
+                smtp,
+                batch,
+            })
+            .await?
         }
         Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
         Command::User { command } => {

@@ -39,13 +39,19 @@ fn failure(e: app::backend::StoreError) -> Response {
         app::backend::StoreError::NotFound(_) => invalid_link(),
         other => {
             tracing::error!(error = %other, "personal link failed");
-            page(StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem", "<p>Try again later.</p>")
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem",
+                "<p>Try again later.</p>",
+            )
         }
     }
 }
 
 async fn ack_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else { return invalid_link() };
+    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else {
+        return invalid_link();
+    };
     match state.store.briefings().link_target(&delivery).await {
         Ok(t) => {
             let subject = escape_html(&t.subject);
@@ -70,7 +76,9 @@ async fn ack_page(State(state): State<AppState>, Path(token): Path<String>) -> R
 }
 
 async fn ack_confirm(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else { return invalid_link() };
+    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else {
+        return invalid_link();
+    };
     let target = match state.store.briefings().link_target(&delivery).await {
         Ok(t) => t,
         Err(e) => return failure(e),
@@ -90,7 +98,9 @@ async fn ack_confirm(State(state): State<AppState>, Path(token): Path<String>) -
 }
 
 async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else { return invalid_link() };
+    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else {
+        return invalid_link();
+    };
     match state.store.briefings().link_target(&delivery).await {
         Ok(t) if !t.subscribed => page(StatusCode::OK, "You are unsubscribed", "<p>You will not receive programme briefings by email.</p>"),
         Ok(_) => page(
@@ -106,12 +116,27 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
 /// Both the confirmation form and RFC 8058 one-click (`List-Unsubscribe=One-Click`, posted by
 /// mail providers without a page) end here; one-click gets a bare 200.
 async fn unsubscribe_confirm(State(state): State<AppState>, Path(token): Path<String>, body: String) -> Response {
-    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else { return invalid_link() };
+    let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else {
+        return invalid_link();
+    };
     let one_click = body.trim() == "List-Unsubscribe=One-Click";
-    let via = if one_click { "one-click unsubscribe (RFC 8058)" } else { "unsubscribe link" };
-    match state.store.briefings().unsubscribe(&delivery, via, chrono::Utc::now()).await {
+    let via = if one_click {
+        "one-click unsubscribe (RFC 8058)"
+    } else {
+        "unsubscribe link"
+    };
+    match state
+        .store
+        .briefings()
+        .unsubscribe(&delivery, via, chrono::Utc::now())
+        .await
+    {
         Ok(()) if one_click => (StatusCode::OK, "Unsubscribed").into_response(),
-        Ok(()) => page(StatusCode::OK, "You are unsubscribed", "<p>You will not receive programme briefings by email.</p>"),
+        Ok(()) => page(
+            StatusCode::OK,
+            "You are unsubscribed",
+            "<p>You will not receive programme briefings by email.</p>",
+        ),
         Err(e) => failure(e),
     }
 }

@@ -2,9 +2,9 @@
 //! validated drafts and repositories the application uses.
 use crate::demo_data;
 use anyhow::{anyhow, Context};
-use app::backend::Store;
 use app::backend::auth::hash_password;
 use app::backend::repo::audit::Actor;
+use app::backend::Store;
 use app::domain::policy::Role;
 use app::domain::*;
 
@@ -37,12 +37,20 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
             ukprn: o.ukprn.unwrap_or_default().into(),
             notes: String::new(),
         };
-        let draft = form.parse().map_err(|e| anyhow!("demo organisation {:?} is invalid: {:?}", o.name, e.errors))?;
-        let id = store.organisations().create(&actor, &draft).await.with_context(|| format!("creating {}", o.name))?;
+        let draft = form
+            .parse()
+            .map_err(|e| anyhow!("demo organisation {:?} is invalid: {:?}", o.name, e.errors))?;
+        let id = store
+            .organisations()
+            .create(&actor, &draft)
+            .await
+            .with_context(|| format!("creating {}", o.name))?;
         org_ids.push(id);
     }
     for c in demo_data::contacts() {
-        let org = org_ids.get(c.org_index).ok_or_else(|| anyhow!("demo contact {} has no organisation", c.name))?;
+        let org = org_ids
+            .get(c.org_index)
+            .ok_or_else(|| anyhow!("demo contact {} has no organisation", c.name))?;
         let form = ContactForm {
             name: c.name.clone(),
             email: c.email.clone(),
@@ -55,8 +63,14 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
             subscribed: c.subscribed.then(|| "on".into()),
             tags: c.tags.clone(),
         };
-        let draft = form.parse().map_err(|e| anyhow!("demo contact {:?} is invalid: {:?}", c.name, e.errors))?;
-        store.contacts().create(&actor, &draft).await.with_context(|| format!("creating {}", c.name))?;
+        let draft = form
+            .parse()
+            .map_err(|e| anyhow!("demo contact {:?} is invalid: {:?}", c.name, e.errors))?;
+        store
+            .contacts()
+            .create(&actor, &draft)
+            .await
+            .with_context(|| format!("creating {}", c.name))?;
     }
     seed_people_and_workstreams(store).await?;
     tracing::info!(
@@ -70,11 +84,25 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
 async fn seed_people_and_workstreams(store: &Store) -> anyhow::Result<()> {
     let email = |e: &str| EmailAddress::parse(e).map_err(|m| anyhow!("demo email {e}: {m}"));
     let (pm_email, pm_name, pm_password) = DEMO_MANAGER;
-    store.users().create(&email(pm_email)?, pm_name, Role::ProgrammeManager, &hash_password(pm_password.into()).await?).await?;
+    store
+        .users()
+        .create(
+            &email(pm_email)?,
+            pm_name,
+            Role::ProgrammeManager,
+            &hash_password(pm_password.into()).await?,
+        )
+        .await?;
     let lead_hash = hash_password(DEMO_LEAD_PASSWORD.into()).await?;
     for (position, (ws, &(lead_email, lead_name))) in demo_data::WORKSTREAMS.iter().zip(DEMO_LEADS).enumerate() {
-        let lead = store.users().create(&email(lead_email)?, lead_name, Role::WorkstreamLead, &lead_hash).await?;
-        let id = store.workstreams().create(ws.name, ws.aim, position as i64 + 1, Some(&lead)).await?;
+        let lead = store
+            .users()
+            .create(&email(lead_email)?, lead_name, Role::WorkstreamLead, &lead_hash)
+            .await?;
+        let id = store
+            .workstreams()
+            .create(ws.name, ws.aim, position as i64 + 1, Some(&lead))
+            .await?;
         let actor = Actor::Other("demo seed".into());
         for (title, due) in ws.milestones {
             let draft = app::domain::workstream::parse_milestone(title, due)
@@ -88,9 +116,14 @@ async fn seed_people_and_workstreams(store: &Store) -> anyhow::Result<()> {
                 risks: risks.into(),
                 ..Default::default()
             };
-            let draft = form.parse().map_err(|e| anyhow!("demo status is invalid: {:?}", e.errors))?;
+            let draft = form
+                .parse()
+                .map_err(|e| anyhow!("demo status is invalid: {:?}", e.errors))?;
             let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
-            store.workstreams().post_status(&actor, lead_name, &id, &draft, at).await?;
+            store
+                .workstreams()
+                .post_status(&actor, lead_name, &id, &draft, at)
+                .await?;
         }
     }
     seed_plan(store).await?;
@@ -107,15 +140,33 @@ fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'stat
     match position {
         0 => vec![
             (120, "green", "Survey instruments agreed with HEIs and trusts.", ""),
-            (60, "amber", "Trust response rate at 45%; chasing non-responders.", "Low response from primary care may skew the baseline."),
-            (9, "green", "Responses from 14 of 15 trusts and all HEIs; analysis under way.", ""),
+            (
+                60,
+                "amber",
+                "Trust response rate at 45%; chasing non-responders.",
+                "Low response from primary care may skew the baseline.",
+            ),
+            (
+                9,
+                "green",
+                "Responses from 14 of 15 trusts and all HEIs; analysis under way.",
+                "",
+            ),
         ],
         1 => vec![
             (90, "green", "Workshop series scheduled with all ten HEIs.", ""),
-            (5, "amber", "PgCert learning outcomes drafted; two HEIs yet to agree titles.", "September intake readiness depends on validation panels."),
+            (
+                5,
+                "amber",
+                "PgCert learning outcomes drafted; two HEIs yet to agree titles.",
+                "September intake readiness depends on validation panels.",
+            ),
         ],
         2 => vec![(40, "green", "Core competency framework out for consultation.", "")],
-        3 => vec![(70, "green", "Communication plan approved by the programme board.", ""), (20, "green", "Monthly partner briefing established.", "")],
+        3 => vec![
+            (70, "green", "Communication plan approved by the programme board.", ""),
+            (20, "green", "Monthly partner briefing established.", ""),
+        ],
         _ => vec![(35, "not_started", "Senior leader group being convened.", "")],
     }
 }
@@ -124,29 +175,96 @@ fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'stat
 async fn seed_plan(store: &Store) -> anyhow::Result<()> {
     use app::domain::plan::{BriefingDraft, Channel, Frequency, InstanceMode, PlanDraft, SegmentFilter};
     let actor = Actor::Other("demo seed".into());
-    let all = store.segments().create(&actor, "All partners", &SegmentFilter::default()).await?;
+    let all = store
+        .segments()
+        .create(&actor, "All partners", &SegmentFilter::default())
+        .await?;
     let heis = store
         .segments()
-        .create(&actor, "Universities (HEIs)", &SegmentFilter { kinds: vec![OrgKind::Hei], ..Default::default() })
+        .create(
+            &actor,
+            "Universities (HEIs)",
+            &SegmentFilter {
+                kinds: vec![OrgKind::Hei],
+                ..Default::default()
+            },
+        )
         .await?;
-    let bsol = SegmentFilter { kinds: vec![OrgKind::AcuteTrust], areas: vec!["Birmingham and Solihull".into()], ..Default::default() };
-    store.segments().create(&actor, "Acute trusts in Birmingham and Solihull", &bsol).await?;
+    let bsol = SegmentFilter {
+        kinds: vec![OrgKind::AcuteTrust],
+        areas: vec!["Birmingham and Solihull".into()],
+        ..Default::default()
+    };
+    store
+        .segments()
+        .create(&actor, "Acute trusts in Birmingham and Solihull", &bsol)
+        .await?;
     let leaders = SegmentFilter {
         kinds: vec![OrgKind::AcuteTrust, OrgKind::CommunityTrust, OrgKind::MentalHealthTrust],
         influence_min: 4,
         ..Default::default()
     };
-    let leaders = store.segments().create(&actor, "Trust senior leaders", &leaders).await?;
-    let course_leads = SegmentFilter { tags: app::domain::Tags::parse("course lead").map_err(|e| anyhow!(e))?, ..Default::default() };
-    store.segments().create(&actor, "HEI course leads", &course_leads).await?;
+    let leaders = store
+        .segments()
+        .create(&actor, "Trust senior leaders", &leaders)
+        .await?;
+    let course_leads = SegmentFilter {
+        tags: app::domain::Tags::parse("course lead").map_err(|e| anyhow!(e))?,
+        ..Default::default()
+    };
+    store
+        .segments()
+        .create(&actor, "HEI course leads", &course_leads)
+        .await?;
     let ws = store.workstreams().list().await?;
-    let ws_named = |n: &str| ws.iter().filter(|w| w.name == n).map(|w| w.id.to_string()).collect::<Vec<_>>();
+    let ws_named = |n: &str| {
+        ws.iter()
+            .filter(|w| w.name == n)
+            .map(|w| w.id.to_string())
+            .collect::<Vec<_>>()
+    };
     let today = app::domain::workstream::today_in_london(chrono::Utc::now());
     let items = [
-        (all.clone(), "Keep every partner informed of programme progress", "What each workstream delivered this month, and what comes next", Channel::EmailBriefing, Frequency::Monthly, "Programme manager", ws.iter().map(|w| w.id.to_string()).collect::<Vec<_>>(), "Acknowledgement rate; replies to the programme inbox"),
-        (heis.clone(), "Prepare HEIs for the PgCert intake", "Agreed titles and learning outcomes; readiness for the September intake", Channel::EmailBriefing, Frequency::Fortnightly, "HEI workshops lead", ws_named("HEI workshops"), "Workshop attendance and feedback forms"),
-        (heis, "Agree PgCert learning outcomes", "Shape the curriculum together", Channel::Workshop, Frequency::Monthly, "HEI workshops lead", ws_named("HEI workshops"), "Workshop evaluation"),
-        (leaders, "Shape the deployment toolkit with senior leaders", "How Advanced Practitioners will be deployed in your trust", Channel::EmailBriefing, Frequency::Quarterly, "Deployment toolkit lead", ws_named("Deployment toolkit"), "Senior leader survey"),
+        (
+            all.clone(),
+            "Keep every partner informed of programme progress",
+            "What each workstream delivered this month, and what comes next",
+            Channel::EmailBriefing,
+            Frequency::Monthly,
+            "Programme manager",
+            ws.iter().map(|w| w.id.to_string()).collect::<Vec<_>>(),
+            "Acknowledgement rate; replies to the programme inbox",
+        ),
+        (
+            heis.clone(),
+            "Prepare HEIs for the PgCert intake",
+            "Agreed titles and learning outcomes; readiness for the September intake",
+            Channel::EmailBriefing,
+            Frequency::Fortnightly,
+            "HEI workshops lead",
+            ws_named("HEI workshops"),
+            "Workshop attendance and feedback forms",
+        ),
+        (
+            heis,
+            "Agree PgCert learning outcomes",
+            "Shape the curriculum together",
+            Channel::Workshop,
+            Frequency::Monthly,
+            "HEI workshops lead",
+            ws_named("HEI workshops"),
+            "Workshop evaluation",
+        ),
+        (
+            leaders,
+            "Shape the deployment toolkit with senior leaders",
+            "How Advanced Practitioners will be deployed in your trust",
+            Channel::EmailBriefing,
+            Frequency::Quarterly,
+            "Deployment toolkit lead",
+            ws_named("Deployment toolkit"),
+            "Senior leader survey",
+        ),
     ];
     let mut monthly = None;
     for (segment, objective, message, channel, frequency, owner, workstreams, feedback) in items {

@@ -51,7 +51,10 @@ fn read_password() -> anyhow::Result<String> {
         first
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
     check_new_password(&password).map_err(|m| anyhow!(m))?;
@@ -59,7 +62,10 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn cli_actor() -> Actor {
-    Actor::Other(format!("command line ({})", std::env::var("USER").unwrap_or_else(|_| "unknown user".into())))
+    Actor::Other(format!(
+        "command line ({})",
+        std::env::var("USER").unwrap_or_else(|_| "unknown user".into())
+    ))
 }
 
 pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
@@ -70,25 +76,48 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             let role = Role::parse(&role).map_err(|m| anyhow!(m))?;
             let password = read_password()?;
             let hash = hash_password(password).await?;
-            let id = store.users().create(&email, name.as_str(), role, &hash).await.map_err(|e| match e {
-                app::backend::StoreError::Duplicate { .. } => anyhow!("An account with the email {email} already exists"),
-                other => other.into(),
-            })?;
-            store.audit().append(&cli_actor(), "create", &format!("user:{id} ({email})"), &format!("role: {}", role.key())).await?;
+            let id = store
+                .users()
+                .create(&email, name.as_str(), role, &hash)
+                .await
+                .map_err(|e| match e {
+                    app::backend::StoreError::Duplicate { .. } => {
+                        anyhow!("An account with the email {email} already exists")
+                    }
+                    other => other.into(),
+                })?;
+            store
+                .audit()
+                .append(
+                    &cli_actor(),
+                    "create",
+                    &format!("user:{id} ({email})"),
+                    &format!("role: {}", role.key()),
+                )
+                .await?;
             println!("Created {} ({}) as {}.", name, email, role.label());
         }
         UserCommand::Passwd { email } => {
             let email = EmailAddress::parse(&email).map_err(|m| anyhow!(m))?;
             let password = read_password()?;
             let hash = hash_password(password).await?;
-            store.users().set_password(&email, &hash).await.map_err(|_| anyhow!("No account has the email {email}"))?;
-            store.audit().append(&cli_actor(), "update", &format!("user ({email})"), "password changed").await?;
+            store
+                .users()
+                .set_password(&email, &hash)
+                .await
+                .map_err(|_| anyhow!("No account has the email {email}"))?;
+            store
+                .audit()
+                .append(&cli_actor(), "update", &format!("user ({email})"), "password changed")
+                .await?;
             println!("Password changed for {email}.");
         }
         UserCommand::List => {
             let users = store.users().list().await?;
             if users.is_empty() {
-                println!("No accounts yet. Create one with: liaison user add --email … --name … --role programme-manager");
+                println!(
+                    "No accounts yet. Create one with: liaison user add --email … --name … --role programme-manager"
+                );
             }
             for u in users {
                 println!(
@@ -108,9 +137,24 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
 
 async fn set_active(store: &Store, email: &str, active: bool) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|m| anyhow!(m))?;
-    let id = store.users().set_active(&email, active).await.map_err(|_| anyhow!("No account has the email {email}"))?;
+    let id = store
+        .users()
+        .set_active(&email, active)
+        .await
+        .map_err(|_| anyhow!("No account has the email {email}"))?;
     let action = if active { "enable-user" } else { "disable-user" };
-    store.audit().append(&cli_actor(), action, &format!("user:{id} ({email})"), &format!("active: {active}")).await?;
-    println!("{} {email}.", if active { "Enabled" } else { "Disabled (and signed out)" });
+    store
+        .audit()
+        .append(
+            &cli_actor(),
+            action,
+            &format!("user:{id} ({email})"),
+            &format!("active: {active}"),
+        )
+        .await?;
+    println!(
+        "{} {email}.",
+        if active { "Enabled" } else { "Disabled (and signed out)" }
+    );
     Ok(())
 }

@@ -15,7 +15,9 @@ fn is_public(path: &str) -> bool {
     path == "/sign-in"
         || path == "/health"
         || path == "/favicon.ico"
-        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/"].iter().any(|p| path.starts_with(p))
+        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/"]
+            .iter()
+            .any(|p| path.starts_with(p))
 }
 
 /// Endpoints that are posted to from outside a page of ours by design: RFC 8058 one-click
@@ -44,8 +46,7 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
         Some(origin) => {
             let origin = origin.trim_end_matches('/');
             let authority = origin.split_once("://").map(|(_, a)| a);
-            origin.eq_ignore_ascii_case(public_url.trim_end_matches('/'))
-                || (authority.is_some() && authority == host)
+            origin.eq_ignore_ascii_case(public_url.trim_end_matches('/')) || (authority.is_some() && authority == host)
         }
         None => !matches!(
             req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()),
@@ -54,19 +55,21 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
     }
 }
 
-pub async fn guard(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe_method && !is_cross_site_by_design(&path) && !same_origin(&req, &state.web.public_url) {
         tracing::warn!(%path, "refused a cross-site request");
-        return (StatusCode::FORBIDDEN, "Refused: this request did not come from a Liaison page.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Refused: this request did not come from a Liaison page.",
+        )
+            .into_response();
     }
 
-    let session = cookie(&req, SESSION_COOKIE).filter(|t| looks_like_token(t)).map(token_hash);
+    let session = cookie(&req, SESSION_COOKIE)
+        .filter(|t| looks_like_token(t))
+        .map(token_hash);
     let user = match &session {
         Some(hash) => match state.store.users().session_user(hash, chrono::Utc::now()).await {
             Ok(user) => user,
@@ -108,7 +111,10 @@ mod tests {
     use axum::body::Body;
 
     fn post(origin: Option<&str>, fetch_site: Option<&str>) -> Request {
-        let mut b = Request::builder().method("POST").uri("/api/x").header("host", "127.0.0.1:3000");
+        let mut b = Request::builder()
+            .method("POST")
+            .uri("/api/x")
+            .header("host", "127.0.0.1:3000");
         if let Some(o) = origin {
             b = b.header("origin", o);
         }

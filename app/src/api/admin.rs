@@ -49,7 +49,17 @@ pub async fn set_user_active(email: String, active: String) -> Result<(), AppErr
     }
     let id = finish(ctx.store.users().set_active(&email, active).await)?;
     let action = if active { "enable-user" } else { "disable-user" };
-    finish(ctx.store.audit().append(&ctx.actor(), action, &format!("user:{id} ({email})"), &format!("active: {}", active)).await)?;
+    finish(
+        ctx.store
+            .audit()
+            .append(
+                &ctx.actor(),
+                action,
+                &format!("user:{id} ({email})"),
+                &format!("active: {}", active),
+            )
+            .await,
+    )?;
     leptos_axum::redirect("/users");
     Ok(())
 }
@@ -60,10 +70,22 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
     let id = finish(UserId::parse(&id).map_err(|_| AppError::NotFound("No user has that id".into())))?;
     let role = finish(Role::parse(&role).map_err(|m| AppError::Invalid(FormErrors::single("role", m))))?;
     if id == ctx.user.id && role != Role::ProgrammeManager {
-        return finish(Err(AppError::Conflict("You cannot remove your own programme manager role.".into())));
+        return finish(Err(AppError::Conflict(
+            "You cannot remove your own programme manager role.".into(),
+        )));
     }
     finish(ctx.store.users().set_role(&id, role).await)?;
-    finish(ctx.store.audit().append(&ctx.actor(), "role-change", &format!("user:{id}"), &format!("role → {}", role.key())).await)?;
+    finish(
+        ctx.store
+            .audit()
+            .append(
+                &ctx.actor(),
+                "role-change",
+                &format!("user:{id}"),
+                &format!("role → {}", role.key()),
+            )
+            .await,
+    )?;
     leptos_axum::redirect("/users");
     Ok(())
 }
@@ -79,15 +101,29 @@ pub struct AuditRow {
 }
 
 pub const AUDIT_ACTIONS: &[&str] = &[
-    "create", "update", "delete", "status-update", "send", "sign-in", "sign-out", "failed-sign-in", "role-change",
-    "enable-user", "disable-user",
+    "create",
+    "update",
+    "delete",
+    "status-update",
+    "send",
+    "sign-in",
+    "sign-out",
+    "failed-sign-in",
+    "role-change",
+    "enable-user",
+    "disable-user",
 ];
 
 #[server(endpoint = "admin/audit")]
 pub async fn list_audit(actor: String, action: String, record: String, page: u32) -> Result<Page<AuditRow>, AppError> {
     use crate::backend::repo::audit::AuditFilter;
     let ctx = authorized(Action::ViewAudit)?;
-    let filter = AuditFilter { actor, action, record, page: page.max(1) };
+    let filter = AuditFilter {
+        actor,
+        action,
+        record,
+        page: page.max(1),
+    };
     let page = finish(ctx.store.audit().list(&filter, 50).await)?;
     Ok(Page {
         items: page

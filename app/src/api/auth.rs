@@ -10,7 +10,11 @@ use super::ctx::{caller, finish, request_info, state};
 /// sign-in page cannot be used to redirect people elsewhere.
 pub fn safe_next(next: &str) -> String {
     let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/sign-in");
-    if ok { next.to_string() } else { "/".to_string() }
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
 }
 
 #[server(endpoint = "auth/sign-in")]
@@ -44,7 +48,13 @@ pub async fn sign_out() -> Result<(), AppError> {
     }
     if let Some(user) = &info.user {
         let actor = crate::backend::repo::audit::Actor::user(user);
-        finish(state.store.audit().append(&actor, "sign-out", &format!("user:{}", user.id), "").await)?;
+        finish(
+            state
+                .store
+                .audit()
+                .append(&actor, "sign-out", &format!("user:{}", user.id), "")
+                .await,
+        )?;
     }
     set_session_cookie("", state.web.secure_cookies);
     leptos_axum::redirect("/sign-in?signed_out=1");
@@ -78,7 +88,10 @@ fn set_session_cookie(token: &str, secure: bool) {
     if secure {
         cookie.push_str("; Secure");
     }
-    if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
         res.append_header(SET_COOKIE, value);
     }
 }
@@ -90,7 +103,14 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/organisations?q=a"), "/organisations?q=a");
-        for bad in ["//evil.test/x", "https://evil.test", "/\\evil", "", "organisations", "/sign-in"] {
+        for bad in [
+            "//evil.test/x",
+            "https://evil.test",
+            "/\\evil",
+            "",
+            "organisations",
+            "/sign-in",
+        ] {
             assert_eq!(safe_next(bad), "/", "{bad}");
         }
     }

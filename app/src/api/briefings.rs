@@ -44,7 +44,15 @@ impl Progress {
     /// Share of recipients with an outcome (sent or failed), 0–100.
     pub fn percent(&self) -> u32 {
         let done = self.sent + self.failed;
-        if self.recipients == 0 { if self.state == Some(BriefingState::Sent) { 100 } else { 0 } } else { ((done * 100) / self.recipients).min(100) as u32 }
+        if self.recipients == 0 {
+            if self.state == Some(BriefingState::Sent) {
+                100
+            } else {
+                0
+            }
+        } else {
+            ((done * 100) / self.recipients).min(100) as u32
+        }
     }
 }
 
@@ -77,7 +85,14 @@ pub struct BriefingPage {
 impl BriefingRow {
     #[cfg(feature = "ssr")]
     fn of(b: crate::backend::repo::briefings::BriefingSummary) -> Self {
-        BriefingRow { when: b.send_at.map(crate::domain::time::format_london), id: b.id, subject: b.subject, audience: b.segment_name, state: b.state, recipients: b.recipients }
+        BriefingRow {
+            when: b.send_at.map(crate::domain::time::format_london),
+            id: b.id,
+            subject: b.subject,
+            audience: b.segment_name,
+            state: b.state,
+            recipients: b.recipients,
+        }
     }
 }
 
@@ -90,7 +105,14 @@ pub fn describe(f: &SegmentFilter) -> String {
         parts.push(format!("in {}", f.areas.join(", ")));
     }
     if !f.engagement.is_empty() {
-        parts.push(format!("engagement {}", f.engagement.iter().map(|e| e.label().to_lowercase()).collect::<Vec<_>>().join(" or ")));
+        parts.push(format!(
+            "engagement {}",
+            f.engagement
+                .iter()
+                .map(|e| e.label().to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
     }
     if f.influence_min > 1 {
         parts.push(format!("influence {}+", f.influence_min));
@@ -102,15 +124,26 @@ pub fn describe(f: &SegmentFilter) -> String {
         parts.push(format!("tagged {}", f.tags.as_slice().join(" or ")));
     }
     if !f.organisations.is_empty() {
-        parts.push(format!("{} chosen organisation{}", f.organisations.len(), if f.organisations.len() == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{} chosen organisation{}",
+            f.organisations.len(),
+            if f.organisations.len() == 1 { "" } else { "s" }
+        ));
     }
-    if parts.is_empty() { "All subscribed contacts".into() } else { format!("Subscribed contacts: {}", parts.join("; ")) }
+    if parts.is_empty() {
+        "All subscribed contacts".into()
+    } else {
+        format!("Subscribed contacts: {}", parts.join("; "))
+    }
 }
 
 /// The inside of an email's `<body>`, to show it in the page (our own renderer produced it:
 /// user text is escaped and Markdown sanitised).
 pub fn email_body(html: &str) -> String {
-    let start = html.find("<body").and_then(|i| html[i..].find('>').map(|j| i + j + 1)).unwrap_or(0);
+    let start = html
+        .find("<body")
+        .and_then(|i| html[i..].find('>').map(|j| i + j + 1))
+        .unwrap_or(0);
     let end = html.rfind("</body>").unwrap_or(html.len());
     html[start..end.max(start)].to_string()
 }
@@ -119,7 +152,15 @@ pub fn email_body(html: &str) -> String {
 pub async fn list_segments() -> Result<Vec<SegmentRow>, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
     let segs = finish(ctx.store.segments().list().await)?;
-    Ok(segs.into_iter().map(|s| SegmentRow { description: describe(&s.filter), id: s.id, name: s.name, count: s.count }).collect())
+    Ok(segs
+        .into_iter()
+        .map(|s| SegmentRow {
+            description: describe(&s.filter),
+            id: s.id,
+            name: s.name,
+            count: s.count,
+        })
+        .collect())
 }
 
 #[server(endpoint = "segments/get")]
@@ -127,7 +168,15 @@ pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppErr
     let ctx = authorized(Action::ViewPlan)?;
     let s = finish(ctx.store.segments().get(&id).await)?;
     let members = finish(ctx.store.segments().members(&id, 500).await)?;
-    Ok((SegmentRow { description: describe(&s.filter), id: s.id, name: s.name, count: s.count }, members))
+    Ok((
+        SegmentRow {
+            description: describe(&s.filter),
+            id: s.id,
+            name: s.name,
+            count: s.count,
+        },
+        members,
+    ))
 }
 
 #[server(endpoint = "segments/create")]
@@ -143,30 +192,75 @@ pub async fn create_segment(
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     let mut v = Validator::new();
-    let values = std::collections::BTreeMap::from([("name".to_string(), name.clone()), ("tags".to_string(), tags.clone())]);
+    let values =
+        std::collections::BTreeMap::from([("name".to_string(), name.clone()), ("tags".to_string(), tags.clone())]);
     let title = name.trim();
     if title.is_empty() {
         v.fail("name", "Enter a name for the audience");
     } else if title.chars().count() > 120 {
         v.fail("name", "Name must be 120 characters or fewer");
     }
-    let kinds = kinds.unwrap_or_default().iter().filter_map(|k| v.check("kinds", OrgKind::parse(k))).collect();
-    let engagement = engagement.unwrap_or_default().iter().filter_map(|e| v.check("engagement", Engagement::parse(e))).collect();
-    let areas: Vec<String> = areas.unwrap_or_default().into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty() && a.len() <= 100).collect();
-    let influence_min = v.check("influence_min", Score::parse(if influence_min.is_empty() { "1" } else { &influence_min })).map(|s| s.get()).unwrap_or(1);
-    let interest_min = v.check("interest_min", Score::parse(if interest_min.is_empty() { "1" } else { &interest_min })).map(|s| s.get()).unwrap_or(1);
+    let kinds = kinds
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|k| v.check("kinds", OrgKind::parse(k)))
+        .collect();
+    let engagement = engagement
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| v.check("engagement", Engagement::parse(e)))
+        .collect();
+    let areas: Vec<String> = areas
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty() && a.len() <= 100)
+        .collect();
+    let influence_min = v
+        .check(
+            "influence_min",
+            Score::parse(if influence_min.is_empty() { "1" } else { &influence_min }),
+        )
+        .map(|s| s.get())
+        .unwrap_or(1);
+    let interest_min = v
+        .check(
+            "interest_min",
+            Score::parse(if interest_min.is_empty() { "1" } else { &interest_min }),
+        )
+        .map(|s| s.get())
+        .unwrap_or(1);
     let tags = v.check("tags", Tags::parse(&tags)).unwrap_or_default();
-    let organisations: Vec<String> = organisations.unwrap_or_default().into_iter().filter_map(|o| OrgId::parse(o.trim()).ok().map(|o| o.to_string())).collect();
+    let organisations: Vec<String> = organisations
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|o| OrgId::parse(o.trim()).ok().map(|o| o.to_string()))
+        .collect();
     if !v.is_ok() {
         return finish(Err(AppError::Invalid(v.into_errors(values))));
     }
-    let filter = SegmentFilter { kinds, areas, engagement, influence_min, interest_min, subscribed_only: true, tags, organisations };
-    let id = finish(ctx.store.segments().create(&ctx.actor(), title, &filter).await.map_err(|e| match e {
-        crate::backend::StoreError::Duplicate { .. } => {
-            AppError::Invalid(FormErrors::single("name", "An audience with this name already exists").with_values(values.clone()))
-        }
-        other => other.into(),
-    }))?;
+    let filter = SegmentFilter {
+        kinds,
+        areas,
+        engagement,
+        influence_min,
+        interest_min,
+        subscribed_only: true,
+        tags,
+        organisations,
+    };
+    let id = finish(
+        ctx.store
+            .segments()
+            .create(&ctx.actor(), title, &filter)
+            .await
+            .map_err(|e| match e {
+                crate::backend::StoreError::Duplicate { .. } => AppError::Invalid(
+                    FormErrors::single("name", "An audience with this name already exists").with_values(values.clone()),
+                ),
+                other => other.into(),
+            }),
+    )?;
     leptos_axum::redirect(&format!("/segments/{id}"));
     Ok(())
 }
@@ -190,7 +284,15 @@ pub async fn create_briefing(
     remind_days_before: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
-    let form = BriefingForm { subject, body, segment, workstreams: workstreams.unwrap_or_default(), ack_required, ack_deadline, remind_days_before };
+    let form = BriefingForm {
+        subject,
+        body,
+        segment,
+        workstreams: workstreams.unwrap_or_default(),
+        ack_required,
+        ack_deadline,
+        remind_days_before,
+    };
     let draft = finish(form.parse(crate::domain::workstream::today_in_london(chrono::Utc::now())))?;
     let id = finish(ctx.store.briefings().create(&ctx.actor(), &draft, &ctx.user.name).await)?;
     leptos_axum::redirect(&format!("/briefings/{id}"));
@@ -204,10 +306,24 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
     let d = finish(ctx.store.briefings().get(&id).await)?;
     let report = finish(ctx.store.briefings().report(&id).await)?;
     let content = finish(ctx.store.briefings().content(&id, chrono::Utc::now()).await)?;
-    let sample = Personal { name: "Sample Recipient", email: "sample@example.org", delivery_key: "preview", ack_token: "PREVIEW", unsubscribe_token: "PREVIEW" };
+    let sample = Personal {
+        name: "Sample Recipient",
+        email: "sample@example.org",
+        delivery_key: "preview",
+        ack_token: "PREVIEW",
+        unsubscribe_token: "PREVIEW",
+    };
     let preview = render(&ctx.state.web.identity, &content, &sample);
-    let tallies = |t: Vec<crate::backend::repo::briefings::Tally>| t.into_iter().map(|t| (t.label.clone(), t.delivered, t.acknowledged, t.rate())).collect();
-    let instances = if d.repeats_with.is_some() { finish(ctx.store.briefings().instances(&id).await)? } else { vec![] };
+    let tallies = |t: Vec<crate::backend::repo::briefings::Tally>| {
+        t.into_iter()
+            .map(|t| (t.label.clone(), t.delivered, t.acknowledged, t.rate()))
+            .collect()
+    };
+    let instances = if d.repeats_with.is_some() {
+        finish(ctx.store.briefings().instances(&id).await)?
+    } else {
+        vec![]
+    };
     let repeatable_with = if d.summary.state == BriefingState::Draft && d.instance_of.is_none() {
         finish(ctx.store.plan().list().await)?
             .into_iter()
@@ -251,14 +367,26 @@ pub async fn briefing_progress(id: String) -> Result<Progress, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
     let d = finish(ctx.store.briefings().get(&id).await)?;
     let r = finish(ctx.store.briefings().report(&id).await)?;
-    Ok(Progress { recipients: d.summary.recipients, queued: r.queued, sent: r.sent, failed: r.failed, acknowledged: r.acknowledged, state: Some(d.summary.state) })
+    Ok(Progress {
+        recipients: d.summary.recipients,
+        queued: r.queued,
+        sent: r.sent,
+        failed: r.failed,
+        acknowledged: r.acknowledged,
+        state: Some(d.summary.state),
+    })
 }
 
 #[server(endpoint = "briefings/test")]
 pub async fn send_test_briefing(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     finish(ctx.store.briefings().get(&id).await)?;
-    finish(ctx.store.deliveries().enqueue_test(&id, ctx.user.email.as_str(), &ctx.user.name, chrono::Utc::now()).await)?;
+    finish(
+        ctx.store
+            .deliveries()
+            .enqueue_test(&id, ctx.user.email.as_str(), &ctx.user.name, chrono::Utc::now())
+            .await,
+    )?;
     leptos_axum::redirect(&format!("/briefings/{id}?tested=1"));
     Ok(())
 }
@@ -270,11 +398,24 @@ pub async fn schedule_briefing(id: String, when: String, date: String, time: Str
     let now = chrono::Utc::now();
     let send_at = if when == "later" {
         let mut v = Validator::new();
-        let values = std::collections::BTreeMap::from([("date".to_string(), date.clone()), ("time".to_string(), time.clone()), ("when".to_string(), when.clone())]);
+        let values = std::collections::BTreeMap::from([
+            ("date".to_string(), date.clone()),
+            ("time".to_string(), time.clone()),
+            ("when".to_string(), when.clone()),
+        ]);
         let d = v.check("date", crate::domain::workstream::parse_date(&date, "date to send"));
         let t = v.check("time", parse_time(&time));
         let at = match (d, t) {
-            (Some(d), Some(t)) => v.check("time", london_to_utc(d, t).and_then(|at| if at <= now { Err("Choose a time in the future".into()) } else { Ok(at) })),
+            (Some(d), Some(t)) => v.check(
+                "time",
+                london_to_utc(d, t).and_then(|at| {
+                    if at <= now {
+                        Err("Choose a time in the future".into())
+                    } else {
+                        Ok(at)
+                    }
+                }),
+            ),
             _ => None,
         };
         match at {
@@ -313,7 +454,10 @@ pub fn plan_item_label(p: &PlanItem) -> String {
 pub async fn repeat_briefing(id: String, plan_item: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     if plan_item.trim().is_empty() {
-        return finish(Err(AppError::Invalid(FormErrors::single("plan_item", "Select the plan item this briefing repeats with"))));
+        return finish(Err(AppError::Invalid(FormErrors::single(
+            "plan_item",
+            "Select the plan item this briefing repeats with",
+        ))));
     }
     let item = finish(ctx.store.plan().get(plan_item.trim()).await)?;
     let now = chrono::Utc::now();

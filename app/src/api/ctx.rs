@@ -47,14 +47,23 @@ pub fn caller() -> Option<CurrentUser> {
 pub fn authorized(action: Action) -> Result<Ctx, AppError> {
     let state = state()?;
     let user = finish(authorize(caller().as_ref(), &action).cloned())?;
-    Ok(Ctx { store: state.store.clone(), user, state })
+    Ok(Ctx {
+        store: state.store.clone(),
+        user,
+        state,
+    })
 }
 
 /// True for a plain HTML form post (no JavaScript): the browser must get a redirect, with the
 /// error carried in the URL by server_fn, not a 4xx status it would show as a blank page.
 fn is_plain_form_post() -> bool {
     use_context::<Parts>()
-        .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
         .unwrap_or(false)
 }
 

@@ -42,7 +42,20 @@ pub async fn create_plan_item(
     #[server(default)] instances: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
-    let form = PlanForm { segment, objective, key_message, channel, frequency, owner, start, end, workstreams: workstreams.unwrap_or_default(), feedback, send_time, instances };
+    let form = PlanForm {
+        segment,
+        objective,
+        key_message,
+        channel,
+        frequency,
+        owner,
+        start,
+        end,
+        workstreams: workstreams.unwrap_or_default(),
+        feedback,
+        send_time,
+        instances,
+    };
     let draft = finish(form.parse())?;
     finish(ctx.store.plan().create(&ctx.actor(), &draft).await)?;
     leptos_axum::redirect("/plan");

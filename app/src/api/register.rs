@@ -89,9 +89,22 @@ pub async fn create_organisation(
     notes: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
-    let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
+    let form = OrganisationForm {
+        name,
+        kind,
+        area,
+        ods_code,
+        ukprn,
+        notes,
+    };
     let draft = finish(form.parse())?;
-    let id = finish(ctx.store.organisations().create(&ctx.actor(), &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let id = finish(
+        ctx.store
+            .organisations()
+            .create(&ctx.actor(), &draft)
+            .await
+            .map_err(|e| e.into_form_error(&form.values())),
+    )?;
     leptos_axum::redirect(&format!("/organisations/{id}"));
     Ok(())
 }
@@ -109,9 +122,22 @@ pub async fn update_organisation(
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
     let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
-    let form = OrganisationForm { name, kind, area, ods_code, ukprn, notes };
+    let form = OrganisationForm {
+        name,
+        kind,
+        area,
+        ods_code,
+        ukprn,
+        notes,
+    };
     let draft = finish(form.parse())?;
-    finish(ctx.store.organisations().update(&ctx.actor(), &id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    finish(
+        ctx.store
+            .organisations()
+            .update(&ctx.actor(), &id, &draft)
+            .await
+            .map_err(|e| e.into_form_error(&form.values())),
+    )?;
     leptos_axum::redirect(&format!("/organisations/{id}"));
     Ok(())
 }
@@ -144,7 +170,10 @@ pub async fn contact_history(id: String) -> Result<Vec<(String, String, String)>
     let ctx = authorized(Action::ViewRegister)?;
     let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
     let entries = finish(ctx.store.briefings().contact_history(id.as_str()).await)?;
-    Ok(entries.into_iter().map(|e| (crate::domain::time::format_london(e.at), e.what, e.detail)).collect())
+    Ok(entries
+        .into_iter()
+        .map(|e| (crate::domain::time::format_london(e.at), e.what, e.detail))
+        .collect())
 }
 
 #[server(endpoint = "contacts/create")]
@@ -175,7 +204,13 @@ pub async fn create_contact(
         tags,
     };
     let draft = finish(form.parse())?;
-    let id = finish(ctx.store.contacts().create(&ctx.actor(), &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    let id = finish(
+        ctx.store
+            .contacts()
+            .create(&ctx.actor(), &draft)
+            .await
+            .map_err(|e| e.into_form_error(&form.values())),
+    )?;
     leptos_axum::redirect(&format!("/contacts/{id}"));
     Ok(())
 }
@@ -210,7 +245,13 @@ pub async fn update_contact(
         tags,
     };
     let draft = finish(form.parse())?;
-    finish(ctx.store.contacts().update(&ctx.actor(), &id, &draft).await.map_err(|e| e.into_form_error(&form.values())))?;
+    finish(
+        ctx.store
+            .contacts()
+            .update(&ctx.actor(), &id, &draft)
+            .await
+            .map_err(|e| e.into_form_error(&form.values())),
+    )?;
     leptos_axum::redirect(&format!("/contacts/{id}"));
     Ok(())
 }
@@ -235,5 +276,8 @@ pub async fn register_summary() -> Result<RegisterCounts, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
     let organisations = finish(ctx.store.organisations().count().await)?;
     let contacts = finish(ctx.store.contacts().count().await)?;
-    Ok(RegisterCounts { organisations, contacts })
+    Ok(RegisterCounts {
+        organisations,
+        contacts,
+    })
 }

@@ -48,7 +48,11 @@ pub async fn get_workstream(id: String) -> Result<(WorkstreamPanel, DateTime<Utc
     let id = finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
     let view = finish(ctx.store.workstreams().view(&id).await)?;
     let can_update = allows(&ctx.user, &Action::UpdateWorkstream(id));
-    Ok((WorkstreamPanel { view, can_update }, Utc::now(), ctx.state.web.stale_days))
+    Ok((
+        WorkstreamPanel { view, can_update },
+        Utc::now(),
+        ctx.state.web.stale_days,
+    ))
 }
 
 #[server(endpoint = "workstreams/status")]
@@ -62,11 +66,25 @@ pub async fn post_status_update(
     next_steps: String,
     commentary: String,
 ) -> Result<(), AppError> {
-    let id = finish(WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
+    let id = finish(
+        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
+    )?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
-    let form = StatusForm { rag, summary, risks, issues, next_steps, commentary };
+    let form = StatusForm {
+        rag,
+        summary,
+        risks,
+        issues,
+        next_steps,
+        commentary,
+    };
     let draft = finish(form.parse())?;
-    finish(ctx.store.workstreams().post_status(&ctx.actor(), &ctx.user.name, &id, &draft, Utc::now()).await)?;
+    finish(
+        ctx.store
+            .workstreams()
+            .post_status(&ctx.actor(), &ctx.user.name, &id, &draft, Utc::now())
+            .await,
+    )?;
     leptos_axum::redirect(&format!("/workstreams/{id}?posted=1"));
     Ok(())
 }
@@ -74,17 +92,26 @@ pub async fn post_status_update(
 /// Ticks (`done` = "true") or unticks a milestone; ticking records today's date in the UK.
 #[server(endpoint = "workstreams/milestone-done")]
 pub async fn set_milestone_done(workstream: String, milestone: String, done: String) -> Result<(), AppError> {
-    let id = finish(WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
+    let id = finish(
+        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
+    )?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
     let date = (done == "true").then(|| today_in_london(Utc::now()));
-    finish(ctx.store.workstreams().set_milestone_done(&ctx.actor(), &id, &milestone, date).await)?;
+    finish(
+        ctx.store
+            .workstreams()
+            .set_milestone_done(&ctx.actor(), &id, &milestone, date)
+            .await,
+    )?;
     leptos_axum::redirect(&format!("/workstreams/{id}"));
     Ok(())
 }
 
 #[server(endpoint = "workstreams/milestone-add")]
 pub async fn add_milestone(workstream: String, title: String, due: String) -> Result<(), AppError> {
-    let id = finish(WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
+    let id = finish(
+        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
+    )?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
     let draft = finish(parse_milestone(&title, &due))?;
     finish(ctx.store.workstreams().add_milestone(&ctx.actor(), &id, &draft).await)?;

@@ -55,7 +55,9 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 pub async fn verify_password(stored: Option<String>, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
         hasher().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
@@ -63,7 +65,8 @@ pub async fn verify_password(stored: Option<String>, password: String) -> bool {
 }
 
 /// A hash of the string "dummy" with the production parameters.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0hZ9G5ZV4s4Gx8dJ0S3qXg0lq3hT9mJjJQ5c2l8H0Yk";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0hZ9G5ZV4s4Gx8dJ0S3qXg0lq3hT9mJjJQ5c2l8H0Yk";
 
 /// A fresh random token and the hash to store for it.
 pub fn new_token() -> (String, String) {
@@ -143,13 +146,33 @@ pub async fn sign_in(
     let now = chrono::Utc::now();
     let email = crate::domain::EmailAddress::parse(email_raw).ok();
     // Unparseable input still counts against the address, and is keyed by what was typed.
-    let account_key = format!("account:{}", email.as_ref().map(|e| e.to_string()).unwrap_or_else(|| email_raw.trim().to_lowercase()));
-    let address_key = format!("address:{}", client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into()));
-    let masked = email.as_ref().map(|e| e.masked()).unwrap_or_else(|| "(not an email)".into());
+    let account_key = format!(
+        "account:{}",
+        email
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| email_raw.trim().to_lowercase())
+    );
+    let address_key = format!(
+        "address:{}",
+        client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into())
+    );
+    let masked = email
+        .as_ref()
+        .map(|e| e.masked())
+        .unwrap_or_else(|| "(not an email)".into());
 
     let (by_account, by_address) = store.throttle().failures(&account_key, &address_key, now).await?;
     if by_account >= ACCOUNT_LIMIT || by_address >= ADDRESS_LIMIT {
-        store.audit().append(&Actor::Other(masked), "failed-sign-in", "session", "refused: too many recent failures").await?;
+        store
+            .audit()
+            .append(
+                &Actor::Other(masked),
+                "failed-sign-in",
+                "session",
+                "refused: too many recent failures",
+            )
+            .await?;
         return Err(SignInError::Throttled);
     }
     // Each recent failure slows the next attempt a little (at most 2 s).
@@ -163,13 +186,24 @@ pub async fn sign_in(
         None => None,
     };
     let active = credentials.as_ref().is_some_and(|c| c.user.active);
-    let hash = credentials.as_ref().filter(|c| c.user.active).map(|c| c.password_hash.clone());
+    let hash = credentials
+        .as_ref()
+        .filter(|c| c.user.active)
+        .map(|c| c.password_hash.clone());
     let verified = verify_password(hash, password).await;
     let user = match credentials {
         Some(c) if verified && active => c.user,
         _ => {
             store.throttle().record_failure(&account_key, &address_key, now).await?;
-            store.audit().append(&Actor::Other(masked), "failed-sign-in", "session", "wrong email or password, or account disabled").await?;
+            store
+                .audit()
+                .append(
+                    &Actor::Other(masked),
+                    "failed-sign-in",
+                    "session",
+                    "wrong email or password, or account disabled",
+                )
+                .await?;
             return Err(SignInError::Refused);
         }
     };
@@ -177,7 +211,13 @@ pub async fn sign_in(
     store.users().start_session(&user.id, &token_hash, now).await?;
     store.users().record_sign_in(&user.id).await?;
     store.throttle().clear(&account_key).await?;
-    let actor = Actor::User { id: user.id.clone(), label: format!("{} <{}>", user.name, user.email) };
-    store.audit().append(&actor, "sign-in", &format!("user:{}", user.id), "").await?;
+    let actor = Actor::User {
+        id: user.id.clone(),
+        label: format!("{} <{}>", user.name, user.email),
+    };
+    store
+        .audit()
+        .append(&actor, "sign-in", &format!("user:{}", user.id), "")
+        .await?;
     Ok(token)
 }

@@ -41,7 +41,9 @@ impl DbConfig {
     }
 
     fn is_remote(&self) -> bool {
-        ["ws://", "wss://", "http://", "https://"].iter().any(|p| self.url.starts_with(p))
+        ["ws://", "wss://", "http://", "https://"]
+            .iter()
+            .any(|p| self.url.starts_with(p))
     }
 }
 
@@ -58,17 +60,27 @@ impl Store {
         let db = any::connect(config.url.as_str()).await?;
         if config.is_remote() {
             if let (Some(u), Some(p)) = (&config.username, &config.password) {
-                db.signin(Root { username: u.clone(), password: p.clone() }).await?;
+                db.signin(Root {
+                    username: u.clone(),
+                    password: p.clone(),
+                })
+                .await?;
             }
             // DEFINE takes identifiers, not parameters: both names are checked to be plain
             // identifiers (config, not user input) before they are put in the statement.
             let ns = identifier(&config.namespace)?;
             let dbn = identifier(&config.database)?;
-            db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {ns}")).await?.check()?;
+            db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {ns}"))
+                .await?
+                .check()?;
             db.use_ns(ns.to_string()).await?;
-            db.query(format!("DEFINE DATABASE IF NOT EXISTS {dbn}")).await?.check()?;
+            db.query(format!("DEFINE DATABASE IF NOT EXISTS {dbn}"))
+                .await?
+                .check()?;
         }
-        db.use_ns(config.namespace.clone()).use_db(config.database.clone()).await?;
+        db.use_ns(config.namespace.clone())
+            .use_db(config.database.clone())
+            .await?;
         let store = Self { db };
         migrations::apply(&store).await?;
         Ok(store)
@@ -127,7 +139,9 @@ fn identifier(name: &str) -> Result<&str, StoreError> {
     if ok {
         Ok(name)
     } else {
-        Err(StoreError::Refused(format!("{name:?} is not a valid namespace or database name")))
+        Err(StoreError::Refused(format!(
+            "{name:?} is not a valid namespace or database name"
+        )))
     }
 }
 

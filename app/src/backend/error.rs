@@ -25,13 +25,18 @@ impl From<surrealdb::Error> for StoreError {
     fn from(e: surrealdb::Error) -> Self {
         let msg = e.to_string();
         if let Some(pos) = msg.find(REFUSAL_MARK) {
-            let reason = msg[pos + REFUSAL_MARK.len()..].trim().trim_end_matches(['\'', '"']).to_string();
+            let reason = msg[pos + REFUSAL_MARK.len()..]
+                .trim()
+                .trim_end_matches(['\'', '"'])
+                .to_string();
             return StoreError::Refused(reason);
         }
         // "Database index `contact_email` already contains ..."
         if msg.contains("already contains") {
             if let Some(index) = msg.split('`').nth(1) {
-                return StoreError::Duplicate { index: index.to_string() };
+                return StoreError::Duplicate {
+                    index: index.to_string(),
+                };
             }
         }
         StoreError::Db(e)
@@ -44,9 +49,9 @@ pub fn classify(errors: std::collections::HashMap<usize, surrealdb::Error>) -> O
     let mut errors: Vec<(usize, surrealdb::Error)> = errors.into_iter().collect();
     errors.sort_by_key(|(i, _)| *i);
     let mut mapped: Vec<StoreError> = errors.into_iter().map(|(_, e)| e.into()).collect();
-    let telling = mapped.iter().position(|e| {
-        matches!(e, StoreError::Refused(_) | StoreError::Duplicate { .. }) || e.is_retryable()
-    });
+    let telling = mapped
+        .iter()
+        .position(|e| matches!(e, StoreError::Refused(_) | StoreError::Duplicate { .. }) || e.is_retryable());
     match telling {
         Some(i) => Some(mapped.swap_remove(i)),
         None => mapped.into_iter().next(),
@@ -86,7 +91,9 @@ impl StoreError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => AppError::NotFound(format!("No {what} has that address. It may have been deleted.")),
+            StoreError::NotFound(what) => {
+                AppError::NotFound(format!("No {what} has that address. It may have been deleted."))
+            }
             StoreError::Refused(reason) => AppError::Conflict(reason),
             StoreError::Duplicate { .. } => AppError::Conflict("This would duplicate an existing record.".into()),
             other => {

@@ -19,9 +19,23 @@ pub fn to_html(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
         // Raw HTML in the source is displayed, not interpreted.
         Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let dest_url = if safe_url(&dest_url) { dest_url } else { CowStr::Borrowed("#") };
-            Some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = if safe_url(&dest_url) {
+                dest_url
+            } else {
+                CowStr::Borrowed("#")
+            };
+            Some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
         }
         // The image's alt text (the events inside) stays as plain text.
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
@@ -39,7 +53,9 @@ pub fn to_text(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => out.push_str("\n\n"),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => {
+                out.push_str("\n\n")
+            }
             Event::Start(Tag::Item) => out.push_str("- "),
             Event::Start(Tag::Link { dest_url, .. }) if safe_url(&dest_url) => {
                 out.push_str(&format!("[{dest_url}] "));
@@ -78,7 +94,13 @@ mod tests {
     #[test]
     fn markdown_still_formats() {
         let html = to_html("**Risk**: the *September* intake\n\n- one\n- two");
-        assert!(html.contains("<strong>Risk</strong>") && html.contains("<li>one</li>"), "{html}");
-        assert_eq!(to_text("**Risk**: the intake\n\n- one\n- two"), "Risk: the intake\n\n- one\n\n- two");
+        assert!(
+            html.contains("<strong>Risk</strong>") && html.contains("<li>one</li>"),
+            "{html}"
+        );
+        assert_eq!(
+            to_text("**Risk**: the intake\n\n- one\n- two"),
+            "Risk: the intake\n\n- one\n\n- two"
+        );
     }
 }

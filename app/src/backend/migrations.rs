@@ -12,9 +12,9 @@ pub struct Migration {
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
-    version: 1,
-    name: "register: organisations and contacts",
-    sql: r#"
+        version: 1,
+        name: "register: organisations and contacts",
+        sql: r#"
 DEFINE TABLE organisation SCHEMAFULL;
 DEFINE FIELD name ON organisation TYPE string ASSERT string::len($value) > 0 AND string::len($value) <= 200;
 DEFINE FIELD name_key ON organisation TYPE string;
@@ -291,7 +291,10 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
     apply_list(store.db(), MIGRATIONS).await
 }
 
-async fn apply_list(db: &surrealdb::Surreal<surrealdb::engine::any::Any>, list: &[Migration]) -> Result<Vec<i64>, StoreError> {
+async fn apply_list(
+    db: &surrealdb::Surreal<surrealdb::engine::any::Any>,
+    list: &[Migration],
+) -> Result<Vec<i64>, StoreError> {
     db.query(
         "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
          DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
@@ -304,7 +307,9 @@ async fn apply_list(db: &surrealdb::Surreal<surrealdb::engine::any::Any>, list: 
     // Code older than the database's schema would misread it (version 8, for one, changed what
     // the outbox holds): refuse to start rather than send wrongly.
     let known = list.iter().map(|m| m.version).max().unwrap_or(0);
-    let mut res = db.query("SELECT VALUE version FROM migration ORDER BY version DESC LIMIT 1").await?;
+    let mut res = db
+        .query("SELECT VALUE version FROM migration ORDER BY version DESC LIMIT 1")
+        .await?;
     let newest: Vec<i64> = res.take(0)?;
     if let Some(newest) = newest.first().copied().filter(|v| *v > known) {
         return Err(StoreError::Refused(format!(

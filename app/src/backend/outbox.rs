@@ -114,7 +114,11 @@ impl Dispatcher {
     }
 
     /// One worker per SMTP connection; they take turns on one job receiver.
-    fn spawn_workers(&self, job_rx: mpsc::Receiver<Job>, out_tx: mpsc::Sender<Outcome>) -> Vec<tokio::task::JoinHandle<()>> {
+    fn spawn_workers(
+        &self,
+        job_rx: mpsc::Receiver<Job>,
+        out_tx: mpsc::Sender<Outcome>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         let job_rx = Arc::new(Mutex::new(job_rx));
         let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
         let max_attempts = self.config.max_attempts as i64;
@@ -146,7 +150,11 @@ impl Dispatcher {
     /// The recorder: outcomes are written in batches (one commit per batch, not per message).
     /// `open_blocks` counts, per leased block, the rows handed out and not yet recorded: a block
     /// is marked done in the transaction that records its last outcome.
-    fn spawn_recorder(&self, mut out_rx: mpsc::Receiver<Outcome>, open_blocks: OpenBlocks) -> tokio::task::JoinHandle<()> {
+    fn spawn_recorder(
+        &self,
+        mut out_rx: mpsc::Receiver<Outcome>,
+        open_blocks: OpenBlocks,
+    ) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
         let owner = self.config.owner.clone();
         let timings = self.timings.clone();
@@ -181,7 +189,12 @@ impl Dispatcher {
     }
 
     /// Claims due deliveries and hands them to the workers until `shutdown`.
-    async fn claim_loop(&self, job_tx: mpsc::Sender<Job>, open_blocks: OpenBlocks, mut shutdown: watch::Receiver<bool>) {
+    async fn claim_loop(
+        &self,
+        job_tx: mpsc::Sender<Job>,
+        open_blocks: OpenBlocks,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
         let cache: ContentCache = Arc::default();
         // Expired leases (a dispatcher died) are looked for at start and then four times per
         // lease period: often enough that a dead dispatcher's rows wait little longer than
@@ -198,7 +211,17 @@ impl Dispatcher {
                 last_reclaim = Some(std::time::Instant::now());
             }
             let started = std::time::Instant::now();
-            let claimed = self.store.deliveries().claim(&self.config.owner, now, self.lease_until(now), self.config.batch, reclaim).await;
+            let claimed = self
+                .store
+                .deliveries()
+                .claim(
+                    &self.config.owner,
+                    now,
+                    self.lease_until(now),
+                    self.config.batch,
+                    reclaim,
+                )
+                .await;
             DispatchTimings::add(&self.timings.claim_us, &self.timings.claims, started);
             let claimed = match claimed {
                 Ok(c) => c,
@@ -230,7 +253,9 @@ impl Dispatcher {
                 let content = loop {
                     match content_for(&self.store, &cache, &c.briefing).await {
                         Ok(content) => break content,
-                        Err(e) => tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content; trying again"),
+                        Err(e) => {
+                            tracing::error!(error = %e, briefing = %c.briefing, "cannot load briefing content; trying again")
+                        }
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -248,7 +273,12 @@ impl Dispatcher {
     async fn renew_leases(&self) {
         loop {
             tokio::time::sleep(self.config.lease / 3).await;
-            if let Err(e) = self.store.deliveries().renew(&self.config.owner, self.lease_until(Utc::now())).await {
+            if let Err(e) = self
+                .store
+                .deliveries()
+                .renew(&self.config.owner, self.lease_until(Utc::now()))
+                .await
+            {
                 tracing::error!(error = %e, "renewing delivery leases failed");
             }
         }
@@ -303,7 +333,11 @@ impl Pending {
     }
 }
 
-async fn content_for(store: &Store, cache: &ContentCache, briefing: &str) -> Result<Arc<BriefingContent>, super::StoreError> {
+async fn content_for(
+    store: &Store,
+    cache: &ContentCache,
+    briefing: &str,
+) -> Result<Arc<BriefingContent>, super::StoreError> {
     if let Some(c) = cache.lock().await.get(briefing) {
         return Ok(c.clone());
     }
@@ -312,7 +346,13 @@ async fn content_for(store: &Store, cache: &ContentCache, briefing: &str) -> Res
     Ok(content)
 }
 
-async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenKey, job: &Job, max_attempts: i64) -> Outcome {
+async fn send_one(
+    client: &mut SmtpClient,
+    identity: &MailIdentity,
+    key: &TokenKey,
+    job: &Job,
+    max_attempts: i64,
+) -> Outcome {
     let c = &job.claimed;
     let now = Utc::now();
     // A reminder repeats the links of the delivery it reminds about.
@@ -321,7 +361,13 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
     let unsub = key.sign(Purpose::Unsubscribe, &link_key);
     let mut content = (*job.content).clone();
     content.reminder = c.kind == "reminder";
-    let personal = Personal { name: &c.name, email: &c.email, delivery_key: &c.key, ack_token: &ack, unsubscribe_token: &unsub };
+    let personal = Personal {
+        name: &c.name,
+        email: &c.email,
+        delivery_key: &c.key,
+        ack_token: &ack,
+        unsubscribe_token: &unsub,
+    };
     let attempts = c.attempts + 1;
     let outcome = |state: &str, due, response, error, attempts| Outcome {
         delivery: c.clone(),
@@ -342,9 +388,12 @@ async fn send_one(client: &mut SmtpClient, identity: &MailIdentity, key: &TokenK
         Ok(response) => outcome("sent", now, Some(response), None, attempts),
         Err(SendError::Permanent(e)) => failed(e, attempts),
         // The relay is down: wait and try again, without using up an attempt.
-        Err(SendError::Unavailable(e)) => outcome("queued", now + ChronoDuration::seconds(2), None, Some(e), c.attempts),
-        Err(SendError::Transient(e)) if attempts < max_attempts => outcome("queued", now + backoff(attempts as u32), None, Some(e), attempts),
+        Err(SendError::Unavailable(e)) => {
+            outcome("queued", now + ChronoDuration::seconds(2), None, Some(e), c.attempts)
+        }
+        Err(SendError::Transient(e)) if attempts < max_attempts => {
+            outcome("queued", now + backoff(attempts as u32), None, Some(e), attempts)
+        }
         Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
     }
 }
-

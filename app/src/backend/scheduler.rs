@@ -33,7 +33,10 @@ pub struct Tick {
 /// One pass: start every due briefing, queue every due reminder. Safe to run in several
 /// processes at once: each change is a compare-and-set in a transaction.
 pub async fn tick(store: &Store, now: DateTime<Utc>) -> Result<Tick, super::StoreError> {
-    let mut t = Tick { instances_made: make_instances(store, now).await?, ..Default::default() };
+    let mut t = Tick {
+        instances_made: make_instances(store, now).await?,
+        ..Default::default()
+    };
     for id in store.briefings().due(now).await? {
         if let Some(n) = store.deliveries().enqueue_briefing(&id, now).await? {
             tracing::info!(briefing = %id, recipients = n, "briefing queued for sending");
@@ -62,7 +65,11 @@ pub async fn make_instances(store: &Store, now: DateTime<Utc>) -> Result<Vec<Str
             Err(e) => return Err(e),
         };
         for instance in instances_due(&item, template.since, now, template.ack_within_days) {
-            if let Some(key) = store.briefings().create_instance(&template, &instance, item.instances).await? {
+            if let Some(key) = store
+                .briefings()
+                .create_instance(&template, &instance, item.instances)
+                .await?
+            {
                 tracing::info!(template = %template.id, occurrence = %instance.occurrence, mode = item.instances.key(), "recurring briefing instance made");
                 made.push(key);
             }

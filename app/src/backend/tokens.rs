@@ -52,7 +52,15 @@ impl TokenKey {
             .decode(s.trim_end_matches('='))
             .ok()
             .filter(|b| b.len() == 32)
-            .or_else(|| (s.len() == 64).then(|| (0..32).filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()).collect::<Vec<u8>>()).filter(|b| b.len() == 32))
+            .or_else(|| {
+                (s.len() == 64)
+                    .then(|| {
+                        (0..32)
+                            .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+                            .collect::<Vec<u8>>()
+                    })
+                    .filter(|b| b.len() == 32)
+            })
             .ok_or("LIAISON_SECRET_KEY must be 32 bytes, base64url (43 characters) or hex (64 characters)")?;
         let mut k = [0u8; 32];
         k.copy_from_slice(&bytes);
@@ -115,9 +123,17 @@ mod tests {
         let t = k.sign(Purpose::Acknowledge, "abc123");
         assert_eq!(k.verify(Purpose::Acknowledge, &t).as_deref(), Some("abc123"));
         assert_eq!(k.verify(Purpose::Unsubscribe, &t), None, "purposes are separate");
-        assert_eq!(TokenKey::random().verify(Purpose::Acknowledge, &t), None, "another server's key");
+        assert_eq!(
+            TokenKey::random().verify(Purpose::Acknowledge, &t),
+            None,
+            "another server's key"
+        );
         assert_eq!(k.verify(Purpose::Acknowledge, &t[..t.len() - 1]), None, "truncated");
-        assert_eq!(k.verify(Purpose::Acknowledge, &t.replace("abc123", "abc124")), None, "another delivery");
+        assert_eq!(
+            k.verify(Purpose::Acknowledge, &t.replace("abc123", "abc124")),
+            None,
+            "another delivery"
+        );
         assert_eq!(k.verify(Purpose::Acknowledge, "garbage"), None);
     }
 

@@ -14,7 +14,10 @@ pub struct FormView {
 
 impl FormView {
     pub fn new(errors: Signal<Option<FormErrors>>, initial: BTreeMap<String, String>) -> Self {
-        Self { errors, initial: StoredValue::new(initial) }
+        Self {
+            errors,
+            initial: StoredValue::new(initial),
+        }
     }
 
     /// Derives the form state from a server action's last result.
@@ -23,7 +26,10 @@ impl FormView {
         initial: BTreeMap<String, String>,
     ) -> Self {
         let errors = Signal::derive(move || {
-            result.get().and_then(|r| r.err()).and_then(|e| e.form_errors().cloned())
+            result
+                .get()
+                .and_then(|r| r.err())
+                .and_then(|e| e.form_errors().cloned())
         });
         Self::new(errors, initial)
     }
@@ -91,7 +97,12 @@ pub fn ActionErrorNotice(#[prop(into)] error: Signal<Option<AppError>>) -> impl 
 }
 
 /// `aria-describedby` for a field: its hint (if any) and, while there is one, its error.
-fn described_by(has_hint: bool, hint_id: &str, error_id: &str, error: Signal<Option<String>>) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
+fn described_by(
+    has_hint: bool,
+    hint_id: &str,
+    error_id: &str,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
     let (hint_id, error_id) = (hint_id.to_string(), error_id.to_string());
     move || {
         let mut ids = vec![];
@@ -106,7 +117,11 @@ fn described_by(has_hint: bool, hint_id: &str, error_id: &str, error: Signal<Opt
 }
 
 fn group_class(error: Option<String>) -> &'static str {
-    if error.is_some() { "form-group form-group--error" } else { "form-group" }
+    if error.is_some() {
+        "form-group form-group--error"
+    } else {
+        "form-group"
+    }
 }
 
 #[component]
@@ -237,7 +252,12 @@ pub fn SelectField(
 }
 
 #[component]
-pub fn Checkbox(form: FormView, name: &'static str, #[prop(into)] label: String, #[prop(optional, into)] hint: Option<String>) -> impl IntoView {
+pub fn Checkbox(
+    form: FormView,
+    name: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
     let id = field_id(name);
     let value = form.value(name);
     view! {

@@ -88,7 +88,11 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     let location = use_location();
     let current = move || {
         let path = location.pathname.get();
-        let here = if href == "/" { path == "/" || path.starts_with("/workstreams") } else { path.starts_with(href) };
+        let here = if href == "/" {
+            path == "/" || path.starts_with("/workstreams")
+        } else {
+            path.starts_with(href)
+        };
         here.then_some("page")
     };
     view! { <li><a href=href aria-current=current>{label}</a></li> }
@@ -96,7 +100,12 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
 
 /// Links to the other pages of a list, keeping the rest of the query string.
 #[component]
-pub fn Pagination(page: u32, page_count: u32, #[prop(into)] base_query: String, #[prop(into)] path: String) -> impl IntoView {
+pub fn Pagination(
+    page: u32,
+    page_count: u32,
+    #[prop(into)] base_query: String,
+    #[prop(into)] path: String,
+) -> impl IntoView {
     let link = move |p: u32| {
         let sep = if base_query.is_empty() { "" } else { "&" };
         format!("{path}?{base_query}{sep}page={p}")

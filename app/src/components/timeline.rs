@@ -9,7 +9,11 @@ const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 28.0;
 
 /// Segments `(from, to, rag)` covering `[start, now]`; the time before the first update is `None`.
-pub fn segments(updates: &[StatusUpdate], start: DateTime<Utc>, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>, Option<Rag>)> {
+pub fn segments(
+    updates: &[StatusUpdate],
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, Option<Rag>)> {
     let mut ups: Vec<&StatusUpdate> = updates.iter().filter(|u| u.at <= now).collect();
     ups.sort_by_key(|u| u.at);
     let mut out = Vec::new();
@@ -40,7 +44,10 @@ pub fn RagTimeline(updates: Vec<StatusUpdate>, now: DateTime<Utc>, #[prop(into)]
     let description = if history.is_empty() {
         format!("{label}: no status reported yet.")
     } else {
-        let parts: Vec<String> = history.iter().map(|u| format!("{} from {}", u.rag.label(), format_london(u.at))).collect();
+        let parts: Vec<String> = history
+            .iter()
+            .map(|u| format!("{} from {}", u.rag.label(), format_london(u.at)))
+            .collect();
         format!("{label}: {}.", parts.join("; "))
     };
     let start_label = start.format("%-d %b %Y").to_string();

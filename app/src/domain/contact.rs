@@ -30,7 +30,10 @@ impl Tags {
                 continue;
             }
             if tag.chars().count() > Self::MAX_LEN {
-                return Err(format!("Each tag must be {} characters or fewer (\"{tag}\" is longer)", Self::MAX_LEN));
+                return Err(format!(
+                    "Each tag must be {} characters or fewer (\"{tag}\" is longer)",
+                    Self::MAX_LEN
+                ));
             }
             if tag.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '"')) {
                 return Err(format!("Tags may not contain <, > or quotes (\"{tag}\")"));
@@ -129,7 +132,14 @@ impl ContactForm {
             ("interest".into(), self.interest.clone()),
             ("engagement_current".into(), self.engagement_current.clone()),
             ("engagement_target".into(), self.engagement_target.clone()),
-            ("subscribed".into(), if self.subscribed.is_some() { "on".into() } else { String::new() }),
+            (
+                "subscribed".into(),
+                if self.subscribed.is_some() {
+                    "on".into()
+                } else {
+                    String::new()
+                },
+            ),
             ("tags".into(), self.tags.clone()),
         ])
     }
@@ -162,12 +172,28 @@ impl ContactForm {
                 OrgId::parse(self.organisation.trim()).map_err(|_| "Select the organisation from the list".into())
             },
         );
-        let influence = v.check("influence", Score::parse(&self.influence).map_err(|e| format!("Influence: {e}")));
-        let interest = v.check("interest", Score::parse(&self.interest).map_err(|e| format!("Interest: {e}")));
+        let influence = v.check(
+            "influence",
+            Score::parse(&self.influence).map_err(|e| format!("Influence: {e}")),
+        );
+        let interest = v.check(
+            "interest",
+            Score::parse(&self.interest).map_err(|e| format!("Interest: {e}")),
+        );
         let current = v.check("engagement_current", Engagement::parse(&self.engagement_current));
         let target = v.check("engagement_target", Engagement::parse(&self.engagement_target));
         let tags = v.check("tags", Tags::parse(&self.tags));
-        match (name, email, job_title, organisation, influence, interest, current, target, tags) {
+        match (
+            name,
+            email,
+            job_title,
+            organisation,
+            influence,
+            interest,
+            current,
+            target,
+            tags,
+        ) {
             (
                 Some(name),
                 Some(email),
@@ -221,7 +247,13 @@ mod tests {
         assert!(Tags::parse(&"x".repeat(41)).is_err());
         assert!(Tags::parse("<b>").is_err());
         let many = (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
-        assert_eq!(ContactForm { tags: many, ..valid() }.parse().unwrap_err().message_for("tags"), Some("Give at most 20 tags"));
+        assert_eq!(
+            ContactForm { tags: many, ..valid() }
+                .parse()
+                .unwrap_err()
+                .message_for("tags"),
+            Some("Give at most 20 tags")
+        );
     }
 
     #[test]
@@ -234,16 +266,29 @@ mod tests {
 
     #[test]
     fn unchecked_box_means_unsubscribed() {
-        let d = ContactForm { subscribed: None, ..valid() }.parse().unwrap();
+        let d = ContactForm {
+            subscribed: None,
+            ..valid()
+        }
+        .parse()
+        .unwrap();
         assert!(!d.subscribed);
     }
 
     #[test]
     fn each_bad_field_is_named() {
-        let f = ContactForm { email: "nope".into(), influence: "9".into(), organisation: "".into(), ..valid() };
+        let f = ContactForm {
+            email: "nope".into(),
+            influence: "9".into(),
+            organisation: "".into(),
+            ..valid()
+        };
         let e = f.parse().unwrap_err();
         assert!(e.message_for("email").is_some());
-        assert_eq!(e.message_for("influence"), Some("Influence: Must be a whole number from 1 to 5"));
+        assert_eq!(
+            e.message_for("influence"),
+            Some("Influence: Must be a whole number from 1 to 5")
+        );
         assert_eq!(e.message_for("organisation"), Some("Select the organisation"));
         assert_eq!(e.value_of("email"), Some("nope"));
         assert_eq!(e.errors.len(), 3);

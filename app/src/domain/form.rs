@@ -19,7 +19,10 @@ pub struct FormErrors {
 impl FormErrors {
     pub fn single(field: &str, message: impl Into<String>) -> Self {
         Self {
-            errors: vec![FieldError { field: field.into(), message: message.into() }],
+            errors: vec![FieldError {
+                field: field.into(),
+                message: message.into(),
+            }],
             values: BTreeMap::new(),
         }
     }
@@ -30,7 +33,10 @@ impl FormErrors {
     }
 
     pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn value_of(&self, field: &str) -> Option<&str> {
@@ -59,7 +65,10 @@ impl Validator {
             Ok(v) => Some(v),
             Err(message) => {
                 if !self.errors.iter().any(|e| e.field == field) {
-                    self.errors.push(FieldError { field: field.into(), message });
+                    self.errors.push(FieldError {
+                        field: field.into(),
+                        message,
+                    });
                 }
                 None
             }
@@ -75,7 +84,10 @@ impl Validator {
     }
 
     pub fn into_errors(self, values: BTreeMap<String, String>) -> FormErrors {
-        FormErrors { errors: self.errors, values }
+        FormErrors {
+            errors: self.errors,
+            values,
+        }
     }
 }
 

@@ -72,9 +72,14 @@ impl OrganisationForm {
         let ukprn = v.check("ukprn", parse_optional(&self.ukprn, Ukprn::parse));
         let notes = v.check("notes", parse_optional(&self.notes, Notes::parse));
         match (name, kind, area, ods_code, ukprn, notes) {
-            (Some(name), Some(kind), Some(area), Some(ods_code), Some(ukprn), Some(notes)) => {
-                Ok(OrganisationDraft { name, kind, area, ods_code, ukprn, notes })
-            }
+            (Some(name), Some(kind), Some(area), Some(ods_code), Some(ukprn), Some(notes)) => Ok(OrganisationDraft {
+                name,
+                kind,
+                area,
+                ods_code,
+                ukprn,
+                notes,
+            }),
             _ => Err(v.into_errors(self.values())),
         }
     }
@@ -101,7 +106,12 @@ mod tests {
 
     #[test]
     fn reports_every_bad_field_and_keeps_input() {
-        let f = OrganisationForm { name: "".into(), kind: "castle".into(), ods_code: "!!".into(), ..Default::default() };
+        let f = OrganisationForm {
+            name: "".into(),
+            kind: "castle".into(),
+            ods_code: "!!".into(),
+            ..Default::default()
+        };
         let e = f.parse().unwrap_err();
         assert_eq!(e.errors.len(), 3);
         assert_eq!(e.message_for("name"), Some("Enter the organisation name"));

@@ -82,7 +82,13 @@ impl Frequency {
     }
 
     /// Occurrence dates within `[from, to]`, not after `end` when it is set.
-    pub fn occurrences(self, start: NaiveDate, end: Option<NaiveDate>, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    pub fn occurrences(
+        self,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<NaiveDate> {
         let mut out = Vec::new();
         for n in 0..10_000 {
             let Some(d) = self.nth(start, n) else { break };
@@ -194,7 +200,10 @@ impl BriefingState {
     pub fn schedule(self) -> Result<Self, String> {
         match self {
             BriefingState::Draft | BriefingState::Scheduled => Ok(BriefingState::Scheduled),
-            other => Err(format!("A {} briefing cannot be scheduled again", other.label().to_lowercase())),
+            other => Err(format!(
+                "A {} briefing cannot be scheduled again",
+                other.label().to_lowercase()
+            )),
         }
     }
 
@@ -202,7 +211,10 @@ impl BriefingState {
     pub fn repeat(self) -> Result<Self, String> {
         match self {
             BriefingState::Draft => Ok(BriefingState::Recurring),
-            other => Err(format!("Only a draft can repeat with a plan item; this briefing is {}", other.label().to_lowercase())),
+            other => Err(format!(
+                "Only a draft can repeat with a plan item; this briefing is {}",
+                other.label().to_lowercase()
+            )),
         }
     }
 
@@ -210,7 +222,10 @@ impl BriefingState {
     pub fn cancel(self) -> Result<Self, String> {
         match self {
             BriefingState::Draft | BriefingState::Scheduled | BriefingState::Recurring => Ok(BriefingState::Cancelled),
-            other => Err(format!("A {} briefing can no longer be cancelled", other.label().to_lowercase())),
+            other => Err(format!(
+                "A {} briefing can no longer be cancelled",
+                other.label().to_lowercase()
+            )),
         }
     }
 }
@@ -277,16 +292,28 @@ impl BriefingForm {
             }
             None
         } else {
-            v.check("ack_deadline", super::workstream::parse_date(&self.ack_deadline, "acknowledgement deadline").and_then(|d| {
-                if d < today { Err("The acknowledgement deadline must be today or later".into()) } else { Ok(d) }
-            }))
+            v.check(
+                "ack_deadline",
+                super::workstream::parse_date(&self.ack_deadline, "acknowledgement deadline").and_then(|d| {
+                    if d < today {
+                        Err("The acknowledgement deadline must be today or later".into())
+                    } else {
+                        Ok(d)
+                    }
+                }),
+            )
         };
         let remind = if self.remind_days_before.trim().is_empty() {
             None
         } else {
             v.check(
                 "remind_days_before",
-                self.remind_days_before.trim().parse::<u32>().ok().filter(|d| (1..=60).contains(d)).ok_or_else(|| "Reminder must be 1 to 60 days before the deadline".to_string()),
+                self.remind_days_before
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=60).contains(d))
+                    .ok_or_else(|| "Reminder must be 1 to 60 days before the deadline".to_string()),
             )
         };
         if !v.is_ok() {
@@ -296,7 +323,12 @@ impl BriefingForm {
             subject: subject.to_string(),
             body: body.to_string(),
             segment: self.segment.trim().to_string(),
-            workstreams: self.workstreams.iter().filter(|w| !w.trim().is_empty()).cloned().collect(),
+            workstreams: self
+                .workstreams
+                .iter()
+                .filter(|w| !w.trim().is_empty())
+                .cloned()
+                .collect(),
             ack_required,
             ack_deadline: if ack_required { deadline } else { None },
             remind_days_before: if ack_required { remind } else { None },
@@ -407,29 +439,48 @@ impl PlanForm {
         let channel = v.check("channel", Channel::parse(&self.channel));
         let frequency = v.check("frequency", Frequency::parse(&self.frequency));
         let start = v.check("start", super::workstream::parse_date(&self.start, "start date"));
-        let end = if self.end.trim().is_empty() { Some(None) } else { v.check("end", super::workstream::parse_date(&self.end, "end date").map(Some)) };
-        let send_time = if self.send_time.trim().is_empty() { NaiveTime::from_hms_opt(9, 0, 0) } else { v.check("send_time", parse_send_time(&self.send_time)) };
-        let instances = if self.instances.trim().is_empty() { Some(InstanceMode::Draft) } else { v.check("instances", InstanceMode::parse(&self.instances)) };
+        let end = if self.end.trim().is_empty() {
+            Some(None)
+        } else {
+            v.check("end", super::workstream::parse_date(&self.end, "end date").map(Some))
+        };
+        let send_time = if self.send_time.trim().is_empty() {
+            NaiveTime::from_hms_opt(9, 0, 0)
+        } else {
+            v.check("send_time", parse_send_time(&self.send_time))
+        };
+        let instances = if self.instances.trim().is_empty() {
+            Some(InstanceMode::Draft)
+        } else {
+            v.check("instances", InstanceMode::parse(&self.instances))
+        };
         if let (Some(s), Some(Some(e))) = (start, end) {
             if e < s {
                 v.fail("end", "The end date must be on or after the start date");
             }
         }
         match (channel, frequency, start, end, send_time, instances) {
-            (Some(channel), Some(frequency), Some(start), Some(end), Some(send_time), Some(instances)) if v.is_ok() => Ok(PlanDraft {
-                segment: self.segment.trim().to_string(),
-                objective,
-                key_message,
-                channel,
-                frequency,
-                owner,
-                start,
-                end,
-                workstreams: self.workstreams.iter().filter(|w| !w.trim().is_empty()).cloned().collect(),
-                feedback,
-                send_time,
-                instances,
-            }),
+            (Some(channel), Some(frequency), Some(start), Some(end), Some(send_time), Some(instances)) if v.is_ok() => {
+                Ok(PlanDraft {
+                    segment: self.segment.trim().to_string(),
+                    objective,
+                    key_message,
+                    channel,
+                    frequency,
+                    owner,
+                    start,
+                    end,
+                    workstreams: self
+                        .workstreams
+                        .iter()
+                        .filter(|w| !w.trim().is_empty())
+                        .cloned()
+                        .collect(),
+                    feedback,
+                    send_time,
+                    instances,
+                })
+            }
             _ => Err(v.into_errors(self.values())),
         }
     }
@@ -441,7 +492,12 @@ pub fn calendar(items: &[PlanItem], from: NaiveDate, to: NaiveDate) -> Vec<(Naiv
         .iter()
         .enumerate()
         .filter(|(_, i)| i.active)
-        .flat_map(|(n, i)| i.frequency.occurrences(i.start, i.end, from, to).into_iter().map(move |d| (d, n)))
+        .flat_map(|(n, i)| {
+            i.frequency
+                .occurrences(i.start, i.end, from, to)
+                .into_iter()
+                .map(move |d| (d, n))
+        })
         .collect();
     out.sort();
     out
@@ -462,7 +518,12 @@ pub struct Instance {
 /// The instances of a briefing repeating with `item` that should exist at `now`: occurrences
 /// from today (UK) up to the lookahead, none sending before the briefing started repeating
 /// (`since`), none once the item is paused. Each keeps the template's time to acknowledge.
-pub fn instances_due(item: &PlanItem, since: DateTime<Utc>, now: DateTime<Utc>, ack_within_days: Option<u32>) -> Vec<Instance> {
+pub fn instances_due(
+    item: &PlanItem,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ack_within_days: Option<u32>,
+) -> Vec<Instance> {
     if !item.active || item.channel != Channel::EmailBriefing {
         return Vec::new();
     }
@@ -487,7 +548,12 @@ pub fn instances_due(item: &PlanItem, since: DateTime<Utc>, now: DateTime<Utc>, 
 /// the same time to acknowledge (at least a day).
 pub fn ack_within_days(item: &PlanItem, deadline: Option<NaiveDate>, today: NaiveDate) -> Option<u32> {
     let deadline = deadline?;
-    let next = item.frequency.occurrences(item.start, item.end, today, today + Duration::days(3700)).into_iter().next().unwrap_or(today);
+    let next = item
+        .frequency
+        .occurrences(item.start, item.end, today, today + Duration::days(3700))
+        .into_iter()
+        .next()
+        .unwrap_or(today);
     Some((deadline - next).num_days().clamp(1, 365) as u32)
 }
 
@@ -513,29 +579,69 @@ mod tests {
             Frequency::Monthly.occurrences(s, None, s, d(2026, 4, 30)),
             vec![d(2026, 1, 31), d(2026, 2, 28), d(2026, 3, 31), d(2026, 4, 30)]
         );
-        assert_eq!(Frequency::Fortnightly.occurrences(d(2026, 11, 2), None, d(2026, 11, 10), d(2026, 12, 1)), vec![d(2026, 11, 16), d(2026, 11, 30)]);
-        assert_eq!(Frequency::Once.occurrences(d(2026, 5, 1), None, d(2026, 1, 1), d(2026, 12, 31)), vec![d(2026, 5, 1)]);
-        assert_eq!(Frequency::Weekly.occurrences(d(2026, 5, 1), Some(d(2026, 5, 10)), d(2026, 1, 1), d(2026, 12, 31)).len(), 2);
-        assert_eq!(Frequency::Quarterly.occurrences(d(2026, 1, 15), None, d(2026, 1, 1), d(2026, 12, 31)).len(), 4);
+        assert_eq!(
+            Frequency::Fortnightly.occurrences(d(2026, 11, 2), None, d(2026, 11, 10), d(2026, 12, 1)),
+            vec![d(2026, 11, 16), d(2026, 11, 30)]
+        );
+        assert_eq!(
+            Frequency::Once.occurrences(d(2026, 5, 1), None, d(2026, 1, 1), d(2026, 12, 31)),
+            vec![d(2026, 5, 1)]
+        );
+        assert_eq!(
+            Frequency::Weekly
+                .occurrences(d(2026, 5, 1), Some(d(2026, 5, 10)), d(2026, 1, 1), d(2026, 12, 31))
+                .len(),
+            2
+        );
+        assert_eq!(
+            Frequency::Quarterly
+                .occurrences(d(2026, 1, 15), None, d(2026, 1, 1), d(2026, 12, 31))
+                .len(),
+            4
+        );
     }
 
     #[test]
     fn wall_clock_times_convert_across_clock_changes() {
         let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
         // Winter (GMT): 09:00 is 09:00 UTC; summer (BST): 08:00 UTC.
-        assert_eq!(london_to_utc(d(2027, 3, 27), nine).unwrap().to_rfc3339(), "2027-03-27T09:00:00+00:00");
-        assert_eq!(london_to_utc(d(2027, 3, 28), nine).unwrap().to_rfc3339(), "2027-03-28T08:00:00+00:00");
-        assert_eq!(london_to_utc(d(2026, 10, 25), nine).unwrap().to_rfc3339(), "2026-10-25T09:00:00+00:00");
+        assert_eq!(
+            london_to_utc(d(2027, 3, 27), nine).unwrap().to_rfc3339(),
+            "2027-03-27T09:00:00+00:00"
+        );
+        assert_eq!(
+            london_to_utc(d(2027, 3, 28), nine).unwrap().to_rfc3339(),
+            "2027-03-28T08:00:00+00:00"
+        );
+        assert_eq!(
+            london_to_utc(d(2026, 10, 25), nine).unwrap().to_rfc3339(),
+            "2026-10-25T09:00:00+00:00"
+        );
         // 01:30 on 28 March 2027 does not exist; on 25 October 2026 it happens twice.
         let half_one = NaiveTime::from_hms_opt(1, 30, 0).unwrap();
-        assert!(london_to_utc(d(2027, 3, 28), half_one).unwrap_err().contains("does not exist"));
-        assert_eq!(london_to_utc(d(2026, 10, 25), half_one).unwrap().to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert!(london_to_utc(d(2027, 3, 28), half_one)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert_eq!(
+            london_to_utc(d(2026, 10, 25), half_one).unwrap().to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
     }
 
     #[test]
     fn plan_forms_and_calendar() {
-        let e = PlanForm { channel: "pigeon".into(), start: "2026-13-01".into(), ..Default::default() }.parse().unwrap_err();
-        assert!(e.message_for("channel").is_some() && e.message_for("start").is_some() && e.message_for("segment").is_some());
+        let e = PlanForm {
+            channel: "pigeon".into(),
+            start: "2026-13-01".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(
+            e.message_for("channel").is_some()
+                && e.message_for("start").is_some()
+                && e.message_for("segment").is_some()
+        );
         let ok = PlanForm {
             segment: "s".into(),
             objective: "Keep partners informed".into(),
@@ -565,9 +671,21 @@ mod tests {
             send_time: ok.send_time,
             instances: ok.instances,
         };
-        assert_eq!((item.send_time, item.instances), (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), InstanceMode::Draft));
-        assert_eq!(calendar(&[item], d(2026, 11, 20), d(2027, 1, 10)), vec![(d(2026, 12, 2), 0), (d(2027, 1, 2), 0)]);
-        let e = PlanForm { send_time: "01:30".into(), instances: "sometimes".into(), ..Default::default() }.parse().unwrap_err();
+        assert_eq!(
+            (item.send_time, item.instances),
+            (NaiveTime::from_hms_opt(9, 0, 0).unwrap(), InstanceMode::Draft)
+        );
+        assert_eq!(
+            calendar(&[item], d(2026, 11, 20), d(2027, 1, 10)),
+            vec![(d(2026, 12, 2), 0), (d(2027, 1, 2), 0)]
+        );
+        let e = PlanForm {
+            send_time: "01:30".into(),
+            instances: "sometimes".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
         assert!(e.message_for("send_time").unwrap().contains("clocks change"));
         assert!(e.message_for("instances").is_some());
     }
@@ -603,18 +721,59 @@ mod tests {
         let now = at("2027-03-18T10:00:00Z");
         let got = instances_due(&item, now, now, Some(7));
         // 18 March 09:00 GMT is before the briefing started repeating: not made.
-        let dates: Vec<_> = got.iter().map(|i| (i.occurrence, i.send_at.to_rfc3339(), i.ack_deadline)).collect();
+        let dates: Vec<_> = got
+            .iter()
+            .map(|i| (i.occurrence, i.send_at.to_rfc3339(), i.ack_deadline))
+            .collect();
         assert_eq!(
             dates,
             vec![
-                (d(2027, 3, 25), "2027-03-25T09:00:00+00:00".to_string(), Some(d(2027, 4, 1))),
-                (d(2027, 4, 1), "2027-04-01T08:00:00+00:00".to_string(), Some(d(2027, 4, 8))),
+                (
+                    d(2027, 3, 25),
+                    "2027-03-25T09:00:00+00:00".to_string(),
+                    Some(d(2027, 4, 1))
+                ),
+                (
+                    d(2027, 4, 1),
+                    "2027-04-01T08:00:00+00:00".to_string(),
+                    Some(d(2027, 4, 8))
+                ),
             ]
         );
         // Paused items and other channels make nothing; an end date stops them.
-        assert!(instances_due(&PlanItem { active: false, ..item.clone() }, now, now, None).is_empty());
-        assert!(instances_due(&PlanItem { channel: Channel::Meeting, ..item.clone() }, now, now, None).is_empty());
-        assert_eq!(instances_due(&PlanItem { end: Some(d(2027, 3, 30)), ..item.clone() }, now, now, None).len(), 1);
+        assert!(instances_due(
+            &PlanItem {
+                active: false,
+                ..item.clone()
+            },
+            now,
+            now,
+            None
+        )
+        .is_empty());
+        assert!(instances_due(
+            &PlanItem {
+                channel: Channel::Meeting,
+                ..item.clone()
+            },
+            now,
+            now,
+            None
+        )
+        .is_empty());
+        assert_eq!(
+            instances_due(
+                &PlanItem {
+                    end: Some(d(2027, 3, 30)),
+                    ..item.clone()
+                },
+                now,
+                now,
+                None
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
@@ -623,7 +782,10 @@ mod tests {
         assert_eq!(ack_within_days(&item, Some(d(2027, 3, 29)), d(2027, 3, 19)), Some(4));
         assert_eq!(ack_within_days(&item, Some(d(2027, 3, 19)), d(2027, 3, 19)), Some(1));
         assert_eq!(ack_within_days(&item, None, d(2027, 3, 19)), None);
-        assert_eq!(instance_subject("Programme briefing", d(2026, 12, 2)), "Programme briefing – 2 December 2026");
+        assert_eq!(
+            instance_subject("Programme briefing", d(2026, 12, 2)),
+            "Programme briefing – 2 December 2026"
+        );
         assert_eq!(instance_subject(&"x".repeat(200), d(2026, 12, 2)).chars().count(), 200);
     }
 
@@ -642,7 +804,13 @@ mod tests {
     #[test]
     fn briefing_forms_name_bad_fields() {
         let today = d(2026, 11, 25);
-        let e = BriefingForm { subject: "A\nB".into(), ack_required: Some("on".into()), ..Default::default() }.parse(today).unwrap_err();
+        let e = BriefingForm {
+            subject: "A\nB".into(),
+            ack_required: Some("on".into()),
+            ..Default::default()
+        }
+        .parse(today)
+        .unwrap_err();
         assert_eq!(e.message_for("subject"), Some("Subject must be one line"));
         assert_eq!(e.message_for("body"), Some("Enter the briefing text"));
         assert_eq!(e.message_for("segment"), Some("Select an audience"));
@@ -659,6 +827,9 @@ mod tests {
         .parse(today)
         .unwrap();
         assert_eq!(ok.remind_days_before, Some(2));
-        assert_eq!(reminder_due(d(2026, 12, 5), 2).unwrap().to_rfc3339(), "2026-12-03T09:00:00+00:00");
+        assert_eq!(
+            reminder_due(d(2026, 12, 5), 2).unwrap().to_rfc3339(),
+            "2026-12-03T09:00:00+00:00"
+        );
     }
 }

@@ -123,26 +123,46 @@ mod tests {
 
     #[test]
     fn anonymous_is_refused_everything() {
-        assert_eq!(authorize(None, &Action::ViewRegister).unwrap_err(), AppError::Unauthenticated);
+        assert_eq!(
+            authorize(None, &Action::ViewRegister).unwrap_err(),
+            AppError::Unauthenticated
+        );
     }
 
     #[test]
     fn managers_may_do_everything() {
         let pm = user(Role::ProgrammeManager, &[]);
-        for a in [Action::EditRegister, Action::ManageUsers, Action::ViewAudit, Action::EditPlan] {
+        for a in [
+            Action::EditRegister,
+            Action::ManageUsers,
+            Action::ViewAudit,
+            Action::EditPlan,
+        ] {
             assert!(allows(&pm, &a));
         }
-        assert!(allows(&pm, &Action::UpdateWorkstream(WorkstreamId::parse("any").unwrap())));
+        assert!(allows(
+            &pm,
+            &Action::UpdateWorkstream(WorkstreamId::parse("any").unwrap())
+        ));
     }
 
     #[test]
     fn leads_update_only_their_own_workstreams() {
         let lead = user(Role::WorkstreamLead, &["baseline"]);
-        assert!(allows(&lead, &Action::UpdateWorkstream(WorkstreamId::parse("baseline").unwrap())));
-        assert!(!allows(&lead, &Action::UpdateWorkstream(WorkstreamId::parse("toolkit").unwrap())));
+        assert!(allows(
+            &lead,
+            &Action::UpdateWorkstream(WorkstreamId::parse("baseline").unwrap())
+        ));
+        assert!(!allows(
+            &lead,
+            &Action::UpdateWorkstream(WorkstreamId::parse("toolkit").unwrap())
+        ));
         assert!(allows(&lead, &Action::ViewRegister));
         assert!(allows(&lead, &Action::ViewPlan));
-        assert_eq!(authorize(Some(&lead), &Action::EditRegister).unwrap_err(), AppError::Forbidden);
+        assert_eq!(
+            authorize(Some(&lead), &Action::EditRegister).unwrap_err(),
+            AppError::Forbidden
+        );
         assert!(!allows(&lead, &Action::ManageUsers));
         assert!(!allows(&lead, &Action::EditPlan));
     }

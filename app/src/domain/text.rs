@@ -158,10 +158,16 @@ mod tests {
 
     #[test]
     fn trims_and_bounds() {
-        assert_eq!(OrgName::parse("  Aston University ").unwrap().as_str(), "Aston University");
+        assert_eq!(
+            OrgName::parse("  Aston University ").unwrap().as_str(),
+            "Aston University"
+        );
         assert_eq!(OrgName::parse("   ").unwrap_err(), "Enter the organisation name");
         let long = "x".repeat(201);
-        assert_eq!(OrgName::parse(&long).unwrap_err(), "Organisation name must be 200 characters or fewer");
+        assert_eq!(
+            OrgName::parse(&long).unwrap_err(),
+            "Organisation name must be 200 characters or fewer"
+        );
         assert!(OrgName::parse(&"é".repeat(200)).is_ok(), "counts characters, not bytes");
     }
 

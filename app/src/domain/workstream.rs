@@ -148,14 +148,35 @@ impl StatusForm {
     pub fn parse(&self) -> Result<StatusDraft, FormErrors> {
         let mut v = Validator::new();
         let rag = v.check("rag", Rag::parse(&self.rag));
-        let summary = v.check("summary", bounded(&self.summary, SUMMARY_MAX, Some("Enter a summary of progress"), "Summary"));
+        let summary = v.check(
+            "summary",
+            bounded(
+                &self.summary,
+                SUMMARY_MAX,
+                Some("Enter a summary of progress"),
+                "Summary",
+            ),
+        );
         let risks = v.check("risks", bounded(&self.risks, LONG_TEXT_MAX, None, "Risks"));
         let issues = v.check("issues", bounded(&self.issues, LONG_TEXT_MAX, None, "Issues"));
-        let next_steps = v.check("next_steps", bounded(&self.next_steps, LONG_TEXT_MAX, None, "Next steps"));
-        let commentary = v.check("commentary", bounded(&self.commentary, COMMENTARY_MAX, None, "Commentary"));
+        let next_steps = v.check(
+            "next_steps",
+            bounded(&self.next_steps, LONG_TEXT_MAX, None, "Next steps"),
+        );
+        let commentary = v.check(
+            "commentary",
+            bounded(&self.commentary, COMMENTARY_MAX, None, "Commentary"),
+        );
         match (rag, summary, risks, issues, next_steps, commentary) {
             (Some(rag), Some(summary), Some(risks), Some(issues), Some(next_steps), Some(commentary)) => {
-                Ok(StatusDraft { rag, summary, risks, issues, next_steps, commentary })
+                Ok(StatusDraft {
+                    rag,
+                    summary,
+                    risks,
+                    issues,
+                    next_steps,
+                    commentary,
+                })
             }
             _ => Err(v.into_errors(self.values())),
         }
@@ -180,11 +201,17 @@ pub fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
 
 pub fn parse_milestone(title: &str, due: &str) -> Result<MilestoneDraft, FormErrors> {
     let mut v = Validator::new();
-    let t = v.check("title", bounded(title, MILESTONE_TITLE_MAX, Some("Enter the milestone"), "Milestone"));
+    let t = v.check(
+        "title",
+        bounded(title, MILESTONE_TITLE_MAX, Some("Enter the milestone"), "Milestone"),
+    );
     let d = v.check("due", parse_date(due, "due date"));
     match (t, d) {
         (Some(title), Some(due)) => Ok(MilestoneDraft { title, due }),
-        _ => Err(v.into_errors(BTreeMap::from([("title".into(), title.into()), ("due".into(), due.into())]))),
+        _ => Err(v.into_errors(BTreeMap::from([
+            ("title".into(), title.into()),
+            ("due".into(), due.into()),
+        ]))),
     }
 }
 
@@ -226,7 +253,9 @@ pub struct StatusUpdate {
 
 /// The current status is the latest update (ties broken by id so the answer is stable).
 pub fn current(updates: &[StatusUpdate]) -> Option<&StatusUpdate> {
-    updates.iter().max_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)))
+    updates
+        .iter()
+        .max_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)))
 }
 
 /// Stale: no update at all, or the latest is older than `stale_days` whole days.
@@ -277,8 +306,17 @@ impl Digest {
             rag: cur.map(|u| u.rag),
             updated: cur.map(|u| u.at),
             summary: cur.map(|u| u.summary.clone()),
-            next_milestones: open.iter().filter(|m| !m.is_overdue(now)).take(2).map(|m| (m.title.clone(), m.due)).collect(),
-            overdue: open.iter().filter(|m| m.is_overdue(now)).map(|m| (m.title.clone(), m.due)).collect(),
+            next_milestones: open
+                .iter()
+                .filter(|m| !m.is_overdue(now))
+                .take(2)
+                .map(|m| (m.title.clone(), m.due))
+                .collect(),
+            overdue: open
+                .iter()
+                .filter(|m| m.is_overdue(now))
+                .map(|m| (m.title.clone(), m.due))
+                .collect(),
         }
     }
 
@@ -295,10 +333,16 @@ impl Digest {
             rows.push(("Summary".into(), s.clone()));
         }
         for (title, due) in &self.next_milestones {
-            rows.push(("Next milestone".into(), format!("{title}, due {}", due.format("%-d %b %Y"))));
+            rows.push((
+                "Next milestone".into(),
+                format!("{title}, due {}", due.format("%-d %b %Y")),
+            ));
         }
         for (title, due) in &self.overdue {
-            rows.push(("Overdue".into(), format!("{title}, was due {}", due.format("%-d %b %Y"))));
+            rows.push((
+                "Overdue".into(),
+                format!("{title}, was due {}", due.format("%-d %b %Y")),
+            ));
         }
         (self.name.clone(), rows)
     }
@@ -363,12 +407,21 @@ mod tests {
     }
 
     fn ms(due: NaiveDate, done: Option<NaiveDate>) -> Milestone {
-        Milestone { id: "m".into(), title: "M".into(), due, done }
+        Milestone {
+            id: "m".into(),
+            title: "M".into(),
+            due,
+            done,
+        }
     }
 
     #[test]
     fn the_current_status_is_the_latest_update() {
-        let ups = vec![update("a", Rag::Green, utc(2026, 1, 1, 9, 0)), update("b", Rag::Amber, utc(2026, 2, 1, 9, 0)), update("c", Rag::Red, utc(2026, 1, 15, 9, 0))];
+        let ups = vec![
+            update("a", Rag::Green, utc(2026, 1, 1, 9, 0)),
+            update("b", Rag::Amber, utc(2026, 2, 1, 9, 0)),
+            update("c", Rag::Red, utc(2026, 1, 15, 9, 0)),
+        ];
         assert_eq!(current(&ups).unwrap().rag, Rag::Amber);
         assert!(current(&[]).is_none());
     }
@@ -377,7 +430,10 @@ mod tests {
     fn staleness_counts_whole_days() {
         let now = utc(2026, 3, 20, 12, 0);
         assert!(is_stale(None, now, 14));
-        assert!(!is_stale(Some(utc(2026, 3, 6, 12, 0)), now, 14), "exactly 14 days is not stale");
+        assert!(
+            !is_stale(Some(utc(2026, 3, 6, 12, 0)), now, 14),
+            "exactly 14 days is not stale"
+        );
         assert!(is_stale(Some(utc(2026, 3, 6, 11, 59)), now, 14));
     }
 
@@ -386,7 +442,10 @@ mod tests {
         let due = NaiveDate::from_ymd_opt(2026, 10, 24).unwrap();
         // 24 Oct 2026 23:30 UTC is 00:30 BST on the 25th: the due date has passed in the UK.
         assert!(ms(due, None).is_overdue(utc(2026, 10, 24, 23, 30)));
-        assert!(!ms(due, None).is_overdue(utc(2026, 10, 24, 22, 30)), "23:30 BST on the 24th");
+        assert!(
+            !ms(due, None).is_overdue(utc(2026, 10, 24, 22, 30)),
+            "23:30 BST on the 24th"
+        );
         // After the clock goes back (GMT), 23:30 UTC on the 25th is still the 25th.
         let due = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
         assert!(!ms(due, None).is_overdue(utc(2026, 10, 25, 23, 30)));
@@ -405,17 +464,35 @@ mod tests {
 
     #[test]
     fn forms_name_bad_fields() {
-        let e = StatusForm { rag: "purple".into(), summary: " ".into(), risks: "x".repeat(LONG_TEXT_MAX + 1), ..Default::default() }
-            .parse()
-            .unwrap_err();
+        let e = StatusForm {
+            rag: "purple".into(),
+            summary: " ".into(),
+            risks: "x".repeat(LONG_TEXT_MAX + 1),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(e.message_for("rag"), Some("Select a RAG status from the list"));
         assert_eq!(e.message_for("summary"), Some("Enter a summary of progress"));
         assert_eq!(e.message_for("risks"), Some("Risks must be 4000 characters or fewer"));
-        let ok = StatusForm { rag: "amber".into(), summary: "On the way".into(), ..Default::default() }.parse().unwrap();
+        let ok = StatusForm {
+            rag: "amber".into(),
+            summary: "On the way".into(),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
         assert_eq!(ok.rag, Rag::Amber);
-        assert!(parse_milestone("Intake ready", "2027-02-30").unwrap_err().message_for("due").unwrap().contains("real date"));
+        assert!(parse_milestone("Intake ready", "2027-02-30")
+            .unwrap_err()
+            .message_for("due")
+            .unwrap()
+            .contains("real date"));
         assert!(parse_milestone("Intake ready", "next week").is_err());
-        assert_eq!(parse_milestone("Intake ready", "2027-09-01").unwrap().due, NaiveDate::from_ymd_opt(2027, 9, 1).unwrap());
+        assert_eq!(
+            parse_milestone("Intake ready", "2027-09-01").unwrap().due,
+            NaiveDate::from_ymd_opt(2027, 9, 1).unwrap()
+        );
     }
 
     #[test]
@@ -426,15 +503,28 @@ mod tests {
             aim: String::new(),
             lead_name: None,
             milestones: vec![
-                Milestone { id: "1".into(), title: "PgCert <outcomes> agreed".into(), due: NaiveDate::from_ymd_opt(2027, 1, 10).unwrap(), done: None },
-                Milestone { id: "2".into(), title: "Old".into(), due: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(), done: None },
+                Milestone {
+                    id: "1".into(),
+                    title: "PgCert <outcomes> agreed".into(),
+                    due: NaiveDate::from_ymd_opt(2027, 1, 10).unwrap(),
+                    done: None,
+                },
+                Milestone {
+                    id: "2".into(),
+                    title: "Old".into(),
+                    due: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+                    done: None,
+                },
             ],
             updates: vec![update("a", Rag::Amber, utc(2026, 11, 20, 10, 0))],
         };
         let d = Digest::of(&w, utc(2026, 11, 25, 10, 0));
         let text = d.to_text();
         assert!(text.contains("Status: Amber (at risk: issues being managed)"), "{text}");
-        assert!(text.contains("Next milestone: PgCert <outcomes> agreed, due 10 Jan 2027"), "{text}");
+        assert!(
+            text.contains("Next milestone: PgCert <outcomes> agreed, due 10 Jan 2027"),
+            "{text}"
+        );
         assert!(text.contains("Overdue: Old, was due 10 Jan 2026"), "{text}");
         let html = d.to_html();
         assert!(html.contains("PgCert &lt;outcomes&gt; agreed"), "{html}");

@@ -10,9 +10,16 @@ use leptos_router::hooks::use_query_map;
 pub fn UsersPage() -> impl IntoView {
     let set_active = ServerAction::<SetUserActive>::new();
     let set_role = ServerAction::<SetUserRole>::new();
-    let users = Resource::new(move || (set_active.version().get(), set_role.version().get()), |_| list_users());
+    let users = Resource::new(
+        move || (set_active.version().get(), set_role.version().get()),
+        |_| list_users(),
+    );
     let error = Signal::derive(move || {
-        set_active.value().get().and_then(|r| r.err()).or_else(|| set_role.value().get().and_then(|r| r.err()))
+        set_active
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| set_role.value().get().and_then(|r| r.err()))
     });
     view! {
         <Title text="Users – Liaison"/>
@@ -92,7 +99,9 @@ pub fn AuditPage() -> impl IntoView {
             )
         })
     };
-    let entries = Resource::new(params, |(actor, action, record, page)| list_audit(actor, action, record, page));
+    let entries = Resource::new(params, |(actor, action, record, page)| {
+        list_audit(actor, action, record, page)
+    });
     view! {
         <Title text="Audit log – Liaison"/>
         <h1>"Audit log"</h1>

@@ -27,7 +27,18 @@ pub fn SegmentsPage() -> impl IntoView {
     let orgs = Resource::new(|| (), |_| crate::api::register::organisation_options());
     let create = ServerAction::<CreateSegment>::new();
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
-    let score_options: Vec<(String, String)> = (1..=5).map(|v| (v.to_string(), if v == 1 { "Any".to_string() } else { format!("{v} or more") })).collect();
+    let score_options: Vec<(String, String)> = (1..=5)
+        .map(|v| {
+            (
+                v.to_string(),
+                if v == 1 {
+                    "Any".to_string()
+                } else {
+                    format!("{v} or more")
+                },
+            )
+        })
+        .collect();
     view! {
         <Title text="Audiences – Liaison"/>
         <h1>"Audiences"</h1>
@@ -191,7 +202,10 @@ pub fn NewBriefingPage() -> impl IntoView {
     let segments = Resource::new(|| (), |_| list_segments());
     let overview = Resource::new(|| (), |_| programme_overview());
     let create = ServerAction::<CreateBriefing>::new();
-    let form = FormView::from_result(create.value().into(), BTreeMap::from([("ack_required".to_string(), "on".to_string())]));
+    let form = FormView::from_result(
+        create.value().into(),
+        BTreeMap::from([("ack_required".to_string(), "on".to_string())]),
+    );
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     view! {
         <Title text="Compose a briefing – Liaison"/>
@@ -239,21 +253,36 @@ pub fn BriefingPage() -> impl IntoView {
     let cancel = ServerAction::<CancelBriefing>::new();
     let repeat = ServerAction::<RepeatBriefing>::new();
     let data = Resource::new(
-        move || (id(), test.version().get(), schedule.version().get(), cancel.version().get(), repeat.version().get()),
+        move || {
+            (
+                id(),
+                test.version().get(),
+                schedule.version().get(),
+                cancel.version().get(),
+                repeat.version().get(),
+            )
+        },
         |(id, ..)| get_briefing(id),
     );
     let (tick, set_tick) = signal(0u32);
     let progress = Resource::new(move || (id(), tick.get()), |(id, _)| briefing_progress(id));
     // Live progress: poll once a second in the browser (no effect on the server render).
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), std::time::Duration::from_secs(1)) {
+        if let Ok(handle) =
+            set_interval_with_handle(move || set_tick.update(|t| *t += 1), std::time::Duration::from_secs(1))
+        {
             on_cleanup(move || handle.clear());
         }
     });
     let schedule_form = FormView::from_result(schedule.value().into(), BTreeMap::new());
     let repeat_form = FormView::from_result(repeat.value().into(), BTreeMap::new());
     let error = Signal::derive(move || {
-        schedule.value().get().and_then(|r| r.err()).or_else(|| cancel.value().get().and_then(|r| r.err())).or_else(|| test.value().get().and_then(|r| r.err()))
+        schedule
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| cancel.value().get().and_then(|r| r.err()))
+            .or_else(|| test.value().get().and_then(|r| r.err()))
     });
     let tested = move || query.with(|q| q.get("tested").is_some());
     view! {

@@ -13,11 +13,16 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn score_options() -> Vec<(String, String)> {
-    (Score::MIN..=Score::MAX).map(|v| (v.to_string(), v.to_string())).collect()
+    (Score::MIN..=Score::MAX)
+        .map(|v| (v.to_string(), v.to_string()))
+        .collect()
 }
 
 fn engagement_options() -> Vec<(String, String)> {
-    Engagement::ALL.iter().map(|e| (e.key().to_string(), e.label().to_string())).collect()
+    Engagement::ALL
+        .iter()
+        .map(|e| (e.key().to_string(), e.label().to_string()))
+        .collect()
 }
 
 #[component]
@@ -280,4 +285,3 @@ pub fn EditContactPage() -> impl IntoView {
         </Transition>
     }
 }
-

@@ -11,7 +11,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub(crate) fn kind_options() -> Vec<(String, String)> {
-    OrgKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect()
+    OrgKind::ALL
+        .iter()
+        .map(|k| (k.key().to_string(), k.label().to_string()))
+        .collect()
 }
 
 pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
@@ -102,7 +105,10 @@ fn OrgTable(page: Page<Organisation>, q: ListQuery, sort: OrgSort) -> impl IntoV
     let base = query_string(&[("q", &q.search), ("kind", kind_key), ("sort", sort.key())]);
     let sort_link = |asc: OrgSort, desc: OrgSort| {
         let next = if sort == asc { desc } else { asc };
-        format!("/organisations?{}", query_string(&[("q", &q.search), ("kind", kind_key), ("sort", next.key())]))
+        format!(
+            "/organisations?{}",
+            query_string(&[("q", &q.search), ("kind", kind_key), ("sort", next.key())])
+        )
     };
     let aria = |asc: OrgSort, desc: OrgSort| {
         if sort == asc {

@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 pub fn PlanPage() -> impl IntoView {
     let create = ServerAction::<CreatePlanItem>::new();
     let toggle = ServerAction::<SetPlanItemActive>::new();
-    let plan = Resource::new(move || (create.version().get(), toggle.version().get()), |_| communication_plan());
+    let plan = Resource::new(
+        move || (create.version().get(), toggle.version().get()),
+        |_| communication_plan(),
+    );
     let segments = Resource::new(|| (), |_| list_segments());
     let overview = Resource::new(|| (), |_| crate::api::workstreams::programme_overview());
     let form = FormView::from_result(create.value().into(), BTreeMap::new());

@@ -1,8 +1,8 @@
 //! The sign-in page: the only page an anonymous visitor sees (besides emailed-token pages).
 use crate::api::auth::{has_programme_manager, safe_next, SignIn};
-use leptos::server_fn::ServerFn;
 use crate::components::form::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::collections::BTreeMap;

@@ -109,7 +109,10 @@ pub fn WorkstreamPage() -> impl IntoView {
     );
     let posted = move || query.with(|q| q.get("posted").is_some());
     let errors = Signal::derive(move || {
-        tick.value().get().and_then(|r| r.err()).filter(|e| e.form_errors().is_none())
+        tick.value()
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| e.form_errors().is_none())
     });
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -80,8 +80,16 @@ struct Fixture {
 fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
     let s = |v: &str| v.to_string();
     match path.trim_start_matches("/api/") {
-        "auth/sign-in" => vec![("email", s("nobody@test.example.org")), ("password", s("wrong password")), ("next", s("/"))],
-        "organisations/list" => vec![("query[search]", s("")), ("query[page]", s("1")), ("sort", s("NameAsc"))],
+        "auth/sign-in" => vec![
+            ("email", s("nobody@test.example.org")),
+            ("password", s("wrong password")),
+            ("next", s("/")),
+        ],
+        "organisations/list" => vec![
+            ("query[search]", s("")),
+            ("query[page]", s("1")),
+            ("sort", s("NameAsc")),
+        ],
         "contacts/list" => vec![("query[search]", s("")), ("query[page]", s("1"))],
         "organisations/get" | "organisations/delete" => vec![("id", f.org.clone())],
         "contacts/get" | "contacts/delete" | "contacts/history" => vec![("id", f.contact.clone())],
@@ -110,10 +118,22 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("next_steps", s("")),
             ("commentary", s("")),
         ],
-        "workstreams/milestone-done" => vec![("workstream", f.workstream.clone()), ("milestone", f.milestone.clone()), ("done", s("true"))],
-        "workstreams/milestone-add" => vec![("workstream", f.workstream.clone()), ("title", s("Matrix milestone")), ("due", s("2027-01-31"))],
+        "workstreams/milestone-done" => vec![
+            ("workstream", f.workstream.clone()),
+            ("milestone", f.milestone.clone()),
+            ("done", s("true")),
+        ],
+        "workstreams/milestone-add" => vec![
+            ("workstream", f.workstream.clone()),
+            ("title", s("Matrix milestone")),
+            ("due", s("2027-01-31")),
+        ],
         "segments/get" => vec![("id", f.segment.clone())],
-        "segments/create" => vec![("name", s("Matrix audience")), ("influence_min", s("1")), ("interest_min", s("1"))],
+        "segments/create" => vec![
+            ("name", s("Matrix audience")),
+            ("influence_min", s("1")),
+            ("interest_min", s("1")),
+        ],
         "plan/create" => vec![
             ("segment", f.segment.clone()),
             ("objective", s("Matrix objective")),
@@ -125,7 +145,9 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("end", s("")),
             ("feedback", s("")),
         ],
-        "briefings/get" | "briefings/progress" | "briefings/test" | "briefings/cancel" => vec![("id", f.briefing.clone())],
+        "briefings/get" | "briefings/progress" | "briefings/test" | "briefings/cancel" => {
+            vec![("id", f.briefing.clone())]
+        }
         "briefings/create" => vec![
             ("subject", s("Matrix briefing")),
             ("body", s("Hello")),
@@ -135,7 +157,12 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         ],
         "briefings/repeat" => vec![("id", f.briefing.clone()), ("plan_item", f.plan_item.clone())],
         "plan/active" => vec![("id", f.plan_item.clone()), ("active", s("false"))],
-        "briefings/schedule" => vec![("id", f.briefing.clone()), ("when", s("later")), ("date", s("2030-01-01")), ("time", s("09:00"))],
+        "briefings/schedule" => vec![
+            ("id", f.briefing.clone()),
+            ("when", s("later")),
+            ("date", s("2030-01-01")),
+            ("time", s("09:00")),
+        ],
         _ => vec![],
     }
 }
@@ -143,8 +170,25 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
 /// A summary of everything the application can write, to prove a refused call wrote nothing.
 async fn fingerprint(app: &TestApp) -> String {
     let mut out = String::new();
-    for table in ["organisation", "contact", "audit", "user", "segment", "plan_item", "briefing", "delivery", "status_update", "milestone", "workstream"] {
-        let mut r = app.store.db().query(format!("SELECT count() FROM {table} GROUP ALL")).await.unwrap();
+    for table in [
+        "organisation",
+        "contact",
+        "audit",
+        "user",
+        "segment",
+        "plan_item",
+        "briefing",
+        "delivery",
+        "status_update",
+        "milestone",
+        "workstream",
+    ] {
+        let mut r = app
+            .store
+            .db()
+            .query(format!("SELECT count() FROM {table} GROUP ALL"))
+            .await
+            .unwrap();
         let n: Option<i64> = r.take((0, "count")).unwrap();
         out.push_str(&format!("{table}={} ", n.unwrap_or(0)));
     }
@@ -169,18 +213,51 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
     app.add_user(LEAD, Role::WorkstreamLead).await;
     let spare_user = app.add_user(SPARE, Role::WorkstreamLead).await.to_string();
     let org = app.create_org("Fixture University", "hei").await;
-    let res = app.create_contact("Fixture Person", "fixture@test.example.org", &org).await;
+    let res = app
+        .create_contact("Fixture Person", "fixture@test.example.org", &org)
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    let contact = app.store.contacts().list(&Default::default(), 10).await.unwrap().items[0].id.to_string();
-    let lead_id = app.store.users().list().await.unwrap().into_iter().find(|u| u.email.as_str() == LEAD).unwrap().id;
+    let contact = app.store.contacts().list(&Default::default(), 10).await.unwrap().items[0]
+        .id
+        .to_string();
+    let lead_id = app
+        .store
+        .users()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email.as_str() == LEAD)
+        .unwrap()
+        .id;
     let other_id = app.add_user(OTHER_LEAD, Role::WorkstreamLead).await;
-    let workstream = app.store.workstreams().create("Matrix workstream", "Aim", 1, Some(&lead_id)).await.unwrap();
-    app.store.workstreams().create("Other workstream", "Aim", 2, Some(&other_id)).await.unwrap();
+    let workstream = app
+        .store
+        .workstreams()
+        .create("Matrix workstream", "Aim", 1, Some(&lead_id))
+        .await
+        .unwrap();
+    app.store
+        .workstreams()
+        .create("Other workstream", "Aim", 2, Some(&other_id))
+        .await
+        .unwrap();
     let actor = app::backend::repo::audit::Actor::system();
     let draft = app::domain::workstream::parse_milestone("Fixture milestone", "2027-01-01").unwrap();
-    app.store.workstreams().add_milestone(&actor, &workstream, &draft).await.unwrap();
-    let milestone = app.store.workstreams().view(&workstream).await.unwrap().milestones[0].id.clone();
-    let segment = app.store.segments().create(&actor, "Fixture audience", &Default::default()).await.unwrap();
+    app.store
+        .workstreams()
+        .add_milestone(&actor, &workstream, &draft)
+        .await
+        .unwrap();
+    let milestone = app.store.workstreams().view(&workstream).await.unwrap().milestones[0]
+        .id
+        .clone();
+    let segment = app
+        .store
+        .segments()
+        .create(&actor, "Fixture audience", &Default::default())
+        .await
+        .unwrap();
     let briefing_draft = app::domain::plan::BriefingDraft {
         subject: "Fixture briefing".into(),
         body: "Body".into(),
@@ -190,7 +267,12 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
         ack_deadline: None,
         remind_days_before: None,
     };
-    let briefing = app.store.briefings().create(&actor, &briefing_draft, "Test").await.unwrap();
+    let briefing = app
+        .store
+        .briefings()
+        .create(&actor, &briefing_draft, "Test")
+        .await
+        .unwrap();
     let plan_draft = app::domain::plan::PlanForm {
         segment: segment.clone(),
         objective: "Fixture plan item".into(),
@@ -204,15 +286,30 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
     .parse()
     .unwrap();
     let plan_item = app.store.plan().create(&actor, &plan_draft).await.unwrap();
-    let fixture = Fixture { org, contact, spare_user, workstream: workstream.to_string(), milestone, segment, briefing, plan_item };
+    let fixture = Fixture {
+        org,
+        contact,
+        spare_user,
+        workstream: workstream.to_string(),
+        milestone,
+        segment,
+        briefing,
+        plan_item,
+    };
 
     // Completeness: the registered server functions are exactly those with a rule.
     let registered: BTreeSet<String> = server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
     let ruled: BTreeSet<String> = RULES.iter().map(|(p, _)| p.to_string()).collect();
     let missing: Vec<_> = registered.difference(&ruled).collect();
-    assert!(missing.is_empty(), "server functions without a rule in the permission matrix: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "server functions without a rule in the permission matrix: {missing:?}"
+    );
     let stale: Vec<_> = ruled.difference(&registered).collect();
-    assert!(stale.is_empty(), "rules for server functions that no longer exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "rules for server functions that no longer exist: {stale:?}"
+    );
 
     for (path, rule) in RULES {
         let endpoint = path.trim_start_matches("/api/");
@@ -239,8 +336,15 @@ async fn every_server_function_has_a_rule_and_the_server_enforces_it() {
             let body = res.text().await.unwrap_or_default();
             match expect_refused {
                 Some(code) => {
-                    assert_eq!(status, code, "{who} calling {path} should be refused with {code}: {body}");
-                    assert_eq!(fingerprint(&app).await, before, "{who} calling {path} was refused but wrote something");
+                    assert_eq!(
+                        status, code,
+                        "{who} calling {path} should be refused with {code}: {body}"
+                    );
+                    assert_eq!(
+                        fingerprint(&app).await,
+                        before,
+                        "{who} calling {path} was refused but wrote something"
+                    );
                 }
                 None => assert!(
                     ![400, 401, 403].contains(&status),
@@ -261,7 +365,15 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_leads_are_refused_manager_pa
         let location = res.headers()["location"].to_str().unwrap().to_string();
         assert!(location.starts_with("/sign-in?next="), "{page} → {location}");
     }
-    let (status, html) = (anon.get(format!("{}/sign-in", app.address)).send().await.unwrap().status().as_u16(), ());
+    let (status, html) = (
+        anon.get(format!("{}/sign-in", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        (),
+    );
     assert_eq!(status, 200);
     let _ = html;
 
@@ -269,7 +381,11 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_leads_are_refused_manager_pa
     let lead = app.signed_in(LEAD).await;
     let res = lead.get(format!("{}/users", app.address)).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 403);
-    let res = lead.get(format!("{}/organisations/new", app.address)).send().await.unwrap();
+    let res = lead
+        .get(format!("{}/organisations/new", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 403, "forcing the URL of a forbidden page");
     let res = lead.get(format!("{}/organisations", app.address)).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
@@ -332,9 +448,15 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     let res = app.sign_in_with(&client, LEAD, PASSWORD).await;
     assert_eq!(res.status().as_u16(), 429, "the right password is refused while locked");
     // An unknown account gets the same answer as a wrong password.
-    let res = app.sign_in_with(&client, "nobody@test.example.org", "whatever it is").await;
+    let res = app
+        .sign_in_with(&client, "nobody@test.example.org", "whatever it is")
+        .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Enter a correct email address and password"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Enter a correct email address and password"));
     // Other accounts are unaffected.
     let res = app.sign_in_with(&new_client(), MANAGER, PASSWORD).await;
     assert_eq!(res.status().as_u16(), 200);
@@ -345,15 +467,34 @@ async fn sessions_end_on_sign_out_and_when_the_user_is_disabled() {
     let app = spawn_app().await;
     app.add_user(LEAD, Role::WorkstreamLead).await;
     let lead = app.signed_in(LEAD).await;
-    assert_eq!(app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(), 200);
-    let res = app.call("admin/users/set-active", &[("email", LEAD.to_string()), ("active", "false".to_string())]).await;
+    assert_eq!(
+        app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(),
+        200
+    );
+    let res = app
+        .call(
+            "admin/users/set-active",
+            &[("email", LEAD.to_string()), ("active", "false".to_string())],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    assert_eq!(app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(), 401, "disabled user's session ended");
-    assert_eq!(app.sign_in_with(&new_client(), LEAD, PASSWORD).await.status().as_u16(), 422, "disabled user cannot sign in");
+    assert_eq!(
+        app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(),
+        401,
+        "disabled user's session ended"
+    );
+    assert_eq!(
+        app.sign_in_with(&new_client(), LEAD, PASSWORD).await.status().as_u16(),
+        422,
+        "disabled user cannot sign in"
+    );
 
     let pm = app.signed_in(MANAGER).await;
     assert_eq!(app.call_as(&pm, "auth/sign-out", &[]).await.status().as_u16(), 200);
-    assert_eq!(app.call_as(&pm, "organisations/options", &[]).await.status().as_u16(), 401);
+    assert_eq!(
+        app.call_as(&pm, "organisations/options", &[]).await.status().as_u16(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -362,7 +503,10 @@ async fn the_session_cookie_is_http_only_and_same_site() {
     let res = app.sign_in_with(&new_client(), MANAGER, PASSWORD).await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("liaison_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain http in tests");
 }
 
@@ -375,20 +519,57 @@ async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
     assert_eq!(app.call("organisations/update", &form).await.status().as_u16(), 200);
     let _ = app.sign_in_with(&new_client(), MANAGER, "wrong password!").await;
 
-    let res = app.call("admin/audit", &[("actor", String::new()), ("action", String::new()), ("record", String::new()), ("page", "1".into())]).await;
+    let res = app
+        .call(
+            "admin/audit",
+            &[
+                ("actor", String::new()),
+                ("action", String::new()),
+                ("record", String::new()),
+                ("page", "1".into()),
+            ],
+        )
+        .await;
     let body = res.text().await.unwrap();
-    assert!(body.contains("\"action\":\"create\"") && body.contains("Audited University"), "{body}");
-    assert!(body.contains("kind: Higher education institution → Other"), "what changed is recorded: {body}");
+    assert!(
+        body.contains("\"action\":\"create\"") && body.contains("Audited University"),
+        "{body}"
+    );
+    assert!(
+        body.contains("kind: Higher education institution → Other"),
+        "what changed is recorded: {body}"
+    );
     assert!(body.contains("\"action\":\"sign-in\""), "{body}");
     assert!(body.contains("\"action\":\"failed-sign-in\""), "{body}");
 
-    let res = app.call("admin/audit", &[("actor", String::new()), ("action", "update".into()), ("record", String::new()), ("page", "1".into())]).await;
+    let res = app
+        .call(
+            "admin/audit",
+            &[
+                ("actor", String::new()),
+                ("action", "update".into()),
+                ("record", String::new()),
+                ("page", "1".into()),
+            ],
+        )
+        .await;
     let body = res.text().await.unwrap();
     assert!(!body.contains("\"action\":\"create\""), "filter by action: {body}");
 
     // The database itself refuses to rewrite history.
-    let mut r = app.store.db().query("UPDATE audit SET action = 'tampered'").await.unwrap();
-    assert!(r.take_errors().values().any(|e| e.to_string().contains("append-only")), "update refused");
+    let mut r = app
+        .store
+        .db()
+        .query("UPDATE audit SET action = 'tampered'")
+        .await
+        .unwrap();
+    assert!(
+        r.take_errors().values().any(|e| e.to_string().contains("append-only")),
+        "update refused"
+    );
     let mut r = app.store.db().query("DELETE audit").await.unwrap();
-    assert!(r.take_errors().values().any(|e| e.to_string().contains("append-only")), "delete refused");
+    assert!(
+        r.take_errors().values().any(|e| e.to_string().contains("append-only")),
+        "delete refused"
+    );
 }

@@ -1,8 +1,8 @@
 //! `spawn_app()` and one helper per action, in the manner of zero-to-production.
-use server::config::Settings;
-use server::Application;
 use app::domain::policy::Role;
 use app::domain::{EmailAddress, UserId};
+use server::config::Settings;
+use server::Application;
 
 pub struct TestApp {
     pub address: String,
@@ -33,7 +33,14 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    let mut app = TestApp { address, mail, dispatcher, client: new_client(), store, _shutdown: tx };
+    let mut app = TestApp {
+        address,
+        mail,
+        dispatcher,
+        client: new_client(),
+        store,
+        _shutdown: tx,
+    };
     app.add_user(MANAGER, Role::ProgrammeManager).await;
     app.client = app.signed_in(MANAGER).await;
     app
@@ -88,7 +95,12 @@ impl TestApp {
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let client = new_client();
         let res = self.sign_in_with(&client, email, PASSWORD).await;
-        assert_eq!(res.status().as_u16(), 200, "sign-in of {email}: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "sign-in of {email}: {}",
+            res.text().await.unwrap_or_default()
+        );
         client
     }
 
@@ -103,7 +115,12 @@ impl TestApp {
     }
 
     /// Calls a server function as the given client.
-    pub async fn call_as(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
+    pub async fn call_as(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, String)],
+    ) -> reqwest::Response {
         client
             .post(format!("{}/api/{endpoint}", self.address))
             .header("Accept", "application/json")
@@ -144,7 +161,12 @@ impl TestApp {
     /// Creates an organisation and returns its id (from the redirect the server asks for).
     pub async fn create_org(&self, name: &str, kind: &str) -> String {
         let res = self.call("organisations/create", &org_form(name, kind)).await;
-        assert_eq!(res.status().as_u16(), 200, "create organisation: {}", res.text().await.unwrap_or_default());
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "create organisation: {}",
+            res.text().await.unwrap_or_default()
+        );
         redirect_target(&res).trim_start_matches("/organisations/").to_string()
     }
 
@@ -197,6 +219,8 @@ pub fn link(data: &str, prefix: &str) -> Option<String> {
     let text = unfolded(data);
     let start = text.find(prefix)?;
     let rest = &text[start..];
-    let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>').unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .unwrap_or(rest.len());
     Some(rest[..end].to_string())
 }

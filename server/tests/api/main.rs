@@ -1,8 +1,8 @@
 //! Integration tests: the real server on a random loopback port, a real (in-memory or
 //! on-disk) SurrealDB, exercised over HTTP.
+mod auth;
 mod helpers;
 mod outbox;
-mod auth;
+mod plan;
 mod register;
 mod storage;
-mod plan;

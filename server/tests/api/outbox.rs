@@ -23,7 +23,11 @@ async fn app_without_workers() -> TestApp {
 async fn register(app: &TestApp, n: usize, unsubscribed: usize) -> String {
     let org = app.create_org("Outbox Test University", "hei").await;
     for i in 0..n {
-        let mut form = contact_form(&format!("Person {i:04}"), &format!("person{i:04}@outbox.example.org"), &org);
+        let mut form = contact_form(
+            &format!("Person {i:04}"),
+            &format!("person{i:04}@outbox.example.org"),
+            &org,
+        );
         if i >= n - unsubscribed {
             form.retain(|(k, _)| *k != "subscribed");
         }
@@ -35,7 +39,19 @@ async fn register(app: &TestApp, n: usize, unsubscribed: usize) -> String {
 
 async fn briefing(app: &TestApp, ack: bool, workstreams: Vec<String>) -> String {
     let actor = Actor::system();
-    let segment = app.store.segments().create(&actor, &format!("All {}", rand_suffix()), &SegmentFilter { kinds: vec![OrgKind::Hei], ..Default::default() }).await.unwrap();
+    let segment = app
+        .store
+        .segments()
+        .create(
+            &actor,
+            &format!("All {}", rand_suffix()),
+            &SegmentFilter {
+                kinds: vec![OrgKind::Hei],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let draft = BriefingDraft {
         subject: "Programme update: <November>".into(),
         body: "Dear partners,\n\nThe **PgCert** outcomes are agreed. <script>alert(1)</script>".into(),
@@ -58,13 +74,25 @@ async fn frozen_briefing(n: usize) -> (TestApp, String) {
     let app = app_without_workers().await;
     register(&app, n, 0).await;
     let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, Utc::now()).await.unwrap();
-    assert_eq!(app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(), Some(n as u64));
+    app.store
+        .briefings()
+        .schedule(&Actor::system(), &id, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.deliveries().enqueue_briefing(&id, Utc::now()).await.unwrap(),
+        Some(n as u64)
+    );
     // Frozen, nothing sent: every recipient counts as queued (no delivery row exists yet), and
     // a recipient's page says so.
     let report = app.store.briefings().report(&id).await.unwrap();
     assert_eq!((report.queued, report.sent, report.failed), (n as u64, 0, 0));
-    let mut r = app.store.db().query("SELECT VALUE record::id(id) FROM contact LIMIT 1").await.unwrap();
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE record::id(id) FROM contact LIMIT 1")
+        .await
+        .unwrap();
     let contact: Vec<String> = r.take(0).unwrap();
     let history = app.store.briefings().contact_history(&contact[0]).await.unwrap();
     let pending: Vec<(&str, &str)> = history.iter().map(|h| (h.what.as_str(), h.detail.as_str())).collect();
@@ -91,23 +119,53 @@ fn start(d: Dispatcher) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
 async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_and_links() {
     let app = spawn_app().await;
     register(&app, 6, 1).await;
-    let ws = app.store.workstreams().create("HEI workshops", "Aim", 1, None).await.unwrap();
+    let ws = app
+        .store
+        .workstreams()
+        .create("HEI workshops", "Aim", 1, None)
+        .await
+        .unwrap();
     let id = briefing(&app, true, vec![ws.to_string()]).await;
-    let res = app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    let res = app
+        .call(
+            "briefings/schedule",
+            &[
+                ("id", id.clone()),
+                ("when", "now".into()),
+                ("date", String::new()),
+                ("time", String::new()),
+            ],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    assert!(wait_for(20, || async { app.mail.messages().len() >= 5 }).await, "5 subscribed recipients receive it");
+    assert!(
+        wait_for(20, || async { app.mail.messages().len() >= 5 }).await,
+        "5 subscribed recipients receive it"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = per_recipient(&app.mail);
     assert_eq!(counts.len(), 5);
     assert!(counts.values().all(|n| *n == 1), "exactly one each: {counts:?}");
-    assert!(!counts.contains_key("person0005@outbox.example.org"), "never the unsubscribed");
+    assert!(
+        !counts.contains_key("person0005@outbox.example.org"),
+        "never the unsubscribed"
+    );
 
-    let msg = app.mail.messages().into_iter().find(|m| m.to == ["person0000@outbox.example.org"]).unwrap();
+    let msg = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == ["person0000@outbox.example.org"])
+        .unwrap();
     let d = &msg.data;
     assert!(d.contains("multipart/alternative"), "{d}");
     assert!(d.contains("text/plain") && d.contains("text/html"));
     let header = |name: &str| d.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string();
-    assert!(header("From:").contains("Programme Team") && header("From:").contains("<programme@liaison.example.org>"), "{}", header("From:"));
+    assert!(
+        header("From:").contains("Programme Team") && header("From:").contains("<programme@liaison.example.org>"),
+        "{}",
+        header("From:")
+    );
     assert!(header("Reply-To:").contains("replies@liaison.example.org"));
     assert!(d.contains("Message-ID: <"));
     assert!(d.contains("List-Unsubscribe: <http://127.0.0.1:"));
@@ -124,22 +182,50 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     let page = anon.get(&ack).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("I have read this briefing"));
-    assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 0, "GET must not acknowledge");
-    let first = anon.post(&ack).header("Origin", app.address.clone()).send().await.unwrap();
+    assert_eq!(
+        app.store.briefings().report(&id).await.unwrap().acknowledged,
+        0,
+        "GET must not acknowledge"
+    );
+    let first = anon
+        .post(&ack)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status().as_u16(), 200);
     assert!(first.text().await.unwrap().contains("Thank you"));
-    let second = anon.post(&ack).header("Origin", app.address.clone()).send().await.unwrap();
+    let second = anon
+        .post(&ack)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.status().as_u16(), 200, "twice is harmless");
     let report = app.store.briefings().report(&id).await.unwrap();
     assert_eq!(report.acknowledged, 1);
     assert_eq!(report.by_kind[0].rate(), 20);
     // The contact's page lists the briefing and the acknowledgement.
-    let c = app.store.contacts().list(&app::api::register::ListQuery::new("person0000", "", "1"), 10).await.unwrap().items[0].id.to_string();
+    let c = app
+        .store
+        .contacts()
+        .list(&app::api::register::ListQuery::new("person0000", "", "1"), 10)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .to_string();
     let (_, html) = app.get_html(&format!("/contacts/{c}")).await;
-    assert!(html.contains("Briefing: Programme update") && html.contains("acknowledged "), "contact history shown");
+    assert!(
+        html.contains("Briefing: Programme update") && html.contains("acknowledged "),
+        "contact history shown"
+    );
 
     // A wrong or truncated token is a clear 404 page.
-    for bad in [format!("{}/ack/nonsense", app.address), ack[..ack.len() - 2].to_string()] {
+    for bad in [
+        format!("{}/ack/nonsense", app.address),
+        ack[..ack.len() - 2].to_string(),
+    ] {
         let res = anon.get(&bad).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 404, "{bad}");
         assert!(res.text().await.unwrap().contains("This link is not valid"));
@@ -155,12 +241,27 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let c = app.store.contacts().list(&app::api::register::ListQuery::new("person0000", "", "1"), 10).await.unwrap();
+    let c = app
+        .store
+        .contacts()
+        .list(&app::api::register::ListQuery::new("person0000", "", "1"), 10)
+        .await
+        .unwrap();
     assert!(!c.items[0].subscribed, "unsubscribed by one click");
-    let mut r = app.store.db().query("SELECT VALUE via FROM subscription_event").await.unwrap();
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE via FROM subscription_event")
+        .await
+        .unwrap();
     let via: Vec<String> = r.take(0).unwrap();
     assert_eq!(via, vec!["one-click unsubscribe (RFC 8058)".to_string()]);
-    assert!(wait_for(10, || async { app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent }).await);
+    assert!(
+        wait_for(10, || async {
+            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent
+        })
+        .await
+    );
 }
 
 #[tokio::test]
@@ -186,7 +287,10 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
     second.config.batch = 20;
     second.config.owner = "restarted-process".into(); // a new process has a new owner name
     let (stop, handle) = start(second);
-    assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 120 }).await, "every recipient received it");
+    assert!(
+        wait_for(30, || async { per_recipient(&app.mail).len() == 120 }).await,
+        "every recipient received it"
+    );
     let _ = stop.send(true);
     let _ = handle.await;
     let duplicates: usize = per_recipient(&app.mail).values().map(|n| n - 1).sum();
@@ -209,13 +313,26 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     // Mid-way, some recipients have their delivery row and the others are still entries of the
     // block: each contact's page lists the briefing once.
     assert!(wait_for(10, || async { app.mail.messages().len() >= 3 }).await);
-    let mut r = app.store.db().query("SELECT VALUE record::id(id) FROM contact").await.unwrap();
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE record::id(id) FROM contact")
+        .await
+        .unwrap();
     let contacts: Vec<String> = r.take(0).unwrap();
     for c in &contacts {
         let history = app.store.briefings().contact_history(c).await.unwrap();
-        assert_eq!(history.iter().filter(|e| e.what.starts_with("Briefing:")).count(), 1, "{c}: {:?}", history.iter().map(|e| &e.detail).collect::<Vec<_>>());
+        assert_eq!(
+            history.iter().filter(|e| e.what.starts_with("Briefing:")).count(),
+            1,
+            "{c}: {:?}",
+            history.iter().map(|e| &e.detail).collect::<Vec<_>>()
+        );
     }
-    assert!(wait_for(30, || async { per_recipient(&app.mail).len() == 8 }).await, "every recipient received it");
+    assert!(
+        wait_for(30, || async { per_recipient(&app.mail).len() == 8 }).await,
+        "every recipient received it"
+    );
     // Long enough for a lost lease to have been taken back and sent again.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let _ = stop.send(true);
@@ -230,18 +347,29 @@ async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
     let (app, id) = frozen_briefing(30).await;
 
     // Reserve a port, then leave nothing listening on it: the relay is down.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut d = app.dispatcher.clone().unwrap();
     d.smtp.port = port;
     d.smtp.timeout = Duration::from_secs(2);
     let (stop, handle) = start(d);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let report = app.store.briefings().report(&id).await.unwrap();
-    assert_eq!((report.sent, report.failed), (0, 0), "nothing sent, nothing given up while the relay is down");
+    assert_eq!(
+        (report.sent, report.failed),
+        (0, 0),
+        "nothing sent, nothing given up while the relay is down"
+    );
 
     let sink = MailSink::new();
     let (_addr, task) = sink.clone().start(([127, 0, 0, 1], port).into()).await.unwrap();
-    assert!(wait_for(30, || async { per_recipient(&sink).len() == 30 }).await, "all delivered once the relay is back");
+    assert!(
+        wait_for(30, || async { per_recipient(&sink).len() == 30 }).await,
+        "all delivered once the relay is back"
+    );
     let _ = stop.send(true);
     let _ = handle.await;
     task.abort();
@@ -269,7 +397,12 @@ async fn two_dispatchers_on_one_database_never_send_the_same_delivery() {
     let counts = per_recipient(&app.mail);
     assert!(counts.values().all(|n| *n == 1), "a duplicate was sent");
     assert_eq!(app.mail.messages().len(), n);
-    let mut r = app.store.db().query("SELECT VALUE state FROM delivery_block").await.unwrap();
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE state FROM delivery_block")
+        .await
+        .unwrap();
     let blocks: Vec<String> = r.take(0).unwrap();
     assert_eq!(blocks, vec!["done".to_string(); 3], "every block finished and let go");
 }
@@ -287,12 +420,26 @@ async fn outcomes_the_database_refuses_are_kept_and_recorded_later() {
         .check()
         .unwrap();
     let (stop, handle) = start(app.dispatcher.clone().unwrap());
-    assert!(wait_for(20, || async { app.mail.messages().len() == 5 }).await, "all sent");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 0, "nothing recorded while refused");
-    db.query("DEFINE FIELD OVERWRITE smtp_response ON delivery TYPE option<string>").await.unwrap().check().unwrap();
     assert!(
-        wait_for(20, || async { app.store.briefings().report(&id).await.unwrap().sent == 5 }).await,
+        wait_for(20, || async { app.mail.messages().len() == 5 }).await,
+        "all sent"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.store.briefings().report(&id).await.unwrap().sent,
+        0,
+        "nothing recorded while refused"
+    );
+    db.query("DEFINE FIELD OVERWRITE smtp_response ON delivery TYPE option<string>")
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    assert!(
+        wait_for(20, || async {
+            app.store.briefings().report(&id).await.unwrap().sent == 5
+        })
+        .await,
         "recorded once the database accepts them"
     );
     let _ = stop.send(true);
@@ -304,10 +451,27 @@ async fn outcomes_the_database_refuses_are_kept_and_recorded_later() {
 async fn permanent_failures_are_not_retried_and_keep_their_reason() {
     let app = spawn_app().await;
     register(&app, 3, 0).await;
-    app.mail.set_behaviour(Behaviour { reject_permanently: Some("person0001".into()), reject_temporarily: None });
+    app.mail.set_behaviour(Behaviour {
+        reject_permanently: Some("person0001".into()),
+        reject_temporarily: None,
+    });
     let id = briefing(&app, false, vec![]).await;
-    app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
-    assert!(wait_for(20, || async { app.store.briefings().report(&id).await.unwrap().failed == 1 }).await);
+    app.call(
+        "briefings/schedule",
+        &[
+            ("id", id.clone()),
+            ("when", "now".into()),
+            ("date", String::new()),
+            ("time", String::new()),
+        ],
+    )
+    .await;
+    assert!(
+        wait_for(20, || async {
+            app.store.briefings().report(&id).await.unwrap().failed == 1
+        })
+        .await
+    );
     let report = app.store.briefings().report(&id).await.unwrap();
     assert_eq!(report.sent, 2);
     assert!(report.failures[0].2.contains("550"), "{:?}", report.failures);
@@ -318,18 +482,34 @@ async fn a_briefing_scheduled_across_the_clock_change_goes_at_the_right_wall_clo
     let app = app_without_workers().await;
     register(&app, 2, 0).await;
     // 09:00 UK time on the Monday after the clocks go forward (29 March 2027) is 08:00 UTC.
-    let send_at = london_to_utc(NaiveDate::from_ymd_opt(2027, 3, 29).unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap()).unwrap();
+    let send_at = london_to_utc(
+        NaiveDate::from_ymd_opt(2027, 3, 29).unwrap(),
+        NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+    )
+    .unwrap();
     assert_eq!(send_at.to_rfc3339(), "2027-03-29T08:00:00+00:00");
     let id = briefing(&app, false, vec![]).await;
-    app.store.briefings().schedule(&Actor::system(), &id, send_at).await.unwrap();
-    let t = scheduler::tick(&app.store, send_at - chrono::Duration::minutes(1)).await.unwrap();
+    app.store
+        .briefings()
+        .schedule(&Actor::system(), &id, send_at)
+        .await
+        .unwrap();
+    let t = scheduler::tick(&app.store, send_at - chrono::Duration::minutes(1))
+        .await
+        .unwrap();
     assert!(t.briefings_started.is_empty(), "not before 09:00 BST");
     let t = scheduler::tick(&app.store, send_at).await.unwrap();
     assert_eq!(t.briefings_started, vec![(id.clone(), 2)]);
-    let t = scheduler::tick(&app.store, send_at + chrono::Duration::minutes(1)).await.unwrap();
+    let t = scheduler::tick(&app.store, send_at + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
     assert!(t.briefings_started.is_empty(), "started once");
     // And in October, 09:00 GMT is 09:00 UTC.
-    let oct = london_to_utc(NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap()).unwrap();
+    let oct = london_to_utc(
+        NaiveDate::from_ymd_opt(2026, 10, 26).unwrap(),
+        NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+    )
+    .unwrap();
     assert_eq!(oct.to_rfc3339(), "2026-10-26T09:00:00+00:00");
 }
 
@@ -338,25 +518,80 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
     let app = spawn_app().await;
     register(&app, 4, 0).await;
     let id = briefing(&app, true, vec![]).await;
-    app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
-    assert!(wait_for(20, || async { app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent }).await);
-    let first = app.mail.messages().into_iter().find(|m| m.to == ["person0000@outbox.example.org"]).unwrap();
+    app.call(
+        "briefings/schedule",
+        &[
+            ("id", id.clone()),
+            ("when", "now".into()),
+            ("date", String::new()),
+            ("time", String::new()),
+        ],
+    )
+    .await;
+    assert!(
+        wait_for(20, || async {
+            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent
+        })
+        .await
+    );
+    let first = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == ["person0000@outbox.example.org"])
+        .unwrap();
     let ack = link(&first.data, &format!("{}/ack/", app.address)).unwrap();
-    assert_eq!(new_client().post(&ack).header("Origin", app.address.clone()).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(
+        new_client()
+            .post(&ack)
+            .header("Origin", app.address.clone())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
 
     // Deadline 31 January 2030, reminders 3 days before at 09:00 UK time.
     let due = app::domain::plan::reminder_due(NaiveDate::from_ymd_opt(2030, 1, 31).unwrap(), 3).unwrap();
-    assert!(scheduler::tick(&app.store, due - chrono::Duration::hours(1)).await.unwrap().reminders_queued.is_empty());
+    assert!(scheduler::tick(&app.store, due - chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .reminders_queued
+        .is_empty());
     let t = scheduler::tick(&app.store, due).await.unwrap();
     assert_eq!(t.reminders_queued, vec![(id.clone(), 3)]);
-    assert!(scheduler::tick(&app.store, due).await.unwrap().reminders_queued.is_empty(), "once");
+    assert!(
+        scheduler::tick(&app.store, due)
+            .await
+            .unwrap()
+            .reminders_queued
+            .is_empty(),
+        "once"
+    );
     assert!(wait_for(20, || async { app.mail.messages().len() == 7 }).await);
-    let reminders: Vec<_> = app.mail.messages().into_iter().filter(|m| m.data.contains("Subject: Reminder:")).collect();
+    let reminders: Vec<_> = app
+        .mail
+        .messages()
+        .into_iter()
+        .filter(|m| m.data.contains("Subject: Reminder:"))
+        .collect();
     assert_eq!(reminders.len(), 3);
     assert!(reminders.iter().all(|m| m.to != ["person0000@outbox.example.org"]));
     // A reminder's link acknowledges the original delivery.
     let r_ack = link(&reminders[0].data, &format!("{}/ack/", app.address)).unwrap();
-    assert_eq!(new_client().post(&r_ack).header("Origin", app.address.clone()).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(
+        new_client()
+            .post(&r_ack)
+            .header("Origin", app.address.clone())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
     assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 2);
 }
 
@@ -367,18 +602,44 @@ async fn briefings_are_dkim_signed_when_a_key_is_configured_and_a_bad_key_stops_
     // An Ed25519 key as DNS-published DKIM keys are made: base64 of the 32-byte seed.
     std::fs::write(&key, "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n").unwrap();
     let mut settings = Settings::for_tests();
-    settings.dkim = Some(server::config::DkimSettings { key_file: key.clone(), selector: "liaison2026".into(), ed25519: true, domain: None });
+    settings.dkim = Some(server::config::DkimSettings {
+        key_file: key.clone(),
+        selector: "liaison2026".into(),
+        ed25519: true,
+        domain: None,
+    });
     let app = spawn_with(settings.clone()).await;
     register(&app, 2, 0).await;
     let id = briefing(&app, true, vec![]).await;
-    let res = app.call("briefings/schedule", &[("id", id), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    let res = app
+        .call(
+            "briefings/schedule",
+            &[
+                ("id", id),
+                ("when", "now".into()),
+                ("date", String::new()),
+                ("time", String::new()),
+            ],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     for m in app.mail.messages() {
-        let sig = m.data.split("\r\n").skip_while(|l| !l.starts_with("DKIM-Signature:")).take_while(|l| l.starts_with("DKIM-Signature:") || l.starts_with([' ', '\t'])).collect::<String>();
+        let sig = m
+            .data
+            .split("\r\n")
+            .skip_while(|l| !l.starts_with("DKIM-Signature:"))
+            .take_while(|l| l.starts_with("DKIM-Signature:") || l.starts_with([' ', '\t']))
+            .collect::<String>();
         assert!(sig.starts_with("DKIM-Signature: v=1; a=ed25519-sha256;"), "{}", m.data);
-        assert!(sig.contains("d=liaison.example.org;") && sig.contains("s=liaison2026;"), "{sig}");
-        assert!(sig.to_ascii_lowercase().contains("list-unsubscribe-post"), "one-click headers are signed: {sig}");
+        assert!(
+            sig.contains("d=liaison.example.org;") && sig.contains("s=liaison2026;"),
+            "{sig}"
+        );
+        assert!(
+            sig.to_ascii_lowercase().contains("list-unsubscribe-post"),
+            "one-click headers are signed: {sig}"
+        );
     }
 
     std::fs::write(&key, "not a key").unwrap();

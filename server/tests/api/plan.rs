@@ -18,7 +18,10 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// The plan form as posted: (objective, channel, frequency, start, send time, instances).
-fn plan_form(segment: &str, [objective, channel, frequency, start, send_time, instances]: [&str; 6]) -> Vec<(&'static str, String)> {
+fn plan_form(
+    segment: &str,
+    [objective, channel, frequency, start, send_time, instances]: [&str; 6],
+) -> Vec<(&'static str, String)> {
     let s = |v: &str| v.to_string();
     vec![
         ("segment", s(segment)),
@@ -37,9 +40,25 @@ fn plan_form(segment: &str, [objective, channel, frequency, start, send_time, in
 
 async fn plan_item(app: &TestApp, segment: &str, frequency: &str, start: &str, instances: &str) -> String {
     let objective = format!("Weekly update {start} {instances}");
-    let res = app.call("plan/create", &plan_form(segment, [&objective, "email_briefing", frequency, start, "09:00", instances])).await;
+    let res = app
+        .call(
+            "plan/create",
+            &plan_form(
+                segment,
+                [&objective, "email_briefing", frequency, start, "09:00", instances],
+            ),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    app.store.plan().list().await.unwrap().into_iter().find(|p| p.objective == format!("Weekly update {start} {instances}")).unwrap().id
+    app.store
+        .plan()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.objective == format!("Weekly update {start} {instances}"))
+        .unwrap()
+        .id
 }
 
 async fn template(app: &TestApp, segment: &str, deadline: Option<NaiveDate>) -> String {
@@ -52,7 +71,11 @@ async fn template(app: &TestApp, segment: &str, deadline: Option<NaiveDate>) -> 
         ack_deadline: deadline,
         remind_days_before: None,
     };
-    app.store.briefings().create(&Actor::system(), &draft, "Test").await.unwrap()
+    app.store
+        .briefings()
+        .create(&Actor::system(), &draft, "Test")
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -60,25 +83,39 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
     let app = app_without_workers().await;
     let org = app.create_org("Plan Test University", "hei").await;
     for i in 0..3 {
-        app.create_contact(&format!("Person {i}"), &format!("p{i}@plan.example.org"), &org).await;
+        app.create_contact(&format!("Person {i}"), &format!("p{i}@plan.example.org"), &org)
+            .await;
     }
-    let segment = app.store.segments().create(&Actor::system(), "Everyone", &SegmentFilter::default()).await.unwrap();
+    let segment = app
+        .store
+        .segments()
+        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
+        .await
+        .unwrap();
     // Weekly on Thursdays from 18 March 2027; the clocks go forward on Sunday 28 March.
     let item = plan_item(&app, &segment, "weekly", "2027-03-18", "scheduled").await;
     let id = template(&app, &segment, Some(NaiveDate::from_ymd_opt(2027, 3, 25).unwrap())).await;
 
-    let res = app.call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())]).await;
+    let res = app
+        .call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())])
+        .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     let t = app.store.briefings().get(&id).await.unwrap();
     assert_eq!(t.summary.state, BriefingState::Recurring);
-    assert!(app.store.briefings().instances(&id).await.unwrap().is_empty(), "March 2027 is beyond the two-week lookahead today");
+    assert!(
+        app.store.briefings().instances(&id).await.unwrap().is_empty(),
+        "March 2027 is beyond the two-week lookahead today"
+    );
 
     // Two weeks ahead of 17 March: the 18th and the 25th, at 09:00 GMT.
     let tick = scheduler::tick(&app.store, at("2027-03-17T12:00:00Z")).await.unwrap();
     assert_eq!(tick.instances_made.len(), 2);
     assert!(tick.briefings_started.is_empty());
     let made = app.store.briefings().instances(&id).await.unwrap();
-    assert_eq!(made.iter().map(|b| b.subject.as_str()).collect::<Vec<_>>(), ["Programme update – 18 March 2027", "Programme update – 25 March 2027"]);
+    assert_eq!(
+        made.iter().map(|b| b.subject.as_str()).collect::<Vec<_>>(),
+        ["Programme update – 18 March 2027", "Programme update – 25 March 2027"]
+    );
     assert!(made.iter().all(|b| b.state == BriefingState::Scheduled));
     assert_eq!(made[0].send_at.unwrap().to_rfc3339(), "2027-03-18T09:00:00+00:00");
     // The template's deadline (a week after the first occurrence) carries over to each.
@@ -87,66 +124,156 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
     assert_eq!(first.instance_of.as_ref().map(|(t, _)| t.as_str()), Some(id.as_str()));
 
     // Another pass, or another process, makes nothing twice.
-    assert!(scheduler::tick(&app.store, at("2027-03-17T12:30:00Z")).await.unwrap().instances_made.is_empty());
+    assert!(scheduler::tick(&app.store, at("2027-03-17T12:30:00Z"))
+        .await
+        .unwrap()
+        .instances_made
+        .is_empty());
 
     // After the clock change, 09:00 BST is 08:00 UTC.
     scheduler::tick(&app.store, at("2027-03-26T12:00:00Z")).await.unwrap();
     let made = app.store.briefings().instances(&id).await.unwrap();
-    let april = made.iter().find(|b| b.subject.ends_with("1 April 2027")).expect("1 April instance");
+    let april = made
+        .iter()
+        .find(|b| b.subject.ends_with("1 April 2027"))
+        .expect("1 April instance");
     assert_eq!(april.send_at.unwrap().to_rfc3339(), "2027-04-01T08:00:00+00:00");
     let t = scheduler::tick(&app.store, at("2027-04-01T07:59:00Z")).await.unwrap();
-    assert!(!t.briefings_started.iter().any(|(b, _)| *b == april.id), "not before 09:00 BST");
+    assert!(
+        !t.briefings_started.iter().any(|(b, _)| *b == april.id),
+        "not before 09:00 BST"
+    );
     let t = scheduler::tick(&app.store, at("2027-04-01T08:00:00Z")).await.unwrap();
     assert!(t.briefings_started.contains(&(april.id.clone(), 3)), "{t:?}");
 
     // Pausing the plan item stops new instances; resuming brings them back.
-    let res = app.call("plan/active", &[("id", item.clone()), ("active", "false".into())]).await;
+    let res = app
+        .call("plan/active", &[("id", item.clone()), ("active", "false".into())])
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    assert!(scheduler::tick(&app.store, at("2027-04-10T12:00:00Z")).await.unwrap().instances_made.is_empty());
-    app.call("plan/active", &[("id", item.clone()), ("active", "true".into())]).await;
-    assert!(!scheduler::tick(&app.store, at("2027-04-10T12:00:00Z")).await.unwrap().instances_made.is_empty());
+    assert!(scheduler::tick(&app.store, at("2027-04-10T12:00:00Z"))
+        .await
+        .unwrap()
+        .instances_made
+        .is_empty());
+    app.call("plan/active", &[("id", item.clone()), ("active", "true".into())])
+        .await;
+    assert!(!scheduler::tick(&app.store, at("2027-04-10T12:00:00Z"))
+        .await
+        .unwrap()
+        .instances_made
+        .is_empty());
 
     // Stopping the repeat keeps what was made and makes no more.
     let before = app.store.briefings().instances(&id).await.unwrap().len();
     let res = app.call("briefings/cancel", &[("id", id.clone())]).await;
     assert_eq!(res.status().as_u16(), 200);
-    assert!(scheduler::tick(&app.store, at("2027-05-20T12:00:00Z")).await.unwrap().instances_made.is_empty());
+    assert!(scheduler::tick(&app.store, at("2027-05-20T12:00:00Z"))
+        .await
+        .unwrap()
+        .instances_made
+        .is_empty());
     assert_eq!(app.store.briefings().instances(&id).await.unwrap().len(), before);
 }
 
 #[tokio::test]
 async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items() {
     let app = app_without_workers().await;
-    let segment = app.store.segments().create(&Actor::system(), "Everyone", &SegmentFilter::default()).await.unwrap();
+    let segment = app
+        .store
+        .segments()
+        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
+        .await
+        .unwrap();
     let item = plan_item(&app, &segment, "monthly", "2027-01-31", "draft").await;
     let id = template(&app, &segment, None).await;
-    assert_eq!(app.call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let t = scheduler::tick(&app.store, at("2027-02-20T12:00:00Z")).await.unwrap();
     assert_eq!(t.instances_made.len(), 1);
     assert!(t.briefings_started.is_empty());
     let made = app.store.briefings().instances(&id).await.unwrap();
-    assert_eq!(made[0].subject, "Programme update – 28 February 2027", "monthly on the 31st falls on the month's last day");
+    assert_eq!(
+        made[0].subject, "Programme update – 28 February 2027",
+        "monthly on the 31st falls on the month's last day"
+    );
     assert_eq!((made[0].state, made[0].send_at), (BriefingState::Draft, None));
 
     // A template is not a draft any more; nor can it be sent itself.
-    let again = app.call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())]).await;
-    assert_eq!(again.status().as_u16(), 409, "{}", again.text().await.unwrap_or_default());
-    let send = app.call("briefings/schedule", &[("id", id.clone()), ("when", "now".into()), ("date", String::new()), ("time", String::new())]).await;
+    let again = app
+        .call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())])
+        .await;
+    assert_eq!(
+        again.status().as_u16(),
+        409,
+        "{}",
+        again.text().await.unwrap_or_default()
+    );
+    let send = app
+        .call(
+            "briefings/schedule",
+            &[
+                ("id", id.clone()),
+                ("when", "now".into()),
+                ("date", String::new()),
+                ("time", String::new()),
+            ],
+        )
+        .await;
     assert_eq!(send.status().as_u16(), 409);
 
     // A workshop plan item sends no email.
-    let res = app.call("plan/create", &plan_form(&segment, ["Workshop", "workshop", "monthly", "2027-01-01", "", ""])).await;
+    let res = app
+        .call(
+            "plan/create",
+            &plan_form(&segment, ["Workshop", "workshop", "monthly", "2027-01-01", "", ""]),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    let workshop = app.store.plan().list().await.unwrap().into_iter().find(|p| p.objective == "Workshop").unwrap().id;
+    let workshop = app
+        .store
+        .plan()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.objective == "Workshop")
+        .unwrap()
+        .id;
     let other = template(&app, &segment, None).await;
-    let res = app.call("briefings/repeat", &[("id", other.clone()), ("plan_item", workshop)]).await;
+    let res = app
+        .call("briefings/repeat", &[("id", other.clone()), ("plan_item", workshop)])
+        .await;
     assert_eq!(res.status().as_u16(), 409);
     assert!(res.text().await.unwrap().contains("Only an email-briefing plan item"));
-    assert_eq!(app.store.briefings().get(&other).await.unwrap().summary.state, BriefingState::Draft);
+    assert_eq!(
+        app.store.briefings().get(&other).await.unwrap().summary.state,
+        BriefingState::Draft
+    );
 
     // A send time in the hour the clocks change is refused with the reason, and nothing is written.
     let before = app.store.plan().list().await.unwrap().len();
-    let res = app.call("plan/create", &plan_form(&segment, ["Night owl", "email_briefing", "weekly", "2027-01-01", "01:30", "scheduled"])).await;
+    let res = app
+        .call(
+            "plan/create",
+            &plan_form(
+                &segment,
+                [
+                    "Night owl",
+                    "email_briefing",
+                    "weekly",
+                    "2027-01-01",
+                    "01:30",
+                    "scheduled",
+                ],
+            ),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap().contains("clocks change"));
     assert_eq!(app.store.plan().list().await.unwrap().len(), before);
@@ -172,21 +299,52 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
         assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     }
     // Bad tags: a clear error on the field, nothing written.
-    let res = app.call("contacts/create", &tagged("Eve Kay", "eve@keele.example.org", &keele, &"x".repeat(41))).await;
+    let res = app
+        .call(
+            "contacts/create",
+            &tagged("Eve Kay", "eve@keele.example.org", &keele, &"x".repeat(41)),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("Each tag must be 40 characters or fewer"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Each tag must be 40 characters or fewer"));
     assert_eq!(app.contact_count().await, 4);
 
     let segment = |name: &str, extra: Vec<(&'static str, String)>| {
-        let mut f = vec![("name", name.to_string()), ("influence_min", "1".to_string()), ("interest_min", "1".to_string())];
+        let mut f = vec![
+            ("name", name.to_string()),
+            ("influence_min", "1".to_string()),
+            ("interest_min", "1".to_string()),
+        ];
         f.extend(extra);
         f
     };
-    let res = app.call("segments/create", &segment("Course leads", vec![("tags", "COURSE LEAD".into())])).await;
+    let res = app
+        .call(
+            "segments/create",
+            &segment("Course leads", vec![("tags", "COURSE LEAD".into())]),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    let res = app.call("segments/create", &segment("Keele course leads", vec![("tags", "course lead".into()), ("organisations[]", keele.clone())])).await;
+    let res = app
+        .call(
+            "segments/create",
+            &segment(
+                "Keele course leads",
+                vec![("tags", "course lead".into()), ("organisations[]", keele.clone())],
+            ),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
-    let res = app.call("segments/create", &segment("Aston", vec![("organisations[]", aston.clone())])).await;
+    let res = app
+        .call(
+            "segments/create",
+            &segment("Aston", vec![("organisations[]", aston.clone())]),
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 200);
     let segs = app.store.segments().list().await.unwrap();
     let count = |n: &str| segs.iter().find(|s| s.name == n).unwrap().count;
@@ -195,5 +353,8 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
     assert_eq!(count("Aston"), 2);
     let keele_leads = segs.iter().find(|s| s.name == "Keele course leads").unwrap();
     let members = app.store.segments().members(&keele_leads.id, 10).await.unwrap();
-    assert_eq!(members.iter().map(|m| m.2.as_str()).collect::<Vec<_>>(), ["cat@keele.example.org"]);
+    assert_eq!(
+        members.iter().map(|m| m.2.as_str()).collect::<Vec<_>>(),
+        ["cat@keele.example.org"]
+    );
 }

@@ -18,10 +18,15 @@ async fn pages_keep_answering_while_other_applications_start() {
     let org = app.create_org("Keele University", "hei").await;
     app.create_contact("Ann Ray", "ann.ray@keele.example.org", &org).await;
     let builder = std::thread::spawn(|| {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         rt.block_on(async {
             for _ in 0..4 {
-                let other = server::Application::build(server::config::Settings::for_tests()).await.expect("builds");
+                let other = server::Application::build(server::config::Settings::for_tests())
+                    .await
+                    .expect("builds");
                 drop(other);
             }
         })
@@ -53,7 +58,10 @@ async fn an_organisation_is_created_listed_and_found_by_search() {
     assert!(!html.contains("Wye Valley NHS Trust"), "search must filter");
 
     let (_, html) = app.get_html("/organisations?kind=acute_trust").await;
-    assert!(html.contains("Wye Valley NHS Trust") && !html.contains("Aston University"), "kind filter");
+    assert!(
+        html.contains("Wye Valley NHS Trust") && !html.contains("Aston University"),
+        "kind filter"
+    );
 
     let (status, html) = app.get_html(&format!("/organisations/{id}")).await;
     assert_eq!(status, 200);
@@ -85,13 +93,18 @@ async fn bad_input_is_refused_with_field_errors_and_nothing_is_written() {
 async fn a_duplicate_email_is_a_form_error_not_a_500() {
     let app = spawn_app().await;
     let org = app.create_org("University of Worcester", "hei").await;
-    let first = app.create_contact("Ann Example", "ann@worcester.example.org", &org).await;
+    let first = app
+        .create_contact("Ann Example", "ann@worcester.example.org", &org)
+        .await;
     assert_eq!(first.status().as_u16(), 200);
     // Same address, different case: the normalised email hits the unique index.
     let second = app.create_contact("Ann Other", "ANN@Worcester.example.org", &org).await;
     assert_eq!(second.status().as_u16(), 422);
     let body = second.text().await.unwrap();
-    assert!(body.contains("A contact with this email address already exists"), "{body}");
+    assert!(
+        body.contains("A contact with this email address already exists"),
+        "{body}"
+    );
     assert_eq!(app.contact_count().await, 1);
 }
 
@@ -100,8 +113,20 @@ async fn contacts_are_searchable_by_name_email_and_organisation() {
     let app = spawn_app().await;
     let hei = app.create_org("Coventry University", "hei").await;
     let trust = app.create_org("Walsall Healthcare NHS Trust", "acute_trust").await;
-    assert_eq!(app.create_contact("Priya Shah", "priya.shah@cov.example.org", &hei).await.status().as_u16(), 200);
-    assert_eq!(app.create_contact("Tom Jones", "t.jones@walsall.test", &trust).await.status().as_u16(), 200);
+    assert_eq!(
+        app.create_contact("Priya Shah", "priya.shah@cov.example.org", &hei)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        app.create_contact("Tom Jones", "t.jones@walsall.test", &trust)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
 
     let (_, html) = app.get_html("/contacts?q=priya").await;
     assert!(html.contains("Priya Shah") && !html.contains("Tom Jones"));
@@ -139,7 +164,10 @@ async fn editing_keeps_uniqueness_and_applies_changes() {
     let res = app.call("organisations/update", &form).await;
     assert_eq!(res.status().as_u16(), 200);
     let (_, html) = app.get_html(&format!("/organisations/{org}")).await;
-    assert!(html.contains("<dd class=\"summary-list__value\">Other</dd>"), "kind updated");
+    assert!(
+        html.contains("<dd class=\"summary-list__value\">Other</dd>"),
+        "kind updated"
+    );
 
     app.create_org("Aston University", "hei").await;
     let mut form = org_form("aston university", "hei");
@@ -153,10 +181,15 @@ async fn without_javascript_a_bad_form_comes_back_with_errors_and_the_typed_valu
     let app = spawn_app().await;
     let mut form = org_form("Typed But Wrong", "");
     form[3].1 = "!!".into(); // ods_code
-    let res = app.post_plain_form("organisations/create", &form, "/organisations/new").await;
+    let res = app
+        .post_plain_form("organisations/create", &form, "/organisations/new")
+        .await;
     assert_eq!(res.status().as_u16(), 302);
     let location = redirect_target(&res);
-    assert!(location.contains("/organisations/new?") && location.contains("__err="), "{location}");
+    assert!(
+        location.contains("/organisations/new?") && location.contains("__err="),
+        "{location}"
+    );
     assert_eq!(app.org_count().await, 0);
 
     let path = location.trim_start_matches(&app.address);
@@ -170,10 +203,19 @@ async fn without_javascript_a_bad_form_comes_back_with_errors_and_the_typed_valu
 #[tokio::test]
 async fn without_javascript_a_good_form_redirects_to_the_new_record() {
     let app = spawn_app().await;
-    let res = app.post_plain_form("organisations/create", &org_form("Aston University", "hei"), "/organisations/new").await;
+    let res = app
+        .post_plain_form(
+            "organisations/create",
+            &org_form("Aston University", "hei"),
+            "/organisations/new",
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 302);
     let location = redirect_target(&res);
-    assert!(location.starts_with("/organisations/") && !location.ends_with("/new"), "{location}");
+    assert!(
+        location.starts_with("/organisations/") && !location.ends_with("/new"),
+        "{location}"
+    );
     let (status, html) = app.get_html(&location).await;
     assert_eq!(status, 200);
     assert!(html.contains("Aston University"));
@@ -194,7 +236,9 @@ async fn user_text_is_escaped_in_pages() {
     let app = spawn_app().await;
     let id = app.create_org("</title><script>alert(1)</script> Trust", "other").await;
     let (_, html) = app.get_html(&format!("/organisations/{id}")).await;
-    assert!(!html.contains("<script>alert(1)"), "no script element from user text, in the body, title or data");
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "no script element from user text, in the body, title or data"
+    );
     assert!(html.contains("&lt;script"), "the name is shown as text");
 }
-

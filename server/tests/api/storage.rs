@@ -7,7 +7,10 @@ use server::config::Settings;
 #[tokio::test]
 async fn data_and_migrations_survive_a_restart_on_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let config = DbConfig { url: format!("surrealkv://{}", dir.path().join("db").display()), ..DbConfig::memory() };
+    let config = DbConfig {
+        url: format!("surrealkv://{}", dir.path().join("db").display()),
+        ..DbConfig::memory()
+    };
     {
         let mut settings = Settings::for_tests();
         settings.db = config.clone();
@@ -27,7 +30,10 @@ async fn data_and_migrations_survive_a_restart_on_disk() {
     }
     let store = reopened.expect("the database reopens");
     assert_eq!(store.organisations().count().await.unwrap(), 1);
-    assert!(migrations::apply(&store).await.unwrap().is_empty(), "nothing to apply twice");
+    assert!(
+        migrations::apply(&store).await.unwrap().is_empty(),
+        "nothing to apply twice"
+    );
 }
 
 #[tokio::test]
@@ -37,6 +43,9 @@ async fn the_demo_programme_loads_once() {
     assert_eq!(app.contact_count().await, server::demo_data::CONTACT_COUNT as u64);
     let orgs = app.org_count().await;
     assert!(orgs >= 40, "{orgs}");
-    assert!(!server::seed::seed_if_empty(&app.store).await.unwrap(), "a second seed does nothing");
+    assert!(
+        !server::seed::seed_if_empty(&app.store).await.unwrap(),
+        "a second seed does nothing"
+    );
     assert_eq!(app.org_count().await, orgs);
 }

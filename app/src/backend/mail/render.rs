@@ -37,7 +37,13 @@ pub struct BriefingContent {
 }
 
 impl BriefingContent {
-    pub fn new(subject: String, body_markdown: String, digests: Vec<Digest>, ack_required: bool, ack_deadline: Option<String>) -> Self {
+    pub fn new(
+        subject: String,
+        body_markdown: String,
+        digests: Vec<Digest>,
+        ack_required: bool,
+        ack_deadline: Option<String>,
+    ) -> Self {
         Self {
             body_html: markdown::to_html(&body_markdown),
             body_text: markdown::to_text(&body_markdown),
@@ -78,11 +84,17 @@ pub fn unsubscribe_url(id: &MailIdentity, token: &str) -> String {
 pub fn render(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Rendered {
     let ack = c.ack_required.then(|| ack_url(id, p.ack_token));
     let unsub = unsubscribe_url(id, p.unsubscribe_token);
-    let deadline = c.ack_deadline.as_deref().map(|d| format!(" by {d}")).unwrap_or_default();
+    let deadline = c
+        .ack_deadline
+        .as_deref()
+        .map(|d| format!(" by {d}"))
+        .unwrap_or_default();
 
     let mut text = String::new();
     if c.reminder {
-        text.push_str(&format!("Reminder: please confirm you have read this briefing{deadline}.\n\n"));
+        text.push_str(&format!(
+            "Reminder: please confirm you have read this briefing{deadline}.\n\n"
+        ));
     }
     text.push_str(&format!("Dear {},\n\n", p.name));
     text.push_str(&c.body_text);
@@ -95,7 +107,9 @@ pub fn render(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Rende
         }
     }
     if let Some(url) = &ack {
-        text.push_str(&format!("Please confirm you have read this briefing{deadline}:\n{url}\n\n"));
+        text.push_str(&format!(
+            "Please confirm you have read this briefing{deadline}:\n{url}\n\n"
+        ));
     }
     text.push_str(&format!("You receive these briefings as a partner of the regional advanced clinical practice programme.\nUnsubscribe: {unsub}\n"));
 
@@ -140,17 +154,29 @@ pub fn message(id: &MailIdentity, c: &BriefingContent, p: &Personal<'_>) -> Resu
         .parse()
         .or_else(|_| p.email.parse())
         .map_err(|e| format!("recipient address: {e}"))?;
-    let subject = if c.reminder { format!("Reminder: {}", c.subject) } else { c.subject.clone() };
+    let subject = if c.reminder {
+        format!("Reminder: {}", c.subject)
+    } else {
+        c.subject.clone()
+    };
     let mut builder = Message::builder()
         .from(id.from.clone())
         .to(to)
         .subject(subject)
-        .message_id(Some(format!("<{}.{}@{}>", p.delivery_key, if c.reminder { "r" } else { "b" }, id.message_id_domain)))
+        .message_id(Some(format!(
+            "<{}.{}@{}>",
+            p.delivery_key,
+            if c.reminder { "r" } else { "b" },
+            id.message_id_domain
+        )))
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
             format!("<{}>", unsubscribe_url(id, p.unsubscribe_token)),
         ))
-        .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click".into()));
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".into(),
+        ));
     if let Some(r) = &id.reply_to {
         builder = builder.reply_to(r.clone());
     }
@@ -183,16 +209,36 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_and_links_are_personal() {
-        let content = BriefingContent::new("Update".into(), "Hello <script>x</script> **team**".into(), vec![], true, Some("5 December 2026".into()));
-        let p = Personal { name: "Ann <b>", email: "ann@x.test", delivery_key: "k1", ack_token: "ACK", unsubscribe_token: "UNS" };
+        let content = BriefingContent::new(
+            "Update".into(),
+            "Hello <script>x</script> **team**".into(),
+            vec![],
+            true,
+            Some("5 December 2026".into()),
+        );
+        let p = Personal {
+            name: "Ann <b>",
+            email: "ann@x.test",
+            delivery_key: "k1",
+            ack_token: "ACK",
+            unsubscribe_token: "UNS",
+        };
         let r = render(&identity(), &content, &p);
         assert!(!r.html.contains("<script>") && r.html.contains("&lt;script&gt;"));
         assert!(r.html.contains("Dear Ann &lt;b&gt;"));
-        assert!(r.html.contains("https://liaison.example.org/ack/ACK") && r.text.contains("https://liaison.example.org/ack/ACK"));
-        assert!(r.text.contains("Unsubscribe: https://liaison.example.org/unsubscribe/UNS"));
+        assert!(
+            r.html.contains("https://liaison.example.org/ack/ACK")
+                && r.text.contains("https://liaison.example.org/ack/ACK")
+        );
+        assert!(r
+            .text
+            .contains("Unsubscribe: https://liaison.example.org/unsubscribe/UNS"));
         let m = message(&identity(), &content, &p).unwrap();
         let raw = String::from_utf8(m.formatted()).unwrap();
-        assert!(raw.contains("List-Unsubscribe: <https://liaison.example.org/unsubscribe/UNS>"), "{raw}");
+        assert!(
+            raw.contains("List-Unsubscribe: <https://liaison.example.org/unsubscribe/UNS>"),
+            "{raw}"
+        );
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(raw.contains("Message-ID: <k1.b@liaison.example.org>"));
         assert!(raw.contains("multipart/alternative"));
@@ -205,12 +251,29 @@ mod tests {
         use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
         let seed = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         let key = DkimSigningKey::new(&seed, DkimSigningAlgorithm::Ed25519).unwrap();
-        let id = MailIdentity { dkim: Some(std::sync::Arc::new(DkimConfig::default_config("sel1".into(), "liaison.example.org".into(), key))), ..identity() };
+        let id = MailIdentity {
+            dkim: Some(std::sync::Arc::new(DkimConfig::default_config(
+                "sel1".into(),
+                "liaison.example.org".into(),
+                key,
+            ))),
+            ..identity()
+        };
         let content = BriefingContent::new("Update".into(), "Hello".into(), vec![], false, None);
-        let p = Personal { name: "Ann", email: "ann@x.test", delivery_key: "k1", ack_token: "ACK", unsubscribe_token: "UNS" };
+        let p = Personal {
+            name: "Ann",
+            email: "ann@x.test",
+            delivery_key: "k1",
+            ack_token: "ACK",
+            unsubscribe_token: "UNS",
+        };
         let raw = String::from_utf8(message(&id, &content, &p).unwrap().formatted()).unwrap();
         assert!(raw.contains("\r\nDKIM-Signature: v=1; a=ed25519-sha256;"), "{raw}");
         assert!(raw.contains("d=liaison.example.org") && raw.contains("s=sel1"));
-        assert!(!String::from_utf8(message(&identity(), &content, &p).unwrap().formatted()).unwrap().contains("DKIM-Signature"));
+        assert!(
+            !String::from_utf8(message(&identity(), &content, &p).unwrap().formatted())
+                .unwrap()
+                .contains("DKIM-Signature")
+        );
     }
 }

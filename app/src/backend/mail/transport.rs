@@ -46,7 +46,16 @@ impl SmtpConfig {
     /// A plain, unauthenticated SMTP server on this machine (the development sink, the
     /// benchmark's smtp-sink).
     pub fn loopback(addr: std::net::SocketAddr, connections: usize, timeout: Duration) -> Self {
-        SmtpConfig { host: addr.ip().to_string(), port: addr.port(), tls: TlsMode::None, username: None, password: None, connections, rate_per_second: None, timeout }
+        SmtpConfig {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            tls: TlsMode::None,
+            username: None,
+            password: None,
+            connections,
+            rate_per_second: None,
+            timeout,
+        }
     }
 }
 
@@ -81,7 +90,11 @@ pub struct SmtpClient {
 impl SmtpClient {
     pub fn new(config: SmtpConfig) -> Self {
         let hello = ClientId::Domain("liaison.localhost".into());
-        Self { config, conn: None, hello }
+        Self {
+            config,
+            conn: None,
+            hello,
+        }
     }
 
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
@@ -92,9 +105,15 @@ impl SmtpClient {
                 // lettre opens this socket itself (no TCP_NODELAY): implicit TLS is for
                 // remote relays, where it matters less. STARTTLS keeps our socket.
                 let tls = TlsParameters::new(c.host.clone()).map_err(|e| transient(e.to_string()))?;
-                AsyncSmtpConnection::connect_tokio1((c.host.as_str(), c.port), Some(c.timeout), &self.hello, Some(tls), None)
-                    .await
-                    .map_err(|e| transient(e.to_string()))?
+                AsyncSmtpConnection::connect_tokio1(
+                    (c.host.as_str(), c.port),
+                    Some(c.timeout),
+                    &self.hello,
+                    Some(tls),
+                    None,
+                )
+                .await
+                .map_err(|e| transient(e.to_string()))?
             }
             TlsMode::None | TlsMode::StartTls => {
                 let tcp = tokio::time::timeout(c.timeout, tokio::net::TcpStream::connect((c.host.as_str(), c.port)))
@@ -107,15 +126,26 @@ impl SmtpClient {
                     .map_err(|e| transient(e.to_string()))?;
                 if c.tls == TlsMode::StartTls {
                     let tls = TlsParameters::new(c.host.clone()).map_err(|e| transient(e.to_string()))?;
-                    conn.starttls(tls, &self.hello).await.map_err(|e| transient(e.to_string()))?;
+                    conn.starttls(tls, &self.hello)
+                        .await
+                        .map_err(|e| transient(e.to_string()))?;
                 }
                 conn
             }
         };
         if let (Some(u), Some(p)) = (&c.username, &c.password) {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(u.clone(), p.clone()))
-                .await
-                .map_err(|e| if e.is_permanent() { SendError::Permanent(e.to_string()) } else { transient(e.to_string()) })?;
+            conn.auth(
+                &[Mechanism::Plain, Mechanism::Login],
+                &Credentials::new(u.clone(), p.clone()),
+            )
+            .await
+            .map_err(|e| {
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    transient(e.to_string())
+                }
+            })?;
         }
         Ok(conn)
     }
@@ -128,7 +158,9 @@ impl SmtpClient {
                 other => other,
             })?);
         }
-        let Some(conn) = self.conn.as_mut() else { return Err(SendError::Transient("not connected".into())) };
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(SendError::Transient("not connected".into()));
+        };
         match tokio::time::timeout(self.config.timeout, conn.send(envelope, bytes)).await {
             Ok(Ok(response)) => Ok(response.message().collect::<Vec<_>>().join(" ")),
             Ok(Err(e)) => {
@@ -138,7 +170,11 @@ impl SmtpClient {
                     c.abort().await;
                 }
                 let msg = e.to_string();
-                Err(if permanent { SendError::Permanent(msg) } else { SendError::Transient(msg) })
+                Err(if permanent {
+                    SendError::Permanent(msg)
+                } else {
+                    SendError::Transient(msg)
+                })
             }
             Err(_) => {
                 if let Some(mut c) = self.conn.take() {
@@ -165,7 +201,9 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn new(per_second: Option<u32>) -> Self {
         Self {
-            interval: per_second.filter(|r| *r > 0).map(|r| Duration::from_secs_f64(1.0 / r as f64)),
+            interval: per_second
+                .filter(|r| *r > 0)
+                .map(|r| Duration::from_secs_f64(1.0 / r as f64)),
             next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
         }
     }

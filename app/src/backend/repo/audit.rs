@@ -18,7 +18,10 @@ pub enum Actor {
 
 impl Actor {
     pub fn user(u: &CurrentUser) -> Self {
-        Actor::User { id: u.id.clone(), label: format!("{} <{}>", u.name, u.email) }
+        Actor::User {
+            id: u.id.clone(),
+            label: format!("{} <{}>", u.name, u.email),
+        }
     }
 
     pub fn system() -> Self {
@@ -115,7 +118,13 @@ impl<'a> Audit<'a> {
         Ok(Page {
             items: rows
                 .into_iter()
-                .map(|r| AuditEntry { at: r.at, actor: r.actor_label, action: r.action, record: r.record, changes: r.changes })
+                .map(|r| AuditEntry {
+                    at: r.at,
+                    actor: r.actor_label,
+                    action: r.action,
+                    record: r.record,
+                    changes: r.changes,
+                })
                 .collect(),
             total: total.unwrap_or(0).max(0) as u64,
             page: f.page.max(1),

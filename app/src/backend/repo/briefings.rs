@@ -5,7 +5,9 @@ use super::{audit_vars, checked, new_key, AUDIT_SQL};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
 use crate::backend::mail::render::BriefingContent;
-use crate::domain::plan::{ack_within_days, instance_subject, BriefingDraft, BriefingState, Instance, InstanceMode, PlanItem};
+use crate::domain::plan::{
+    ack_within_days, instance_subject, BriefingDraft, BriefingState, Instance, InstanceMode, PlanItem,
+};
 use crate::domain::workstream::Digest;
 use crate::domain::WorkstreamId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -47,7 +49,11 @@ pub struct Tally {
 
 impl Tally {
     pub fn rate(&self) -> u32 {
-        if self.delivered == 0 { 0 } else { ((self.acknowledged * 100) / self.delivered) as u32 }
+        if self.delivered == 0 {
+            0
+        } else {
+            ((self.acknowledged * 100) / self.delivered) as u32
+        }
     }
 }
 
@@ -87,7 +93,8 @@ struct Row {
     template_subject: Option<String>,
 }
 
-const FIELDS: &str = "record::id(id) AS id, subject, body, record::id(segment) AS segment, segment.name AS segment_name,
+const FIELDS: &str =
+    "record::id(id) AS id, subject, body, record::id(segment) AS segment, segment.name AS segment_name,
     workstreams.map(|$w| record::id($w)) AS workstreams, ack_required, ack_deadline, remind_days_before, reminder_sent,
     state, send_at, recipients, created_at,
     (IF plan_item != NONE { record::id(plan_item) }) AS plan_item, plan_item.objective AS plan_objective,
@@ -108,7 +115,9 @@ impl Row {
             segment: self.segment,
             workstreams: self.workstreams,
             ack_required: self.ack_required,
-            ack_deadline: self.ack_deadline.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            ack_deadline: self
+                .ack_deadline
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             remind_days_before: self.remind_days_before.map(|d| d.max(0) as u32),
             reminder_sent: self.reminder_sent,
             repeats_with: self.plan_item.map(|p| (p, self.plan_objective.unwrap_or_default())),
@@ -203,9 +212,15 @@ impl<'a> Briefings<'a> {
         let current = self.get(id).await?;
         current.summary.state.repeat().map_err(StoreError::Refused)?;
         if item.channel != crate::domain::plan::Channel::EmailBriefing {
-            return Err(StoreError::Refused("Only an email-briefing plan item can send briefings. Choose another plan item.".into()));
+            return Err(StoreError::Refused(
+                "Only an email-briefing plan item can send briefings. Choose another plan item.".into(),
+            ));
         }
-        let within = ack_within_days(item, current.ack_deadline, crate::domain::workstream::today_in_london(now));
+        let within = ack_within_days(
+            item,
+            current.ack_deadline,
+            crate::domain::workstream::today_in_london(now),
+        );
         let res = self
             .store
             .db()
@@ -250,14 +265,25 @@ impl<'a> Briefings<'a> {
         let rows: Vec<R> = res.take(0)?;
         Ok(rows
             .into_iter()
-            .map(|r| Repeating { id: r.id, subject: r.subject, plan_item: r.plan_item, since: r.since, ack_within_days: r.within.map(|d| d.clamp(0, 365) as u32) })
+            .map(|r| Repeating {
+                id: r.id,
+                subject: r.subject,
+                plan_item: r.plan_item,
+                since: r.since,
+                ack_within_days: r.within.map(|d| d.clamp(0, 365) as u32),
+            })
             .collect())
     }
 
     /// Creates one instance of a repeating template (a draft or a scheduled send, as its plan
     /// item says). Its key comes from the template and the date, so making it again, from
     /// another pass or process, changes nothing. Returns its key when it was made now.
-    pub async fn create_instance(&self, template: &Repeating, instance: &Instance, mode: InstanceMode) -> Result<Option<String>, StoreError> {
+    pub async fn create_instance(
+        &self,
+        template: &Repeating,
+        instance: &Instance,
+        mode: InstanceMode,
+    ) -> Result<Option<String>, StoreError> {
         let key = format!("{}-{}", template.id, instance.occurrence.format("%Y%m%d"));
         let subject = instance_subject(&template.subject, instance.occurrence);
         let result = retry_conflicts(|| {
@@ -285,11 +311,19 @@ impl<'a> Briefings<'a> {
                     .bind(("template", template.id.clone()))
                     .bind(("key", key.clone()))
                     .bind(("subject", subject.clone()))
-                    .bind(("deadline", instance.ack_deadline.map(|d| d.format("%Y-%m-%d").to_string())))
+                    .bind((
+                        "deadline",
+                        instance.ack_deadline.map(|d| d.format("%Y-%m-%d").to_string()),
+                    ))
                     .bind(("state", mode.key().to_string()))
                     .bind(("send_at", (mode == InstanceMode::Scheduled).then_some(instance.send_at)))
                     .bind(("occurrence", instance.occurrence.format("%Y-%m-%d").to_string()))
-                    .bind(audit_vars(&Actor::system(), "create", format!("briefing:{key}"), format!("instance for {} ({})", instance.occurrence, mode.key())))
+                    .bind(audit_vars(
+                        &Actor::system(),
+                        "create",
+                        format!("briefing:{key}"),
+                        format!("instance for {} ({})", instance.occurrence, mode.key()),
+                    ))
                     .await?;
                 let mut res = checked(res)?;
                 let made: Option<bool> = res.take(6)?;
@@ -305,13 +339,23 @@ impl<'a> Briefings<'a> {
 
     /// The instances a repeating template has made, by date.
     pub async fn instances(&self, template: &str) -> Result<Vec<BriefingSummary>, StoreError> {
-        let rows = self.rows("instance_of = type::record('briefing', $id) ORDER BY occurrence", template).await?;
+        let rows = self
+            .rows(
+                "instance_of = type::record('briefing', $id) ORDER BY occurrence",
+                template,
+            )
+            .await?;
         rows.into_iter().map(|r| r.into_detail().map(|d| d.summary)).collect()
     }
 
     /// Briefings matching `filter` (which may use `$id`).
     async fn rows(&self, filter: &str, id: &str) -> Result<Vec<Row>, StoreError> {
-        let mut res = self.store.db().query(format!("SELECT {FIELDS}, occurrence FROM briefing WHERE {filter}")).bind(("id", id.to_string())).await?;
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {FIELDS}, occurrence FROM briefing WHERE {filter}"))
+            .bind(("id", id.to_string()))
+            .await?;
         Ok(res.take(0)?)
     }
 
@@ -338,11 +382,20 @@ impl<'a> Briefings<'a> {
 
     pub async fn get(&self, id: &str) -> Result<BriefingDetail, StoreError> {
         let rows = self.rows("id = type::record('briefing', $id)", id).await?;
-        rows.into_iter().next().ok_or(StoreError::NotFound("briefing"))?.into_detail()
+        rows.into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("briefing"))?
+            .into_detail()
     }
 
     pub async fn list(&self) -> Result<Vec<BriefingSummary>, StoreError> {
-        let mut res = self.store.db().query(format!("SELECT {FIELDS} FROM briefing ORDER BY created_at DESC LIMIT 200")).await?;
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM briefing ORDER BY created_at DESC LIMIT 200"
+            ))
+            .await?;
         let rows: Vec<Row> = res.take(0)?;
         rows.into_iter().map(|r| r.into_detail().map(|d| d.summary)).collect()
     }
@@ -378,7 +431,11 @@ impl<'a> Briefings<'a> {
         let rows: Vec<R> = res.take(0)?;
         Ok(rows
             .into_iter()
-            .filter_map(|r| NaiveDate::parse_from_str(&r.deadline, "%Y-%m-%d").ok().map(|d| (r.id, d, r.days.max(0) as u32)))
+            .filter_map(|r| {
+                NaiveDate::parse_from_str(&r.deadline, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| (r.id, d, r.days.max(0) as u32))
+            })
             .collect())
     }
 
@@ -443,7 +500,11 @@ impl<'a> Briefings<'a> {
                 "sent" => r.sent += 1,
                 "failed" => {
                     r.failed += 1;
-                    r.failures.push((d.name.clone(), d.email.clone(), d.last_error.clone().unwrap_or_default()));
+                    r.failures.push((
+                        d.name.clone(),
+                        d.email.clone(),
+                        d.last_error.clone().unwrap_or_default(),
+                    ));
                 }
                 _ => r.queued += 1,
             }
@@ -454,11 +515,17 @@ impl<'a> Briefings<'a> {
             if acked {
                 r.acknowledged += 1;
             } else {
-                r.not_acknowledged.push((d.name.clone(), d.email.clone(), d.org_name.clone()));
+                r.not_acknowledged
+                    .push((d.name.clone(), d.email.clone(), d.org_name.clone()));
             }
-            let kind_label = crate::domain::OrgKind::parse(&d.org_kind).map(|k| k.label().to_string()).unwrap_or(d.org_kind.clone());
+            let kind_label = crate::domain::OrgKind::parse(&d.org_kind)
+                .map(|k| k.label().to_string())
+                .unwrap_or(d.org_kind.clone());
             for (map, label) in [(&mut kinds, kind_label), (&mut orgs, d.org_name.clone())] {
-                let t = map.entry(label.clone()).or_insert_with(|| Tally { label, ..Default::default() });
+                let t = map.entry(label.clone()).or_insert_with(|| Tally {
+                    label,
+                    ..Default::default()
+                });
                 t.delivered += 1;
                 if acked {
                     t.acknowledged += 1;
@@ -487,7 +554,11 @@ impl<'a> Briefings<'a> {
             .await?;
         let rows: Vec<T> = res.take(0)?;
         let t = rows.into_iter().next().ok_or(StoreError::NotFound("briefing link"))?;
-        Ok(LinkTarget { subject: t.subject, acknowledged_at: t.acknowledged_at, subscribed: t.subscribed.unwrap_or(false) })
+        Ok(LinkTarget {
+            subject: t.subject,
+            acknowledged_at: t.acknowledged_at,
+            subscribed: t.subscribed.unwrap_or(false),
+        })
     }
 
     /// Records the acknowledgement once (a second confirmation changes nothing) and adds it to
@@ -595,7 +666,11 @@ impl<'a> Briefings<'a> {
             .into_iter()
             .map(|d| HistoryEntry {
                 at: d.sent_at.unwrap_or(d.due),
-                what: if d.kind == "reminder" { format!("Reminder: {}", d.subject) } else { format!("Briefing: {}", d.subject) },
+                what: if d.kind == "reminder" {
+                    format!("Reminder: {}", d.subject)
+                } else {
+                    format!("Briefing: {}", d.subject)
+                },
                 detail: match (d.state.as_str(), d.acknowledged_at) {
                     (_, Some(a)) => format!("acknowledged {}", crate::domain::time::format_london(a)),
                     ("sent", None) => "sent, not acknowledged".into(),
@@ -604,7 +679,16 @@ impl<'a> Briefings<'a> {
                 },
             })
             .collect();
-        out.extend(interactions.into_iter().filter(|i| i.kind != "acknowledgement").map(|i| HistoryEntry { at: i.at, what: i.kind, detail: i.note }));
+        out.extend(
+            interactions
+                .into_iter()
+                .filter(|i| i.kind != "acknowledgement")
+                .map(|i| HistoryEntry {
+                    at: i.at,
+                    what: i.kind,
+                    detail: i.note,
+                }),
+        );
         out.sort_by(|a, b| b.at.cmp(&a.at));
         Ok(out)
     }

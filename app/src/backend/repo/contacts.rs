@@ -1,10 +1,10 @@
 //! Contacts in SurrealDB.
 use super::audit::Actor;
 use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
-use crate::backend::error::REFUSAL_MARK;
 use crate::api::register::ListQuery;
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
+use crate::backend::error::REFUSAL_MARK;
 use crate::domain::*;
 use surrealdb::types::{SurrealValue, Variables};
 
@@ -27,12 +27,16 @@ struct ContactRow {
 
 impl ContactRow {
     fn into_domain(self) -> Result<Contact, StoreError> {
-        let score = |field: &str, v: i64| stored(field, u8::try_from(v).map_err(|e| e.to_string()).and_then(Score::new));
+        let score =
+            |field: &str, v: i64| stored(field, u8::try_from(v).map_err(|e| e.to_string()).and_then(Score::new));
         Ok(Contact {
             id: stored("id", ContactId::parse(&self.id))?,
             name: stored("name", PersonName::parse(&self.name))?,
             email: stored("email", EmailAddress::parse(&self.email))?,
-            job_title: self.job_title.map(|t| stored("job_title", JobTitle::parse(&t))).transpose()?,
+            job_title: self
+                .job_title
+                .map(|t| stored("job_title", JobTitle::parse(&t)))
+                .transpose()?,
             organisation: stored("organisation", OrgId::parse(&self.organisation))?,
             organisation_name: stored("organisation_name", OrgName::parse(&self.organisation_name))?,
             organisation_kind: stored("organisation_kind", OrgKind::parse(&self.organisation_kind))?,
@@ -85,7 +89,10 @@ impl<'a> Contacts<'a> {
         let rows: Vec<ContactRow> = res.take(0)?;
         let count: Option<Count> = res.take(1)?;
         Ok(Page {
-            items: rows.into_iter().map(ContactRow::into_domain).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(ContactRow::into_domain)
+                .collect::<Result<_, _>>()?,
             total: count.map(|c| c.count.max(0) as u64).unwrap_or(0),
             page: q.page,
             per_page,
@@ -140,7 +147,12 @@ impl<'a> Contacts<'a> {
             ))
             .bind(fields(d))
             .bind(("key", key.clone()))
-            .bind(audit_vars(actor, "create", format!("contact:{key} ({})", d.name), listing(&summary(d))))
+            .bind(audit_vars(
+                actor,
+                "create",
+                format!("contact:{key} ({})", d.name),
+                listing(&summary(d)),
+            ))
             .await?;
         checked(res)?;
         stored("id", ContactId::parse(&key))
@@ -148,7 +160,9 @@ impl<'a> Contacts<'a> {
 
     pub async fn update(&self, actor: &Actor, id: &ContactId, d: &ContactDraft) -> Result<(), StoreError> {
         let before = self.get(id).await?;
-        let before = ContactForm::from_contact(&before).parse().map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
+        let before = ContactForm::from_contact(&before)
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
         let changes = diff(
             &summary(&before)
                 .into_iter()
@@ -174,7 +188,12 @@ impl<'a> Contacts<'a> {
             ))
             .bind(fields(d))
             .bind(("id", id.as_str().to_string()))
-            .bind(audit_vars(actor, "update", format!("contact:{id} ({})", d.name), changes))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("contact:{id} ({})", d.name),
+                changes,
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
@@ -194,7 +213,12 @@ impl<'a> Contacts<'a> {
                  COMMIT TRANSACTION;"
             ))
             .bind(("id", id.as_str().to_string()))
-            .bind(audit_vars(actor, "delete", format!("contact:{id} ({})", before.name), "deleted".into()))
+            .bind(audit_vars(
+                actor,
+                "delete",
+                format!("contact:{id} ({})", before.name),
+                "deleted".into(),
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
@@ -203,14 +227,16 @@ impl<'a> Contacts<'a> {
 
 const MISSING_ORG: &str = "liaison-refused:The selected organisation no longer exists. Choose another.";
 
-
 /// The fields the audit log names, in a fixed order (the email is personal data, but the
 /// register already holds it and the audit log is readable by programme managers only).
 fn summary(d: &ContactDraft) -> Vec<(&'static str, String)> {
     vec![
         ("name", d.name.to_string()),
         ("email", d.email.to_string()),
-        ("job_title", d.job_title.as_ref().map(|t| t.to_string()).unwrap_or_default()),
+        (
+            "job_title",
+            d.job_title.as_ref().map(|t| t.to_string()).unwrap_or_default(),
+        ),
         ("organisation", d.organisation.to_string()),
         ("influence", d.influence.get().to_string()),
         ("interest", d.interest.get().to_string()),

@@ -160,7 +160,13 @@ impl<'a> Deliveries<'a> {
     }
 
     /// A single delivery to one address (the "send a test to me" of a draft).
-    pub async fn enqueue_test(&self, briefing: &str, email: &str, name: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn enqueue_test(
+        &self,
+        briefing: &str,
+        email: &str,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.store
             .db()
             .query(
@@ -183,7 +189,14 @@ impl<'a> Deliveries<'a> {
     /// dispatcher never reclaims its own expired leases (its owner name is new on every start):
     /// while it lives, its recorder still holds their outcomes (e.g. through a database outage
     /// that also stopped the renewals) and records them when it can.
-    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32, reclaim: bool) -> Result<Vec<Claimed>, StoreError> {
+    pub async fn claim(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+        reclaim: bool,
+    ) -> Result<Vec<Claimed>, StoreError> {
         retry_conflicts(|| async move {
             let res = self
                 .store

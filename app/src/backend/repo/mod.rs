@@ -40,7 +40,12 @@ pub(crate) const AUDIT_SQL: &str = "CREATE audit SET at = time::now(),
     actor = IF $audit_actor = NONE { NONE } ELSE { type::record('user', $audit_actor) },
     actor_label = $audit_label, action = $audit_action, record = $audit_record, changes = $audit_changes;";
 
-pub(crate) fn audit_vars(actor: &audit::Actor, action: &str, record: String, changes: String) -> surrealdb::types::Variables {
+pub(crate) fn audit_vars(
+    actor: &audit::Actor,
+    action: &str,
+    record: String,
+    changes: String,
+) -> surrealdb::types::Variables {
     let mut v = surrealdb::types::Variables::new();
     let (id, label) = match actor {
         audit::Actor::User { id, label } => (Some(id.as_str().to_string()), label.clone()),
@@ -61,16 +66,29 @@ pub(crate) fn diff(fields: &[(&str, String, String)]) -> String {
         .filter(|(_, a, b)| a != b)
         .map(|(f, a, b)| format!("{f}: {} → {}", show(a), show(b)))
         .collect();
-    if changed.is_empty() { "no changes".into() } else { changed.join("; ") }
+    if changed.is_empty() {
+        "no changes".into()
+    } else {
+        changed.join("; ")
+    }
 }
 
 /// "field: value" for each non-empty field of a new record.
 pub(crate) fn listing(fields: &[(&str, String)]) -> String {
-    fields.iter().filter(|(_, v)| !v.is_empty()).map(|(f, v)| format!("{f}: {v}")).collect::<Vec<_>>().join("; ")
+    fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(f, v)| format!("{f}: {v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn show(s: &str) -> &str {
-    if s.is_empty() { "(none)" } else { s }
+    if s.is_empty() {
+        "(none)"
+    } else {
+        s
+    }
 }
 
 /// A new record key: 20 random lower-case letters and digits (as SurrealDB's own), chosen here
@@ -79,7 +97,9 @@ pub(crate) fn new_key() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
-    (0..20).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -88,7 +108,11 @@ mod tests {
 
     #[test]
     fn diffs_name_only_what_changed() {
-        let d = diff(&[("name", "A".into(), "A".into()), ("kind", "hei".into(), "other".into()), ("area", "".into(), "X".into())]);
+        let d = diff(&[
+            ("name", "A".into(), "A".into()),
+            ("kind", "hei".into(), "other".into()),
+            ("area", "".into(), "X".into()),
+        ]);
         assert_eq!(d, "kind: hei → other; area: (none) → X");
         assert_eq!(diff(&[("name", "A".into(), "A".into())]), "no changes");
     }

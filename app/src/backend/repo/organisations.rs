@@ -26,7 +26,10 @@ impl OrgRow {
             name: stored("name", OrgName::parse(&self.name))?,
             kind: stored("kind", OrgKind::parse(&self.kind))?,
             area: self.area.map(|a| stored("area", Area::parse(&a))).transpose()?,
-            ods_code: self.ods_code.map(|c| stored("ods_code", OdsCode::parse(&c))).transpose()?,
+            ods_code: self
+                .ods_code
+                .map(|c| stored("ods_code", OdsCode::parse(&c)))
+                .transpose()?,
             ukprn: self.ukprn.map(|c| stored("ukprn", Ukprn::parse(&c))).transpose()?,
             notes: self.notes.map(|n| stored("notes", Notes::parse(&n))).transpose()?,
             contact_count: self.contact_count.max(0) as u32,
@@ -84,7 +87,11 @@ impl<'a> Organisations<'a> {
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
-        let mut res = self.store.db().query("SELECT count() FROM organisation GROUP ALL").await?;
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT count() FROM organisation GROUP ALL")
+            .await?;
         let count: Option<Count> = res.take(0)?;
         Ok(count.map(|c| c.count.max(0) as u64).unwrap_or(0))
     }
@@ -93,7 +100,9 @@ impl<'a> Organisations<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {PROJECTION} FROM ONLY type::record('organisation', $id)"))
+            .query(format!(
+                "SELECT {PROJECTION} FROM ONLY type::record('organisation', $id)"
+            ))
             .bind(("id", id.as_str().to_string()))
             .await?;
         let row: Option<OrgRow> = res.take(0)?;
@@ -129,7 +138,12 @@ impl<'a> Organisations<'a> {
             ))
             .bind(fields(d))
             .bind(("key", key.clone()))
-            .bind(audit_vars(actor, "create", format!("organisation:{key} ({})", d.name), listing(&summary(d))))
+            .bind(audit_vars(
+                actor,
+                "create",
+                format!("organisation:{key} ({})", d.name),
+                listing(&summary(d)),
+            ))
             .await?;
         checked(res)?;
         stored("id", OrgId::parse(&key))
@@ -137,7 +151,9 @@ impl<'a> Organisations<'a> {
 
     pub async fn update(&self, actor: &Actor, id: &OrgId, d: &OrganisationDraft) -> Result<(), StoreError> {
         let before = self.get(id).await?;
-        let before = OrganisationForm::from_organisation(&before).parse().map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
+        let before = OrganisationForm::from_organisation(&before)
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e:?}")))?;
         let changes = diff(
             &summary(&before)
                 .into_iter()
@@ -159,7 +175,12 @@ impl<'a> Organisations<'a> {
             ))
             .bind(fields(d))
             .bind(("id", id.as_str().to_string()))
-            .bind(audit_vars(actor, "update", format!("organisation:{id} ({})", d.name), changes))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("organisation:{id} ({})", d.name),
+                changes,
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("organisation"))?;
         Ok(())
@@ -197,7 +218,6 @@ impl<'a> Organisations<'a> {
         .map_err(StoreError::not_found_as("organisation"))
     }
 }
-
 
 /// The fields the audit log names, in a fixed order.
 fn summary(d: &OrganisationDraft) -> Vec<(&'static str, String)> {

@@ -97,7 +97,11 @@ impl<'a> Plan<'a> {
     }
 
     pub async fn list(&self) -> Result<Vec<PlanItem>, StoreError> {
-        let mut res = self.store.db().query(format!("SELECT {FIELDS} FROM plan_item ORDER BY start")).await?;
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {FIELDS} FROM plan_item ORDER BY start"))
+            .await?;
         let rows: Vec<Row> = res.take(0)?;
         rows.into_iter().map(Row::into_domain).collect()
     }
@@ -106,11 +110,16 @@ impl<'a> Plan<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {FIELDS} FROM plan_item WHERE id = type::record('plan_item', $id)"))
+            .query(format!(
+                "SELECT {FIELDS} FROM plan_item WHERE id = type::record('plan_item', $id)"
+            ))
             .bind(("id", id.to_string()))
             .await?;
         let rows: Vec<Row> = res.take(0)?;
-        rows.into_iter().next().ok_or(StoreError::NotFound("plan item"))?.into_domain()
+        rows.into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("plan item"))?
+            .into_domain()
     }
 
     /// Pauses or resumes a plan item: a paused email briefing makes no new instances.
@@ -128,7 +137,12 @@ impl<'a> Plan<'a> {
             ))
             .bind(("id", id.to_string()))
             .bind(("active", active))
-            .bind(audit_vars(actor, "update", format!("plan_item:{id}"), if active { "resumed".into() } else { "paused".into() }))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("plan_item:{id}"),
+                if active { "resumed".into() } else { "paused".into() },
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("plan item"))?;
         Ok(())

@@ -36,13 +36,24 @@ impl Row {
             id: self.id,
             name: self.name,
             filter: SegmentFilter {
-                kinds: self.kinds.iter().map(|k| stored("kinds", OrgKind::parse(k))).collect::<Result<_, _>>()?,
+                kinds: self
+                    .kinds
+                    .iter()
+                    .map(|k| stored("kinds", OrgKind::parse(k)))
+                    .collect::<Result<_, _>>()?,
                 areas: self.areas,
-                engagement: self.engagement.iter().map(|e| stored("engagement", Engagement::parse(e))).collect::<Result<_, _>>()?,
+                engagement: self
+                    .engagement
+                    .iter()
+                    .map(|e| stored("engagement", Engagement::parse(e)))
+                    .collect::<Result<_, _>>()?,
                 influence_min: self.influence_min.clamp(1, 5) as u8,
                 interest_min: self.interest_min.clamp(1, 5) as u8,
                 subscribed_only: true,
-                tags: stored("tags", crate::domain::Tags::from_items(self.tags.iter().map(String::as_str)))?,
+                tags: stored(
+                    "tags",
+                    crate::domain::Tags::from_items(self.tags.iter().map(String::as_str)),
+                )?,
                 organisations: self.organisations,
             },
             count: self.count.max(0) as u64,
@@ -94,12 +105,20 @@ impl<'a> Segments<'a> {
             .bind(("name_key", fold(name)))
             .bind(("kinds", f.kinds.iter().map(|k| k.key().to_string()).collect::<Vec<_>>()))
             .bind(("areas", f.areas.clone()))
-            .bind(("engagement", f.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>()))
+            .bind((
+                "engagement",
+                f.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>(),
+            ))
             .bind(("imin", f.influence_min.clamp(1, 5) as i64))
             .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
             .bind(("tags", f.tags.as_slice().to_vec()))
             .bind(("organisations", f.organisations.clone()))
-            .bind(audit_vars(actor, "create", format!("segment:{key} ({})", name.trim()), format!("{f:?}")))
+            .bind(audit_vars(
+                actor,
+                "create",
+                format!("segment:{key} ({})", name.trim()),
+                format!("{f:?}"),
+            ))
             .await?;
         checked(res)?;
         Ok(key)
@@ -127,7 +146,10 @@ impl<'a> Segments<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("LET $s = {}; SELECT count() FROM contact WHERE {MATCH} GROUP ALL;", load_segment("type::record('segment', $id)")))
+            .query(format!(
+                "LET $s = {}; SELECT count() FROM contact WHERE {MATCH} GROUP ALL;",
+                load_segment("type::record('segment', $id)")
+            ))
             .bind(("id", id.to_string()))
             .await?;
         let n: Option<i64> = res.take((1, "count"))?;
@@ -135,7 +157,11 @@ impl<'a> Segments<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Segment, StoreError> {
-        self.list().await?.into_iter().find(|s| s.id == id).ok_or(StoreError::NotFound("segment"))
+        self.list()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(StoreError::NotFound("segment"))
     }
 
     /// Matching contacts (id, name, email, organisation), first `limit` by name.

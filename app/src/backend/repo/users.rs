@@ -66,7 +66,13 @@ impl<'a> Users<'a> {
         Self { store }
     }
 
-    pub async fn create(&self, email: &EmailAddress, name: &str, role: Role, password_hash: &str) -> Result<UserId, StoreError> {
+    pub async fn create(
+        &self,
+        email: &EmailAddress,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<UserId, StoreError> {
         let mut res = self
             .store
             .db()
@@ -81,7 +87,11 @@ impl<'a> Users<'a> {
     }
 
     pub async fn list(&self) -> Result<Vec<UserSummary>, StoreError> {
-        let mut res = self.store.db().query(format!("SELECT {USER_FIELDS} FROM user ORDER BY email")).await?;
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {USER_FIELDS} FROM user ORDER BY email"))
+            .await?;
         let rows: Vec<UserRow> = res.take(0)?;
         rows.into_iter().map(UserRow::into_summary).collect()
     }
@@ -111,11 +121,15 @@ impl<'a> Users<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {USER_FIELDS}, password_hash FROM user WHERE email = $email LIMIT 1"))
+            .query(format!(
+                "SELECT {USER_FIELDS}, password_hash FROM user WHERE email = $email LIMIT 1"
+            ))
             .bind(("email", email.as_str().to_string()))
             .await?;
         let rows: Vec<Row> = res.take(0)?;
-        let Some(r) = rows.into_iter().next() else { return Ok(None) };
+        let Some(r) = rows.into_iter().next() else {
+            return Ok(None);
+        };
         let user = UserRow {
             id: r.id,
             name: r.name,
@@ -126,7 +140,10 @@ impl<'a> Users<'a> {
             last_sign_in_at: r.last_sign_in_at,
         }
         .into_summary()?;
-        Ok(Some(Credentials { user, password_hash: r.password_hash }))
+        Ok(Some(Credentials {
+            user,
+            password_hash: r.password_hash,
+        }))
     }
 
     pub async fn set_password(&self, email: &EmailAddress, password_hash: &str) -> Result<(), StoreError> {
@@ -239,7 +256,9 @@ impl<'a> Users<'a> {
             .bind(("hash", token_hash.to_string()))
             .await?;
         let rows: Vec<Row> = res.take(0)?;
-        let Some(r) = rows.into_iter().next() else { return Ok(None) };
+        let Some(r) = rows.into_iter().next() else {
+            return Ok(None);
+        };
         if r.expires_at <= now || !r.active {
             self.end_session(token_hash).await?;
             return Ok(None);
@@ -259,8 +278,11 @@ impl<'a> Users<'a> {
             name: r.name,
             email: stored("email", EmailAddress::parse(&r.email))?,
             role: stored("role", Role::parse(&r.role))?,
-            leads: r.leads.iter().map(|l| stored("leads", WorkstreamId::parse(l))).collect::<Result<_, _>>()?,
+            leads: r
+                .leads
+                .iter()
+                .map(|l| stored("leads", WorkstreamId::parse(l)))
+                .collect::<Result<_, _>>()?,
         }))
     }
 }
-

@@ -24,7 +24,13 @@ impl<'a> Workstreams<'a> {
         Self { store }
     }
 
-    pub async fn create(&self, name: &str, aim: &str, position: i64, lead: Option<&UserId>) -> Result<WorkstreamId, StoreError> {
+    pub async fn create(
+        &self,
+        name: &str,
+        aim: &str,
+        position: i64,
+        lead: Option<&UserId>,
+    ) -> Result<WorkstreamId, StoreError> {
         let key = new_key();
         self.store
             .db()
@@ -200,11 +206,22 @@ impl<'a> Workstreams<'a> {
     }
 
     pub async fn view(&self, id: &WorkstreamId) -> Result<WorkstreamView, StoreError> {
-        self.views(Some(id)).await?.into_iter().next().ok_or(StoreError::NotFound("workstream"))
+        self.views(Some(id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("workstream"))
     }
 
     /// Appends a status update (never edits one), with its audit entry, in one transaction.
-    pub async fn post_status(&self, actor: &Actor, author: &str, id: &WorkstreamId, d: &StatusDraft, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn post_status(
+        &self,
+        actor: &Actor,
+        author: &str,
+        id: &WorkstreamId,
+        d: &StatusDraft,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let author_id = match actor {
             Actor::User { id, .. } => Some(id.as_str().to_string()),
             Actor::Other(_) => None,
@@ -233,7 +250,12 @@ impl<'a> Workstreams<'a> {
             .bind(("author", author_id))
             .bind(("author_name", author.to_string()))
             .bind(("at", now))
-            .bind(audit_vars(actor, "status-update", format!("workstream:{id}"), format!("rag: {}; summary: {}", d.rag.label(), d.summary)))
+            .bind(audit_vars(
+                actor,
+                "status-update",
+                format!("workstream:{id}"),
+                format!("rag: {}; summary: {}", d.rag.label(), d.summary),
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
         Ok(())
@@ -254,7 +276,12 @@ impl<'a> Workstreams<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(("title", d.title.clone()))
             .bind(("due", d.due.format("%Y-%m-%d").to_string()))
-            .bind(audit_vars(actor, "create", format!("workstream:{id} milestone"), format!("{}, due {}", d.title, d.due)))
+            .bind(audit_vars(
+                actor,
+                "create",
+                format!("workstream:{id} milestone"),
+                format!("{}, due {}", d.title, d.due),
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
         Ok(())
@@ -297,4 +324,3 @@ impl<'a> Workstreams<'a> {
         Ok(())
     }
 }
-
