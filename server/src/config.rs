@@ -13,8 +13,18 @@ pub struct Settings {
     /// Where on-disk state lives (the embedded database by default).
     pub data_dir: PathBuf,
     pub db: DbConfig,
-    /// Load the demo programme into an empty database at start-up.
+    /// Whether the demo programme was asked for: `LIAISON_SEED_DEMO`, or by default the
+    /// development run (`cargo leptos watch/serve` sets `LEPTOS_ENV=DEV`). Even then it is only
+    /// loaded into a database with no users and no organisations, and never behind https
+    /// (`seed::demo_refusal`).
     pub seed_demo: bool,
+    /// Use the in-process development mail sink when no relay is configured. Asked for with
+    /// `LIAISON_DEV_MAIL=true` (the development run's default), allowed by default only when the
+    /// public URL is not https; otherwise a missing relay stops start-up.
+    pub dev_mail: bool,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers name the real client
+    /// (`LIAISON_TRUSTED_PROXIES`: addresses or CIDR ranges, comma-separated).
+    pub trusted_proxies: Vec<app::backend::net::IpRange>,
     /// Directory holding the built site (`pkg/` with the WebAssembly, JS and CSS).
     pub site_root: String,
     pub log: String,
@@ -23,8 +33,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days after which a workstream's status counts as stale on the overview.
     pub stale_days: u32,
-    /// The SMTP relay. `None`: development mail — an SMTP server inside the process that keeps
-    /// what it receives, readable by programme managers at /dev/mail.
+    /// The SMTP relay. `None`: development mail (only where `dev_mail` allows it) — an SMTP
+    /// server inside the process that keeps what it receives, readable by programme managers
+    /// at /dev/mail.
     pub smtp: Option<SmtpConfig>,
     pub mail_from: String,
     pub mail_reply_to: Option<String>,
@@ -72,6 +83,43 @@ fn dkim_from_env() -> anyhow::Result<Option<DkimSettings>> {
     }))
 }
 
+/// The relay from `LIAISON_SMTP_*`, or `None` when no host is set.
+fn smtp_from_env() -> anyhow::Result<Option<SmtpConfig>> {
+    let Some(host) = var("LIAISON_SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls = TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into())).map_err(anyhow::Error::msg)?;
+    let username = var("LIAISON_SMTP_USER");
+    // Credentials over plain SMTP cross the network in clear text: only to this machine.
+    if tls == TlsMode::None && username.is_some() && !is_loopback_host(&host) {
+        bail!(
+            "LIAISON_SMTP_TLS=none would send LIAISON_SMTP_USER's password in clear text to {host}: \
+             use starttls or tls, or a relay on this machine (localhost)"
+        );
+    }
+    Ok(Some(SmtpConfig {
+        host,
+        port: number("LIAISON_SMTP_PORT", 587)?,
+        tls,
+        username,
+        password: var("LIAISON_SMTP_PASS"),
+        connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
+        rate_per_second: var("LIAISON_SMTP_RATE").map(|_| number("LIAISON_SMTP_RATE", 0)).transpose()?,
+        timeout: Duration::from_secs(30),
+    }))
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The development run: cargo-leptos sets `LEPTOS_ENV=DEV` for `cargo leptos watch/serve`
+/// without `--release` (and `PROD` with it). A binary started any other way is not one.
+pub fn is_development_run() -> bool {
+    var("LEPTOS_ENV").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "dev" | "development"))
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -116,32 +164,33 @@ impl Settings {
             username: var("LIAISON_DB_USER"),
             password: var("LIAISON_DB_PASS"),
         };
+        let public_url = var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
+        let https = public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+        let dev_run = is_development_run();
+        let smtp = smtp_from_env()?;
+        let dev_mail = flag("LIAISON_DEV_MAIL", dev_run || !https)?;
+        if smtp.is_none() && !dev_mail {
+            bail!(
+                "no SMTP relay is configured: set LIAISON_SMTP_HOST (and LIAISON_SMTP_PORT, LIAISON_SMTP_TLS, \
+                 LIAISON_SMTP_USER, LIAISON_SMTP_PASS). The development mail sink, which delivers nothing, is only \
+                 used when LIAISON_DEV_MAIL=true or when LIAISON_PUBLIC_URL is not https."
+            );
+        }
         Ok(Self {
             bind,
             data_dir,
             db,
-            seed_demo: flag("LIAISON_SEED_DEMO", true)?,
-            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            log: var("LIAISON_LOG")
-                .or_else(|| var("RUST_LOG"))
-                .unwrap_or_else(|| "info".into()),
-            public_url: var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
-            smtp: match var("LIAISON_SMTP_HOST") {
-                None => None,
-                Some(host) => Some(SmtpConfig {
-                    host,
-                    port: number("LIAISON_SMTP_PORT", 587)?,
-                    tls: TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into()))
-                        .map_err(anyhow::Error::msg)?,
-                    username: var("LIAISON_SMTP_USER"),
-                    password: var("LIAISON_SMTP_PASS"),
-                    connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
-                    rate_per_second: var("LIAISON_SMTP_RATE")
-                        .map(|_| number("LIAISON_SMTP_RATE", 0))
-                        .transpose()?,
-                    timeout: Duration::from_secs(30),
-                }),
+            seed_demo: flag("LIAISON_SEED_DEMO", dev_run)?,
+            dev_mail,
+            trusted_proxies: match var("LIAISON_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => app::backend::net::IpRange::parse_list(&list)
+                    .map_err(|e| anyhow::anyhow!("LIAISON_TRUSTED_PROXIES: {e}"))?,
             },
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            log: var("LIAISON_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            public_url,
+            smtp,
             mail_from: var("LIAISON_MAIL_FROM")
                 .unwrap_or_else(|| "Regional ACP Programme <programme@liaison.example.org>".into()),
             mail_reply_to: var("LIAISON_MAIL_REPLY_TO"),
@@ -167,6 +216,8 @@ impl Settings {
             data_dir: std::env::temp_dir(),
             db: DbConfig::memory(),
             seed_demo: false,
+            dev_mail: true,
+            trusted_proxies: Vec::new(),
             site_root: "target/site".into(),
             log: "warn".into(),
             public_url: None,
@@ -178,6 +229,21 @@ impl Settings {
             secret_key: None,
             workers: true,
             max_attempts: 4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_this_machine_counts_as_loopback() {
+        for host in ["localhost", "127.0.0.1", "::1", "[::1]", "LOCALHOST"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in ["smtp.office365.com", "10.0.0.5", "127.0.0.1.evil.test"] {
+            assert!(!is_loopback_host(host), "{host}");
         }
     }
 }

@@ -3,6 +3,7 @@
 //! TCP. It speaks enough of RFC 5321 for lettre: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed),
 //! RSET, NOOP, QUIT. It can be told to refuse recipients (permanently or temporarily).
 use serde::Serialize;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -25,10 +26,16 @@ pub struct Behaviour {
     pub reject_temporarily: Option<String>,
 }
 
+/// How many messages the development sink inside `liaison serve` keeps: the newest, so a
+/// long-running development instance does not grow without bound.
+pub const DEV_SINK_CAPACITY: usize = 1_000;
+
 #[derive(Clone, Default)]
 pub struct MailSink {
-    messages: Arc<Mutex<Vec<Received>>>,
+    messages: Arc<Mutex<VecDeque<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
+    /// Keep at most this many (the oldest are dropped); `None`: all (tests, the benchmark).
+    capacity: Option<usize>,
 }
 
 impl MailSink {
@@ -36,8 +43,21 @@ impl MailSink {
         Self::default()
     }
 
+    /// A sink that keeps only the newest `capacity` messages.
+    pub fn bounded(capacity: usize) -> Self {
+        Self { capacity: Some(capacity), ..Self::default() }
+    }
+
     pub fn messages(&self) -> Vec<Received> {
-        self.messages.lock().map(|m| m.clone()).unwrap_or_default()
+        self.messages.lock().map(|m| m.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// A page of the messages kept, newest first: `limit` of them from `offset`, and the total.
+    pub fn page_newest_first(&self, offset: usize, limit: usize) -> (Vec<Received>, usize) {
+        self.messages
+            .lock()
+            .map(|m| (m.iter().rev().skip(offset).take(limit).cloned().collect(), m.len()))
+            .unwrap_or_default()
     }
 
     pub fn clear(&self) {
@@ -126,11 +146,14 @@ impl MailSink {
                         data.push_str(line.strip_prefix('.').unwrap_or(&line));
                     }
                     if let Ok(mut m) = self.messages.lock() {
-                        m.push(Received {
+                        m.push_back(Received {
                             from: from.clone(),
                             to: std::mem::take(&mut to),
                             data,
                         });
+                        while self.capacity.is_some_and(|c| m.len() > c) {
+                            m.pop_front();
+                        }
                     }
                     b"250 OK queued\r\n"
                 }

@@ -46,14 +46,24 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         if settings.db.url.starts_with("surrealkv://") {
-            std::fs::create_dir_all(&settings.data_dir)
+            app::backend::tokens::create_private_dir(&settings.data_dir)
                 .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
         }
         let store = Store::open(&settings.db)
             .await
             .with_context(|| format!("cannot open the database at {}", settings.db.url))?;
         if settings.seed_demo {
-            seed::seed_if_empty(&store).await.context("cannot load the demo data")?;
+            match seed::seed_demo(&store, settings.public_url.as_deref())
+                .await
+                .context("cannot load the demo data")?
+            {
+                Ok(()) => {}
+                Err(reason) => tracing::warn!("demo data was asked for but not loaded: {reason}"),
+            }
+        } else {
+            tracing::info!(
+                "no demo data: this is not the development run (cargo leptos watch) and LIAISON_SEED_DEMO is not true"
+            );
         }
         let key = match &settings.secret_key {
             Some(k) => TokenKey::parse(k).map_err(anyhow::Error::msg)?,
@@ -63,12 +73,20 @@ impl Application {
                 TokenKey::load_or_create(&path).with_context(|| format!("cannot read or create {}", path.display()))?
             }
         };
-        // Without a configured relay, mail goes to an SMTP server inside this process.
+        // Without a configured relay, mail goes to an SMTP server inside this process, where
+        // `Settings` allows it (development, or asked for); otherwise start-up already failed.
         let (smtp, dev_mail) = match &settings.smtp {
             Some(s) => (s.clone(), None),
+            None if !settings.dev_mail => anyhow::bail!(
+                "no SMTP relay is configured: set LIAISON_SMTP_HOST (or LIAISON_DEV_MAIL=true for the development mail sink, which delivers nothing)"
+            ),
             None => {
-                let sink = devmail::MailSink::new();
+                let sink = devmail::MailSink::bounded(devmail::DEV_SINK_CAPACITY);
                 let (addr, _task) = sink.clone().start(([127, 0, 0, 1], 0).into()).await?;
+                tracing::warn!(
+                    "no SMTP relay configured (LIAISON_SMTP_HOST): emails go to the development mail sink, \
+                     readable at /dev/mail, and reach nobody"
+                );
                 let smtp = SmtpConfig::loopback(addr, 4, Duration::from_secs(10));
                 (smtp, Some(sink))
             }
@@ -110,6 +128,7 @@ impl Application {
             stale_days: settings.stale_days,
             identity,
             key,
+            trusted_proxies: settings.trusted_proxies.clone(),
         };
         let mut leptos_options = get_configuration(None)
             .context("invalid Leptos configuration")?

@@ -88,9 +88,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed => {
             let store = app::backend::Store::open(&settings.db).await?;
-            match seed::seed_if_empty(&store).await? {
-                true => println!("Loaded the demo programme."),
-                false => println!("The register is not empty: demo data not loaded."),
+            match seed::seed_demo(&store, settings.public_url.as_deref()).await? {
+                Ok(()) => println!("Loaded the demo programme."),
+                Err(reason) => println!("Demo data not loaded: {reason}."),
             }
         }
         Command::Bench {

@@ -6,7 +6,7 @@ use app::backend::tokens::Purpose;
 use app::domain::policy::{allows, Action};
 use app::domain::time::format_london;
 use app::domain::workstream::escape_html;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -149,19 +149,38 @@ pub fn token_routes() -> Router<AppState> {
 
 /// `/dev/mail`: what the development mail server received (programme managers only; only
 /// when no SMTP relay is configured).
+/// `/dev/mail?offset=0&limit=100`: the development sink's messages, newest first, one page at a
+/// time (at most 500), with the number kept in `X-Total-Count`. Programme managers only.
 pub fn dev_mail_routes(sink: Option<MailSink>) -> Router<AppState> {
     let Some(sink) = sink else { return Router::new() };
     Router::new().route(
         "/dev/mail",
-        get(move |Extension(info): Extension<RequestInfo>| {
-            let sink = sink.clone();
-            async move {
-                match info.user {
-                    Some(u) if allows(&u, &Action::EditPlan) => axum::Json(sink.messages()).into_response(),
-                    Some(_) => StatusCode::FORBIDDEN.into_response(),
-                    None => StatusCode::UNAUTHORIZED.into_response(),
+        get(
+            move |Extension(info): Extension<RequestInfo>, Query(page): Query<DevMailPage>| {
+                let sink = sink.clone();
+                async move {
+                    match info.user {
+                        Some(u) if allows(&u, &Action::EditPlan) => {
+                            let (messages, total) = sink.page_newest_first(page.offset, page.limit.min(500));
+                            ([("x-total-count", total.to_string())], axum::Json(messages)).into_response()
+                        }
+                        Some(_) => StatusCode::FORBIDDEN.into_response(),
+                        None => StatusCode::UNAUTHORIZED.into_response(),
+                    }
                 }
-            }
-        }),
+            },
+        ),
     )
+}
+
+#[derive(serde::Deserialize)]
+pub struct DevMailPage {
+    #[serde(default)]
+    offset: usize,
+    #[serde(default = "default_dev_mail_limit")]
+    limit: usize,
+}
+
+fn default_dev_mail_limit() -> usize {
+    100
 }

@@ -8,8 +8,8 @@ use app::backend::Store;
 use app::domain::policy::Role;
 use app::domain::*;
 
-/// Demo sign-ins, documented in the README for the demo only. A real deployment starts with
-/// `LIAISON_SEED_DEMO=false` and `liaison user add`.
+/// Demo sign-ins, documented in the README for the demo only. A real deployment never gets
+/// them: see [`demo_refusal`].
 pub const DEMO_MANAGER: (&str, &str, &str) = ("manager@liaison.example.org", "Pat Manager", "demo-manager-password");
 pub const DEMO_LEAD_PASSWORD: &str = "demo-lead-password";
 /// (email, name) of the lead of each demo workstream, in the order of `demo_data::WORKSTREAMS`.
@@ -21,11 +21,37 @@ pub const DEMO_LEADS: &[(&str, &str)] = &[
     ("toolkit.lead@liaison.example.org", "Tom Toolkit"),
 ];
 
-/// Returns `true` when the demo data was loaded, `false` when the register already had data.
-pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
-    if store.organisations().count().await? > 0 {
-        return Ok(false);
+/// Why the demo may not be loaded here, or `None` when it may. The demo's accounts have
+/// passwords published in the README, so it goes only where nobody can rely on the database:
+/// never behind an https public URL (a real deployment), and only into a database with no users
+/// and no organisations (a manager made with `liaison user add` keeps a database demo-free).
+pub async fn demo_refusal(store: &Store, public_url: Option<&str>) -> anyhow::Result<Option<String>> {
+    if public_url.is_some_and(|u| u.to_ascii_lowercase().starts_with("https://")) {
+        return Ok(Some(format!(
+            "LIAISON_PUBLIC_URL is https ({}), which is a real deployment: the demo accounts' passwords are public",
+            public_url.unwrap_or_default()
+        )));
     }
+    let users = store.users().count().await?;
+    let organisations = store.organisations().count().await?;
+    if users > 0 || organisations > 0 {
+        return Ok(Some(format!(
+            "the database already holds {users} user(s) and {organisations} organisation(s); the demo only goes into an empty one"
+        )));
+    }
+    Ok(None)
+}
+
+/// Loads the demo programme where [`demo_refusal`] allows it. Returns the reason when it did not.
+pub async fn seed_demo(store: &Store, public_url: Option<&str>) -> anyhow::Result<Result<(), String>> {
+    if let Some(reason) = demo_refusal(store, public_url).await? {
+        return Ok(Err(reason));
+    }
+    load_demo(store).await?;
+    Ok(Ok(()))
+}
+
+async fn load_demo(store: &Store) -> anyhow::Result<()> {
     let actor = Actor::Other("demo seed".into());
     let mut org_ids = Vec::with_capacity(demo_data::ORGANISATIONS.len());
     for o in demo_data::ORGANISATIONS {
@@ -78,7 +104,7 @@ pub async fn seed_if_empty(store: &Store) -> anyhow::Result<bool> {
         contacts = demo_data::CONTACT_COUNT,
         "loaded the demo programme"
     );
-    Ok(true)
+    Ok(())
 }
 
 async fn seed_people_and_workstreams(store: &Store) -> anyhow::Result<()> {

@@ -1,7 +1,8 @@
 //! Request guards in front of every route: the cross-site request check, and the session
 //! (who is calling), which pages and server functions then read from the request.
 use app::backend::auth::{looks_like_token, token_hash};
-use app::backend::state::{AppState, RequestInfo, SESSION_COOKIE};
+use app::backend::net::client_address;
+use app::backend::state::{AppState, RequestInfo};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
@@ -18,6 +19,11 @@ fn is_public(path: &str) -> bool {
         || ["/pkg/", "/api/", "/ack/", "/unsubscribe/"]
             .iter()
             .any(|p| path.starts_with(p))
+}
+
+/// Paths served without reading the session: the health check and the built assets.
+fn is_sessionless(path: &str) -> bool {
+    path == "/health" || path == "/favicon.ico" || path.starts_with("/pkg/")
 }
 
 /// Endpoints that are posted to from outside a page of ours by design: RFC 8058 one-click
@@ -67,7 +73,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .into_response();
     }
 
-    let session = cookie(&req, SESSION_COOKIE)
+    // The health check and static files never look at the session: no database read for them.
+    if is_sessionless(&path) {
+        return next.run(req).await;
+    }
+    let session = cookie(&req, state.web.session_cookie())
         .filter(|t| looks_like_token(t))
         .map(token_hash);
     let user = match &session {
@@ -81,12 +91,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         None => None,
     };
     let signed_in = user.is_some();
-    let connect = req.extensions().get::<ConnectInfo<SocketAddr>>().cloned();
-    req.extensions_mut().insert(RequestInfo {
-        user,
-        session,
-        client: connect.map(|ConnectInfo(addr)| addr.ip()),
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let client = peer.map(|peer| {
+        let values = |name| req.headers().get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+        client_address(peer, &state.web.trusted_proxies, &values("x-forwarded-for"), &values("forwarded"))
     });
+    req.extensions_mut().insert(RequestInfo { user, session, client });
 
     if !signed_in && safe_method && !is_public(&path) {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");

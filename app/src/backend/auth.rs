@@ -37,7 +37,24 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// argon2 takes 19 MiB and a core for tens of milliseconds per run. Hashing runs on at most as
+/// many threads as there are cores: unbounded, 512 parallel sign-ins would need about 9.5 GiB.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
+    })
+}
+
+/// How long a sign-in waits for a hashing slot before it is told to try again.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// All hashing slots stayed busy for [`HASHING_WAIT`].
+#[derive(Debug)]
+pub struct Busy;
+
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    let _permit = hashing_permits().acquire().await?;
     tokio::task::spawn_blocking(move || {
         let mut salt_bytes = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut salt_bytes);
@@ -52,8 +69,12 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 
 /// Verifies against a stored hash; with `None` (no such user) it verifies against a dummy hash
 /// so that the time taken does not reveal whether the account exists.
-pub async fn verify_password(stored: Option<String>, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify_password(stored: Option<String>, password: String) -> Result<bool, Busy> {
+    let _permit = match tokio::time::timeout(HASHING_WAIT, hashing_permits().acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(Busy),
+    };
+    Ok(tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
@@ -61,7 +82,7 @@ pub async fn verify_password(stored: Option<String>, password: String) -> bool {
         hasher().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 /// A hash of the string "dummy" with the production parameters.
@@ -95,9 +116,9 @@ mod tests {
     async fn hashes_verify_and_use_argon2id_at_owasp_parameters() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await);
-        assert!(!verify_password(Some(h), "wrong horse battery".into()).await);
-        assert!(!verify_password(None, "dummy".into()).await);
+        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await.unwrap());
+        assert!(!verify_password(Some(h), "wrong horse battery".into()).await.unwrap());
+        assert!(!verify_password(None, "dummy".into()).await.unwrap());
     }
 
     #[test]
@@ -124,6 +145,8 @@ mod tests {
 pub enum SignInError {
     Refused,
     Throttled,
+    /// Every password-hashing slot is taken: try again in a moment.
+    Busy,
     Store(super::StoreError),
 }
 
@@ -133,8 +156,14 @@ impl From<super::StoreError> for SignInError {
     }
 }
 
-/// Checks the credentials, with throttling per account and per address, and starts a session.
-/// Returns the new session token (the only time it exists outside the browser).
+/// RFC 5321's limit on an address. Longer input is cut before it is used as a throttle key or
+/// written to the audit log, so anonymous requests cannot store megabytes.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Checks the credentials and starts a session, with throttling per account, per account and
+/// address, and per address (`repo::throttle`). The attempt is counted *before* the password is
+/// checked, atomically, so parallel guesses cannot slip past the limit. Returns the new session
+/// token (the only time it exists outside the browser).
 pub async fn sign_in(
     store: &super::Store,
     email_raw: &str,
@@ -142,43 +171,34 @@ pub async fn sign_in(
     client: Option<std::net::IpAddr>,
 ) -> Result<String, SignInError> {
     use super::repo::audit::Actor;
-    use super::repo::throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT};
+    use super::repo::throttle::{AttemptKeys, Reservation};
     let now = chrono::Utc::now();
-    let email = crate::domain::EmailAddress::parse(email_raw).ok();
-    // Unparseable input still counts against the address, and is keyed by what was typed.
-    let account_key = format!(
-        "account:{}",
-        email
-            .as_ref()
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| email_raw.trim().to_lowercase())
-    );
-    let address_key = format!(
-        "address:{}",
-        client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into())
-    );
-    let masked = email
-        .as_ref()
-        .map(|e| e.masked())
-        .unwrap_or_else(|| "(not an email)".into());
+    let email_raw: String = email_raw.trim().chars().take(MAX_EMAIL_CHARS).collect();
+    let email = crate::domain::EmailAddress::parse(&email_raw).ok();
+    // Unparseable input still counts, keyed by what was typed (bounded above).
+    let account = email.as_ref().map(|e| e.to_string()).unwrap_or_else(|| email_raw.to_lowercase());
+    let address = client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
+    let keys = AttemptKeys {
+        account_address: format!("account-address:{account} {address}"),
+        account: format!("account:{account}"),
+        address: format!("address:{address}"),
+    };
+    let masked = email.as_ref().map(|e| e.masked()).unwrap_or_else(|| "(not an email)".into());
 
-    let (by_account, by_address) = store.throttle().failures(&account_key, &address_key, now).await?;
-    if by_account >= ACCOUNT_LIMIT || by_address >= ADDRESS_LIMIT {
-        store
-            .audit()
-            .append(
-                &Actor::Other(masked),
-                "failed-sign-in",
-                "session",
-                "refused: too many recent failures",
-            )
-            .await?;
-        return Err(SignInError::Throttled);
-    }
-    // Each recent failure slows the next attempt a little (at most 2 s).
-    let delay = (by_account.max(by_address / 4) * 250).min(2000);
-    if delay > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    match store.throttle().reserve(&keys, now).await {
+        Ok(Reservation::Granted) => {}
+        Ok(Reservation::Refused { first }) => {
+            if first {
+                store
+                    .audit()
+                    .append(&Actor::Other(masked), "failed-sign-in", "session", "refused: too many recent failures")
+                    .await?;
+            }
+            return Err(SignInError::Throttled);
+        }
+        // Still conflicting after the retries: so many attempts at once that refusing is right.
+        Err(e) if e.is_retryable() => return Err(SignInError::Throttled),
+        Err(e) => return Err(e.into()),
     }
 
     let credentials = match &email {
@@ -186,23 +206,14 @@ pub async fn sign_in(
         None => None,
     };
     let active = credentials.as_ref().is_some_and(|c| c.user.active);
-    let hash = credentials
-        .as_ref()
-        .filter(|c| c.user.active)
-        .map(|c| c.password_hash.clone());
-    let verified = verify_password(hash, password).await;
+    let hash = credentials.as_ref().filter(|c| c.user.active).map(|c| c.password_hash.clone());
+    let verified = verify_password(hash, password).await.map_err(|Busy| SignInError::Busy)?;
     let user = match credentials {
         Some(c) if verified && active => c.user,
         _ => {
-            store.throttle().record_failure(&account_key, &address_key, now).await?;
             store
                 .audit()
-                .append(
-                    &Actor::Other(masked),
-                    "failed-sign-in",
-                    "session",
-                    "wrong email or password, or account disabled",
-                )
+                .append(&Actor::Other(masked), "failed-sign-in", "session", "wrong email or password, or account disabled")
                 .await?;
             return Err(SignInError::Refused);
         }
@@ -210,14 +221,11 @@ pub async fn sign_in(
     let (token, token_hash) = new_token();
     store.users().start_session(&user.id, &token_hash, now).await?;
     store.users().record_sign_in(&user.id).await?;
-    store.throttle().clear(&account_key).await?;
+    store.throttle().clear(&keys).await?;
     let actor = Actor::User {
         id: user.id.clone(),
         label: format!("{} <{}>", user.name, user.email),
     };
-    store
-        .audit()
-        .append(&actor, "sign-in", &format!("user:{}", user.id), "")
-        .await?;
+    store.audit().append(&actor, "sign-in", &format!("user:{}", user.id), "").await?;
     Ok(token)
 }

@@ -282,6 +282,22 @@ DEFINE TABLE delivery_entries SCHEMAFULL;
 DEFINE FIELD entries ON delivery_entries TYPE array<object> FLEXIBLE;
 "#,
     },
+    Migration {
+        version: 9,
+        name: "sign-in throttling: one counter record per key, reserved atomically",
+        sql: r#"
+-- A counter per throttle key (account, account + address, address), incremented in the same
+-- transaction that checks it: parallel attempts conflict on the record, so they cannot all read
+-- "no failures yet". Replaces the failure log, whose counts raced.
+REMOVE TABLE IF EXISTS login_failure;
+DEFINE TABLE login_throttle SCHEMAFULL;
+DEFINE FIELD since ON login_throttle TYPE datetime;
+DEFINE FIELD count ON login_throttle TYPE int;
+-- One record per account key and window: the first refusal in a window is audited, not each.
+DEFINE TABLE login_refusal SCHEMAFULL;
+DEFINE FIELD at ON login_refusal TYPE datetime;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at
@@ -330,19 +346,37 @@ async fn apply_list(
             "BEGIN TRANSACTION;\n{}\nCREATE migration SET version = $v, name = $name, applied_at = time::now();\nCOMMIT TRANSACTION;",
             m.sql
         );
-        let outcome = db
-            .query(sql)
-            .bind(("v", m.version))
-            .bind(("name", m.name))
-            .await
-            .and_then(|r| r.check())
-            .map_err(StoreError::from);
+        // A write conflict with another process starting at the same moment is retried; after
+        // the retries the version row must exist (ours or theirs), or nothing is served.
+        let outcome = crate::backend::db::retry_conflicts(|| {
+            let sql = sql.clone();
+            async move {
+                db.query(sql)
+                    .bind(("v", m.version))
+                    .bind(("name", m.name))
+                    .await
+                    .and_then(|r| r.check())
+                    .map_err(StoreError::from)
+            }
+        })
+        .await;
         match outcome {
             Ok(_) => applied_now.push(m.version),
             // Another process applied it first.
             Err(StoreError::Duplicate { .. }) => {}
             Err(e) if e.is_retryable() => {}
             Err(e) => return Err(e),
+        }
+        let mut res = db
+            .query("SELECT VALUE version FROM migration WHERE version = $v")
+            .bind(("v", m.version))
+            .await?;
+        let done: Vec<i64> = res.take(0)?;
+        if done.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "schema migration {} ({}) could not be applied: another process kept conflicting with it. Start Liaison again.",
+                m.version, m.name
+            )));
         }
     }
     if !applied_now.is_empty() {

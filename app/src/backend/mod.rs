@@ -5,6 +5,7 @@ pub mod error;
 pub mod mail;
 pub mod markdown;
 pub mod migrations;
+pub mod net;
 pub mod outbox;
 pub mod repo;
 pub mod scheduler;

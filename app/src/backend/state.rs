@@ -25,6 +25,20 @@ pub struct WebConfig {
     pub identity: super::mail::render::MailIdentity,
     /// Signs and checks personal link tokens.
     pub key: super::tokens::TokenKey,
+    /// Proxies whose forwarding headers name the client (`LIAISON_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<super::net::IpRange>,
+}
+
+impl WebConfig {
+    /// The session cookie's name: on https the `__Host-` prefix makes browsers refuse it unless
+    /// it is Secure, has `Path=/` and no Domain, so a sibling subdomain cannot plant or shadow it.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            SESSION_COOKIE_SECURE
+        } else {
+            SESSION_COOKIE
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -40,8 +54,10 @@ pub struct RequestInfo {
     pub user: Option<CurrentUser>,
     /// The session token's hash, for signing out.
     pub session: Option<String>,
-    /// The peer address, for sign-in throttling.
+    /// The client address (the peer, or the client a trusted proxy names), for sign-in
+    /// throttling.
     pub client: Option<std::net::IpAddr>,
 }
 
 pub const SESSION_COOKIE: &str = "liaison_session";
+pub const SESSION_COOKIE_SECURE: &str = "__Host-liaison_session";

@@ -69,20 +69,40 @@ impl TokenKey {
 
     /// Reads the key file, or creates it (readable by the owner only) on first start.
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            return Self::parse(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+        match std::fs::read_to_string(path) {
+            Ok(text) => return Self::parse(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+            // Only a missing file means "first start". Any other error (permissions, a directory
+            // in its place) must stop start-up: a new key would break every link already emailed.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            Err(_) => {}
         }
         let key = Self::random();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
         }
-        std::fs::write(path, URL_SAFE_NO_PAD.encode(key.0))?;
+        // Created with mode 0600 from the start (never readable by others, not even briefly), and
+        // only if absent: two processes starting together cannot overwrite each other's key.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
         }
-        Ok(key)
+        match options.open(path) {
+            Ok(mut file) => {
+                use std::io::Write;
+                file.write_all(URL_SAFE_NO_PAD.encode(key.0).as_bytes())?;
+                file.sync_all()?;
+                Ok(key)
+            }
+            // Another process created it between our read and our create: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let text = std::fs::read_to_string(path)?;
+                Self::parse(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn mac(&self, purpose: Purpose, delivery_key: &str) -> HmacSha256 {
@@ -111,6 +131,18 @@ impl TokenKey {
         self.mac(purpose, key).verify_truncated_left(&given).ok()?;
         Some(key.to_string())
     }
+}
+
+/// Creates a directory (and its parents) readable by its owner only (0700 on Unix).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 #[cfg(test)]
@@ -144,5 +176,34 @@ mod tests {
         assert!(TokenKey::parse(&b64).is_ok());
         assert!(TokenKey::parse("short").is_err());
         assert!(TokenKey::parse(&"ab".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn the_key_file_is_private_created_once_and_never_replaced_on_a_read_error() {
+        let dir = tempfile_dir();
+        let path = dir.join("data").join("secret.key");
+        let first = TokenKey::load_or_create(&path).expect("created");
+        let again = TokenKey::load_or_create(&path).expect("read back");
+        assert_eq!(first.0, again.0, "the same key on the next start");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "key file mode");
+            let dir_mode = std::fs::metadata(path.parent().expect("parent")).expect("metadata").permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700, "data directory mode");
+        }
+        // A directory where the key should be: a read error that is not "not found" stops
+        // start-up instead of generating a new key.
+        let blocked = dir.join("blocked");
+        std::fs::create_dir_all(&blocked).expect("dir");
+        assert!(TokenKey::load_or_create(&blocked).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("liaison-key-test-{}", super::URL_SAFE_NO_PAD.encode(TokenKey::random().0)));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
     }
 }

@@ -24,6 +24,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings) -> TestApp {
+    spawn_with_options(settings, true).await
+}
+
+/// `sign_in`: give the test a client signed in as the manager (not possible where the cookie
+/// is Secure and the test talks plain http).
+pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();
@@ -42,7 +48,9 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
         _shutdown: tx,
     };
     app.add_user(MANAGER, Role::ProgrammeManager).await;
-    app.client = app.signed_in(MANAGER).await;
+    if sign_in {
+        app.client = app.signed_in(MANAGER).await;
+    }
     app
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random loopback port, a real (in-memory or
 //! on-disk) SurrealDB, exercised over HTTP.
 mod auth;
+mod hardening;
 mod helpers;
 mod outbox;
 mod plan;

@@ -9,6 +9,8 @@ use surrealdb::types::SurrealValue;
 
 /// How long a session lives without use; each use pushes the expiry out again.
 pub const SESSION_IDLE: Duration = Duration::hours(8);
+/// However much it is used, a session ends this long after sign-in.
+pub const SESSION_ABSOLUTE: Duration = Duration::days(7);
 /// The expiry is only rewritten when it moved by at least this much, to spare a write per request.
 const SESSION_SLIDE_STEP: Duration = Duration::minutes(5);
 
@@ -96,6 +98,13 @@ impl<'a> Users<'a> {
         rows.into_iter().map(UserRow::into_summary).collect()
     }
 
+    /// Every account, active or not.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let mut res = self.store.db().query("SELECT count() FROM user GROUP ALL").await?;
+        let n: Option<i64> = res.take((0, "count"))?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+
     pub async fn count_active_managers(&self) -> Result<u64, StoreError> {
         let mut res = self
             .store
@@ -146,18 +155,24 @@ impl<'a> Users<'a> {
         }))
     }
 
+    /// A new password ends every session of the account, in the same transaction: whoever knew
+    /// the old password (or held a session opened with it) is signed out.
     pub async fn set_password(&self, email: &EmailAddress, password_hash: &str) -> Result<(), StoreError> {
-        let mut res = self
+        let res = self
             .store
             .db()
-            .query("UPDATE user SET password_hash = $hash WHERE email = $email RETURN VALUE record::id(id)")
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $u = (SELECT VALUE id FROM user WHERE email = $email LIMIT 1)[0];
+                 IF $u = NONE { THROW 'liaison-refused:not-found' };
+                 UPDATE $u SET password_hash = $hash;
+                 DELETE session WHERE user = $u;
+                 COMMIT TRANSACTION;",
+            )
             .bind(("email", email.as_str().to_string()))
             .bind(("hash", password_hash.to_string()))
             .await?;
-        let ids: Vec<String> = res.take(0)?;
-        if ids.is_empty() {
-            return Err(StoreError::NotFound("user"));
-        }
+        checked(res).map_err(StoreError::not_found_as("user"))?;
         Ok(())
     }
 
@@ -236,6 +251,7 @@ impl<'a> Users<'a> {
         #[derive(SurrealValue)]
         struct Row {
             session: String,
+            created_at: DateTime<Utc>,
             expires_at: DateTime<Utc>,
             id: String,
             name: String,
@@ -248,7 +264,7 @@ impl<'a> Users<'a> {
             .store
             .db()
             .query(
-                "SELECT record::id(id) AS session, expires_at, record::id(user) AS id, user.name AS name,
+                "SELECT record::id(id) AS session, created_at, expires_at, record::id(user) AS id, user.name AS name,
                         user.email AS email, user.role AS role, user.active AS active,
                         (SELECT VALUE record::id(id) FROM workstream WHERE lead = $parent.user) AS leads
                  FROM session WHERE token_hash = $hash LIMIT 1",
@@ -259,7 +275,7 @@ impl<'a> Users<'a> {
         let Some(r) = rows.into_iter().next() else {
             return Ok(None);
         };
-        if r.expires_at <= now || !r.active {
+        if r.expires_at <= now || r.created_at + SESSION_ABSOLUTE <= now || !r.active {
             self.end_session(token_hash).await?;
             return Ok(None);
         }
