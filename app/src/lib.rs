@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::{admin, briefings, contacts, organisations, plan, sign_in, workstreams};
+use pages::{accounts, admin, briefings, contacts, organisations, plan, sign_in, workstream_setup, workstreams};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
            <Title text="Liaison"/>
            <Router>
                <Layout>
-                   <Routes fallback=|| view! { <organisations::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
+                   <Routes fallback=|| view! { <components::errors::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
                        <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
                        <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
                        <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
@@ -68,6 +68,11 @@ pub fn App() -> impl IntoView {
                        <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
                        <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
                        <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                       <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
+                       <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
+                       <Route path=path!("/invitation/:token") view=accounts::InvitationPage ssr=SsrMode::Async/>
+                       <Route path=path!("/setup/workstreams") view=workstream_setup::WorkstreamSetupListPage ssr=SsrMode::Async/>
+                       <Route path=path!("/setup/workstreams/:id") view=workstream_setup::WorkstreamSetupFormPage ssr=SsrMode::Async/>
                        <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
                        <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
                    </Routes>

@@ -37,15 +37,14 @@ pub const ORG_KINDS: &[&str] = &[
     "other",
 ];
 
-const BSOL: &str = "Birmingham and Solihull";
-const BC: &str = "Black Country";
-const CW: &str = "Coventry and Warwickshire";
-const HW: &str = "Herefordshire and Worcestershire";
-const STW: &str = "Shropshire, Telford and Wrekin";
-const SSOT: &str = "Staffordshire and Stoke-on-Trent";
-
-/// Valid values of [`DemoOrg::area`]: the six West Midlands ICS areas.
-pub const ICS_AREAS: &[&str] = &[BSOL, BC, CW, HW, STW, SSOT];
+/// Valid values of [`DemoOrg::area`]: the six West Midlands ICS areas, in the domain's order.
+pub use app::domain::register::WEST_MIDLANDS_ICS_AREAS as ICS_AREAS;
+const BSOL: &str = ICS_AREAS[0];
+const BC: &str = ICS_AREAS[1];
+const CW: &str = ICS_AREAS[2];
+const HW: &str = ICS_AREAS[3];
+const STW: &str = ICS_AREAS[4];
+const SSOT: &str = ICS_AREAS[5];
 
 /// Engagement levels, in increasing order.
 pub const ENGAGEMENT_LEVELS: &[&str] = &["unaware", "resistant", "neutral", "supportive", "leading"];

@@ -183,6 +183,18 @@ impl Application {
         }
     }
 
+    /// The sender of account emails (invitations, password resets) this process runs.
+    pub fn account_mailer(&self) -> app::backend::account_mailer::AccountMailer {
+        app::backend::account_mailer::AccountMailer {
+            store: self.store.clone(),
+            smtp: SmtpConfig { connections: 1, rate_per_second: None, ..self.smtp.clone() },
+            identity: self.state.web.identity.clone(),
+            owner: format!("account-mailer-{:08x}", rand_u32()),
+            max_attempts: i64::from(self.settings.max_attempts),
+            poll: Duration::from_millis(500),
+        }
+    }
+
     /// Serves (and runs the workers) until `shutdown` completes; workers then finish what
     /// they hold.
     pub async fn run_until(
@@ -193,6 +205,7 @@ impl Application {
         let mut workers = Vec::new();
         if self.settings.workers {
             workers.push(tokio::spawn(self.dispatcher().run(stop_rx.clone())));
+            workers.push(tokio::spawn(self.account_mailer().run(stop_rx.clone())));
             workers.push(tokio::spawn(scheduler::run(
                 self.store.clone(),
                 Arc::new(SystemClock),
@@ -217,6 +230,14 @@ impl Application {
         }
         served
     }
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    // A random per-process name for leases; RandomState is seeded from the OS.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    h.finish() as u32
 }
 
 /// The application's routes, generated once per process.

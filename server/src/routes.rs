@@ -5,7 +5,7 @@ use app::backend::state::{AppState, RequestInfo};
 use app::backend::tokens::Purpose;
 use app::domain::policy::{allows, Action};
 use app::domain::time::format_london;
-use app::domain::workstream::escape_html;
+use app::domain::html::escape_html;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -137,21 +137,11 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
 
 async fn set_active(store: &Store, email: &str, active: bool) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|m| anyhow!(m))?;
-    let id = store
+    store
         .users()
-        .set_active(&email, active)
+        .set_active(&cli_actor(), &email, active)
         .await
         .map_err(|_| anyhow!("No account has the email {email}"))?;
-    let action = if active { "enable-user" } else { "disable-user" };
-    store
-        .audit()
-        .append(
-            &cli_actor(),
-            action,
-            &format!("user:{id} ({email})"),
-            &format!("active: {active}"),
-        )
-        .await?;
     println!(
         "{} {email}.",
         if active { "Enabled" } else { "Disabled (and signed out)" }

@@ -14,9 +14,10 @@ use std::net::SocketAddr;
 /// opens.
 fn is_public(path: &str) -> bool {
     path == "/sign-in"
+        || path == "/forgot-password"
         || path == "/health"
         || path == "/favicon.ico"
-        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/"]
+        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/", "/invitation/", "/reset-password/"]
             .iter()
             .any(|p| path.starts_with(p))
 }

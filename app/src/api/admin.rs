@@ -47,19 +47,7 @@ pub async fn set_user_active(email: String, active: String) -> Result<(), AppErr
     if !active && email == ctx.user.email {
         return finish(Err(AppError::Conflict("You cannot disable your own account.".into())));
     }
-    let id = finish(ctx.store.users().set_active(&email, active).await)?;
-    let action = if active { "enable-user" } else { "disable-user" };
-    finish(
-        ctx.store
-            .audit()
-            .append(
-                &ctx.actor(),
-                action,
-                &format!("user:{id} ({email})"),
-                &format!("active: {}", active),
-            )
-            .await,
-    )?;
+    finish(ctx.store.users().set_active(&ctx.actor(), &email, active).await)?;
     leptos_axum::redirect("/users");
     Ok(())
 }
@@ -74,18 +62,7 @@ pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
             "You cannot remove your own programme manager role.".into(),
         )));
     }
-    finish(ctx.store.users().set_role(&id, role).await)?;
-    finish(
-        ctx.store
-            .audit()
-            .append(
-                &ctx.actor(),
-                "role-change",
-                &format!("user:{id}"),
-                &format!("role → {}", role.key()),
-            )
-            .await,
-    )?;
+    finish(ctx.store.users().set_role(&ctx.actor(), &id, role).await)?;
     leptos_axum::redirect("/users");
     Ok(())
 }

@@ -36,6 +36,10 @@ pub struct Progress {
     pub queued: u64,
     pub sent: u64,
     pub failed: u64,
+    /// Held back by "Stop sending" (sent on resume).
+    pub stopped: u64,
+    /// Failed deliveries queued again by "Retry failed".
+    pub retried: u64,
     pub acknowledged: u64,
     pub state: Option<BriefingState>,
 }
@@ -67,6 +71,8 @@ pub struct BriefingPage {
     pub reminders_sent: u64,
     pub progress: Progress,
     pub failures: Vec<(String, String, String)>,
+    /// Deliveries "Retry failed" queued again: (name, email, what happened since).
+    pub retries: Vec<(String, String, String)>,
     /// (label, delivered, acknowledged, rate %)
     pub by_kind: Vec<(String, u64, u64, u32)>,
     pub by_organisation: Vec<(String, u64, u64, u32)>,
@@ -348,9 +354,12 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
             queued: report.queued,
             sent: report.sent,
             failed: report.failed,
+            stopped: report.stopped,
+            retried: report.retried,
             acknowledged: report.acknowledged,
             state: Some(d.summary.state),
         },
+        retries: report.retries,
         row: BriefingRow::of(d.summary),
         failures: report.failures,
         by_kind: tallies(report.by_kind),
@@ -372,9 +381,38 @@ pub async fn briefing_progress(id: String) -> Result<Progress, AppError> {
         queued: r.queued,
         sent: r.sent,
         failed: r.failed,
+        stopped: r.stopped,
+        retried: r.retried,
         acknowledged: r.acknowledged,
         state: Some(d.summary.state),
     })
+}
+
+/// Stops a briefing that is sending: nothing more of it is handed to the relay.
+#[server(endpoint = "briefings/stop")]
+pub async fn stop_sending(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.send_control().stop(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
+/// Resumes a stopped briefing: those not yet sent to are sent to.
+#[server(endpoint = "briefings/resume")]
+pub async fn resume_sending(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.send_control().resume(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
+/// Queues a briefing's failed deliveries again, once each.
+#[server(endpoint = "briefings/retry-failed")]
+pub async fn retry_failed(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let n = finish(ctx.store.send_control().retry_failed(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}?retried={n}"));
+    Ok(())
 }
 
 #[server(endpoint = "briefings/test")]

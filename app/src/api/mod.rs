@@ -1,5 +1,6 @@
 //! Server functions: the browser's only door to the backend. Each one names the
 //! `policy::Action` it performs as its first line (`ctx::authorized`).
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod briefings;

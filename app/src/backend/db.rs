@@ -129,6 +129,14 @@ impl Store {
     pub fn throttle(&self) -> super::repo::throttle::Throttle<'_> {
         super::repo::throttle::Throttle::new(self)
     }
+
+    pub fn accounts(&self) -> super::repo::accounts::Accounts<'_> {
+        super::repo::accounts::Accounts::new(self)
+    }
+
+    pub fn send_control(&self) -> super::repo::send_control::SendControl<'_> {
+        super::repo::send_control::SendControl::new(self)
+    }
 }
 
 fn identifier(name: &str) -> Result<&str, StoreError> {

@@ -298,6 +298,106 @@ DEFINE TABLE login_refusal SCHEMAFULL;
 DEFINE FIELD at ON login_refusal TYPE datetime;
 "#,
     },
+    Migration {
+        version: 10,
+        name: "workstreams set up in the browser: objectives, dates, several leads, archiving, versions",
+        sql: r#"
+DEFINE FIELD objectives ON workstream TYPE string DEFAULT "";
+DEFINE FIELD starts_on ON workstream TYPE option<string>;
+DEFINE FIELD ends_on ON workstream TYPE option<string>;
+DEFINE FIELD archived_at ON workstream TYPE option<datetime>;
+DEFINE FIELD leads ON workstream TYPE array<record<user>> DEFAULT [];
+-- Every save increments it; a save that names an older version is refused (lost updates).
+DEFINE FIELD version ON workstream TYPE int DEFAULT 1;
+DEFINE FIELD updated_at ON workstream TYPE option<datetime>;
+DEFINE FIELD updated_by ON workstream TYPE option<string>;
+UPDATE workstream SET leads = IF lead = NONE { [] } ELSE { [lead] }, objectives = "", version = 1;
+REMOVE INDEX IF EXISTS workstream_lead ON workstream;
+REMOVE FIELD IF EXISTS lead ON workstream;
+DEFINE INDEX workstream_leads ON workstream FIELDS leads;
+"#,
+    },
+    Migration {
+        version: 11,
+        name: "controlling a send: stop, resume, retry failed",
+        sql: r#"
+DEFINE FIELD OVERWRITE state ON briefing TYPE string
+    ASSERT $value IN ["draft", "scheduled", "sending", "sent", "cancelled", "recurring", "stopped"];
+-- `stopped`: not handed to the relay because the briefing was stopped; queued again on resume.
+DEFINE FIELD OVERWRITE state ON delivery TYPE string ASSERT $value IN ["queued", "sending", "sent", "failed", "stopped"];
+DEFINE FIELD OVERWRITE state ON delivery_block TYPE string ASSERT $value IN ["queued", "sending", "done", "stopped"];
+DEFINE INDEX delivery_block_briefing ON delivery_block FIELDS briefing, state;
+-- How many failed deliveries "Retry failed" has queued again, and when each was.
+DEFINE FIELD retried ON briefing TYPE int DEFAULT 0;
+UPDATE briefing SET retried = 0;
+DEFINE FIELD retried_at ON delivery TYPE option<datetime>;
+"#,
+    },
+    Migration {
+        version: 12,
+        name: "invitations, password resets and the account-mail outbox",
+        sql: r#"
+-- Account emails (invitations, password resets): written in the transaction that creates the
+-- invitation or reset, sent by the account mailer with a lease like the delivery outbox. The
+-- text holds a single-use link, so it is blanked once the relay has the message.
+DEFINE TABLE account_mail SCHEMAFULL;
+DEFINE FIELD to ON account_mail TYPE string;
+DEFINE FIELD name ON account_mail TYPE string;
+DEFINE FIELD subject ON account_mail TYPE string;
+DEFINE FIELD text ON account_mail TYPE string;
+DEFINE FIELD html ON account_mail TYPE string;
+DEFINE FIELD state ON account_mail TYPE string ASSERT $value IN ["queued", "sending", "sent", "failed"];
+DEFINE FIELD attempts ON account_mail TYPE int DEFAULT 0;
+DEFINE FIELD due ON account_mail TYPE datetime;
+DEFINE FIELD lease_owner ON account_mail TYPE option<string>;
+DEFINE FIELD lease_until ON account_mail TYPE option<datetime>;
+DEFINE FIELD last_error ON account_mail TYPE option<string>;
+DEFINE FIELD sent_at ON account_mail TYPE option<datetime>;
+DEFINE FIELD created_at ON account_mail TYPE datetime DEFAULT time::now();
+DEFINE INDEX account_mail_queue ON account_mail FIELDS state, due;
+
+DEFINE TABLE invitation SCHEMAFULL;
+DEFINE FIELD email ON invitation TYPE string;
+DEFINE FIELD name ON invitation TYPE string;
+DEFINE FIELD role ON invitation TYPE string ASSERT $value IN ["programme-manager", "workstream-lead"];
+DEFINE FIELD workstreams ON invitation TYPE array<record<workstream>>;
+-- Only the SHA-256 of the link's token: a copy of the database holds no usable link.
+DEFINE FIELD token_hash ON invitation TYPE string;
+DEFINE FIELD expires_at ON invitation TYPE datetime;
+DEFINE FIELD state ON invitation TYPE string ASSERT $value IN ["pending", "accepted", "revoked"];
+DEFINE FIELD invited_by ON invitation TYPE string;
+DEFINE FIELD sent_count ON invitation TYPE int DEFAULT 1;
+DEFINE FIELD created_at ON invitation TYPE datetime DEFAULT time::now();
+DEFINE FIELD accepted_at ON invitation TYPE option<datetime>;
+DEFINE INDEX invitation_token ON invitation FIELDS token_hash UNIQUE;
+DEFINE INDEX invitation_email ON invitation FIELDS email;
+
+DEFINE TABLE password_reset SCHEMAFULL;
+DEFINE FIELD user ON password_reset TYPE record<user>;
+DEFINE FIELD token_hash ON password_reset TYPE string;
+DEFINE FIELD expires_at ON password_reset TYPE datetime;
+DEFINE FIELD used_at ON password_reset TYPE option<datetime>;
+DEFINE INDEX password_reset_token ON password_reset FIELDS token_hash UNIQUE;
+DEFINE INDEX password_reset_user ON password_reset FIELDS user;
+"#,
+    },
+    Migration {
+        version: 13,
+        name: "organisations keep their contact count",
+        sql: r#"
+-- Counting each listed organisation's contacts with a subquery made the organisations page take
+-- 655 ms with 10,000 contacts. The count is kept on the organisation instead, by an event that
+-- runs in the same transaction as the contact's create, move or delete.
+DEFINE FIELD contact_count ON organisation TYPE int DEFAULT 0;
+UPDATE organisation SET contact_count = array::len((SELECT VALUE id FROM contact WHERE organisation = $parent.id));
+DEFINE EVENT contact_count ON contact
+    WHEN $event = "CREATE" OR $event = "DELETE" OR ($event = "UPDATE" AND $before.organisation != $after.organisation)
+    THEN {
+        IF $event != "CREATE" { UPDATE $before.organisation SET contact_count -= 1 RETURN NONE };
+        IF $event != "DELETE" { UPDATE $after.organisation SET contact_count += 1 RETURN NONE };
+    };
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at
@@ -412,7 +512,7 @@ mod tests {
         .check()
         .unwrap();
 
-        assert_eq!(apply_list(&db, MIGRATIONS).await.unwrap(), vec![8]);
+        assert_eq!(apply_list(&db, &MIGRATIONS[..8]).await.unwrap(), vec![8]);
         // The older code now refuses this database rather than misread its outbox.
         assert!(matches!(apply_list(&db, before).await, Err(StoreError::Refused(m)) if m.contains("schema version 8")));
         let mut res = db

@@ -1,4 +1,5 @@
 //! Server-only: the SurrealDB store, schema migrations, state. Compiled with `ssr` only.
+pub mod account_mailer;
 pub mod auth;
 pub mod db;
 pub mod error;

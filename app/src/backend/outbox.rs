@@ -88,7 +88,8 @@ impl Dispatcher {
         let (job_tx, job_rx) = mpsc::channel::<Job>(self.config.batch as usize * 2);
         let (out_tx, out_rx) = mpsc::channel::<Outcome>(self.config.batch as usize * 4);
         let open_blocks: OpenBlocks = Arc::default();
-        let workers = self.spawn_workers(job_rx, out_tx);
+        let stopped: StoppedBriefings = Arc::default();
+        let workers = self.spawn_workers(job_rx, out_tx, stopped.clone());
         let recorder = self.spawn_recorder(out_rx, open_blocks.clone());
         let drained = async {
             // The claim loop owns the job sender: when it ends, the workers drain and stop,
@@ -106,6 +107,23 @@ impl Dispatcher {
         tokio::select! {
             _ = drained => {}
             _ = self.renew_leases() => {}
+            _ = self.watch_stopped(stopped) => {}
+        }
+    }
+
+    /// Keeps the set of stopped briefings fresh (every [`STOP_POLL`]), so workers hand nothing
+    /// more of a stopped briefing to the relay. Never returns.
+    async fn watch_stopped(&self, stopped: StoppedBriefings) {
+        loop {
+            match self.store.send_control().stopped_briefings().await {
+                Ok(ids) => {
+                    if let Ok(mut s) = stopped.write() {
+                        *s = ids.into_iter().collect();
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reading stopped briefings failed"),
+            }
+            tokio::time::sleep(STOP_POLL).await;
         }
     }
 
@@ -118,6 +136,7 @@ impl Dispatcher {
         &self,
         job_rx: mpsc::Receiver<Job>,
         out_tx: mpsc::Sender<Outcome>,
+        stopped: StoppedBriefings,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let job_rx = Arc::new(Mutex::new(job_rx));
         let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
@@ -130,13 +149,24 @@ impl Dispatcher {
                 let identity = self.identity.clone();
                 let key = self.key.clone();
                 let limiter = limiter.clone();
+                let stopped = stopped.clone();
                 tokio::spawn(async move {
                     let mut client = SmtpClient::new(smtp);
                     loop {
                         let job = { rx.lock().await.recv().await };
                         let Some(job) = job else { break };
-                        limiter.wait().await;
-                        let outcome = send_one(&mut client, &identity, &key, &job, max_attempts).await;
+                        let is_stopped = |job: &Job| stopped.read().is_ok_and(|s| s.contains(&job.claimed.briefing));
+                        let outcome = if is_stopped(&job) {
+                            stopped_outcome(&job.claimed)
+                        } else {
+                            limiter.wait().await;
+                            // The wait may be long under a rate limit: look again.
+                            if is_stopped(&job) {
+                                stopped_outcome(&job.claimed)
+                            } else {
+                                send_one(&mut client, &identity, &key, &job, max_attempts).await
+                            }
+                        };
                         if tx.send(outcome).await.is_err() {
                             break;
                         }
@@ -282,6 +312,27 @@ impl Dispatcher {
                 tracing::error!(error = %e, "renewing delivery leases failed");
             }
         }
+    }
+}
+
+/// Briefings stopped by a programme manager: their rows are recorded as stopped, not sent.
+type StoppedBriefings = Arc<std::sync::RwLock<std::collections::HashSet<String>>>;
+
+/// How often a dispatcher reads which briefings are stopped: the most a stop waits before
+/// nothing more of the briefing is handed to the relay.
+const STOP_POLL: Duration = Duration::from_millis(250);
+
+/// A claimed delivery of a stopped briefing: recorded as `stopped`, unsent, attempts untouched,
+/// so resuming queues it again.
+fn stopped_outcome(c: &Claimed) -> Outcome {
+    Outcome {
+        delivery: c.clone(),
+        state: "stopped".into(),
+        due: Utc::now(),
+        sent_at: None,
+        response: None,
+        error: None,
+        attempts: c.attempts,
     }
 }
 

@@ -270,3 +270,33 @@ pub fn Checkbox(
         </div>
     }
 }
+
+/// A group of checkboxes that posts the ticked values as `name[]` (a server function argument
+/// `Option<Vec<String>>`), each option a (value, label) pair.
+#[component]
+pub fn CheckboxGroup(
+    #[prop(into)] legend: String,
+    name: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional)] checked: Vec<String>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let hint_id = format!("{}-hint", field_id(name));
+    let described = hint.as_ref().map(|_| hint_id.clone());
+    view! {
+        <fieldset class="fieldset" aria-describedby=described>
+            <legend class="fieldset__legend">{legend}</legend>
+            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
+            {options.into_iter().map(|(value, label)| {
+                let id = format!("{}-{value}", field_id(name));
+                let is_checked = checked.contains(&value);
+                view! {
+                    <div class="checkbox">
+                        <input type="checkbox" id=id.clone() name=format!("{name}[]") value=value checked=is_checked/>
+                        <label for=id>{label}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}

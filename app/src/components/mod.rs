@@ -1,4 +1,6 @@
 //! Presentational pieces: no server calls here.
+pub mod errors;
 pub mod form;
 pub mod layout;
 pub mod timeline;
+pub mod url;

@@ -1,16 +1,20 @@
 //! Pure domain types shared by the browser and the server: no I/O here.
+pub mod account;
 pub mod contact;
 pub mod email;
 pub mod error;
 pub mod form;
+pub mod html;
 pub mod ids;
 pub mod organisation;
 pub mod plan;
 pub mod policy;
+pub mod query;
 pub mod register;
 pub mod text;
 pub mod time;
 pub mod workstream;
+pub mod workstream_setup;
 
 pub use contact::{Contact, ContactDraft, ContactForm, Tags};
 pub use email::EmailAddress;

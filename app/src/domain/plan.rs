@@ -159,6 +159,9 @@ pub enum BriefingState {
     /// A template that repeats with an email-briefing plan item: never sent itself; each
     /// occurrence of the plan item becomes its own briefing (an instance).
     Recurring,
+    /// Sending was stopped by a programme manager: what was not yet handed to the relay waits
+    /// until the briefing is resumed.
+    Stopped,
 }
 
 impl BriefingState {
@@ -170,6 +173,7 @@ impl BriefingState {
             BriefingState::Sent => "sent",
             BriefingState::Cancelled => "cancelled",
             BriefingState::Recurring => "recurring",
+            BriefingState::Stopped => "stopped",
         }
     }
 
@@ -181,6 +185,7 @@ impl BriefingState {
             "sent" => BriefingState::Sent,
             "cancelled" => BriefingState::Cancelled,
             "recurring" => BriefingState::Recurring,
+            "stopped" => BriefingState::Stopped,
             other => return Err(format!("unknown briefing state {other:?}")),
         })
     }
@@ -193,6 +198,7 @@ impl BriefingState {
             BriefingState::Sent => "Sent",
             BriefingState::Cancelled => "Cancelled",
             BriefingState::Recurring => "Repeating",
+            BriefingState::Stopped => "Stopped",
         }
     }
 
@@ -217,6 +223,41 @@ impl BriefingState {
             )),
         }
     }
+
+    /// Only a briefing that is sending can be stopped.
+    pub fn stop(self) -> Result<Self, String> {
+        match self {
+            BriefingState::Sending => Ok(BriefingState::Stopped),
+            other => Err(format!("Only a briefing that is sending can be stopped; this one is {}", other.label().to_lowercase())),
+        }
+    }
+
+    /// A stopped briefing resumes sending, to those it has not reached yet.
+    pub fn resume(self) -> Result<Self, String> {
+        match self {
+            BriefingState::Stopped => Ok(BriefingState::Sending),
+            other => Err(format!("Only a stopped briefing can be resumed; this one is {}", other.label().to_lowercase())),
+        }
+    }
+
+    /// Failed deliveries can be tried again once the briefing has been sent (or while it sends).
+    pub fn retry_failed(self) -> Result<Self, String> {
+        match self {
+            BriefingState::Sending | BriefingState::Sent => Ok(BriefingState::Sending),
+            other => Err(format!("Only a sent briefing has failed deliveries to retry; this one is {}", other.label().to_lowercase())),
+        }
+    }
+
+    /// The states the database holds, as the migration's assertion lists them.
+    pub const ALL: [BriefingState; 7] = [
+        BriefingState::Draft,
+        BriefingState::Scheduled,
+        BriefingState::Sending,
+        BriefingState::Sent,
+        BriefingState::Cancelled,
+        BriefingState::Recurring,
+        BriefingState::Stopped,
+    ];
 
     /// Cancelling a repeating template stops further instances; instances already made stay.
     pub fn cancel(self) -> Result<Self, String> {

@@ -2,6 +2,17 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The six integrated care system areas of the West Midlands, the programme's default areas:
+/// offered by the audience editor, and used by the demo data.
+pub const WEST_MIDLANDS_ICS_AREAS: &[&str] = &[
+    "Birmingham and Solihull",
+    "Black Country",
+    "Coventry and Warwickshire",
+    "Herefordshire and Worcestershire",
+    "Shropshire, Telford and Wrekin",
+    "Staffordshire and Stoke-on-Trent",
+];
+
 /// Defines a closed set of values with a stable storage key and a human label.
 macro_rules! closed_enum {
     ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $key:literal, $label:literal;)+ }) => {

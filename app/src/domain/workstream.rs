@@ -1,5 +1,6 @@
 //! Workstreams and their delivery status: RAG ratings, status updates, milestones, and the
 //! rules the overview applies (current status, staleness, overdue milestones).
+use super::html::escape_html;
 use super::form::{FormErrors, Validator};
 use super::ids::WorkstreamId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -365,21 +366,6 @@ impl Digest {
         out.push_str("</dl>\n");
         out
     }
-}
-
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

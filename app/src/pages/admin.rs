@@ -1,5 +1,6 @@
 //! Programme-manager pages: users and the audit log.
-use super::organisations::{query_string, NotFoundOrError};
+use crate::components::errors::NotFoundOrError;
+use crate::components::url::query_string;
 use crate::api::admin::*;
 use crate::components::layout::Pagination;
 use leptos::prelude::*;
@@ -24,13 +25,15 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users – Liaison"/>
         <h1>"Users"</h1>
-        <p class="hint">"Create accounts on the server with " <code>"liaison user add"</code> "; passwords are never sent through the browser by someone else."</p>
+        <p class="hint">"Invite people by email: each chooses their own password through a link that works once, for 72 hours. Nobody else ever handles a password."</p>
         <crate::components::form::ActionErrorNotice error/>
+        <Invitations/>
+        <h2>"Accounts"</h2>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(users) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" role="region" aria-label="User accounts" tabindex="0">
                             <table class="table">
                                 <caption class="visually-hidden">"User accounts"</caption>
                                 <thead><tr>
@@ -135,7 +138,7 @@ pub fn AuditPage() -> impl IntoView {
                         let (current, count, total) = (page.page, page.page_count(), page.total);
                         view! {
                             <p class="caption" role="status">{format!("{total} entries")}</p>
-                            <div class="table-wrap">
+                            <div class="table-wrap" role="region" aria-label="Audit entries, newest first" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Audit entries, newest first"</caption>
                                     <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"What changed"</th></tr></thead>
@@ -152,6 +155,110 @@ pub fn AuditPage() -> impl IntoView {
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
                 }
             })}
+        </Transition>
+    }
+}
+
+/// Inviting people, and the invitations sent so far with their state.
+#[component]
+fn Invitations() -> impl IntoView {
+    use crate::api::accounts::*;
+    use crate::components::form::*;
+    use crate::domain::policy::Role;
+    let invite = ServerAction::<Invite>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let data = Resource::new(
+        move || (invite.version().get(), resend.version().get(), revoke.version().get()),
+        |_| list_invitations(),
+    );
+    let form = FormView::from_result(invite.value().into(), std::collections::BTreeMap::new());
+    let error = Signal::derive(move || {
+        resend
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| revoke.value().get().and_then(|r| r.err()))
+    });
+    let query = use_query_map();
+    let notice = move || {
+        query.with(|q| {
+            if q.get("invited").is_some() {
+                Some("The invitation is on its way.")
+            } else if q.get("resent").is_some() {
+                Some("The invitation was sent again with a new link; the old link no longer works.")
+            } else {
+                None
+            }
+        })
+    };
+    let roles: Vec<(String, String)> =
+        [Role::WorkstreamLead, Role::ProgrammeManager].iter().map(|r| (r.key().to_string(), r.label().to_string())).collect();
+    view! {
+        {move || notice().map(|n| view! { <div class="notice notice--success" role="status"><p>{n}</p></div> })}
+        <ActionErrorNotice error/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new({
+                let roles = roles.clone();
+                async move {
+                match data.await {
+                    Ok(page) => view! {
+                        <details class="details" open=page.invitations.is_empty()>
+                            <summary>"Invite a person"</summary>
+                            <ErrorSummary form/>
+                            <ActionForm action=invite attr:novalidate=true>
+                                <TextField form name="name" label="Full name" autocomplete="off" width="30"/>
+                                <TextField form name="email" label="Email address" input_type="email" autocomplete="off" width="30"/>
+                                <SelectField form name="role" label="Role" options=roles placeholder="Select a role"/>
+                                <CheckboxGroup legend="Workstreams they lead (workstream leads only)" name="workstreams" options=page.workstreams.clone()/>
+                                <button class="button" type="submit">"Send invitation"</button>
+                            </ActionForm>
+                        </details>
+                        {(!page.invitations.is_empty()).then(|| view! {
+                            <div class="table-wrap" role="region" aria-label="Invitations" tabindex="0">
+                                <table class="table">
+                                    <caption>"Invitations"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                                        <th scope="col">"State"</th><th scope="col">"Invited by"</th><th scope="col">"Actions"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {page.invitations.into_iter().map(|i| {
+                                            let (id_resend, id_revoke) = (i.id.clone(), i.id.clone());
+                                            let (resend_label, revoke_label) = (format!(" the invitation to {}", i.email), format!(" the invitation to {}", i.email));
+                                            let pending = i.state == crate::domain::account::InvitationState::Pending;
+                                            view! {
+                                                <tr>
+                                                    <td>{i.name.clone()}</td>
+                                                    <td>{i.email.clone()}</td>
+                                                    <td>{i.role.label()}</td>
+                                                    <td>{i.state.label()}{(i.sent_count > 1).then(|| format!(" (sent {} times)", i.sent_count))}</td>
+                                                    <td>{i.invited_by.clone()}</td>
+                                                    <td>
+                                                        {i.state.can_resend().then(|| view! {
+                                                            <ActionForm action=resend>
+                                                                <input type="hidden" name="id" value=id_resend/>
+                                                                <button class="button button--secondary button--small" type="submit">"Resend"<span class="visually-hidden">{resend_label}</span></button>
+                                                            </ActionForm>
+                                                        })}
+                                                        {pending.then(|| view! {
+                                                            <ActionForm action=revoke>
+                                                                <input type="hidden" name="id" value=id_revoke/>
+                                                                <button class="button button--secondary button--small" type="submit">"Revoke"<span class="visually-hidden">{revoke_label}</span></button>
+                                                            </ActionForm>
+                                                        })}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        })}
+                    }.into_any(),
+                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                }
+            }})}
         </Transition>
     }
 }

@@ -1,5 +1,5 @@
 //! Audiences (segments) and briefings: list, compose, preview, send, and the live report.
-use super::organisations::NotFoundOrError;
+use crate::components::errors::NotFoundOrError;
 use crate::api::briefings::*;
 use crate::api::workstreams::programme_overview;
 use crate::components::form::*;
@@ -10,16 +10,8 @@ use crate::domain::{AppError, Engagement, OrgKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::domain::register::WEST_MIDLANDS_ICS_AREAS;
 use std::collections::BTreeMap;
-
-pub const AREAS: &[&str] = &[
-    "Birmingham and Solihull",
-    "Black Country",
-    "Coventry and Warwickshire",
-    "Herefordshire and Worcestershire",
-    "Shropshire, Telford and Wrekin",
-    "Staffordshire and Stoke-on-Trent",
-];
 
 #[component]
 pub fn SegmentsPage() -> impl IntoView {
@@ -49,7 +41,7 @@ pub fn SegmentsPage() -> impl IntoView {
                 let orgs = if can_edit { orgs.await.unwrap_or_default() } else { vec![] };
                 match segments.await {
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" role="region" aria-label="Audiences" tabindex="0">
                             <table class="table">
                                 <caption class="visually-hidden">"Audiences"</caption>
                                 <thead><tr><th scope="col">"Audience"</th><th scope="col">"Who"</th><th scope="col" class="table__numeric">"Contacts now"</th></tr></thead>
@@ -78,7 +70,7 @@ pub fn SegmentsPage() -> impl IntoView {
                                 </fieldset>
                                 <fieldset class="fieldset">
                                     <legend class="fieldset__legend">"Areas (none ticked: all)"</legend>
-                                    {AREAS.iter().enumerate().map(|(i, a)| {
+                                    {WEST_MIDLANDS_ICS_AREAS.iter().enumerate().map(|(i, a)| {
                                         let id = format!("area-{i}");
                                         view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="areas[]" value=*a/><label for=id>{*a}</label></div> }
                                     }).collect_view()}
@@ -128,7 +120,7 @@ pub fn SegmentPage() -> impl IntoView {
                         <h1>{s.name.clone()}</h1>
                         <p class="lede">{s.description.clone()}</p>
                         <p class="caption" role="status">{format!("{} contacts match now", s.count)}</p>
-                        <div class="table-wrap">
+                        <div class="table-wrap" role="region" aria-label="Contacts in this audience" tabindex="0">
                             <table class="table">
                                 <caption class="visually-hidden">"Contacts in this audience"</caption>
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Email"</th></tr></thead>
@@ -155,6 +147,7 @@ fn state_tag(s: BriefingState) -> &'static str {
         BriefingState::Sent => "tag tag--green",
         BriefingState::Cancelled => "tag tag--grey",
         BriefingState::Recurring => "tag tag--blue",
+        BriefingState::Stopped => "tag tag--red",
     }
 }
 
@@ -171,7 +164,7 @@ pub fn BriefingsPage() -> impl IntoView {
                     Ok(list) => view! {
                         {can_edit.then(|| view! { <p><a class="button" href="/briefings/new">"Compose a briefing"</a></p> })}
                         {if list.is_empty() { view! { <p>"No briefings yet."</p> }.into_any() } else { view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" role="region" aria-label="Briefings, newest first" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Briefings, newest first"</caption>
                                     <thead><tr><th scope="col">"Subject"</th><th scope="col">"Audience"</th><th scope="col">"Status"</th><th scope="col">"Send time"</th><th scope="col" class="table__numeric">"Recipients"</th></tr></thead>
@@ -252,6 +245,9 @@ pub fn BriefingPage() -> impl IntoView {
     let schedule = ServerAction::<ScheduleBriefing>::new();
     let cancel = ServerAction::<CancelBriefing>::new();
     let repeat = ServerAction::<RepeatBriefing>::new();
+    let stop = ServerAction::<StopSending>::new();
+    let resume = ServerAction::<ResumeSending>::new();
+    let retry = ServerAction::<RetryFailed>::new();
     let data = Resource::new(
         move || {
             (
@@ -260,17 +256,30 @@ pub fn BriefingPage() -> impl IntoView {
                 schedule.version().get(),
                 cancel.version().get(),
                 repeat.version().get(),
+                (stop.version().get(), resume.version().get(), retry.version().get()),
             )
         },
         |(id, ..)| get_briefing(id),
     );
     let (tick, set_tick) = signal(0u32);
     let progress = Resource::new(move || (id(), tick.get()), |(id, _)| briefing_progress(id));
-    // Live progress: poll once a second in the browser (no effect on the server render).
+    // Live progress: poll once a second in the browser (no effect on the server render), only
+    // while the briefing may still be sending.
+    let still_sending = move || {
+        progress
+            .get_untracked()
+            .and_then(|r| r.ok())
+            .is_none_or(|p| matches!(p.state, Some(BriefingState::Sending | BriefingState::Scheduled)))
+    };
     Effect::new(move |_| {
-        if let Ok(handle) =
-            set_interval_with_handle(move || set_tick.update(|t| *t += 1), std::time::Duration::from_secs(1))
-        {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if still_sending() {
+                    set_tick.update(|t| *t += 1)
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
             on_cleanup(move || handle.clear());
         }
     });
@@ -283,7 +292,11 @@ pub fn BriefingPage() -> impl IntoView {
             .and_then(|r| r.err())
             .or_else(|| cancel.value().get().and_then(|r| r.err()))
             .or_else(|| test.value().get().and_then(|r| r.err()))
+            .or_else(|| stop.value().get().and_then(|r| r.err()))
+            .or_else(|| resume.value().get().and_then(|r| r.err()))
+            .or_else(|| retry.value().get().and_then(|r| r.err()))
     });
+    let retried = move || query.with(|q| q.get("retried"));
     let tested = move || query.with(|q| q.get("tested").is_some());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -319,7 +332,7 @@ pub fn BriefingPage() -> impl IntoView {
                                 {if instances.is_empty() {
                                     view! { <p>"No occurrence falls in the next two weeks yet."</p> }.into_any()
                                 } else { view! {
-                                    <div class="table-wrap"><table class="table">
+                                    <div class="table-wrap" role="region" aria-label="Occurrences made so far" tabindex="0"><table class="table">
                                         <caption>"Occurrences made so far"</caption>
                                         <thead><tr><th scope="col">"Briefing"</th><th scope="col">"Status"</th><th scope="col">"Send time"</th></tr></thead>
                                         <tbody>{instances.into_iter().map(|r| view! {
@@ -348,6 +361,8 @@ pub fn BriefingPage() -> impl IntoView {
                                             </div>
                                             <p class="progress__label" data-testid="progress">
                                                 {format!("{pct}% — {} recipients: {} queued, {} sent, {} failed, {} acknowledged", p.recipients, p.queued, p.sent, p.failed, p.acknowledged)}
+                                                {(p.stopped > 0).then(|| format!("; {} stopped", p.stopped))}
+                                                {(p.retried > 0).then(|| format!("; {} retried", p.retried))}
                                             </p>
                                         }
                                     })
@@ -416,9 +431,42 @@ pub fn BriefingPage() -> impl IntoView {
                             } else {
                                 view! { <p>"This briefing does not ask for acknowledgement."</p> }.into_any()
                             }}
-                            {(!b.failures.is_empty()).then(|| view! {
+                            {move || retried().map(|n| view! { <div class="notice notice--success" role="status"><p>{format!("{n} failed deliveries were queued again.")}</p></div> })}
+                            {can_edit.then(|| {
+                                let (id_stop, id_resume) = (id.clone(), id.clone());
+                                match b.row.state {
+                                    BriefingState::Sending => Some(view! {
+                                        <ActionForm action=stop>
+                                            <input type="hidden" name="id" value=id_stop/>
+                                            <button class="button button--warning" type="submit">"Stop sending"</button>
+                                        </ActionForm>
+                                    }.into_any()),
+                                    BriefingState::Stopped => Some(view! {
+                                        <p>"Sending was stopped. Those not yet sent to are held; resuming sends only to them."</p>
+                                        <ActionForm action=resume>
+                                            <input type="hidden" name="id" value=id_resume/>
+                                            <button class="button" type="submit">"Resume sending"</button>
+                                        </ActionForm>
+                                    }.into_any()),
+                                    _ => None,
+                                }
+                            })}
+                            {(!b.failures.is_empty()).then(|| {
+                                let id_retry = id.clone();
+                                view! {
                                 <h2>"Failed deliveries"</h2>
                                 <ul>{b.failures.iter().map(|(n, e, err)| view! { <li>{format!("{n} <{e}>: {err}")}</li> }).collect_view()}</ul>
+                                {(can_edit && matches!(b.row.state, BriefingState::Sent | BriefingState::Sending)).then(|| view! {
+                                    <ActionForm action=retry>
+                                        <input type="hidden" name="id" value=id_retry/>
+                                        <button class="button button--secondary" type="submit">"Retry failed"</button>
+                                        <p class="hint">"Queues each failed delivery once more, for example after the mail relay's problem is fixed."</p>
+                                    </ActionForm>
+                                })}
+                            }})}
+                            {(!b.retries.is_empty()).then(|| view! {
+                                <h2>"Retried deliveries"</h2>
+                                <ul>{b.retries.iter().map(|(n, e, now)| view! { <li>{format!("{n} <{e}>: {now}")}</li> }).collect_view()}</ul>
                             })}
 
                             <h2>"Preview"</h2>
@@ -439,7 +487,7 @@ pub fn BriefingPage() -> impl IntoView {
 #[component]
 fn RateTable(caption: &'static str, rows: Vec<(String, u64, u64, u32)>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label=caption tabindex="0">
             <table class="table">
                 <caption>{caption}</caption>
                 <thead><tr><th scope="col">"Group"</th><th scope="col" class="table__numeric">"Delivered"</th><th scope="col" class="table__numeric">"Acknowledged"</th><th scope="col" class="table__numeric">"Rate"</th></tr></thead>

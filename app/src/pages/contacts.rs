@@ -1,6 +1,7 @@
 //! Contact pages: list (search by name, email or organisation; filter by kind), detail,
 //! create, edit, delete.
-use super::organisations::{query_string, NotFoundOrError};
+use crate::components::errors::NotFoundOrError;
+use crate::components::url::query_string;
 use crate::api::register::*;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
@@ -95,7 +96,7 @@ fn ContactTable(page: Page<Contact>, q: ListQuery) -> impl IntoView {
             view! { <p>"No contacts match. Try another search."</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" role="region" aria-label="Contacts in the register" tabindex="0">
                     <table class="table">
                         <caption class="visually-hidden">"Contacts in the register"</caption>
                         <thead>
@@ -177,7 +178,7 @@ pub fn ContactPage() -> impl IntoView {
                                 view! { <p>"No briefings or interactions yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" role="region" aria-label="Briefings and interactions, newest first" tabindex="0">
                                         <table class="table">
                                             <caption class="visually-hidden">"Briefings and interactions, newest first"</caption>
                                             <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Outcome"</th></tr></thead>

@@ -1,8 +1,10 @@
 //! One module per route.
+pub mod accounts;
 pub mod admin;
 pub mod briefings;
 pub mod contacts;
 pub mod organisations;
 pub mod plan;
 pub mod sign_in;
+pub mod workstream_setup;
 pub mod workstreams;

@@ -1,6 +1,8 @@
 //! Organisation pages: list (search, filter, sort, pages), detail, create, edit, delete.
 use crate::api::register::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
+use crate::components::url::query_string;
 use crate::components::layout::Pagination;
 use crate::components::layout::Session;
 use crate::domain::policy::Action;
@@ -14,25 +16,6 @@ pub(crate) fn kind_options() -> Vec<(String, String)> {
     OrgKind::ALL
         .iter()
         .map(|k| (k.key().to_string(), k.label().to_string()))
-        .collect()
-}
-
-pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
         .collect()
 }
 
@@ -128,7 +111,7 @@ fn OrgTable(page: Page<Organisation>, q: ListQuery, sort: OrgSort) -> impl IntoV
             view! { <p>"No organisations match. Try another name or kind."</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" role="region" aria-label="Organisations in the register" tabindex="0">
                     <table class="table">
                         <caption class="visually-hidden">"Organisations in the register"</caption>
                         <thead>
@@ -214,7 +197,7 @@ fn ContactMiniTable(contacts: Vec<Contact>) -> impl IntoView {
         return view! { <p>"No contacts yet."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Contacts at this organisation" tabindex="0">
             <table class="table">
                 <caption class="visually-hidden">"Contacts at this organisation"</caption>
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Job title"</th><th scope="col">"Engagement"</th></tr></thead>
@@ -231,28 +214,6 @@ fn ContactMiniTable(contacts: Vec<Contact>) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-#[component]
-pub fn NotFoundOrError(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
-            resp.set_status(status);
-        }
-    }
-    let title = match error {
-        AppError::NotFound(_) => "Page not found",
-        AppError::Unauthenticated => "Sign in to continue",
-        AppError::Forbidden => "You do not have permission to see this page",
-        _ => "Sorry, there is a problem",
-    };
-    view! {
-        <Title text=crate::components::layout::title_text(format!("{title} – Liaison"))/>
-        <h1>{title}</h1>
-        <p>{error.to_string()}</p>
-        <p><a href="/">"Go to the start page"</a></p>
-    }
 }
 
 fn org_fields(form: FormView, kinds: Vec<(String, String)>) -> impl IntoView {

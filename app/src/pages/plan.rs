@@ -1,5 +1,5 @@
 //! The communication plan page: the plan as the programme keeps it, and what is due soon.
-use super::organisations::NotFoundOrError;
+use crate::components::errors::NotFoundOrError;
 use crate::api::briefings::list_segments;
 use crate::api::plan::*;
 use crate::components::form::*;
@@ -38,7 +38,7 @@ pub fn PlanPage() -> impl IntoView {
                     Ok(p) => {
                         let items = p.items.clone();
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" role="region" aria-label="Communication plan" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Communication plan"</caption>
                                     <thead><tr>

@@ -12,6 +12,8 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_next(&query.with(|q| q.get("next").unwrap_or_default()));
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
+    let welcome = move || query.with(|q| q.get("welcome").is_some());
+    let reset = move || query.with(|q| q.get("reset").is_some());
     let ready = Resource::new(|| (), |_| has_programme_manager());
     let action = ServerAction::<SignIn>::new();
     let form = FormView::from_result(action.value().into(), BTreeMap::new());
@@ -20,6 +22,8 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in – Liaison"/>
         <h1>"Sign in"</h1>
         {move || signed_out().then(|| view! { <div class="notice notice--success" role="status"><p>"You have signed out."</p></div> })}
+        {move || welcome().then(|| view! { <div class="notice notice--success" role="status"><p>"Your account is ready. Sign in with your email address and the password you chose."</p></div> })}
+        {move || reset().then(|| view! { <div class="notice notice--success" role="status"><p>"Your password has been changed. Sign in with the new one."</p></div> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 (ready.await == Ok(false)).then(|| view! {
@@ -43,5 +47,6 @@ pub fn SignInPage() -> impl IntoView {
             </div>
             <button class="button" type="submit">"Sign in"</button>
         </form>
+        <p><a href="/forgot-password">"Forgot your password?"</a></p>
     }
 }

@@ -1,5 +1,5 @@
 //! The programme overview (the landing page) and a workstream's own page.
-use super::organisations::NotFoundOrError;
+use crate::components::errors::NotFoundOrError;
 use crate::api::register::register_summary;
 use crate::api::workstreams::*;
 use crate::components::form::*;
@@ -42,6 +42,18 @@ pub fn OverviewPage() -> impl IntoView {
                 let register = summary.await.ok();
                 match overview.await {
                     Ok(o) => view! {
+                        {o.plan_started.map(|plan| {
+                            let steps = [
+                                ("Create the programme's workstreams", "/setup/workstreams", !o.workstreams.is_empty()),
+                                ("Give each workstream its lead", "/setup/workstreams", !o.workstreams.is_empty() && o.workstreams.iter().all(|w| w.view.lead_name.is_some())),
+                                ("Add the stakeholder register: organisations, then their people", "/organisations", register.as_ref().is_some_and(|r| r.contacts > 0)),
+                                ("Set up the communication plan", "/plan", plan),
+                            ];
+                            (!steps.iter().all(|s| s.2)).then(|| view! { <GettingStarted steps=steps.to_vec()/> })
+                        })}
+                        {o.workstreams.is_empty().then(|| view! {
+                            <p>"There are no workstreams yet. Each workstream is one theme of the programme's delivery, with a lead who reports its status here."</p>
+                        })}
                         <div class="card-grid">
                             {o.workstreams.into_iter().map(|p| view! { <WorkstreamCard panel=p now=o.now stale_days=o.stale_days/> }).collect_view()}
                         </div>
@@ -58,6 +70,27 @@ pub fn OverviewPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The first manager's checklist on an empty programme: each step links to its page and is
+/// ticked once done; it disappears when all are.
+#[component]
+fn GettingStarted(steps: Vec<(&'static str, &'static str, bool)>) -> impl IntoView {
+    view! {
+        <section class="card getting-started" aria-labelledby="getting-started">
+            <h2 class="card__heading" id="getting-started">"Getting started"</h2>
+            <p>"Set up your programme in four steps. Leads need an account first: create it on the server with "
+                <code>"liaison user add"</code>" and choose them on the workstream's form."</p>
+            <ol class="checklist">
+                {steps.into_iter().map(|(label, href, done)| view! {
+                    <li class=if done { "checklist__item checklist__item--done" } else { "checklist__item" }>
+                        <a href=href>{label}</a>
+                        {if done { " (done)" } else { " (to do)" }}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
     }
 }
 
@@ -197,7 +230,7 @@ fn MilestoneTable(
         return view! { <p>"No milestones yet."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Milestones" tabindex="0">
             <table class="table">
                 <caption class="visually-hidden">"Milestones"</caption>
                 <thead><tr><th scope="col">"Milestone"</th><th scope="col">"Due"</th><th scope="col">"Status"</th>

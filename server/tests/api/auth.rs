@@ -59,6 +59,21 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/briefings/cancel", Rule::Manager),
     ("/api/briefings/repeat", Rule::Manager),
     ("/api/plan/active", Rule::Manager),
+    ("/api/workstreams/setup-list", Rule::Manager),
+    ("/api/admin/invitations", Rule::Manager),
+    ("/api/admin/invite", Rule::Manager),
+    ("/api/admin/invitation-resend", Rule::Manager),
+    ("/api/admin/invitation-revoke", Rule::Manager),
+    ("/api/auth/invitation", Rule::Public),
+    ("/api/auth/accept-invitation", Rule::Public),
+    ("/api/auth/forgot-password", Rule::Public),
+    ("/api/auth/reset-link", Rule::Public),
+    ("/api/auth/reset-password", Rule::Public),
+    ("/api/briefings/stop", Rule::Manager),
+    ("/api/briefings/resume", Rule::Manager),
+    ("/api/briefings/retry-failed", Rule::Manager),
+    ("/api/workstreams/save", Rule::Manager),
+    ("/api/workstreams/archive", Rule::Manager),
 ];
 
 const LEAD: &str = "lead@test.example.org";
@@ -145,7 +160,13 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("end", s("")),
             ("feedback", s("")),
         ],
-        "briefings/get" | "briefings/progress" | "briefings/test" | "briefings/cancel" => {
+        "briefings/get"
+        | "briefings/progress"
+        | "briefings/test"
+        | "briefings/cancel"
+        | "briefings/stop"
+        | "briefings/resume"
+        | "briefings/retry-failed" => {
             vec![("id", f.briefing.clone())]
         }
         "briefings/create" => vec![
@@ -157,6 +178,28 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         ],
         "briefings/repeat" => vec![("id", f.briefing.clone()), ("plan_item", f.plan_item.clone())],
         "plan/active" => vec![("id", f.plan_item.clone()), ("active", s("false"))],
+        // A new workstream, so the fixture's leads keep their rights for the rows that follow.
+        "workstreams/save" => vec![
+            ("name", s("Matrix new workstream")),
+            ("purpose", s("Purpose")),
+            ("position", s("3")),
+        ],
+        "admin/invite" => vec![
+            ("email", s("matrix.invitee@test.example.org")),
+            ("name", s("Matrix Invitee")),
+            ("role", s("workstream-lead")),
+        ],
+        // Unknown ids and tokens: the call is allowed and answered (404/422), never a 5xx.
+        "admin/invitation-resend" | "admin/invitation-revoke" => vec![("id", s("nosuchinvitation"))],
+        "auth/invitation" | "auth/reset-link" => vec![("token", s("x".repeat(43).as_str()))],
+        "auth/accept-invitation" | "auth/reset-password" => vec![
+            ("token", s("x".repeat(43).as_str())),
+            ("password", s("a long enough password")),
+            ("confirm", s("a long enough password")),
+        ],
+        "auth/forgot-password" => vec![("email", s("nobody@test.example.org"))],
+        // Restoring an active workstream: allowed, changes nothing the other rows rely on.
+        "workstreams/archive" => vec![("id", f.workstream.clone()), ("archived", s("false"))],
         "briefings/schedule" => vec![
             ("id", f.briefing.clone()),
             ("when", s("later")),

@@ -1,9 +1,11 @@
 //! Integration tests: the real server on a random loopback port, a real (in-memory or
 //! on-disk) SurrealDB, exercised over HTTP.
+mod accounts;
 mod auth;
 mod hardening;
 mod helpers;
 mod outbox;
 mod plan;
 mod register;
+mod setup;
 mod storage;

@@ -648,3 +648,131 @@ async fn briefings_are_dkim_signed_when_a_key_is_configured_and_a_bad_key_stops_
         Err(e) => assert!(format!("{e:#}").contains("is not a valid Ed25519 key"), "{e:#}"),
     }
 }
+
+/// "Retry failed" after the relay's cause is fixed: the failed delivery goes once, with two
+/// dispatchers on the database, and the report says what was retried and what became of it.
+#[tokio::test]
+async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
+    let app = spawn_app().await;
+    let mut second = app.dispatcher.clone().unwrap();
+    second.config.owner = "process-b".into();
+    let (stop_b, hb) = start(second);
+    register(&app, 3, 0).await;
+    app.mail.set_behaviour(Behaviour {
+        reject_permanently: Some("person0001".into()),
+        reject_temporarily: None,
+    });
+    let id = briefing(&app, false, vec![]).await;
+    let res = app
+        .call(
+            "briefings/schedule",
+            &[
+                ("id", id.clone()),
+                ("when", "now".into()),
+                ("date", String::new()),
+                ("time", String::new()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let state = |app: &TestApp, id: &str| {
+        let (store, id) = (app.store.clone(), id.to_string());
+        async move { store.briefings().get(&id).await.unwrap().summary.state }
+    };
+    assert!(
+        wait_for(20, || async {
+            state(&app, &id).await == app::domain::plan::BriefingState::Sent
+                && app.store.briefings().report(&id).await.unwrap().failed == 1
+        })
+        .await
+    );
+    assert_eq!(per_recipient(&app.mail).len(), 2);
+
+    // The relay's cause is fixed; the manager retries.
+    app.mail.set_behaviour(Behaviour::default());
+    let res = app.call("briefings/retry-failed", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert!(
+        wait_for(20, || async {
+            let r = app.store.briefings().report(&id).await.unwrap();
+            r.sent == 3 && r.failed == 0
+        })
+        .await,
+        "the failed delivery went"
+    );
+    let report = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!(report.retried, 1);
+    assert_eq!(report.retries.len(), 1);
+    assert_eq!(report.retries[0].2, "sent");
+    let counts = per_recipient(&app.mail);
+    assert_eq!(counts.len(), 3);
+    assert!(counts.values().all(|n| *n == 1), "nobody twice: {counts:?}");
+
+    // Nothing failed any more: a second retry is refused with the reason.
+    assert!(wait_for(20, || async { state(&app, &id).await == app::domain::plan::BriefingState::Sent }).await);
+    let res = app.call("briefings/retry-failed", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 409);
+    assert!(res.text().await.unwrap_or_default().contains("no failed deliveries"));
+    let _ = stop_b.send(true);
+    let _ = hb.await;
+}
+
+/// "Stop sending" halts a send shared by two dispatchers: nothing more reaches the relay, what
+/// it accepted stays recorded as sent, the rest counts as stopped; "Resume" sends only to
+/// those not yet sent to.
+#[tokio::test]
+async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
+    let n = 2 * app::backend::repo::deliveries::BLOCK + 50;
+    let (app, id) = frozen_briefing(n).await;
+    let dispatcher = |owner: &str| {
+        let mut d = app.dispatcher.clone().unwrap();
+        d.config.owner = owner.into();
+        d.config.batch = 20;
+        d.smtp.connections = 1;
+        d.smtp.rate_per_second = Some(40);
+        d
+    };
+    let (stop_a, ha) = start(dispatcher("process-a"));
+    let (stop_b, hb) = start(dispatcher("process-b"));
+    assert!(wait_for(20, || async { app.mail.messages().len() >= 20 }).await);
+
+    let res = app.call("briefings/stop", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    // Within a poll of the stop list nothing more goes out.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let at_stop = app.mail.messages().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.mail.messages().len(), at_stop, "nothing sent after the stop took effect");
+    assert!(at_stop < n, "stopped before the end");
+    assert!(
+        wait_for(20, || async {
+            let r = app.store.briefings().report(&id).await.unwrap();
+            r.sent as usize == at_stop && r.sent + r.stopped == n as u64 && r.queued == 0
+        })
+        .await,
+        "everything accepted by the relay is recorded as sent, the rest as stopped: {:?}",
+        {
+            let r = app.store.briefings().report(&id).await.unwrap();
+            (r.sent, r.stopped, r.queued, at_stop)
+        }
+    );
+    let (status, html) = app.get_html(&format!("/briefings/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Resume sending") && html.contains("stopped"), "the page offers to resume");
+
+    let res = app.call("briefings/resume", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(wait_for(60, || async { per_recipient(&app.mail).len() == n }).await, "everyone reached");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let counts = per_recipient(&app.mail);
+    assert!(counts.values().all(|c| *c == 1), "nobody twice");
+    assert!(
+        wait_for(20, || async {
+            let r = app.store.briefings().report(&id).await.unwrap();
+            r.sent == n as u64 && r.stopped == 0
+        })
+        .await
+    );
+    let _ = (stop_a.send(true), stop_b.send(true));
+    let _ = (ha.await, hb.await);
+}

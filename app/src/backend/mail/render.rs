@@ -2,7 +2,8 @@
 //! Markdown), From/Reply-To from configuration, a stable Message-ID, RFC 8058 one-click
 //! List-Unsubscribe, and a personal acknowledgement link when one is required.
 use crate::backend::markdown;
-use crate::domain::workstream::{escape_html, Digest};
+use crate::domain::html::escape_html;
+use crate::domain::workstream::Digest;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;

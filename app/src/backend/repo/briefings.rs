@@ -62,6 +62,12 @@ pub struct Report {
     pub queued: u64,
     pub sent: u64,
     pub failed: u64,
+    /// Not handed to the relay because sending was stopped (sent on resume).
+    pub stopped: u64,
+    /// Failed deliveries queued again by "Retry failed" (each counted once per retry).
+    pub retried: u64,
+    /// Of the retried deliveries: (name, email, state now: sent, failed again or waiting).
+    pub retries: Vec<(String, String, String)>,
     pub acknowledged: u64,
     pub reminders_sent: u64,
     /// (name, email, error)
@@ -470,23 +476,33 @@ impl<'a> Briefings<'a> {
             org_kind: String,
             last_error: Option<String>,
             acknowledged_at: Option<DateTime<Utc>>,
+            retried: bool,
         }
         let mut res = self
             .store
             .db()
             .query(
-                "SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test';
-                 SELECT VALUE recipients FROM ONLY type::record('briefing', $id);",
+                "SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at, retried_at != NONE AS retried
+                    FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test';
+                 SELECT VALUE recipients FROM ONLY type::record('briefing', $id);
+                 SELECT VALUE retried ?? 0 FROM ONLY type::record('briefing', $id);
+                 -- Frozen recipients of stopped blocks (no delivery row yet).
+                 math::sum((SELECT VALUE array::len(entries) FROM (SELECT VALUE record::id(id) FROM delivery_block
+                    WHERE briefing = type::record('briefing', $id) AND state = 'stopped').map(|$k| type::record('delivery_entries', $k))));",
             )
             .bind(("id", id.to_string()))
             .await?;
         let rows: Vec<D> = res.take(0)?;
         let recipients: Option<i64> = res.take(1)?;
+        let retried: Option<i64> = res.take(2)?;
+        let stopped_entries: Option<i64> = res.take(3)?;
         let mut r = Report::default();
+        r.retried = retried.unwrap_or(0).max(0) as u64;
+        r.stopped = stopped_entries.unwrap_or(0).max(0) as u64;
         // A frozen recipient has a delivery row once its first outcome is known; until then it
-        // is only an entry of its block, and counts as queued.
+        // is only an entry of its block, and counts as queued (or stopped, with its block).
         let with_row = rows.iter().filter(|d| d.kind == "briefing").count() as u64;
-        r.queued = (recipients.unwrap_or(0).max(0) as u64).saturating_sub(with_row);
+        r.queued = (recipients.unwrap_or(0).max(0) as u64).saturating_sub(with_row + r.stopped);
         let mut kinds: std::collections::BTreeMap<String, Tally> = Default::default();
         let mut orgs: std::collections::BTreeMap<String, Tally> = Default::default();
         for d in rows {
@@ -496,8 +512,17 @@ impl<'a> Briefings<'a> {
                 }
                 continue;
             }
+            if d.retried {
+                let now = match d.state.as_str() {
+                    "sent" => "sent",
+                    "failed" => "failed again",
+                    _ => "waiting",
+                };
+                r.retries.push((d.name.clone(), d.email.clone(), now.to_string()));
+            }
             match d.state.as_str() {
                 "sent" => r.sent += 1,
+                "stopped" => r.stopped += 1,
                 "failed" => {
                     r.failed += 1;
                     r.failures.push((

@@ -1,5 +1,6 @@
 //! One module per aggregate: the only place SurrealQL appears (besides migrations). Every
 //! value from outside is bound as a parameter, never formatted into a statement.
+pub mod accounts;
 pub mod audit;
 pub mod briefings;
 pub mod contacts;
@@ -7,6 +8,7 @@ pub mod deliveries;
 pub mod organisations;
 pub mod plan;
 pub mod segments;
+pub mod send_control;
 pub mod throttle;
 pub mod users;
 pub mod workstreams;

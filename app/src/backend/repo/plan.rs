@@ -96,6 +96,13 @@ impl<'a> Plan<'a> {
         Ok(key)
     }
 
+    /// Whether the plan has any item yet (the getting-started checklist).
+    pub async fn any(&self) -> Result<bool, StoreError> {
+        let mut res = self.store.db().query("SELECT VALUE record::id(id) FROM plan_item LIMIT 1").await?;
+        let ids: Vec<String> = res.take(0)?;
+        Ok(!ids.is_empty())
+    }
+
     pub async fn list(&self) -> Result<Vec<PlanItem>, StoreError> {
         let mut res = self
             .store

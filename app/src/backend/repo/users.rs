@@ -1,5 +1,6 @@
 //! User accounts and their sessions.
-use super::{checked, stored};
+use super::audit::Actor;
+use super::{audit_vars, checked, stored, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::domain::policy::{CurrentUser, Role};
@@ -176,40 +177,54 @@ impl<'a> Users<'a> {
         Ok(())
     }
 
-    /// Disabling a user also ends every session they have, in the same transaction.
-    pub async fn set_active(&self, email: &EmailAddress, active: bool) -> Result<UserId, StoreError> {
+    /// Enables or disables an account, with its audit entry in the same transaction; disabling
+    /// also ends every session the user has. The one place both the users page and
+    /// `liaison user enable/disable` go through.
+    pub async fn set_active(&self, actor: &Actor, email: &EmailAddress, active: bool) -> Result<UserId, StoreError> {
+        let action = if active { "enable-user" } else { "disable-user" };
         let res = self
             .store
             .db()
-            .query(
+            .query(format!(
                 "BEGIN TRANSACTION;
                  LET $u = (SELECT VALUE id FROM user WHERE email = $email LIMIT 1)[0];
-                 IF $u = NONE { THROW 'liaison-refused:not-found' };
+                 IF $u = NONE {{ THROW 'liaison-refused:not-found' }};
                  UPDATE $u SET active = $active;
-                 IF !$active { DELETE session WHERE user = $u };
+                 IF !$active {{ DELETE session WHERE user = $u }};
+                 LET $audit_record = 'user:' + record::id($u) + ' (' + $email + ')';
+                 {AUDIT_SQL}
                  RETURN record::id($u);
-                 COMMIT TRANSACTION;",
-            )
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("email", email.as_str().to_string()))
             .bind(("active", active))
+            .bind(audit_vars(actor, action, String::new(), format!("active: {active}")))
             .await?;
         let mut res = checked(res).map_err(StoreError::not_found_as("user"))?;
-        let id: Option<String> = res.take(5)?;
+        let id = (0..res.num_statements())
+            .rev()
+            .find_map(|i| res.take::<Option<String>>(i).ok().flatten());
         stored("id", UserId::parse(&id.ok_or(StoreError::NotFound("user"))?))
     }
 
-    pub async fn set_role(&self, id: &UserId, role: Role) -> Result<(), StoreError> {
-        let mut res = self
+    /// Changes an account's role, with its audit entry in the same transaction.
+    pub async fn set_role(&self, actor: &Actor, id: &UserId, role: Role) -> Result<(), StoreError> {
+        let res = self
             .store
             .db()
-            .query("UPDATE type::record('user', $id) SET role = $role RETURN VALUE record::id(id)")
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $u = type::record('user', $id);
+                 IF !record::exists($u) {{ THROW 'liaison-refused:not-found' }};
+                 UPDATE $u SET role = $role;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
             .bind(("id", id.as_str().to_string()))
             .bind(("role", role.key().to_string()))
+            .bind(audit_vars(actor, "role-change", format!("user:{id}"), format!("role → {}", role.key())))
             .await?;
-        let ids: Vec<String> = res.take(0)?;
-        if ids.is_empty() {
-            return Err(StoreError::NotFound("user"));
-        }
+        checked(res).map_err(StoreError::not_found_as("user"))?;
         Ok(())
     }
 
@@ -266,7 +281,7 @@ impl<'a> Users<'a> {
             .query(
                 "SELECT record::id(id) AS session, created_at, expires_at, record::id(user) AS id, user.name AS name,
                         user.email AS email, user.role AS role, user.active AS active,
-                        (SELECT VALUE record::id(id) FROM workstream WHERE lead = $parent.user) AS leads
+                        (SELECT VALUE record::id(id) FROM workstream WHERE leads CONTAINS $parent.user AND archived_at = NONE) AS leads
                  FROM session WHERE token_hash = $hash LIMIT 1",
             )
             .bind(("hash", token_hash.to_string()))

@@ -2,21 +2,89 @@
 use super::{new_key, stored};
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
+use crate::domain::workstream_setup::{WorkstreamDraft, WorkstreamSetup};
 use crate::domain::{UserId, WorkstreamId};
 use surrealdb::types::SurrealValue;
 
-/// A workstream in a list: enough to name it and know its lead.
+/// A workstream in a list: enough to name it and know its leads.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkstreamSummary {
     pub id: WorkstreamId,
     pub name: String,
     pub aim: String,
-    pub lead: Option<UserId>,
-    pub lead_name: Option<String>,
+    pub leads: Vec<UserId>,
 }
 
 pub struct Workstreams<'a> {
     store: &'a Store,
+}
+
+/// The fields of a workstream's definition, as SurrealQL parameters.
+fn setup_vars(d: &WorkstreamDraft) -> surrealdb::types::Variables {
+    let mut v = surrealdb::types::Variables::new();
+    v.insert("name", d.name.clone());
+    v.insert("aim", d.purpose.clone());
+    v.insert("objectives", d.objectives.clone());
+    v.insert("starts_on", d.starts_on.map(|x| x.to_string()));
+    v.insert("ends_on", d.ends_on.map(|x| x.to_string()));
+    v.insert("position", i64::from(d.position));
+    v.insert("leads", d.leads.iter().map(|l| l.as_str().to_string()).collect::<Vec<_>>());
+    v
+}
+
+/// What the audit log says about a definition.
+fn setup_fields(d: &WorkstreamDraft, lead_names: &[String]) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", d.name.clone()),
+        ("purpose", d.purpose.clone()),
+        ("objectives", d.objectives.clone()),
+        ("starts", d.starts_on.map(|x| x.to_string()).unwrap_or_default()),
+        ("ends", d.ends_on.map(|x| x.to_string()).unwrap_or_default()),
+        ("position", d.position.to_string()),
+        ("leads", lead_names.join(", ")),
+    ]
+}
+
+const SETUP_FIELDS: &str = "record::id(id) AS id, name, aim, objectives, starts_on, ends_on, position,
+    leads.map(|$l| record::id($l)) AS leads,
+    (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names,
+    archived_at != NONE AS archived, version, updated_at, updated_by";
+
+#[derive(SurrealValue)]
+struct SetupRow {
+    id: String,
+    name: String,
+    aim: String,
+    objectives: String,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    position: i64,
+    leads: Vec<String>,
+    lead_names: Vec<String>,
+    archived: bool,
+    version: i64,
+}
+
+impl SetupRow {
+    fn into_domain(self) -> Result<WorkstreamSetup, StoreError> {
+        Ok(WorkstreamSetup {
+            id: stored("id", WorkstreamId::parse(&self.id))?,
+            name: self.name,
+            purpose: self.aim,
+            objectives: self.objectives,
+            starts_on: self.starts_on.as_deref().map(|d| date("starts_on", d)).transpose()?,
+            ends_on: self.ends_on.as_deref().map(|d| date("ends_on", d)).transpose()?,
+            position: self.position.clamp(0, i64::from(u32::MAX)) as u32,
+            leads: self
+                .leads
+                .iter()
+                .map(|l| stored("leads", UserId::parse(l)))
+                .collect::<Result<_, _>>()?,
+            lead_names: self.lead_names,
+            archived: self.archived,
+            version: self.version.clamp(0, i64::from(u32::MAX)) as u32,
+        })
+    }
 }
 
 impl<'a> Workstreams<'a> {
@@ -24,6 +92,7 @@ impl<'a> Workstreams<'a> {
         Self { store }
     }
 
+    /// A workstream with one lead (the demo seed).
     pub async fn create(
         &self,
         name: &str,
@@ -36,7 +105,7 @@ impl<'a> Workstreams<'a> {
             .db()
             .query(
                 "CREATE type::record('workstream', $key) SET name = $name, aim = $aim, position = $position,
-                    lead = IF $lead = NONE { NONE } ELSE { type::record('user', $lead) }",
+                    leads = IF $lead = NONE { [] } ELSE { [type::record('user', $lead)] }, objectives = '', version = 1",
             )
             .bind(("key", key.clone()))
             .bind(("name", name.to_string()))
@@ -48,38 +117,202 @@ impl<'a> Workstreams<'a> {
         stored("id", WorkstreamId::parse(&key))
     }
 
+    /// The workstreams on the overview (not archived), in their order.
     pub async fn list(&self) -> Result<Vec<WorkstreamSummary>, StoreError> {
+        Ok(self
+            .setups(false)
+            .await?
+            .into_iter()
+            .map(|w| WorkstreamSummary {
+                id: w.id,
+                name: w.name,
+                aim: w.purpose,
+                leads: w.leads,
+            })
+            .collect())
+    }
+
+    /// Every workstream as the set-up page shows it; archived ones too when asked.
+    pub async fn setups(&self, include_archived: bool) -> Result<Vec<WorkstreamSetup>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "SELECT {SETUP_FIELDS} FROM workstream WHERE $all OR archived_at = NONE ORDER BY position, name"
+            ))
+            .bind(("all", include_archived))
+            .await?;
+        let rows: Vec<SetupRow> = res.take(0)?;
+        rows.into_iter().map(SetupRow::into_domain).collect()
+    }
+
+    pub async fn setup(&self, id: &WorkstreamId) -> Result<WorkstreamSetup, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {SETUP_FIELDS} FROM type::record('workstream', $id)"))
+            .bind(("id", id.as_str().to_string()))
+            .await?;
+        let rows: Vec<SetupRow> = res.take(0)?;
+        rows.into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("workstream"))?
+            .into_domain()
+    }
+
+    /// Creates a workstream, with its audit entry in the same transaction. Every lead must be
+    /// an active workstream-lead or programme-manager account.
+    pub async fn create_setup(&self, actor: &Actor, d: &WorkstreamDraft) -> Result<WorkstreamId, StoreError> {
+        let key = new_key();
+        let names = self.lead_names(&d.leads).await?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 {LEADS_CHECK}
+                 CREATE type::record('workstream', $key) SET name = $name, aim = $aim, objectives = $objectives,
+                    starts_on = $starts_on, ends_on = $ends_on, position = $position, leads = $lead_records,
+                    version = 1, updated_at = time::now(), updated_by = $audit_label;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(setup_vars(d))
+            .bind(("key", key.clone()))
+            .bind(audit_vars(
+                actor,
+                "create",
+                format!("workstream:{key} ({})", d.name),
+                super::listing(&setup_fields(d, &names)),
+            ))
+            .await?;
+        checked(res)?;
+        stored("id", WorkstreamId::parse(&key))
+    }
+
+    /// Saves an edited definition if nobody saved the workstream since `version` was read;
+    /// otherwise refuses with who changed it and when, and writes nothing. Leads' rights
+    /// follow at once (the session reads them on every request).
+    pub async fn update_setup(
+        &self,
+        actor: &Actor,
+        id: &WorkstreamId,
+        d: &WorkstreamDraft,
+        version: u32,
+    ) -> Result<(), StoreError> {
+        let before = self.setup(id).await?;
+        let names = self.lead_names(&d.leads).await?;
+        let before_draft = WorkstreamDraft {
+            name: before.name.clone(),
+            purpose: before.purpose.clone(),
+            objectives: before.objectives.clone(),
+            starts_on: before.starts_on,
+            ends_on: before.ends_on,
+            position: before.position,
+            leads: before.leads.clone(),
+        };
+        let changes: Vec<(&str, String, String)> = setup_fields(&before_draft, &before.lead_names)
+            .into_iter()
+            .zip(setup_fields(d, &names))
+            .map(|((f, a), (_, b))| (f, a, b))
+            .collect();
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $ws = type::record('workstream', $id);
+                 IF !record::exists($ws) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $ws.version != $version {{
+                     THROW '{REFUSAL_MARK}This workstream was changed by ' + ($ws.updated_by ?? 'someone') + ' at '
+                        + time::format($ws.updated_at ?? time::now(), '%Y-%m-%d %H:%M UTC')
+                        + ' since you opened it. Your changes are below: check them against the saved version, then save again.'
+                 }};
+                 {LEADS_CHECK}
+                 UPDATE $ws SET name = $name, aim = $aim, objectives = $objectives, starts_on = $starts_on,
+                    ends_on = $ends_on, position = $position, leads = $lead_records, version = version + 1,
+                    updated_at = time::now(), updated_by = $audit_label;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(setup_vars(d))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("version", i64::from(version)))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("workstream:{id} ({})", d.name),
+                super::diff(&changes),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("workstream"))?;
+        Ok(())
+    }
+
+    /// Archives (or restores) a workstream: it keeps its history, leaves the overview and its
+    /// leads' rights, and comes back as it was when restored.
+    pub async fn set_archived(&self, actor: &Actor, id: &WorkstreamId, archived: bool) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $ws = type::record('workstream', $id);
+                 IF !record::exists($ws) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $ws SET archived_at = IF $archived {{ time::now() }} ELSE {{ NONE }}, version = version + 1,
+                    updated_at = time::now(), updated_by = $audit_label;
+                 LET $audit_record = 'workstream:' + $id + ' (' + $ws.name + ')';
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("archived", archived))
+            .bind(audit_vars(
+                actor,
+                if archived { "archive" } else { "restore" },
+                String::new(),
+                format!("archived: {archived}"),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("workstream"))?;
+        Ok(())
+    }
+
+    /// Accounts that can lead a workstream (active leads and managers), for the form.
+    pub async fn lead_options(&self) -> Result<Vec<(UserId, String)>, StoreError> {
         #[derive(SurrealValue)]
         struct Row {
             id: String,
             name: String,
-            aim: String,
-            lead: Option<String>,
-            lead_name: Option<String>,
+            email: String,
         }
         let mut res = self
             .store
             .db()
-            .query(
-                "SELECT record::id(id) AS id, name, aim, position,
-                        IF lead = NONE { NONE } ELSE { record::id(lead) } AS lead, lead.name AS lead_name
-                 FROM workstream ORDER BY position",
-            )
+            .query("SELECT record::id(id) AS id, name, email FROM user WHERE active = true ORDER BY name")
             .await?;
         let rows: Vec<Row> = res.take(0)?;
         rows.into_iter()
-            .map(|r| {
-                Ok(WorkstreamSummary {
-                    id: stored("id", WorkstreamId::parse(&r.id))?,
-                    name: r.name,
-                    aim: r.aim,
-                    lead: r.lead.map(|l| stored("lead", UserId::parse(&l))).transpose()?,
-                    lead_name: r.lead_name,
-                })
-            })
+            .map(|r| Ok((stored("id", UserId::parse(&r.id))?, format!("{} ({})", r.name, r.email))))
             .collect()
     }
+
+    async fn lead_names(&self, leads: &[UserId]) -> Result<Vec<String>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT VALUE name FROM user WHERE id IN $ids.map(|$k| type::record('user', $k)) ORDER BY name")
+            .bind(("ids", leads.iter().map(|l| l.as_str().to_string()).collect::<Vec<_>>()))
+            .await?;
+        Ok(res.take(0)?)
+    }
 }
+
+/// Turns `$leads` (user keys) into records, refusing any that is not an active account.
+const LEADS_CHECK: &str = "LET $lead_records = $leads.map(|$k| type::record('user', $k));
+                 IF array::len((SELECT VALUE id FROM user WHERE id IN $lead_records AND active = true)) != array::len($lead_records) {
+                     THROW 'liaison-refused:Choose the leads from the list: one of them is not an active account'
+                 };";
 
 use super::audit::Actor;
 use super::{audit_vars, checked, AUDIT_SQL};
@@ -157,8 +390,9 @@ impl<'a> Workstreams<'a> {
             .db()
             .query(
                 "LET $only = IF $id = NONE { NONE } ELSE { type::record('workstream', $id) };
-                 SELECT record::id(id) AS id, name, aim, position, lead.name AS lead_name FROM workstream
-                    WHERE $only = NONE OR id = $only ORDER BY position;
+                 SELECT record::id(id) AS id, name, aim, position,
+                        (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names
+                    FROM workstream WHERE ($only = NONE AND archived_at = NONE) OR id = $only ORDER BY position;
                  SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done FROM milestone
                     WHERE $only = NONE OR workstream = $only ORDER BY due;
                  SELECT record::id(id) AS id, record::id(workstream) AS workstream, rag, summary, risks, issues,
@@ -172,7 +406,7 @@ impl<'a> Workstreams<'a> {
             id: String,
             name: String,
             aim: String,
-            lead_name: Option<String>,
+            lead_names: Vec<String>,
         }
         let ws: Vec<WsRow> = res.take(1)?;
         let milestones: Vec<MilestoneRow> = res.take(2)?;
@@ -184,7 +418,7 @@ impl<'a> Workstreams<'a> {
                     id: stored("id", WorkstreamId::parse(&w.id))?,
                     name: w.name,
                     aim: w.aim,
-                    lead_name: w.lead_name,
+                    lead_name: (!w.lead_names.is_empty()).then(|| w.lead_names.join(", ")),
                     milestones: vec![],
                     updates: vec![],
                 })

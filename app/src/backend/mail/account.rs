@@ -1,0 +1,132 @@
+//! Account emails: an invitation to set a password, and a password-reset link. Plain text and
+//! HTML, with everything a user typed (names) escaped in the HTML. They are written to the
+//! `account_mail` outbox with the change that needs them and sent by `account_mailer`.
+use super::render::MailIdentity;
+use crate::domain::html::escape_html;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+/// One account email, as stored in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountMail {
+    pub to: String,
+    pub name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// How long an invitation link works.
+pub const INVITATION_HOURS: i64 = 72;
+/// How long a password-reset link works.
+pub const RESET_MINUTES: i64 = 60;
+
+pub fn invitation(
+    identity: &MailIdentity,
+    to: &str,
+    name: &str,
+    inviter: &str,
+    role_label: &str,
+    token: &str,
+) -> AccountMail {
+    let link = format!("{}/invitation/{token}", identity.public_url);
+    let text = format!(
+        "Dear {name},\n\n{inviter} has invited you to Liaison, the regional advanced clinical practice programme's \
+         stakeholder communication tracker, as a {role}.\n\nChoose your password here (the link works once, for \
+         {INVITATION_HOURS} hours):\n\n{link}\n\nIf you were not expecting this, ignore this email: no account is \
+         made until you choose a password.\n",
+        role = role_label.to_lowercase()
+    );
+    let html = format!(
+        "<p>Dear {name},</p><p>{inviter} has invited you to Liaison, the regional advanced clinical practice \
+         programme's stakeholder communication tracker, as a {role}.</p><p><a href=\"{link}\">Choose your \
+         password</a> (the link works once, for {INVITATION_HOURS} hours).</p><p>If you were not expecting this, \
+         ignore this email: no account is made until you choose a password.</p>",
+        name = escape_html(name),
+        inviter = escape_html(inviter),
+        role = escape_html(&role_label.to_lowercase()),
+        link = escape_html(&link)
+    );
+    AccountMail {
+        to: to.to_string(),
+        name: name.to_string(),
+        subject: "You are invited to Liaison".into(),
+        text,
+        html,
+    }
+}
+
+pub fn password_reset(identity: &MailIdentity, to: &str, name: &str, token: &str) -> AccountMail {
+    let link = format!("{}/reset-password/{token}", identity.public_url);
+    let text = format!(
+        "Dear {name},\n\nSomeone (we hope you) asked to reset your Liaison password. Choose a new one here (the \
+         link works once, for {RESET_MINUTES} minutes):\n\n{link}\n\nIf it was not you, ignore this email: your \
+         password has not changed.\n"
+    );
+    let html = format!(
+        "<p>Dear {name},</p><p>Someone (we hope you) asked to reset your Liaison password. <a href=\"{link}\">Choose \
+         a new password</a> (the link works once, for {RESET_MINUTES} minutes).</p><p>If it was not you, ignore \
+         this email: your password has not changed.</p>",
+        name = escape_html(name),
+        link = escape_html(&link)
+    );
+    AccountMail {
+        to: to.to_string(),
+        name: name.to_string(),
+        subject: "Reset your Liaison password".into(),
+        text,
+        html,
+    }
+}
+
+/// The message for the relay: multipart, from the programme's address, its own Message-ID.
+pub fn message(identity: &MailIdentity, mail: &AccountMail, key: &str) -> Result<Message, String> {
+    let to: Mailbox = format!("{} <{}>", mail.name.replace(['"', '<', '>', '\r', '\n'], ""), mail.to)
+        .parse()
+        .or_else(|_| mail.to.parse())
+        .map_err(|e| format!("recipient address: {e}"))?;
+    let mut message = Message::builder()
+        .from(identity.from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(format!("<{key}.a@{}>", identity.message_id_domain)))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()))
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone())),
+        )
+        .map_err(|e| format!("building the message: {e}"))?;
+    if let Some(dkim) = &identity.dkim {
+        message.sign(dkim);
+    }
+    Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> MailIdentity {
+        MailIdentity {
+            from: "Programme Team <programme@liaison.example.org>".parse().expect("from"),
+            reply_to: None,
+            public_url: "https://liaison.example.org".into(),
+            message_id_domain: "liaison.example.org".into(),
+            dkim: None,
+        }
+    }
+
+    #[test]
+    fn names_are_escaped_and_the_link_is_in_both_parts() {
+        let m = invitation(&identity(), "a@b.org", "<Zoë>", "Pat & Co", "Workstream lead", "TOKEN");
+        assert!(m.html.contains("&lt;Zoë&gt;") && m.html.contains("Pat &amp; Co"));
+        assert!(!m.html.contains("<Zoë>"));
+        assert!(m.text.contains("https://liaison.example.org/invitation/TOKEN"));
+        assert!(m.html.contains("https://liaison.example.org/invitation/TOKEN"));
+        let built = message(&identity(), &m, "k1").expect("message");
+        let raw = String::from_utf8(built.formatted()).expect("utf-8");
+        assert!(raw.contains("Message-ID: <k1.a@liaison.example.org>"), "{raw}");
+        assert!(raw.contains("multipart/alternative"));
+    }
+}

@@ -1,0 +1,246 @@
+//! People brought in from the browser (issue 13): invitations with single-use links that
+//! expire, resend and revoke, and "Forgot your password?" that never says whether an address
+//! has an account. Links are read from the real SMTP server the application sends to.
+use crate::helpers::*;
+use app::domain::policy::Role;
+
+const INVITEE: &str = "new.lead@test.example.org";
+
+impl TestApp {
+    /// The newest email to `to` that the SMTP server received, once it has arrived.
+    async fn mail_to(&self, to: &str, subject: &str, count: usize) -> String {
+        let mail = self.mail.clone();
+        let arrived = wait_for(20, || {
+            let mail = mail.clone();
+            async move {
+                mail.messages()
+                    .iter()
+                    .filter(|m| m.to.iter().any(|t| t == to) && m.data.contains(subject))
+                    .count()
+                    >= count
+            }
+        })
+        .await;
+        assert!(arrived, "no email {subject:?} to {to}");
+        self.mail
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.to.iter().any(|t| t == to) && m.data.contains(subject))
+            .map(|m| m.data)
+            .unwrap_or_default()
+    }
+
+    async fn invite(&self, email: &str, role: &str, workstreams: &[&str]) -> reqwest::Response {
+        let mut form = vec![("email", email.to_string()), ("name", "Nia Newlead".to_string()), ("role", role.to_string())];
+        for w in workstreams {
+            form.push(("workstreams[]", w.to_string()));
+        }
+        self.call("admin/invite", &form).await
+    }
+
+    async fn accept(&self, token: &str, password: &str) -> reqwest::Response {
+        self.call_as(
+            &new_client(),
+            "auth/accept-invitation",
+            &[("token", token.to_string()), ("password", password.to_string()), ("confirm", password.to_string())],
+        )
+        .await
+    }
+}
+
+/// The 43-character token after `path` (`/invitation/`, `/reset-password/`) in an email.
+fn token_of(mail: &str, path: &str) -> String {
+    let text = unfolded(mail);
+    let token: String = text
+        .find(path)
+        .map(|i| {
+            text[i + path.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(token.len(), 43, "a token after {path} in {mail}");
+    token
+}
+
+#[tokio::test]
+async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
+    let app = spawn_app().await;
+    let ws = app.store.workstreams().create("Creation of baseline", "Aim", 1, None).await.expect("ws");
+    let other = app.store.workstreams().create("HEI workshops", "Aim", 2, None).await.expect("ws");
+    let res = app.invite(INVITEE, "workstream-lead", &[ws.as_str()]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+
+    let mail = app.mail_to(INVITEE, "You are invited to Liaison", 1).await;
+    assert!(mail.contains("Test User has invited you"), "{mail}");
+    let token = token_of(&mail, "/invitation/");
+
+    let (status, html) = app.get_html(&format!("/invitation/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Choose your password") && html.contains("Nia Newlead"));
+    // The users page shows it waiting.
+    let (_, users) = app.get_html("/users").await;
+    assert!(users.contains(INVITEE) && users.contains("Waiting for them"));
+
+    // A short password is refused and nothing is made.
+    let res = app
+        .call_as(&new_client(), "auth/accept-invitation", &[("token", token.clone()), ("password", "short".into()), ("confirm", "short".into())])
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let res = app.accept(&token, PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(redirect_target(&res), "/sign-in?welcome=1");
+
+    // The link works once.
+    let res = app.accept(&token, "another long password").await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("already been used"));
+    let (status, _) = app.get_html(&format!("/invitation/{token}")).await;
+    assert_eq!(status, 404);
+
+    // They sign in with their own password and lead only their workstream.
+    let lead = app.signed_in(INVITEE).await;
+    let post = |w: String| {
+        let lead = lead.clone();
+        let app = &app;
+        async move {
+            app.call_as(
+                &lead,
+                "workstreams/status",
+                &[
+                    ("workstream", w),
+                    ("rag", "green".into()),
+                    ("summary", "Started".into()),
+                    ("risks", String::new()),
+                    ("issues", String::new()),
+                    ("next_steps", String::new()),
+                    ("commentary", String::new()),
+                ],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    assert_eq!(post(ws.to_string()).await, 200);
+    assert_eq!(post(other.to_string()).await, 403);
+    let (_, users) = app.get_html("/users").await;
+    assert!(users.contains("Accepted"));
+}
+
+#[tokio::test]
+async fn an_expired_resent_or_revoked_invitation_link_is_refused() {
+    let app = spawn_app().await;
+    assert_eq!(app.invite(INVITEE, "workstream-lead", &[]).await.status().as_u16(), 200);
+    let first = token_of(&app.mail_to(INVITEE, "You are invited", 1).await, "/invitation/");
+    let id = app.store.accounts().list(chrono::Utc::now()).await.expect("list")[0].id.clone();
+
+    // Resent: a new link, the old one stops working.
+    assert_eq!(app.call("admin/invitation-resend", &[("id", id.clone())]).await.status().as_u16(), 200);
+    let mail = app.mail_to(INVITEE, "You are invited", 2).await;
+    let second = token_of(&mail, "/invitation/");
+    assert_ne!(first, second);
+    assert_eq!(app.accept(&first, PASSWORD).await.status().as_u16(), 422);
+
+    // Expired: no endpoint ages an invitation; move its expiry into the past.
+    app.store
+        .db()
+        .query("UPDATE invitation SET expires_at = time::now() - 1h")
+        .await
+        .expect("aged")
+        .check()
+        .expect("aged");
+    assert_eq!(app.accept(&second, PASSWORD).await.status().as_u16(), 422);
+    let (_, users) = app.get_html("/users").await;
+    assert!(users.contains("Expired"));
+
+    // Resent after expiry, then revoked: refused too, and no account was ever made.
+    assert_eq!(app.call("admin/invitation-resend", &[("id", id.clone())]).await.status().as_u16(), 200);
+    let third = token_of(&app.mail_to(INVITEE, "You are invited", 3).await, "/invitation/");
+    assert_eq!(app.call("admin/invitation-revoke", &[("id", id.clone())]).await.status().as_u16(), 200);
+    assert_eq!(app.accept(&third, PASSWORD).await.status().as_u16(), 422);
+    let email = app::domain::EmailAddress::parse(INVITEE).expect("email");
+    assert!(app.store.users().credentials(&email).await.expect("lookup").is_none());
+
+    // An address that already has an account cannot be invited.
+    let res = app.invite(MANAGER, "programme-manager", &[]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("already has an account"));
+}
+
+#[tokio::test]
+async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_an_account() {
+    let app = spawn_app().await;
+    app.add_user("lead@test.example.org", Role::WorkstreamLead).await;
+    let elsewhere = app.signed_in("lead@test.example.org").await;
+    let ask = |email: &str| {
+        let form = vec![("email", email.to_string())];
+        let app = &app;
+        async move { app.call_as(&new_client(), "auth/forgot-password", &form).await }
+    };
+
+    // Unknown address: the same answer, and no email.
+    let unknown = ask("nobody@test.example.org").await;
+    assert_eq!(unknown.status().as_u16(), 200);
+    assert_eq!(redirect_target(&unknown), "/forgot-password?sent=1");
+    let known = ask("lead@test.example.org").await;
+    assert_eq!((known.status().as_u16(), redirect_target(&known)), (200, "/forgot-password?sent=1".to_string()));
+    let mail = app.mail_to("lead@test.example.org", "Reset your Liaison password", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(
+        !app.mail.messages().iter().any(|m| m.to.iter().any(|t| t == "nobody@test.example.org")),
+        "no email to an address without an account"
+    );
+
+    let token = token_of(&mail, "/reset-password/");
+    let (status, html) = app.get_html(&format!("/reset-password/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Save my new password"));
+    let reset = |password: &str| {
+        let form = vec![("token", token.clone()), ("password", password.to_string()), ("confirm", password.to_string())];
+        let app = &app;
+        async move { app.call_as(&new_client(), "auth/reset-password", &form).await }
+    };
+    let res = reset("my brand new passphrase").await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(redirect_target(&res), "/sign-in?reset=1");
+    assert_eq!(
+        app.call_as(&elsewhere, "organisations/options", &[]).await.status().as_u16(),
+        401,
+        "the other session ended"
+    );
+    assert_eq!(
+        app.sign_in_with(&new_client(), "lead@test.example.org", "my brand new passphrase").await.status().as_u16(),
+        200
+    );
+    // Once only.
+    assert_eq!(reset("yet another passphrase").await.status().as_u16(), 422);
+    // The link's text is gone from the outbox once sent.
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE text FROM account_mail WHERE state = 'sent'")
+        .await
+        .expect("query");
+    let texts: Vec<String> = r.take(0).expect("texts");
+    assert!(texts.iter().all(|t| t.is_empty()), "sent account mail keeps no link");
+}
+
+#[tokio::test]
+async fn password_reset_requests_are_throttled() {
+    let app = spawn_app().await;
+    let client = new_client();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(
+            app.call_as(&client, "auth/forgot-password", &[("email", MANAGER.to_string())])
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(&statuses[..5], &[200; 5]);
+    assert_eq!(&statuses[5..], &[429, 429]);
+}

@@ -1,0 +1,186 @@
+//! Setting up a real programme in the browser (issue 13): workstreams created, edited, archived
+//! and restored by a programme manager, their leads' rights following at once, every change
+//! audited, and an edit that lost the race refused with who won.
+use crate::helpers::*;
+use app::domain::policy::Role;
+use app::domain::workstream_setup::WorkstreamSetup;
+
+const LEAD: &str = "lead@test.example.org";
+
+fn workstream_form(name: &str, position: &str, leads: &[&str]) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("name", name.to_string()),
+        ("purpose", format!("What {name} is for")),
+        ("objectives", "Deliver the survey\nReport to the board".to_string()),
+        ("starts_on", "2027-01-04".to_string()),
+        ("ends_on", "2027-12-17".to_string()),
+        ("position", position.to_string()),
+    ];
+    for l in leads {
+        form.push(("leads[]", l.to_string()));
+    }
+    form
+}
+
+impl TestApp {
+    async fn save_workstream(&self, form: &[(&str, String)]) -> reqwest::Response {
+        self.call("workstreams/save", form).await
+    }
+
+    async fn setup_named(&self, name: &str) -> WorkstreamSetup {
+        self.store
+            .workstreams()
+            .setups(true)
+            .await
+            .expect("setups")
+            .into_iter()
+            .find(|w| w.name == name)
+            .unwrap_or_else(|| panic!("no workstream named {name}"))
+    }
+
+    async fn post_status_as(&self, client: &reqwest::Client, workstream: &str) -> u16 {
+        self.call_as(
+            client,
+            "workstreams/status",
+            &[
+                ("workstream", workstream.to_string()),
+                ("rag", "green".to_string()),
+                ("summary", "On track".to_string()),
+                ("risks", String::new()),
+                ("issues", String::new()),
+                ("next_steps", String::new()),
+                ("commentary", String::new()),
+            ],
+        )
+        .await
+        .status()
+        .as_u16()
+    }
+}
+
+#[tokio::test]
+async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
+    let app = spawn_app().await;
+    let lead_id = app.add_user(LEAD, Role::WorkstreamLead).await.to_string();
+    let res = app.save_workstream(&workstream_form("Creation of baseline", "1", &[&lead_id])).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(redirect_target(&res), "/setup/workstreams?saved=1");
+    let res = app.save_workstream(&workstream_form("HEI workshops", "2", &[])).await;
+    assert_eq!(res.status().as_u16(), 200);
+
+    let baseline = app.setup_named("Creation of baseline").await;
+    assert_eq!(baseline.leads.len(), 1);
+    assert_eq!(baseline.objectives, "Deliver the survey\nReport to the board");
+    assert_eq!(baseline.version, 1);
+    let workshops = app.setup_named("HEI workshops").await;
+
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.post_status_as(&lead, baseline.id.as_str()).await, 200, "their own workstream");
+    assert_eq!(app.post_status_as(&lead, workshops.id.as_str()).await, 403, "not theirs");
+
+    // Giving them the second one: the same session may now update it.
+    let mut form = workstream_form("HEI workshops", "2", &[&lead_id]);
+    form.push(("id", workshops.id.to_string()));
+    form.push(("version", workshops.version.to_string()));
+    assert_eq!(app.save_workstream(&form).await.status().as_u16(), 200);
+    assert_eq!(app.post_status_as(&lead, workshops.id.as_str()).await, 200, "rights follow at once");
+
+    // The overview lists them in order; the set-up page needs a manager.
+    let (status, html) = app.get_html("/").await;
+    assert_eq!(status, 200);
+    let (a, b) = (html.find("Creation of baseline"), html.find("HEI workshops"));
+    assert!(a.is_some() && b.is_some() && a < b, "both on the overview, in order");
+    let (status, html) = app.get_html("/setup/workstreams").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Creation of baseline") && html.contains("Test User"), "leads are named");
+    assert_eq!(
+        app.call_as(&lead, "workstreams/setup-list", &[]).await.status().as_u16(),
+        403
+    );
+
+    // Every change is in the audit log with what changed.
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE changes FROM audit WHERE string::starts_with(record, 'workstream:') AND action = 'update'")
+        .await
+        .expect("audit");
+    let changes: Vec<String> = r.take(0).expect("changes");
+    assert!(
+        changes.iter().any(|c| c.contains("leads:") && c.contains("Test User")),
+        "{changes:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    assert_eq!(app.save_workstream(&workstream_form("Deployment toolkit", "5", &[])).await.status().as_u16(), 200);
+    let opened = app.setup_named("Deployment toolkit").await;
+
+    // Someone else saves first.
+    let mut first = workstream_form("Deployment toolkit", "4", &[]);
+    first.push(("id", opened.id.to_string()));
+    first.push(("version", opened.version.to_string()));
+    assert_eq!(app.save_workstream(&first).await.status().as_u16(), 200);
+
+    // The second save, from the same opened version, is refused and writes nothing.
+    let mut second = workstream_form("Deployment framework", "5", &[]);
+    second.push(("id", opened.id.to_string()));
+    second.push(("version", opened.version.to_string()));
+    let res = app.save_workstream(&second).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap_or_default();
+    assert!(body.contains("was changed by Test User"), "{body}");
+    assert!(body.contains("Deployment framework"), "what they typed comes back: {body}");
+    let now = app.setup_named("Deployment toolkit").await;
+    assert_eq!((now.position, now.version), (4, 2), "the first save stands");
+}
+
+#[tokio::test]
+async fn an_archived_workstream_leaves_the_overview_and_its_leads_rights_and_can_be_restored() {
+    let app = spawn_app().await;
+    let lead_id = app.add_user(LEAD, Role::WorkstreamLead).await.to_string();
+    assert_eq!(app.save_workstream(&workstream_form("Communication plan", "4", &[&lead_id])).await.status().as_u16(), 200);
+    let w = app.setup_named("Communication plan").await;
+    let lead = app.signed_in(LEAD).await;
+    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
+
+    let archive = |archived: &str| vec![("id", w.id.to_string()), ("archived", archived.to_string())];
+    assert_eq!(app.call("workstreams/archive", &archive("true")).await.status().as_u16(), 200);
+    let (_, html) = app.get_html("/").await;
+    assert!(!html.contains("Communication plan"), "gone from the overview");
+    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 403, "no longer theirs to update");
+    let (status, html) = app.get_html(&format!("/workstreams/{}", w.id)).await;
+    assert_eq!(status, 200, "its page and history stay");
+    assert!(html.contains("On track"));
+    assert!(app.setup_named("Communication plan").await.archived);
+
+    assert_eq!(app.call("workstreams/archive", &archive("false")).await.status().as_u16(), 200);
+    let (_, html) = app.get_html("/").await;
+    assert!(html.contains("Communication plan"), "back on the overview");
+    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
+}
+
+#[tokio::test]
+async fn invalid_workstreams_are_refused_field_by_field_and_write_nothing() {
+    let app = spawn_app().await;
+    let mut form = workstream_form(" ", "0", &["not a user!"]);
+    form.retain(|(k, _)| *k != "ends_on");
+    form.push(("ends_on", "2026-01-01".into()));
+    let res = app.save_workstream(&form).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap_or_default();
+    for message in [
+        "Enter the workstream's name",
+        "whole number from 1 to 99",
+        "The end date must be on or after the start date",
+        "Choose the leads from the list",
+    ] {
+        assert!(body.contains(message), "{message}: {body}");
+    }
+    // A well-formed id that is no account.
+    let res = app.save_workstream(&workstream_form("Ghost-led", "1", &["nosuchuser"])).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(app.store.workstreams().setups(true).await.expect("setups").is_empty());
+}
