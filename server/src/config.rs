@@ -88,7 +88,8 @@ fn smtp_from_env() -> anyhow::Result<Option<SmtpConfig>> {
     let Some(host) = var("LIAISON_SMTP_HOST") else {
         return Ok(None);
     };
-    let tls = TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into())).map_err(anyhow::Error::msg)?;
+    let tls =
+        TlsMode::parse(&var("LIAISON_SMTP_TLS").unwrap_or_else(|| "starttls".into())).map_err(anyhow::Error::msg)?;
     let username = var("LIAISON_SMTP_USER");
     // Credentials over plain SMTP cross the network in clear text: only to this machine.
     if tls == TlsMode::None && username.is_some() && !is_loopback_host(&host) {
@@ -104,14 +105,19 @@ fn smtp_from_env() -> anyhow::Result<Option<SmtpConfig>> {
         username,
         password: var("LIAISON_SMTP_PASS"),
         connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
-        rate_per_second: var("LIAISON_SMTP_RATE").map(|_| number("LIAISON_SMTP_RATE", 0)).transpose()?,
+        rate_per_second: var("LIAISON_SMTP_RATE")
+            .map(|_| number("LIAISON_SMTP_RATE", 0))
+            .transpose()?,
         timeout: Duration::from_secs(30),
     }))
 }
 
 fn is_loopback_host(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The development run: cargo-leptos sets `LEPTOS_ENV=DEV` for `cargo leptos watch/serve`
@@ -165,7 +171,9 @@ impl Settings {
             password: var("LIAISON_DB_PASS"),
         };
         let public_url = var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
-        let https = public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+        let https = public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
         let dev_run = is_development_run();
         let smtp = smtp_from_env()?;
         let dev_mail = flag("LIAISON_DEV_MAIL", dev_run || !https)?;
@@ -188,7 +196,9 @@ impl Settings {
                     .map_err(|e| anyhow::anyhow!("LIAISON_TRUSTED_PROXIES: {e}"))?,
             },
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            log: var("LIAISON_LOG").or_else(|| var("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            log: var("LIAISON_LOG")
+                .or_else(|| var("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
             public_url,
             smtp,
             mail_from: var("LIAISON_MAIL_FROM")

@@ -45,11 +45,17 @@ impl MailSink {
 
     /// A sink that keeps only the newest `capacity` messages.
     pub fn bounded(capacity: usize) -> Self {
-        Self { capacity: Some(capacity), ..Self::default() }
+        Self {
+            capacity: Some(capacity),
+            ..Self::default()
+        }
     }
 
     pub fn messages(&self) -> Vec<Received> {
-        self.messages.lock().map(|m| m.iter().cloned().collect()).unwrap_or_default()
+        self.messages
+            .lock()
+            .map(|m| m.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// A page of the messages kept, newest first: `limit` of them from `offset`, and the total.

@@ -187,7 +187,11 @@ impl Application {
     pub fn account_mailer(&self) -> app::backend::account_mailer::AccountMailer {
         app::backend::account_mailer::AccountMailer {
             store: self.store.clone(),
-            smtp: SmtpConfig { connections: 1, rate_per_second: None, ..self.smtp.clone() },
+            smtp: SmtpConfig {
+                connections: 1,
+                rate_per_second: None,
+                ..self.smtp.clone()
+            },
             identity: self.state.web.identity.clone(),
             owner: format!("account-mailer-{:08x}", rand_u32()),
             max_attempts: i64::from(self.settings.max_attempts),

@@ -3,9 +3,9 @@
 use crate::devmail::MailSink;
 use app::backend::state::{AppState, RequestInfo};
 use app::backend::tokens::Purpose;
+use app::domain::html::escape_html;
 use app::domain::policy::{allows, Action};
 use app::domain::time::format_london;
-use app::domain::html::escape_html;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -17,9 +17,16 @@ fn is_public(path: &str) -> bool {
         || path == "/forgot-password"
         || path == "/health"
         || path == "/favicon.ico"
-        || ["/pkg/", "/api/", "/ack/", "/unsubscribe/", "/invitation/", "/reset-password/"]
-            .iter()
-            .any(|p| path.starts_with(p))
+        || [
+            "/pkg/",
+            "/api/",
+            "/ack/",
+            "/unsubscribe/",
+            "/invitation/",
+            "/reset-password/",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
 /// Paths served without reading the session: the health check and the built assets.
@@ -92,10 +99,24 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         None => None,
     };
     let signed_in = user.is_some();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
     let client = peer.map(|peer| {
-        let values = |name| req.headers().get_all(name).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
-        client_address(peer, &state.web.trusted_proxies, &values("x-forwarded-for"), &values("forwarded"))
+        let values = |name| {
+            req.headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+        };
+        client_address(
+            peer,
+            &state.web.trusted_proxies,
+            &values("x-forwarded-for"),
+            &values("forwarded"),
+        )
     });
     req.extensions_mut().insert(RequestInfo { user, session, client });
 

@@ -112,11 +112,19 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
     use crate::backend::auth::{looks_like_token, token_hash};
     let state = state()?;
-    let gone = || AppError::NotFound("This invitation link has expired or has already been used. Ask the programme manager to send you a new one.".into());
+    let gone = || {
+        AppError::NotFound("This invitation link has expired or has already been used. Ask the programme manager to send you a new one.".into())
+    };
     if !looks_like_token(&token) {
         return finish(Err(gone()));
     }
-    let found = finish(state.store.accounts().by_token(&token_hash(&token), chrono::Utc::now()).await)?;
+    let found = finish(
+        state
+            .store
+            .accounts()
+            .by_token(&token_hash(&token), chrono::Utc::now())
+            .await,
+    )?;
     finish(found.ok_or_else(gone))
 }
 
@@ -159,7 +167,10 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let state = state()?;
     let now = chrono::Utc::now();
     let raw: String = email.trim().chars().take(MAX_EMAIL_CHARS).collect();
-    let address = request_info().client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
+    let address = request_info()
+        .client
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "unknown".into());
     let keys = AttemptKeys {
         account: format!("reset:{}", raw.to_lowercase()),
         account_address: format!("reset:{} {address}", raw.to_lowercase()),
@@ -181,7 +192,9 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
             state
                 .store
                 .accounts()
-                .request_reset(&email, &hash, expires, |name| password_reset(&identity, email.as_str(), name, &token))
+                .request_reset(&email, &hash, expires, |name| {
+                    password_reset(&identity, email.as_str(), name, &token)
+                })
                 .await,
         )?;
     }
@@ -197,7 +210,13 @@ pub async fn reset_link_open(token: String) -> Result<bool, AppError> {
     if !looks_like_token(&token) {
         return Ok(false);
     }
-    finish(state.store.accounts().reset_is_open(&token_hash(&token), chrono::Utc::now()).await)
+    finish(
+        state
+            .store
+            .accounts()
+            .reset_is_open(&token_hash(&token), chrono::Utc::now())
+            .await,
+    )
 }
 
 #[server(endpoint = "auth/reset-password")]

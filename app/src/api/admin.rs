@@ -89,6 +89,16 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "role-change",
     "enable-user",
     "disable-user",
+    "archive",
+    "restore",
+    "invite",
+    "resend-invitation",
+    "revoke-invitation",
+    "request-password-reset",
+    "password-reset",
+    "stop-sending",
+    "resume-sending",
+    "retry-failed",
 ];
 
 #[server(endpoint = "admin/audit")]

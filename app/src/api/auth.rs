@@ -119,7 +119,13 @@ mod tests {
 
     #[test]
     fn next_stays_on_this_site() {
-        for good in ["/organisations?q=a", "/contacts/c1", "/", "/plan#week-2", "/briefings?state=sent&page=2"] {
+        for good in [
+            "/organisations?q=a",
+            "/contacts/c1",
+            "/",
+            "/plan#week-2",
+            "/briefings?state=sent&page=2",
+        ] {
             assert_eq!(safe_next(good), good);
         }
         for bad in [
@@ -155,7 +161,9 @@ mod tests {
     /// becomes "/".
     #[test]
     fn fuzzed_next_values_never_leave_the_site() {
-        let alphabet = ['/', '\\', '\t', '\r', '\n', ' ', '%', '2', 'f', 'F', '5', 'c', ':', 'a', '.', '@', '?', '#'];
+        let alphabet = [
+            '/', '\\', '\t', '\r', '\n', ' ', '%', '2', 'f', 'F', '5', 'c', ':', 'a', '.', '@', '?', '#',
+        ];
         let mut inputs = vec![String::new()];
         for _ in 0..4 {
             inputs = inputs
@@ -166,7 +174,10 @@ mod tests {
                 let out = safe_next(input);
                 let bytes = out.as_bytes();
                 assert!(bytes.first() == Some(&b'/'), "{input:?} -> {out:?}");
-                assert!(out == "/" || (bytes.get(1) != Some(&b'/') && !out.contains('\\')), "{input:?} -> {out:?}");
+                assert!(
+                    out == "/" || (bytes.get(1) != Some(&b'/') && !out.contains('\\')),
+                    "{input:?} -> {out:?}"
+                );
                 assert!(out.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{input:?} -> {out:?}");
                 assert!(!out.to_ascii_lowercase().starts_with("/%2f") && !out.to_ascii_lowercase().starts_with("/%5c"));
             }

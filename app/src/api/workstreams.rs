@@ -142,7 +142,10 @@ pub async fn list_workstream_setups() -> Result<WorkstreamSetupPage, AppError> {
     let lead_options = finish(ctx.store.workstreams().lead_options().await)?;
     Ok(WorkstreamSetupPage {
         workstreams,
-        lead_options: lead_options.into_iter().map(|(id, label)| (id.to_string(), label)).collect(),
+        lead_options: lead_options
+            .into_iter()
+            .map(|(id, label)| (id.to_string(), label))
+            .collect(),
     })
 }
 
@@ -178,21 +181,27 @@ pub async fn save_workstream(
     // A refusal (an edit that lost the race, a lead who is no longer active) goes back to the
     // form with everything typed, as a form error.
     let refused = |e: StoreError| match e {
-        StoreError::Refused(reason) => AppError::Invalid(FormErrors::single("name", reason).with_values(values.clone())),
+        StoreError::Refused(reason) => {
+            AppError::Invalid(FormErrors::single("name", reason).with_values(values.clone()))
+        }
         other => other.into_form_error(&values),
     };
     let store = ctx.store.workstreams();
     if id.trim().is_empty() {
         finish(store.create_setup(&ctx.actor(), &draft).await.map_err(refused))?;
     } else {
-        let id = finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
-        let version: u32 = finish(
-            version
-                .trim()
-                .parse()
-                .map_err(|_| AppError::Conflict("The form is missing its version: open the workstream again.".into())),
+        let id =
+            finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
+        let version: u32 =
+            finish(version.trim().parse().map_err(|_| {
+                AppError::Conflict("The form is missing its version: open the workstream again.".into())
+            }))?;
+        finish(
+            store
+                .update_setup(&ctx.actor(), &id, &draft, version)
+                .await
+                .map_err(refused),
         )?;
-        finish(store.update_setup(&ctx.actor(), &id, &draft, version).await.map_err(refused))?;
     }
     leptos_axum::redirect("/setup/workstreams?saved=1");
     Ok(())
@@ -203,7 +212,12 @@ pub async fn save_workstream(
 pub async fn archive_workstream(id: String, archived: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ManageWorkstreams)?;
     let id = finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
-    finish(ctx.store.workstreams().set_archived(&ctx.actor(), &id, archived == "true").await)?;
+    finish(
+        ctx.store
+            .workstreams()
+            .set_archived(&ctx.actor(), &id, archived == "true")
+            .await,
+    )?;
     leptos_axum::redirect("/setup/workstreams");
     Ok(())
 }

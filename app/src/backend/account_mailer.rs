@@ -61,7 +61,9 @@ impl AccountMailer {
                     Ok(msg) => match client.send(msg.envelope(), &msg.formatted()).await {
                         Ok(_) => ("sent", now, attempts, None),
                         Err(SendError::Permanent(e)) => ("failed", now, attempts, Some(e)),
-                        Err(SendError::Unavailable(e)) => ("queued", now + chrono::Duration::seconds(5), m.attempts, Some(e)),
+                        Err(SendError::Unavailable(e)) => {
+                            ("queued", now + chrono::Duration::seconds(5), m.attempts, Some(e))
+                        }
                         Err(SendError::Transient(e)) if attempts < self.max_attempts => {
                             ("queued", now + backoff(attempts as u32), attempts, Some(e))
                         }

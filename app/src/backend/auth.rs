@@ -41,9 +41,8 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
 /// many threads as there are cores: unbounded, 512 parallel sign-ins would need about 9.5 GiB.
 fn hashing_permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))
-    })
+    PERMITS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)))
 }
 
 /// How long a sign-in waits for a hashing slot before it is told to try again.
@@ -116,7 +115,9 @@ mod tests {
     async fn hashes_verify_and_use_argon2id_at_owasp_parameters() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await.unwrap());
+        assert!(verify_password(Some(h.clone()), "correct horse battery".into())
+            .await
+            .unwrap());
         assert!(!verify_password(Some(h), "wrong horse battery".into()).await.unwrap());
         assert!(!verify_password(None, "dummy".into()).await.unwrap());
     }
@@ -176,14 +177,20 @@ pub async fn sign_in(
     let email_raw: String = email_raw.trim().chars().take(MAX_EMAIL_CHARS).collect();
     let email = crate::domain::EmailAddress::parse(&email_raw).ok();
     // Unparseable input still counts, keyed by what was typed (bounded above).
-    let account = email.as_ref().map(|e| e.to_string()).unwrap_or_else(|| email_raw.to_lowercase());
+    let account = email
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| email_raw.to_lowercase());
     let address = client.map(|c| c.to_string()).unwrap_or_else(|| "unknown".into());
     let keys = AttemptKeys {
         account_address: format!("account-address:{account} {address}"),
         account: format!("account:{account}"),
         address: format!("address:{address}"),
     };
-    let masked = email.as_ref().map(|e| e.masked()).unwrap_or_else(|| "(not an email)".into());
+    let masked = email
+        .as_ref()
+        .map(|e| e.masked())
+        .unwrap_or_else(|| "(not an email)".into());
 
     match store.throttle().reserve(&keys, now).await {
         Ok(Reservation::Granted) => {}
@@ -191,7 +198,12 @@ pub async fn sign_in(
             if first {
                 store
                     .audit()
-                    .append(&Actor::Other(masked), "failed-sign-in", "session", "refused: too many recent failures")
+                    .append(
+                        &Actor::Other(masked),
+                        "failed-sign-in",
+                        "session",
+                        "refused: too many recent failures",
+                    )
                     .await?;
             }
             return Err(SignInError::Throttled);
@@ -206,14 +218,24 @@ pub async fn sign_in(
         None => None,
     };
     let active = credentials.as_ref().is_some_and(|c| c.user.active);
-    let hash = credentials.as_ref().filter(|c| c.user.active).map(|c| c.password_hash.clone());
-    let verified = verify_password(hash, password).await.map_err(|Busy| SignInError::Busy)?;
+    let hash = credentials
+        .as_ref()
+        .filter(|c| c.user.active)
+        .map(|c| c.password_hash.clone());
+    let verified = verify_password(hash, password)
+        .await
+        .map_err(|Busy| SignInError::Busy)?;
     let user = match credentials {
         Some(c) if verified && active => c.user,
         _ => {
             store
                 .audit()
-                .append(&Actor::Other(masked), "failed-sign-in", "session", "wrong email or password, or account disabled")
+                .append(
+                    &Actor::Other(masked),
+                    "failed-sign-in",
+                    "session",
+                    "wrong email or password, or account disabled",
+                )
                 .await?;
             return Err(SignInError::Refused);
         }
@@ -226,6 +248,9 @@ pub async fn sign_in(
         id: user.id.clone(),
         label: format!("{} <{}>", user.name, user.email),
     };
-    store.audit().append(&actor, "sign-in", &format!("user:{}", user.id), "").await?;
+    store
+        .audit()
+        .append(&actor, "sign-in", &format!("user:{}", user.id), "")
+        .await?;
     Ok(token)
 }

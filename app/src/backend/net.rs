@@ -35,14 +35,21 @@ impl IpRange {
 
     /// A comma- or space-separated list.
     pub fn parse_list(s: &str) -> Result<Vec<Self>, String> {
-        s.split([',', ' ']).filter(|p| !p.trim().is_empty()).map(Self::parse).collect()
+        s.split([',', ' '])
+            .filter(|p| !p.trim().is_empty())
+            .map(Self::parse)
+            .collect()
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         match (canonical(self.network), ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => masked(u32::from(n).into(), self.prefix, 32) == masked(u32::from(a).into(), self.prefix, 32),
-            (IpAddr::V6(n), IpAddr::V6(a)) => masked(u128::from(n), self.prefix, 128) == masked(u128::from(a), self.prefix, 128),
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                masked(u32::from(n).into(), self.prefix, 32) == masked(u32::from(a).into(), self.prefix, 32)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                masked(u128::from(n), self.prefix, 128) == masked(u128::from(a), self.prefix, 128)
+            }
             _ => false,
         }
     }
@@ -76,9 +83,17 @@ pub fn client_address(peer: IpAddr, trusted: &[IpRange], forwarded_for: &[&str],
         return canonical(peer);
     }
     let mut chain: Vec<IpAddr> = if !forwarded.is_empty() {
-        forwarded.iter().flat_map(|v| v.split(',')).filter_map(forwarded_for_param).collect()
+        forwarded
+            .iter()
+            .flat_map(|v| v.split(','))
+            .filter_map(forwarded_for_param)
+            .collect()
     } else {
-        forwarded_for.iter().flat_map(|v| v.split(',')).filter_map(|a| parse_node(a.trim())).collect()
+        forwarded_for
+            .iter()
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| parse_node(a.trim()))
+            .collect()
     };
     let mut client = peer;
     while let Some(hop) = chain.pop() {
@@ -94,7 +109,10 @@ pub fn client_address(peer: IpAddr, trusted: &[IpRange], forwarded_for: &[&str],
 fn forwarded_for_param(element: &str) -> Option<IpAddr> {
     element.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;
-        k.trim().eq_ignore_ascii_case("for").then(|| parse_node(v.trim().trim_matches('"'))).flatten()
+        k.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| parse_node(v.trim().trim_matches('"')))
+            .flatten()
     })
 }
 
@@ -135,25 +153,45 @@ mod tests {
     fn headers_count_only_from_a_trusted_peer() {
         let proxies = IpRange::parse_list("127.0.0.1,10.0.0.0/8").expect("list");
         // Untrusted peer: its headers are ignored, whatever they say.
-        assert_eq!(client_address(ip("203.0.113.9"), &proxies, &["1.2.3.4"], &[]), ip("203.0.113.9"));
+        assert_eq!(
+            client_address(ip("203.0.113.9"), &proxies, &["1.2.3.4"], &[]),
+            ip("203.0.113.9")
+        );
         // Trusted proxy: the nearest untrusted hop is the client.
-        assert_eq!(client_address(ip("127.0.0.1"), &proxies, &["198.51.100.7"], &[]), ip("198.51.100.7"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &proxies, &["198.51.100.7"], &[]),
+            ip("198.51.100.7")
+        );
         // A forged entry on the left is not reached.
         assert_eq!(
             client_address(ip("127.0.0.1"), &proxies, &["6.6.6.6, 198.51.100.7, 10.0.0.2"], &[]),
             ip("198.51.100.7")
         );
         // Several headers are one list, in order.
-        assert_eq!(client_address(ip("10.0.0.1"), &proxies, &["6.6.6.6", "198.51.100.8"], &[]), ip("198.51.100.8"));
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &proxies, &["6.6.6.6", "198.51.100.8"], &[]),
+            ip("198.51.100.8")
+        );
         // RFC 7239, with ports and IPv6 brackets.
         assert_eq!(
-            client_address(ip("127.0.0.1"), &proxies, &[], &[r#"for="[2001:db8::7]:4711";proto=https, for=10.0.0.3"#]),
+            client_address(
+                ip("127.0.0.1"),
+                &proxies,
+                &[],
+                &[r#"for="[2001:db8::7]:4711";proto=https, for=10.0.0.3"#]
+            ),
             ip("2001:db8::7")
         );
-        assert_eq!(client_address(ip("127.0.0.1"), &proxies, &[], &["for=192.0.2.60:80;by=10.0.0.1"]), ip("192.0.2.60"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &proxies, &[], &["for=192.0.2.60:80;by=10.0.0.1"]),
+            ip("192.0.2.60")
+        );
         // No header: the proxy itself.
         assert_eq!(client_address(ip("127.0.0.1"), &proxies, &[], &[]), ip("127.0.0.1"));
         // Garbage is skipped, never trusted.
-        assert_eq!(client_address(ip("127.0.0.1"), &proxies, &["not-an-ip"], &[]), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &proxies, &["not-an-ip"], &[]),
+            ip("127.0.0.1")
+        );
     }
 }

@@ -190,7 +190,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "key file mode");
-            let dir_mode = std::fs::metadata(path.parent().expect("parent")).expect("metadata").permissions().mode();
+            let dir_mode = std::fs::metadata(path.parent().expect("parent"))
+                .expect("metadata")
+                .permissions()
+                .mode();
             assert_eq!(dir_mode & 0o777, 0o700, "data directory mode");
         }
         // A directory where the key should be: a read error that is not "not found" stops
@@ -202,7 +205,10 @@ mod tests {
     }
 
     fn tempfile_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("liaison-key-test-{}", super::URL_SAFE_NO_PAD.encode(TokenKey::random().0)));
+        let dir = std::env::temp_dir().join(format!(
+            "liaison-key-test-{}",
+            super::URL_SAFE_NO_PAD.encode(TokenKey::random().0)
+        ));
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir
     }

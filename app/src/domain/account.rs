@@ -66,7 +66,11 @@ impl InviteForm {
                 name,
                 role,
                 // A programme manager may do everything already; only leads are given workstreams.
-                workstreams: if role == Role::WorkstreamLead { workstreams } else { vec![] },
+                workstreams: if role == Role::WorkstreamLead {
+                    workstreams
+                } else {
+                    vec![]
+                },
             }),
             _ => Err(v.into_errors(self.values())),
         }
@@ -78,9 +82,15 @@ pub fn parse_new_password(password: &str, confirm: &str) -> Result<String, FormE
     let mut v = Validator::new();
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        v.fail("password", format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters"));
+        v.fail(
+            "password",
+            format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters"),
+        );
     } else if n > MAX_PASSWORD_CHARS {
-        v.fail("password", format!("The password must be {MAX_PASSWORD_CHARS} characters or fewer"));
+        v.fail(
+            "password",
+            format!("The password must be {MAX_PASSWORD_CHARS} characters or fewer"),
+        );
     } else if password != confirm {
         v.fail("confirm", "The two passwords are not the same");
     }

@@ -228,7 +228,10 @@ impl BriefingState {
     pub fn stop(self) -> Result<Self, String> {
         match self {
             BriefingState::Sending => Ok(BriefingState::Stopped),
-            other => Err(format!("Only a briefing that is sending can be stopped; this one is {}", other.label().to_lowercase())),
+            other => Err(format!(
+                "Only a briefing that is sending can be stopped; this one is {}",
+                other.label().to_lowercase()
+            )),
         }
     }
 
@@ -236,7 +239,10 @@ impl BriefingState {
     pub fn resume(self) -> Result<Self, String> {
         match self {
             BriefingState::Stopped => Ok(BriefingState::Sending),
-            other => Err(format!("Only a stopped briefing can be resumed; this one is {}", other.label().to_lowercase())),
+            other => Err(format!(
+                "Only a stopped briefing can be resumed; this one is {}",
+                other.label().to_lowercase()
+            )),
         }
     }
 
@@ -244,7 +250,10 @@ impl BriefingState {
     pub fn retry_failed(self) -> Result<Self, String> {
         match self {
             BriefingState::Sending | BriefingState::Sent => Ok(BriefingState::Sending),
-            other => Err(format!("Only a sent briefing has failed deliveries to retry; this one is {}", other.label().to_lowercase())),
+            other => Err(format!(
+                "Only a sent briefing has failed deliveries to retry; this one is {}",
+                other.label().to_lowercase()
+            )),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Workstreams and their delivery status: RAG ratings, status updates, milestones, and the
 //! rules the overview applies (current status, staleness, overdue milestones).
-use super::html::escape_html;
 use super::form::{FormErrors, Validator};
+use super::html::escape_html;
 use super::ids::WorkstreamId;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;

@@ -83,12 +83,24 @@ impl WorkstreamForm {
 
     pub fn parse(&self) -> Result<WorkstreamDraft, FormErrors> {
         let mut v = Validator::new();
-        let name = v.check("name", text(&self.name, NAME_MAX, true, "Enter the workstream's name", "Name"));
+        let name = v.check(
+            "name",
+            text(&self.name, NAME_MAX, true, "Enter the workstream's name", "Name"),
+        );
         let purpose = v.check(
             "purpose",
-            text(&self.purpose, PURPOSE_MAX, true, "Enter the workstream's purpose", "Purpose"),
+            text(
+                &self.purpose,
+                PURPOSE_MAX,
+                true,
+                "Enter the workstream's purpose",
+                "Purpose",
+            ),
         );
-        let objectives = v.check("objectives", text(&self.objectives, OBJECTIVES_MAX, false, "", "Objectives"));
+        let objectives = v.check(
+            "objectives",
+            text(&self.objectives, OBJECTIVES_MAX, false, "", "Objectives"),
+        );
         let starts_on = v.check("starts_on", optional_date(&self.starts_on, "start date"));
         let ends_on = v.check("ends_on", optional_date(&self.ends_on, "end date"));
         if let (Some(Some(start)), Some(Some(end))) = (starts_on, ends_on) {
@@ -99,19 +111,23 @@ impl WorkstreamForm {
         let position = v.check("position", position(&self.position));
         let leads = v.check("leads", leads(&self.leads));
         match (name, purpose, objectives, starts_on, ends_on, position, leads) {
-            (Some(name), Some(purpose), Some(objectives), Some(starts_on), Some(ends_on), Some(position), Some(leads))
-                if v.is_ok() =>
-            {
-                Ok(WorkstreamDraft {
-                    name,
-                    purpose,
-                    objectives,
-                    starts_on,
-                    ends_on,
-                    position,
-                    leads,
-                })
-            }
+            (
+                Some(name),
+                Some(purpose),
+                Some(objectives),
+                Some(starts_on),
+                Some(ends_on),
+                Some(position),
+                Some(leads),
+            ) if v.is_ok() => Ok(WorkstreamDraft {
+                name,
+                purpose,
+                objectives,
+                starts_on,
+                ends_on,
+                position,
+                leads,
+            }),
             _ => Err(v.into_errors(self.values())),
         }
     }
@@ -140,7 +156,9 @@ fn position(raw: &str) -> Result<u32, String> {
     match raw.trim().parse::<u32>() {
         Ok(p) if (1..=POSITION_MAX).contains(&p) => Ok(p),
         _ if raw.trim().is_empty() => Err("Enter the workstream's place on the overview, like 1".into()),
-        _ => Err(format!("The place on the overview must be a whole number from 1 to {POSITION_MAX}")),
+        _ => Err(format!(
+            "The place on the overview must be a whole number from 1 to {POSITION_MAX}"
+        )),
     }
 }
 
@@ -199,8 +217,14 @@ mod tests {
 
     #[test]
     fn the_end_cannot_come_before_the_start() {
-        let form = WorkstreamForm { ends_on: "2026-12-31".into(), ..valid() };
+        let form = WorkstreamForm {
+            ends_on: "2026-12-31".into(),
+            ..valid()
+        };
         let e = form.parse().expect_err("invalid");
-        assert_eq!(e.message_for("ends_on"), Some("The end date must be on or after the start date"));
+        assert_eq!(
+            e.message_for("ends_on"),
+            Some("The end date must be on or after the start date")
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Programme-manager pages: users and the audit log.
-use crate::components::errors::NotFoundOrError;
-use crate::components::url::query_string;
 use crate::api::admin::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::layout::Pagination;
+use crate::components::url::query_string;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -192,8 +192,10 @@ fn Invitations() -> impl IntoView {
             }
         })
     };
-    let roles: Vec<(String, String)> =
-        [Role::WorkstreamLead, Role::ProgrammeManager].iter().map(|r| (r.key().to_string(), r.label().to_string())).collect();
+    let roles: Vec<(String, String)> = [Role::WorkstreamLead, Role::ProgrammeManager]
+        .iter()
+        .map(|r| (r.key().to_string(), r.label().to_string()))
+        .collect();
     view! {
         {move || notice().map(|n| view! { <div class="notice notice--success" role="status"><p>{n}</p></div> })}
         <ActionErrorNotice error/>

@@ -1,16 +1,16 @@
 //! Audiences (segments) and briefings: list, compose, preview, send, and the live report.
-use crate::components::errors::NotFoundOrError;
 use crate::api::briefings::*;
 use crate::api::workstreams::programme_overview;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
 use crate::domain::plan::BriefingState;
 use crate::domain::policy::Action;
+use crate::domain::register::WEST_MIDLANDS_ICS_AREAS;
 use crate::domain::{AppError, Engagement, OrgKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use crate::domain::register::WEST_MIDLANDS_ICS_AREAS;
 use std::collections::BTreeMap;
 
 #[component]

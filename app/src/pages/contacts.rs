@@ -1,11 +1,11 @@
 //! Contact pages: list (search by name, email or organisation; filter by kind), detail,
 //! create, edit, delete.
-use crate::components::errors::NotFoundOrError;
-use crate::components::url::query_string;
 use crate::api::register::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
 use crate::components::layout::Session;
+use crate::components::url::query_string;
 use crate::domain::policy::Action;
 use crate::domain::*;
 use leptos::prelude::*;

@@ -2,9 +2,9 @@
 use crate::api::register::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
-use crate::components::url::query_string;
 use crate::components::layout::Pagination;
 use crate::components::layout::Session;
+use crate::components::url::query_string;
 use crate::domain::policy::Action;
 use crate::domain::*;
 use leptos::prelude::*;

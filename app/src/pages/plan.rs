@@ -1,7 +1,7 @@
 //! The communication plan page: the plan as the programme keeps it, and what is due soon.
-use crate::components::errors::NotFoundOrError;
 use crate::api::briefings::list_segments;
 use crate::api::plan::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
 use crate::domain::plan::{short_date, Channel, Frequency, InstanceMode};

@@ -63,11 +63,17 @@ fn SetupRow(w: WorkstreamSetup, archive: ServerAction<ArchiveWorkstream>) -> imp
         (None, None) => "not set".to_string(),
         (s, e) => format!(
             "{} to {}",
-            s.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "…".into()),
-            e.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "…".into())
+            s.map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_else(|| "…".into()),
+            e.map(|d| d.format("%-d %b %Y").to_string())
+                .unwrap_or_else(|| "…".into())
         ),
     };
-    let leads = if w.lead_names.is_empty() { "none yet".to_string() } else { w.lead_names.join(", ") };
+    let leads = if w.lead_names.is_empty() {
+        "none yet".to_string()
+    } else {
+        w.lead_names.join(", ")
+    };
     let (state, button, value) = if w.archived {
         ("Archived", format!("Restore {}", w.name), "false")
     } else {

@@ -1,7 +1,7 @@
 //! The programme overview (the landing page) and a workstream's own page.
-use crate::components::errors::NotFoundOrError;
 use crate::api::register::register_summary;
 use crate::api::workstreams::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::timeline::RagTimeline;
 use crate::domain::time::format_london;

@@ -32,7 +32,11 @@ impl TestApp {
     }
 
     async fn invite(&self, email: &str, role: &str, workstreams: &[&str]) -> reqwest::Response {
-        let mut form = vec![("email", email.to_string()), ("name", "Nia Newlead".to_string()), ("role", role.to_string())];
+        let mut form = vec![
+            ("email", email.to_string()),
+            ("name", "Nia Newlead".to_string()),
+            ("role", role.to_string()),
+        ];
         for w in workstreams {
             form.push(("workstreams[]", w.to_string()));
         }
@@ -43,7 +47,11 @@ impl TestApp {
         self.call_as(
             &new_client(),
             "auth/accept-invitation",
-            &[("token", token.to_string()), ("password", password.to_string()), ("confirm", password.to_string())],
+            &[
+                ("token", token.to_string()),
+                ("password", password.to_string()),
+                ("confirm", password.to_string()),
+            ],
         )
         .await
     }
@@ -68,8 +76,18 @@ fn token_of(mail: &str, path: &str) -> String {
 #[tokio::test]
 async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
     let app = spawn_app().await;
-    let ws = app.store.workstreams().create("Creation of baseline", "Aim", 1, None).await.expect("ws");
-    let other = app.store.workstreams().create("HEI workshops", "Aim", 2, None).await.expect("ws");
+    let ws = app
+        .store
+        .workstreams()
+        .create("Creation of baseline", "Aim", 1, None)
+        .await
+        .expect("ws");
+    let other = app
+        .store
+        .workstreams()
+        .create("HEI workshops", "Aim", 2, None)
+        .await
+        .expect("ws");
     let res = app.invite(INVITEE, "workstream-lead", &[ws.as_str()]).await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
 
@@ -86,7 +104,15 @@ async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
 
     // A short password is refused and nothing is made.
     let res = app
-        .call_as(&new_client(), "auth/accept-invitation", &[("token", token.clone()), ("password", "short".into()), ("confirm", "short".into())])
+        .call_as(
+            &new_client(),
+            "auth/accept-invitation",
+            &[
+                ("token", token.clone()),
+                ("password", "short".into()),
+                ("confirm", "short".into()),
+            ],
+        )
         .await;
     assert_eq!(res.status().as_u16(), 422);
     let res = app.accept(&token, PASSWORD).await;
@@ -135,10 +161,18 @@ async fn an_expired_resent_or_revoked_invitation_link_is_refused() {
     let app = spawn_app().await;
     assert_eq!(app.invite(INVITEE, "workstream-lead", &[]).await.status().as_u16(), 200);
     let first = token_of(&app.mail_to(INVITEE, "You are invited", 1).await, "/invitation/");
-    let id = app.store.accounts().list(chrono::Utc::now()).await.expect("list")[0].id.clone();
+    let id = app.store.accounts().list(chrono::Utc::now()).await.expect("list")[0]
+        .id
+        .clone();
 
     // Resent: a new link, the old one stops working.
-    assert_eq!(app.call("admin/invitation-resend", &[("id", id.clone())]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("admin/invitation-resend", &[("id", id.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let mail = app.mail_to(INVITEE, "You are invited", 2).await;
     let second = token_of(&mail, "/invitation/");
     assert_ne!(first, second);
@@ -157,9 +191,21 @@ async fn an_expired_resent_or_revoked_invitation_link_is_refused() {
     assert!(users.contains("Expired"));
 
     // Resent after expiry, then revoked: refused too, and no account was ever made.
-    assert_eq!(app.call("admin/invitation-resend", &[("id", id.clone())]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("admin/invitation-resend", &[("id", id.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let third = token_of(&app.mail_to(INVITEE, "You are invited", 3).await, "/invitation/");
-    assert_eq!(app.call("admin/invitation-revoke", &[("id", id.clone())]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("admin/invitation-revoke", &[("id", id.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     assert_eq!(app.accept(&third, PASSWORD).await.status().as_u16(), 422);
     let email = app::domain::EmailAddress::parse(INVITEE).expect("email");
     assert!(app.store.users().credentials(&email).await.expect("lookup").is_none());
@@ -186,11 +232,19 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
     assert_eq!(unknown.status().as_u16(), 200);
     assert_eq!(redirect_target(&unknown), "/forgot-password?sent=1");
     let known = ask("lead@test.example.org").await;
-    assert_eq!((known.status().as_u16(), redirect_target(&known)), (200, "/forgot-password?sent=1".to_string()));
-    let mail = app.mail_to("lead@test.example.org", "Reset your Liaison password", 1).await;
+    assert_eq!(
+        (known.status().as_u16(), redirect_target(&known)),
+        (200, "/forgot-password?sent=1".to_string())
+    );
+    let mail = app
+        .mail_to("lead@test.example.org", "Reset your Liaison password", 1)
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert!(
-        !app.mail.messages().iter().any(|m| m.to.iter().any(|t| t == "nobody@test.example.org")),
+        !app.mail
+            .messages()
+            .iter()
+            .any(|m| m.to.iter().any(|t| t == "nobody@test.example.org")),
         "no email to an address without an account"
     );
 
@@ -199,7 +253,11 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
     assert_eq!(status, 200);
     assert!(html.contains("Save my new password"));
     let reset = |password: &str| {
-        let form = vec![("token", token.clone()), ("password", password.to_string()), ("confirm", password.to_string())];
+        let form = vec![
+            ("token", token.clone()),
+            ("password", password.to_string()),
+            ("confirm", password.to_string()),
+        ];
         let app = &app;
         async move { app.call_as(&new_client(), "auth/reset-password", &form).await }
     };
@@ -207,12 +265,18 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(redirect_target(&res), "/sign-in?reset=1");
     assert_eq!(
-        app.call_as(&elsewhere, "organisations/options", &[]).await.status().as_u16(),
+        app.call_as(&elsewhere, "organisations/options", &[])
+            .await
+            .status()
+            .as_u16(),
         401,
         "the other session ended"
     );
     assert_eq!(
-        app.sign_in_with(&new_client(), "lead@test.example.org", "my brand new passphrase").await.status().as_u16(),
+        app.sign_in_with(&new_client(), "lead@test.example.org", "my brand new passphrase")
+            .await
+            .status()
+            .as_u16(),
         200
     );
     // Once only.

@@ -30,6 +30,11 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
 /// `sign_in`: give the test a client signed in as the manager (not possible where the cookie
 /// is Secure and the test talks plain http).
 pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
+    // Server errors in the test's output (`LIAISON_TEST_LOG=debug` for more).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("LIAISON_TEST_LOG").unwrap_or_else(|_| "error".into()))
+        .with_test_writer()
+        .try_init();
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();

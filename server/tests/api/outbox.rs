@@ -709,7 +709,12 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
     assert!(counts.values().all(|n| *n == 1), "nobody twice: {counts:?}");
 
     // Nothing failed any more: a second retry is refused with the reason.
-    assert!(wait_for(20, || async { state(&app, &id).await == app::domain::plan::BriefingState::Sent }).await);
+    assert!(
+        wait_for(20, || async {
+            state(&app, &id).await == app::domain::plan::BriefingState::Sent
+        })
+        .await
+    );
     let res = app.call("briefings/retry-failed", &[("id", id.clone())]).await;
     assert_eq!(res.status().as_u16(), 409);
     assert!(res.text().await.unwrap_or_default().contains("no failed deliveries"));
@@ -742,7 +747,11 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     let at_stop = app.mail.messages().len();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(app.mail.messages().len(), at_stop, "nothing sent after the stop took effect");
+    assert_eq!(
+        app.mail.messages().len(),
+        at_stop,
+        "nothing sent after the stop took effect"
+    );
     assert!(at_stop < n, "stopped before the end");
     assert!(
         wait_for(20, || async {
@@ -758,11 +767,17 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     );
     let (status, html) = app.get_html(&format!("/briefings/{id}")).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Resume sending") && html.contains("stopped"), "the page offers to resume");
+    assert!(
+        html.contains("Resume sending") && html.contains("stopped"),
+        "the page offers to resume"
+    );
 
     let res = app.call("briefings/resume", &[("id", id.clone())]).await;
     assert_eq!(res.status().as_u16(), 200);
-    assert!(wait_for(60, || async { per_recipient(&app.mail).len() == n }).await, "everyone reached");
+    assert!(
+        wait_for(60, || async { per_recipient(&app.mail).len() == n }).await,
+        "everyone reached"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = per_recipient(&app.mail);
     assert!(counts.values().all(|c| *c == 1), "nobody twice");

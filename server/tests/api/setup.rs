@@ -62,7 +62,9 @@ impl TestApp {
 async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     let app = spawn_app().await;
     let lead_id = app.add_user(LEAD, Role::WorkstreamLead).await.to_string();
-    let res = app.save_workstream(&workstream_form("Creation of baseline", "1", &[&lead_id])).await;
+    let res = app
+        .save_workstream(&workstream_form("Creation of baseline", "1", &[&lead_id]))
+        .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(redirect_target(&res), "/setup/workstreams?saved=1");
     let res = app.save_workstream(&workstream_form("HEI workshops", "2", &[])).await;
@@ -75,15 +77,27 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     let workshops = app.setup_named("HEI workshops").await;
 
     let lead = app.signed_in(LEAD).await;
-    assert_eq!(app.post_status_as(&lead, baseline.id.as_str()).await, 200, "their own workstream");
-    assert_eq!(app.post_status_as(&lead, workshops.id.as_str()).await, 403, "not theirs");
+    assert_eq!(
+        app.post_status_as(&lead, baseline.id.as_str()).await,
+        200,
+        "their own workstream"
+    );
+    assert_eq!(
+        app.post_status_as(&lead, workshops.id.as_str()).await,
+        403,
+        "not theirs"
+    );
 
     // Giving them the second one: the same session may now update it.
     let mut form = workstream_form("HEI workshops", "2", &[&lead_id]);
     form.push(("id", workshops.id.to_string()));
     form.push(("version", workshops.version.to_string()));
     assert_eq!(app.save_workstream(&form).await.status().as_u16(), 200);
-    assert_eq!(app.post_status_as(&lead, workshops.id.as_str()).await, 200, "rights follow at once");
+    assert_eq!(
+        app.post_status_as(&lead, workshops.id.as_str()).await,
+        200,
+        "rights follow at once"
+    );
 
     // The overview lists them in order; the set-up page needs a manager.
     let (status, html) = app.get_html("/").await;
@@ -92,9 +106,15 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     assert!(a.is_some() && b.is_some() && a < b, "both on the overview, in order");
     let (status, html) = app.get_html("/setup/workstreams").await;
     assert_eq!(status, 200);
-    assert!(html.contains("Creation of baseline") && html.contains("Test User"), "leads are named");
+    assert!(
+        html.contains("Creation of baseline") && html.contains("Test User"),
+        "leads are named"
+    );
     assert_eq!(
-        app.call_as(&lead, "workstreams/setup-list", &[]).await.status().as_u16(),
+        app.call_as(&lead, "workstreams/setup-list", &[])
+            .await
+            .status()
+            .as_u16(),
         403
     );
 
@@ -115,7 +135,13 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
 #[tokio::test]
 async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_typed() {
     let app = spawn_app().await;
-    assert_eq!(app.save_workstream(&workstream_form("Deployment toolkit", "5", &[])).await.status().as_u16(), 200);
+    assert_eq!(
+        app.save_workstream(&workstream_form("Deployment toolkit", "5", &[]))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let opened = app.setup_named("Deployment toolkit").await;
 
     // Someone else saves first.
@@ -132,7 +158,10 @@ async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_t
     assert_eq!(res.status().as_u16(), 422);
     let body = res.text().await.unwrap_or_default();
     assert!(body.contains("was changed by Test User"), "{body}");
-    assert!(body.contains("Deployment framework"), "what they typed comes back: {body}");
+    assert!(
+        body.contains("Deployment framework"),
+        "what they typed comes back: {body}"
+    );
     let now = app.setup_named("Deployment toolkit").await;
     assert_eq!((now.position, now.version), (4, 2), "the first save stands");
 }
@@ -141,22 +170,44 @@ async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_t
 async fn an_archived_workstream_leaves_the_overview_and_its_leads_rights_and_can_be_restored() {
     let app = spawn_app().await;
     let lead_id = app.add_user(LEAD, Role::WorkstreamLead).await.to_string();
-    assert_eq!(app.save_workstream(&workstream_form("Communication plan", "4", &[&lead_id])).await.status().as_u16(), 200);
+    assert_eq!(
+        app.save_workstream(&workstream_form("Communication plan", "4", &[&lead_id]))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let w = app.setup_named("Communication plan").await;
     let lead = app.signed_in(LEAD).await;
     assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
 
     let archive = |archived: &str| vec![("id", w.id.to_string()), ("archived", archived.to_string())];
-    assert_eq!(app.call("workstreams/archive", &archive("true")).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("workstreams/archive", &archive("true"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let (_, html) = app.get_html("/").await;
     assert!(!html.contains("Communication plan"), "gone from the overview");
-    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 403, "no longer theirs to update");
+    assert_eq!(
+        app.post_status_as(&lead, w.id.as_str()).await,
+        403,
+        "no longer theirs to update"
+    );
     let (status, html) = app.get_html(&format!("/workstreams/{}", w.id)).await;
     assert_eq!(status, 200, "its page and history stay");
     assert!(html.contains("On track"));
     assert!(app.setup_named("Communication plan").await.archived);
 
-    assert_eq!(app.call("workstreams/archive", &archive("false")).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call("workstreams/archive", &archive("false"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
     let (_, html) = app.get_html("/").await;
     assert!(html.contains("Communication plan"), "back on the overview");
     assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
@@ -180,7 +231,9 @@ async fn invalid_workstreams_are_refused_field_by_field_and_write_nothing() {
         assert!(body.contains(message), "{message}: {body}");
     }
     // A well-formed id that is no account.
-    let res = app.save_workstream(&workstream_form("Ghost-led", "1", &["nosuchuser"])).await;
+    let res = app
+        .save_workstream(&workstream_form("Ghost-led", "1", &["nosuchuser"]))
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(app.store.workstreams().setups(true).await.expect("setups").is_empty());
 }

@@ -39,10 +39,15 @@ async fn data_and_migrations_survive_a_restart_on_disk() {
 #[tokio::test]
 async fn the_demo_programme_loads_once() {
     // An empty database (no users either: the demo never goes beside a real account).
-    let app = server::Application::build(server::config::Settings::for_tests()).await.unwrap();
+    let app = server::Application::build(server::config::Settings::for_tests())
+        .await
+        .unwrap();
     let store = app.store();
     assert!(server::seed::seed_demo(store, None).await.unwrap().is_ok());
-    assert_eq!(store.contacts().count().await.unwrap(), server::demo_data::CONTACT_COUNT as u64);
+    assert_eq!(
+        store.contacts().count().await.unwrap(),
+        server::demo_data::CONTACT_COUNT as u64
+    );
     let orgs = store.organisations().count().await.unwrap();
     assert!(orgs >= 40, "{orgs}");
     assert!(

@@ -93,8 +93,16 @@ pub fn message(identity: &MailIdentity, mail: &AccountMail, key: &str) -> Result
         .message_id(Some(format!("<{key}.a@{}>", identity.message_id_domain)))
         .multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()))
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone())),
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(mail.text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(mail.html.clone()),
+                ),
         )
         .map_err(|e| format!("building the message: {e}"))?;
     if let Some(dkim) = &identity.dkim {

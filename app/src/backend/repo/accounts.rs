@@ -77,7 +77,10 @@ impl<'a> Accounts<'a> {
             .bind(("email", d.email.as_str().to_string()))
             .bind(("name", d.name.as_str().to_string()))
             .bind(("role", d.role.key().to_string()))
-            .bind(("workstreams", d.workstreams.iter().map(|w| w.as_str().to_string()).collect::<Vec<_>>()))
+            .bind((
+                "workstreams",
+                d.workstreams.iter().map(|w| w.as_str().to_string()).collect::<Vec<_>>(),
+            ))
             .bind(("hash", token_hash.to_string()))
             .bind(("expires", expires_at))
             .bind(mail_vars(mail))
@@ -126,7 +129,12 @@ impl<'a> Accounts<'a> {
             .bind(("hash", token_hash.to_string()))
             .bind(("expires", expires_at))
             .bind(mail_vars(&mail))
-            .bind(audit_vars(actor, "resend-invitation", format!("invitation:{id} ({})", current.email), String::new()))
+            .bind(audit_vars(
+                actor,
+                "resend-invitation",
+                format!("invitation:{id} ({})", current.email),
+                String::new(),
+            ))
             .await?;
         checked(res)?;
         Ok(())
@@ -157,7 +165,9 @@ impl<'a> Accounts<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {INVITATION_FIELDS} FROM invitation ORDER BY created_at DESC LIMIT 200"))
+            .query(format!(
+                "SELECT {INVITATION_FIELDS} FROM invitation ORDER BY created_at DESC LIMIT 200"
+            ))
             .await?;
         let rows: Vec<InvitationRow> = res.take(0)?;
         rows.into_iter().map(|r| r.into_summary(now)).collect()
@@ -167,7 +177,9 @@ impl<'a> Accounts<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {INVITATION_FIELDS} FROM type::record('invitation', $id)"))
+            .query(format!(
+                "SELECT {INVITATION_FIELDS} FROM type::record('invitation', $id)"
+            ))
             .bind(("id", id.to_string()))
             .await?;
         let rows: Vec<InvitationRow> = res.take(0)?;
@@ -205,7 +217,12 @@ impl<'a> Accounts<'a> {
     /// Accepts an invitation: creates the account with the password its owner chose, gives a
     /// lead their workstreams, and closes the invitation, all at once. A link used twice, or
     /// after it expired or was revoked, is refused and changes nothing.
-    pub async fn accept(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<UserId, StoreError> {
+    pub async fn accept(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError> {
         let res = self
             .store
             .db()
@@ -302,7 +319,12 @@ impl<'a> Accounts<'a> {
     }
 
     /// Sets the new password through a reset link, once: every session of the account ends.
-    pub async fn reset_password(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let res = self
             .store
             .db()
@@ -398,8 +420,7 @@ impl<'a> Accounts<'a> {
     }
 }
 
-const INVITATION_FIELDS: &str =
-    "record::id(id) AS id, email, name, role, state, expires_at, invited_by, sent_count";
+const INVITATION_FIELDS: &str = "record::id(id) AS id, email, name, role, state, expires_at, invited_by, sent_count";
 
 #[derive(SurrealValue)]
 struct InvitationRow {

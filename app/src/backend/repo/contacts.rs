@@ -1,10 +1,10 @@
 //! Contacts in SurrealDB.
 use super::audit::Actor;
 use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
-use crate::domain::query::ListQuery;
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
+use crate::domain::query::ListQuery;
 use crate::domain::*;
 use surrealdb::types::{SurrealValue, Variables};
 

@@ -1,9 +1,9 @@
 //! Organisations in SurrealDB.
 use super::audit::Actor;
 use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
-use crate::domain::query::{ListQuery, OrgSort};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::query::{ListQuery, OrgSort};
 use crate::domain::*;
 use surrealdb::types::SurrealValue;
 
@@ -38,7 +38,8 @@ impl OrgRow {
 }
 
 /// `contact_count` is kept by an event on `contact` (migration 13), not counted per row.
-const PROJECTION: &str = "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes, contact_count ?? 0 AS contact_count";
+const PROJECTION: &str =
+    "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes, contact_count ?? 0 AS contact_count";
 
 #[derive(SurrealValue)]
 struct Count {

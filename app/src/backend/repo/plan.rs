@@ -98,7 +98,11 @@ impl<'a> Plan<'a> {
 
     /// Whether the plan has any item yet (the getting-started checklist).
     pub async fn any(&self) -> Result<bool, StoreError> {
-        let mut res = self.store.db().query("SELECT VALUE record::id(id) FROM plan_item LIMIT 1").await?;
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT VALUE record::id(id) FROM plan_item LIMIT 1")
+            .await?;
         let ids: Vec<String> = res.take(0)?;
         Ok(!ids.is_empty())
     }

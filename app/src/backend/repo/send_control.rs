@@ -8,6 +8,7 @@ use super::{audit_vars, checked, AUDIT_SQL};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
 use crate::domain::plan::BriefingState;
+use surrealdb::types::SurrealValue;
 
 pub struct SendControl<'a> {
     store: &'a Store,
@@ -20,18 +21,23 @@ impl<'a> SendControl<'a> {
 
     /// The state a briefing is in, for the domain's transition rules.
     async fn state(&self, id: &str) -> Result<(BriefingState, String), StoreError> {
+        #[derive(SurrealValue)]
+        struct Row {
+            state: String,
+            subject: String,
+        }
         let mut res = self
             .store
             .db()
-            .query("SELECT VALUE [state, subject] FROM ONLY type::record('briefing', $id)")
+            .query("SELECT state, subject FROM ONLY type::record('briefing', $id)")
             .bind(("id", id.to_string()))
             .await?;
-        let row: Option<Vec<String>> = res.take(0)?;
+        let row: Option<Row> = res.take(0)?;
         let row = row.ok_or(StoreError::NotFound("briefing"))?;
-        let (Some(state), Some(subject)) = (row.first(), row.get(1)) else {
-            return Err(StoreError::NotFound("briefing"));
-        };
-        Ok((BriefingState::parse(state).map_err(StoreError::Corrupt)?, subject.clone()))
+        Ok((
+            BriefingState::parse(&row.state).map_err(StoreError::Corrupt)?,
+            row.subject,
+        ))
     }
 
     /// Stops a briefing that is sending: blocks and rows not yet leased become `stopped`;
@@ -47,7 +53,12 @@ impl<'a> SendControl<'a> {
              UPDATE delivery SET state = 'stopped', lease_owner = NONE, lease_until = NONE
                 WHERE briefing = $b AND kind = 'briefing' AND state = 'queued' RETURN NONE;
              UPDATE $b SET state = 'stopped' RETURN NONE;",
-            audit_vars(actor, "stop-sending", format!("briefing:{id} ({subject})"), "state: sending → stopped".into()),
+            audit_vars(
+                actor,
+                "stop-sending",
+                format!("briefing:{id} ({subject})"),
+                "state: sending → stopped".into(),
+            ),
         )
         .await
         .map(|_| ())
@@ -96,7 +107,10 @@ impl<'a> SendControl<'a> {
     /// Runs `body` in a transaction with `$b` bound to the briefing and the audit entry written
     /// with it; returns `$retried` when the body sets it.
     async fn run(&self, id: &str, body: &str, audit: surrealdb::types::Variables) -> Result<u64, StoreError> {
-        let body = body.replace("{{", "{").replace("}}", "}").replace("{REFUSAL_MARK}", REFUSAL_MARK);
+        let body = body
+            .replace("{{", "{")
+            .replace("}}", "}")
+            .replace("{REFUSAL_MARK}", REFUSAL_MARK);
         retry_conflicts(|| {
             let audit = audit.clone();
             let body = body.clone();

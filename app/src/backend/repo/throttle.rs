@@ -102,11 +102,16 @@ impl<'a> Throttle<'a> {
     /// The counts an attempt with these keys would see now (for tests and diagnostics).
     pub async fn counts(&self, keys: &AttemptKeys, now: DateTime<Utc>) -> Result<[u64; 3], StoreError> {
         let mut out = [0u64; 3];
-        for (i, key) in [&keys.account, &keys.account_address, &keys.address].into_iter().enumerate() {
+        for (i, key) in [&keys.account, &keys.account_address, &keys.address]
+            .into_iter()
+            .enumerate()
+        {
             let mut r = self
                 .store
                 .db()
-                .query("SELECT VALUE IF since > $since { count } ELSE { 0 } FROM ONLY type::record('login_throttle', $k)")
+                .query(
+                    "SELECT VALUE IF since > $since { count } ELSE { 0 } FROM ONLY type::record('login_throttle', $k)",
+                )
                 .bind(("k", key.clone()))
                 .bind(("since", now - WINDOW))
                 .await?;
@@ -116,13 +121,18 @@ impl<'a> Throttle<'a> {
         Ok(out)
     }
 
-    /// After a successful sign-in: the account's failures are forgiven (the address's are not).
+    /// After a successful sign-in: the account's failures are forgiven, and the attempt itself
+    /// no longer counts against the address (its earlier failures still do).
     pub async fn clear(&self, keys: &AttemptKeys) -> Result<(), StoreError> {
         self.store
             .db()
-            .query("DELETE type::record('login_throttle', $k0); DELETE type::record('login_throttle', $k1);")
+            .query(
+                "DELETE type::record('login_throttle', $k0); DELETE type::record('login_throttle', $k1);
+                 UPDATE type::record('login_throttle', $k2) SET count = math::max([count - 1, 0]) WHERE count > 0;",
+            )
             .bind(("k0", keys.account.clone()))
             .bind(("k1", keys.account_address.clone()))
+            .bind(("k2", keys.address.clone()))
             .await?
             .check()?;
         Ok(())

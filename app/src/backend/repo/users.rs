@@ -222,7 +222,12 @@ impl<'a> Users<'a> {
             ))
             .bind(("id", id.as_str().to_string()))
             .bind(("role", role.key().to_string()))
-            .bind(audit_vars(actor, "role-change", format!("user:{id}"), format!("role → {}", role.key())))
+            .bind(audit_vars(
+                actor,
+                "role-change",
+                format!("user:{id}"),
+                format!("role → {}", role.key()),
+            ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("user"))?;
         Ok(())

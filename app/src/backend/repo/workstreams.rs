@@ -28,7 +28,10 @@ fn setup_vars(d: &WorkstreamDraft) -> surrealdb::types::Variables {
     v.insert("starts_on", d.starts_on.map(|x| x.to_string()));
     v.insert("ends_on", d.ends_on.map(|x| x.to_string()));
     v.insert("position", i64::from(d.position));
-    v.insert("leads", d.leads.iter().map(|l| l.as_str().to_string()).collect::<Vec<_>>());
+    v.insert(
+        "leads",
+        d.leads.iter().map(|l| l.as_str().to_string()).collect::<Vec<_>>(),
+    );
     v
 }
 
