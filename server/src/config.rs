@@ -14,7 +14,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub db: DbConfig,
     /// Whether the demo programme was asked for: `LIAISON_SEED_DEMO`, or by default the
-    /// development run (`cargo leptos watch/serve` sets `LEPTOS_ENV=DEV`). Even then it is only
+    /// development run (a debug build: `cargo leptos watch/serve`). Even then it is only
     /// loaded into a database with no users and no organisations, and never behind https
     /// (`seed::demo_refusal`).
     pub seed_demo: bool,
@@ -120,10 +120,13 @@ fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The development run: cargo-leptos sets `LEPTOS_ENV=DEV` for `cargo leptos watch/serve`
-/// without `--release` (and `PROD` with it). A binary started any other way is not one.
+/// The development run: a debug build, which is what `cargo leptos watch` and `cargo leptos
+/// serve` (without `--release`) build and start. cargo-leptos 0.3.6 passes no environment of
+/// its own that tells development from production (`LEPTOS_WATCH` is set by `watch` only), so
+/// the build profile decides: a release build, the only kind the README tells anyone to deploy,
+/// is never the development run.
 pub fn is_development_run() -> bool {
-    var("LEPTOS_ENV").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "dev" | "development"))
+    cfg!(debug_assertions) || flag("LEPTOS_WATCH", false).unwrap_or(false)
 }
 
 fn var(name: &str) -> Option<String> {

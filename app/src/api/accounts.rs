@@ -131,30 +131,46 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 /// The invited person chooses their password: the account is made, and they sign in.
 #[server(endpoint = "auth/accept-invitation")]
 pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    use crate::backend::auth::{hash_password, looks_like_token, token_hash};
-    use crate::domain::account::parse_new_password;
     let state = state()?;
-    let password = finish(parse_new_password(&password, &confirm))?;
-    if !looks_like_token(&token) {
-        return finish(Err(AppError::NotFound("This invitation link is not valid.".into())));
-    }
-    let hash = finish(hash_password(password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal("hashing".into())
-    }))?;
+    let (hash, password_hash) = finish(new_password_through_link(&token, &password, &confirm).await)?;
     finish(
         state
             .store
             .accounts()
-            .accept(&token_hash(&token), &hash, chrono::Utc::now())
+            .accept(&hash, &password_hash, chrono::Utc::now())
             .await
-            .map_err(|e| match e {
-                crate::backend::StoreError::Refused(r) => AppError::Invalid(FormErrors::single("password", r)),
-                other => other.into(),
-            }),
+            .map_err(refused_as_password_error),
     )?;
     leptos_axum::redirect("/sign-in?welcome=1");
     Ok(())
+}
+
+/// What the invitation and reset pages share: the password, checked and hashed, and the
+/// link's token, checked and hashed as it is stored.
+#[cfg(feature = "ssr")]
+async fn new_password_through_link(token: &str, password: &str, confirm: &str) -> Result<(String, String), AppError> {
+    use crate::backend::auth::{hash_password, looks_like_token, token_hash};
+    use crate::domain::account::parse_new_password;
+    let password = parse_new_password(password, confirm)?;
+    if !looks_like_token(token) {
+        return Err(AppError::NotFound(
+            "This link is not valid. Check that the whole link was copied.".into(),
+        ));
+    }
+    let hash = hash_password(password).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal("hashing".into())
+    })?;
+    Ok((token_hash(token), hash))
+}
+
+/// A link that no longer works is explained beside the password field, where the person is.
+#[cfg(feature = "ssr")]
+fn refused_as_password_error(e: crate::backend::StoreError) -> AppError {
+    match e {
+        crate::backend::StoreError::Refused(r) => AppError::Invalid(FormErrors::single("password", r)),
+        other => other.into(),
+    }
 }
 
 /// "Forgot your password?": the same answer whether or not the address has an account, a
@@ -221,27 +237,15 @@ pub async fn reset_link_open(token: String) -> Result<bool, AppError> {
 
 #[server(endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    use crate::backend::auth::{hash_password, looks_like_token, token_hash};
-    use crate::domain::account::parse_new_password;
     let state = state()?;
-    let password = finish(parse_new_password(&password, &confirm))?;
-    if !looks_like_token(&token) {
-        return finish(Err(AppError::NotFound("This reset link is not valid.".into())));
-    }
-    let hash = finish(hash_password(password).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal("hashing".into())
-    }))?;
+    let (hash, password_hash) = finish(new_password_through_link(&token, &password, &confirm).await)?;
     finish(
         state
             .store
             .accounts()
-            .reset_password(&token_hash(&token), &hash, chrono::Utc::now())
+            .reset_password(&hash, &password_hash, chrono::Utc::now())
             .await
-            .map_err(|e| match e {
-                crate::backend::StoreError::Refused(r) => AppError::Invalid(FormErrors::single("password", r)),
-                other => other.into(),
-            }),
+            .map_err(refused_as_password_error),
     )?;
     leptos_axum::redirect("/sign-in?reset=1");
     Ok(())

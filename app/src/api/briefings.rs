@@ -48,14 +48,11 @@ impl Progress {
     /// Share of recipients with an outcome (sent or failed), 0–100.
     pub fn percent(&self) -> u32 {
         let done = self.sent + self.failed;
-        if self.recipients == 0 {
-            if self.state == Some(BriefingState::Sent) {
-                100
-            } else {
-                0
-            }
-        } else {
-            ((done * 100) / self.recipients).min(100) as u32
+        match (done * 100).checked_div(self.recipients) {
+            Some(pct) => pct.min(100) as u32,
+            // No recipients: done once sent.
+            None if self.state == Some(BriefingState::Sent) => 100,
+            None => 0,
         }
     }
 }
@@ -186,6 +183,7 @@ pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppErr
 }
 
 #[server(endpoint = "segments/create")]
+#[allow(clippy::too_many_arguments)]
 pub async fn create_segment(
     name: String,
     kinds: Option<Vec<String>>,

@@ -49,11 +49,7 @@ pub struct Tally {
 
 impl Tally {
     pub fn rate(&self) -> u32 {
-        if self.delivered == 0 {
-            0
-        } else {
-            ((self.acknowledged * 100) / self.delivered) as u32
-        }
+        (self.acknowledged * 100).checked_div(self.delivered).unwrap_or(0) as u32
     }
 }
 
@@ -496,9 +492,11 @@ impl<'a> Briefings<'a> {
         let recipients: Option<i64> = res.take(1)?;
         let retried: Option<i64> = res.take(2)?;
         let stopped_entries: Option<i64> = res.take(3)?;
-        let mut r = Report::default();
-        r.retried = retried.unwrap_or(0).max(0) as u64;
-        r.stopped = stopped_entries.unwrap_or(0).max(0) as u64;
+        let mut r = Report {
+            retried: retried.unwrap_or(0).max(0) as u64,
+            stopped: stopped_entries.unwrap_or(0).max(0) as u64,
+            ..Default::default()
+        };
         // A frozen recipient has a delivery row once its first outcome is known; until then it
         // is only an entry of its block, and counts as queued (or stopped, with its block).
         let with_row = rows.iter().filter(|d| d.kind == "briefing").count() as u64;
@@ -714,7 +712,7 @@ impl<'a> Briefings<'a> {
                     detail: i.note,
                 }),
         );
-        out.sort_by(|a, b| b.at.cmp(&a.at));
+        out.sort_by_key(|b| std::cmp::Reverse(b.at));
         Ok(out)
     }
 }
