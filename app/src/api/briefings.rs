@@ -183,7 +183,6 @@ pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppErr
 }
 
 #[server(endpoint = "segments/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_segment(
     name: String,
     kinds: Option<Vec<String>>,
@@ -277,7 +276,6 @@ pub async fn list_briefings() -> Result<Vec<BriefingRow>, AppError> {
 }
 
 #[server(endpoint = "briefings/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_briefing(
     subject: String,
     body: String,

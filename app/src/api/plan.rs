@@ -26,7 +26,6 @@ pub async fn communication_plan() -> Result<PlanView, AppError> {
 }
 
 #[server(endpoint = "plan/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_plan_item(
     segment: String,
     objective: String,

@@ -66,7 +66,6 @@ pub async fn create_organisation(
 }
 
 #[server(endpoint = "organisations/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_organisation(
     id: String,
     name: String,
@@ -133,7 +132,6 @@ pub async fn contact_history(id: String) -> Result<Vec<(String, String, String)>
 }
 
 #[server(endpoint = "contacts/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_contact(
     name: String,
     email: String,
@@ -172,7 +170,6 @@ pub async fn create_contact(
 }
 
 #[server(endpoint = "contacts/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_contact(
     id: String,
     name: String,

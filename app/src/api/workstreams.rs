@@ -64,7 +64,6 @@ pub async fn get_workstream(id: String) -> Result<(WorkstreamPanel, DateTime<Utc
 }
 
 #[server(endpoint = "workstreams/status")]
-#[allow(clippy::too_many_arguments)]
 pub async fn post_status_update(
     workstream: String,
     rag: String,
@@ -152,7 +151,6 @@ pub async fn list_workstream_setups() -> Result<WorkstreamSetupPage, AppError> {
 /// Creates a workstream (`id` empty) or saves an edit of one. An edit names the `version` it
 /// started from and is refused, keeping what was typed, if someone saved since.
 #[server(endpoint = "workstreams/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_workstream(
     #[server(default)] id: String,
     #[server(default)] version: String,
