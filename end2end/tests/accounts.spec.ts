@@ -28,7 +28,7 @@ test("a manager invites a lead, who chooses a password and updates only their wo
   await page.getByLabel("HEI workshops").check();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByRole("cell", { name: email })).toBeVisible();
+  await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
   await expect(page.getByText("Waiting for them").first()).toBeVisible();
 
   const invitation = await linkFromMail(page, email, "/invitation/");

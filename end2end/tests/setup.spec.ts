@@ -22,7 +22,7 @@ test("a manager adds a workstream with a lead, fixes a typo, archives and restor
   await page.getByLabel(/^Bea Baseline/).check();
   await page.getByRole("button", { name: "Save workstream" }).click();
   await expect(page.getByText("The workstream was saved.")).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Evaluation and impct" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Evaluation and impct", exact: true })).toBeVisible();
 
   // The typo is fixed in the browser.
   await page.getByRole("link", { name: "Edit Evaluation and impct" }).click();
@@ -31,7 +31,7 @@ test("a manager adds a workstream with a lead, fixes a typo, archives and restor
   await expect(page.getByLabel(/^Bea Baseline/)).toBeChecked();
   await page.getByLabel("Name", { exact: true }).fill("Evaluation and impact");
   await page.getByRole("button", { name: "Save workstream" }).click();
-  await expect(page.getByRole("cell", { name: "Evaluation and impact" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Evaluation and impact", exact: true })).toBeVisible();
 
   // Its lead sees it as theirs.
   const lead = await browser.newPage();

@@ -205,7 +205,7 @@ fn Invitations() -> impl IntoView {
                 async move {
                 match data.await {
                     Ok(page) => view! {
-                        <details class="details" open=page.invitations.is_empty()>
+                        <details class="details">
                             <summary>"Invite a person"</summary>
                             <ErrorSummary form/>
                             <ActionForm action=invite attr:novalidate=true>

@@ -262,7 +262,18 @@ pub fn BriefingPage() -> impl IntoView {
         |(id, ..)| get_briefing(id),
     );
     let (tick, set_tick) = signal(0u32);
-    let progress = Resource::new(move || (id(), tick.get()), |(id, _)| briefing_progress(id));
+    // Read again on every tick and after every action on the page (a send starts the ticking).
+    let progress = Resource::new(
+        move || {
+            (
+                id(),
+                tick.get(),
+                schedule.version().get(),
+                (stop.version().get(), resume.version().get(), retry.version().get()),
+            )
+        },
+        |(id, ..)| briefing_progress(id),
+    );
     // Live progress: poll once a second in the browser (no effect on the server render), only
     // while the briefing may still be sending.
     let still_sending = move || {
