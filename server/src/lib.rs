@@ -263,7 +263,8 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    Router::new()
+    let https = state.web.secure_cookies;
+    let router = Router::new()
         .route("/health", get(|| async { "ok" }))
         .merge(routes::token_routes())
         .merge(routes::dev_mail_routes(dev_mail))
@@ -288,8 +289,17 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ));
+    // Behind an https public URL, browsers are told to use nothing else for a year.
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
         ))
-        .with_state(state)
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// Reads and checks the DKIM key at start-up, so a bad key stops the server with a clear

@@ -29,6 +29,45 @@ fn is_public(path: &str) -> bool {
         .any(|p| path.starts_with(p))
 }
 
+/// Against DNS rebinding (a page on another site whose name the attacker points at this
+/// machine): a request must name Liaison's public host, `localhost`, or an IP address. An IP
+/// address cannot be rebound, and is what a reverse proxy or a health probe usually sends.
+fn host_allowed(host: Option<&str>, public_url: &str) -> bool {
+    let Some(host) = host else {
+        // HTTP/1.0 without Host: no browser sends that, so no page can be behind it.
+        return true;
+    };
+    let name = strip_port(host);
+    if name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let public = public_url.split_once("://").map(|(_, rest)| rest).unwrap_or(public_url);
+    let public = public.split('/').next().unwrap_or(public);
+    name.eq_ignore_ascii_case(strip_port(public))
+}
+
+/// `host:port`, `[v6]:port`, `[v6]` or `host` without the port (and brackets).
+fn strip_port(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match authority.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.contains(':') => name,
+        _ => authority,
+    }
+}
+
+/// A path with the token of a personal link (`/ack/<token>`, `/unsubscribe/<token>`,
+/// `/invitation/<token>`, `/reset-password/<token>`) cut off, for the log.
+fn redact_token(path: &str) -> String {
+    for prefix in ["/ack/", "/unsubscribe/", "/invitation/", "/reset-password/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_string()
+}
+
 /// Paths served without reading the session: the health check and the built assets.
 fn is_sessionless(path: &str) -> bool {
     path == "/health" || path == "/favicon.ico" || path.starts_with("/pkg/")
@@ -71,9 +110,19 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    if !host_allowed(host, &state.web.public_url) {
+        tracing::warn!(host = ?host, "refused a request for another host name");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This is not the address Liaison is served at. Use the address in LIAISON_PUBLIC_URL.",
+        )
+            .into_response();
+    }
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe_method && !is_cross_site_by_design(&path) && !same_origin(&req, &state.web.public_url) {
-        tracing::warn!(%path, "refused a cross-site request");
+        // Personal-link paths carry a token: it is never written to the log.
+        tracing::warn!(path = %redact_token(&path), "refused a cross-site request");
         return (
             StatusCode::FORBIDDEN,
             "Refused: this request did not come from a Liaison page.",
@@ -166,6 +215,33 @@ mod tests {
         assert!(same_origin(&post(None, None), public));
         assert!(same_origin(&post(None, Some("same-origin")), public));
         assert!(!same_origin(&post(None, Some("cross-site")), public));
+    }
+
+    #[test]
+    fn only_our_host_names_and_ip_addresses_are_served() {
+        let public = "https://liaison.example.nhs.uk";
+        for ok in [
+            Some("liaison.example.nhs.uk"),
+            Some("LIAISON.example.nhs.uk:443"),
+            Some("127.0.0.1:3000"),
+            Some("localhost:3000"),
+            Some("[::1]:3000"),
+            Some("10.0.0.7"),
+            None,
+        ] {
+            assert!(host_allowed(ok, public), "{ok:?}");
+        }
+        for bad in ["evil.test", "evil.test:3000", "liaison.example.nhs.uk.evil.test", "127.0.0.1.nip.io:3000"] {
+            assert!(!host_allowed(Some(bad), public), "{bad}");
+        }
+        assert!(host_allowed(Some("127.0.0.1:3000"), "http://127.0.0.1:3000"));
+    }
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        assert_eq!(redact_token("/ack/abc.def"), "/ack/…");
+        assert_eq!(redact_token("/reset-password/secret"), "/reset-password/…");
+        assert_eq!(redact_token("/organisations"), "/organisations");
     }
 
     #[test]

@@ -448,3 +448,20 @@ async fn send_one(
         Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_from_two_seconds_with_at_most_half_again_of_jitter_and_a_cap() {
+        for attempts in 0..20u32 {
+            let base = 2i64.pow(attempts.min(10)).min(900) * 1000;
+            for _ in 0..50 {
+                let ms = backoff(attempts).num_milliseconds();
+                assert!((base..=base + base / 2).contains(&ms), "attempt {attempts}: {ms} ms");
+            }
+        }
+        assert!(backoff(30).num_seconds() <= 900 + 450, "capped at 15 minutes plus jitter");
+    }
+}

@@ -239,6 +239,14 @@ async fn the_session_cookie_is_host_prefixed_on_https() {
     let cookie = res.headers()["set-cookie"].to_str().expect("cookie").to_string();
     assert!(cookie.starts_with("__Host-liaison_session="), "{cookie}");
     assert!(cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
+    assert_eq!(
+        res.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000"),
+        "HSTS on https"
+    );
+    let plain = spawn_app().await;
+    let res = new_client().get(format!("{}/health", plain.address)).send().await.expect("sent");
+    assert!(res.headers().get("strict-transport-security").is_none(), "no HSTS on plain http");
 }
 
 /// On https the test client cannot send the Secure cookie back over plain http, so the usual
@@ -332,4 +340,26 @@ async fn the_development_sink_is_bounded_and_paginated() {
     assert_eq!(total, 3);
     assert!(page[0].data.contains("message 3"));
     task.abort();
+}
+
+/// DNS rebinding: a request naming another host is refused before anything else happens.
+#[tokio::test]
+async fn a_request_for_another_host_name_is_refused() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("Host", "rebound.evil.test")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 421);
+    let res = app
+        .client
+        .get(format!("{}/", app.address))
+        .header("Host", "localhost")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 200, "localhost is this machine");
 }
