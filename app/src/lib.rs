@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                        <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
                        <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
                        <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
+                       <Route path=path!("/briefings/:id/edit") view=briefings::EditBriefingPage ssr=SsrMode::Async/>
                        <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                        <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
                        <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>

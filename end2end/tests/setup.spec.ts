@@ -59,3 +59,23 @@ test("the audit log and the plan are keyboard-reachable and pass axe with long d
     await expectAccessible(page);
   }
 });
+
+test("a manager corrects a saved draft", async ({ page }) => {
+  await signIn(page, MANAGER, "/briefings/new");
+  await waitForHydration(page);
+  await page.getByLabel("Subject").fill("Worskhop dates");
+  await page.getByLabel("Briefing").fill("The next HEI workshop is on 14 January.");
+  const hei = await page.locator("#f-segment option", { hasText: "Universities (HEIs)" }).getAttribute("value");
+  await page.getByLabel("Audience").selectOption(hei!);
+  await page.getByRole("button", { name: "Save draft and preview" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Worskhop dates" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Edit briefing" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Edit Worskhop dates" })).toBeVisible();
+  await waitForHydration(page);
+  await expectAccessible(page);
+  await page.getByLabel("Subject").fill("Workshop dates");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Workshop dates" })).toBeVisible();
+  await expect(page.getByText("Your changes were saved.")).toBeVisible();
+});

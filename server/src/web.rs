@@ -231,7 +231,12 @@ mod tests {
         ] {
             assert!(host_allowed(ok, public), "{ok:?}");
         }
-        for bad in ["evil.test", "evil.test:3000", "liaison.example.nhs.uk.evil.test", "127.0.0.1.nip.io:3000"] {
+        for bad in [
+            "evil.test",
+            "evil.test:3000",
+            "liaison.example.nhs.uk.evil.test",
+            "127.0.0.1.nip.io:3000",
+        ] {
             assert!(!host_allowed(Some(bad), public), "{bad}");
         }
         assert!(host_allowed(Some("127.0.0.1:3000"), "http://127.0.0.1:3000"));

@@ -384,6 +384,95 @@ pub async fn briefing_progress(id: String) -> Result<Progress, AppError> {
     })
 }
 
+/// What the edit page of a briefing starts from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BriefingEdit {
+    pub id: String,
+    pub version: u32,
+    pub state: BriefingState,
+    pub form: BriefingForm,
+    /// The send time that saving keeps (UK time), for a scheduled briefing.
+    pub when: Option<String>,
+}
+
+#[server(endpoint = "briefings/edit-form")]
+pub async fn briefing_edit_form(id: String) -> Result<BriefingEdit, AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let d = finish(ctx.store.briefings().get(&id).await)?;
+    Ok(BriefingEdit {
+        id: d.summary.id.clone(),
+        version: d.version,
+        state: d.summary.state,
+        when: d.summary.send_at.map(crate::domain::time::format_london),
+        form: BriefingForm {
+            subject: d.summary.subject.clone(),
+            body: d.body,
+            segment: d.segment,
+            workstreams: d.workstreams,
+            ack_required: d.ack_required.then(|| "on".to_string()),
+            ack_deadline: d.ack_deadline.map(|x| x.to_string()).unwrap_or_default(),
+            remind_days_before: d.remind_days_before.map(|x| x.to_string()).unwrap_or_default(),
+        },
+    })
+}
+
+/// Saves an edited draft or scheduled briefing; a scheduled one keeps its send time. Refused,
+/// keeping what was typed, when someone saved it since `version` was read.
+#[server(endpoint = "briefings/update")]
+pub async fn update_briefing(
+    id: String,
+    version: String,
+    subject: String,
+    body: String,
+    segment: String,
+    workstreams: Option<Vec<String>>,
+    ack_required: Option<String>,
+    ack_deadline: String,
+    remind_days_before: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let form = BriefingForm {
+        subject,
+        body,
+        segment,
+        workstreams: workstreams.unwrap_or_default(),
+        ack_required,
+        ack_deadline,
+        remind_days_before,
+    };
+    let draft = finish(form.parse(crate::domain::workstream::today_in_london(chrono::Utc::now())))?;
+    let version: u32 = finish(
+        version
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Conflict("The form is missing its version: open the briefing again.".into())),
+    )?;
+    let values = form.values();
+    finish(
+        ctx.store
+            .briefings()
+            .update(&ctx.actor(), &id, &draft, version)
+            .await
+            .map_err(|e| match e {
+                crate::backend::StoreError::Refused(r) => {
+                    AppError::Invalid(FormErrors::single("subject", r).with_values(values.clone()))
+                }
+                other => other.into(),
+            }),
+    )?;
+    leptos_axum::redirect(&format!("/briefings/{id}?saved=1"));
+    Ok(())
+}
+
+/// A scheduled briefing back to a draft.
+#[server(endpoint = "briefings/unschedule")]
+pub async fn unschedule_briefing(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    finish(ctx.store.briefings().unschedule(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/briefings/{id}"));
+    Ok(())
+}
+
 /// Stops a briefing that is sending: nothing more of it is handed to the relay.
 #[server(endpoint = "briefings/stop")]
 pub async fn stop_sending(id: String) -> Result<(), AppError> {

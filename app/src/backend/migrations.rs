@@ -398,6 +398,16 @@ DEFINE EVENT contact_count ON contact
     };
 "#,
     },
+    Migration {
+        version: 14,
+        name: "briefings can be edited: a version against lost updates",
+        sql: r#"
+DEFINE FIELD version ON briefing TYPE int DEFAULT 1;
+UPDATE briefing SET version = 1;
+DEFINE FIELD updated_at ON briefing TYPE option<datetime>;
+DEFINE FIELD updated_by ON briefing TYPE option<string>;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -462,6 +462,9 @@ mod tests {
                 assert!((base..=base + base / 2).contains(&ms), "attempt {attempts}: {ms} ms");
             }
         }
-        assert!(backoff(30).num_seconds() <= 900 + 450, "capped at 15 minutes plus jitter");
+        assert!(
+            backoff(30).num_seconds() <= 900 + 450,
+            "capped at 15 minutes plus jitter"
+        );
     }
 }

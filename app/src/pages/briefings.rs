@@ -215,21 +215,75 @@ pub fn NewBriefingPage() -> impl IntoView {
                     <ErrorSummary form/>
                     <ActionErrorNotice error/>
                     <ActionForm action=create attr:novalidate=true>
-                        <TextField form name="subject" label="Subject" width="30"/>
-                        <TextArea form name="body" label="Briefing" hint="Markdown: **bold**, *italic*, lists, [links](https://…). Recipients see it as formatted email and as plain text." rows=10/>
-                        <SelectField form name="segment" label="Audience" options=segs placeholder="Select an audience"/>
-                        <fieldset class="fieldset">
-                            <legend class="fieldset__legend">"Append the current status of these workstreams"</legend>
-                            {workstreams.into_iter().map(|(id, name)| {
-                                let fid = format!("ws-{id}");
-                                view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="workstreams[]" value=id/><label for=fid>{name}</label></div> }
-                            }).collect_view()}
-                        </fieldset>
-                        <Checkbox form name="ack_required" label="Ask recipients to confirm they have read it"/>
-                        <TextField form name="ack_deadline" label="Confirm by (optional)" input_type="date" width="10"/>
-                        <TextField form name="remind_days_before" label="Remind those who have not confirmed, days before the deadline (optional)" input_type="number" width="10"/>
+                        {briefing_fields(form, segs, workstreams, vec![])}
                         <button class="button" type="submit">"Save draft and preview"</button>
                     </ActionForm>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// The fields of the compose and edit forms.
+fn briefing_fields(
+    form: FormView,
+    segs: Vec<(String, String)>,
+    workstreams: Vec<(String, String)>,
+    checked: Vec<String>,
+) -> impl IntoView {
+    view! {
+        <TextField form name="subject" label="Subject" width="30"/>
+        <TextArea form name="body" label="Briefing" hint="Markdown: **bold**, *italic*, lists, [links](https://…). Recipients see it as formatted email and as plain text." rows=10/>
+        <SelectField form name="segment" label="Audience" options=segs placeholder="Select an audience"/>
+        <CheckboxGroup legend="Append the current status of these workstreams" name="workstreams" options=workstreams checked/>
+        <Checkbox form name="ack_required" label="Ask recipients to confirm they have read it"/>
+        <TextField form name="ack_deadline" label="Confirm by (optional)" input_type="date" width="10"/>
+        <TextField form name="remind_days_before" label="Remind those who have not confirmed, days before the deadline (optional)" input_type="number" width="10"/>
+    }
+}
+
+/// `/briefings/:id/edit`: a draft or a scheduled briefing not yet sending.
+#[component]
+pub fn EditBriefingPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Resource::new(id, briefing_edit_form);
+    let segments = Resource::new(|| (), |_| list_segments());
+    let overview = Resource::new(|| (), |_| programme_overview());
+    let update = ServerAction::<UpdateBriefing>::new();
+    let error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                if !Session::can(Action::EditPlan).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
+                let b = match data.await {
+                    Ok(b) => b,
+                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                };
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
+                let workstreams: Vec<(String, String)> = overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default();
+                let form = FormView::from_result(update.value().into(), b.form.values());
+                let checked = b.form.workstreams.clone();
+                let editable = matches!(b.state, BriefingState::Draft | BriefingState::Scheduled);
+                view! {
+                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", b.form.subject))/>
+                    <p><a href=format!("/briefings/{}", b.id)>"Back to the briefing"</a></p>
+                    <h1>{format!("Edit {}", b.form.subject)}</h1>
+                    {b.when.clone().map(|w| view! { <p>{format!("Scheduled for {w} (UK time). Saving keeps this time.")}</p> })}
+                    {if editable { view! {
+                        <ErrorSummary form/>
+                        <ActionErrorNotice error/>
+                        <ActionForm action=update attr:novalidate=true>
+                            <input type="hidden" name="id" value=b.id.clone()/>
+                            <input type="hidden" name="version" value=b.version.to_string()/>
+                            {briefing_fields(form, segs, workstreams, checked)}
+                            <button class="button" type="submit">"Save changes"</button>
+                        </ActionForm>
+                    }.into_any() } else { view! {
+                        <p>{format!("This briefing is {} and can no longer be edited.", b.state.label().to_lowercase())}</p>
+                    }.into_any() }}
                 }.into_any()
             })}
         </Transition>
@@ -248,6 +302,7 @@ pub fn BriefingPage() -> impl IntoView {
     let stop = ServerAction::<StopSending>::new();
     let resume = ServerAction::<ResumeSending>::new();
     let retry = ServerAction::<RetryFailed>::new();
+    let unschedule = ServerAction::<UnscheduleBriefing>::new();
     let data = Resource::new(
         move || {
             (
@@ -256,7 +311,12 @@ pub fn BriefingPage() -> impl IntoView {
                 schedule.version().get(),
                 cancel.version().get(),
                 repeat.version().get(),
-                (stop.version().get(), resume.version().get(), retry.version().get()),
+                (
+                    stop.version().get(),
+                    resume.version().get(),
+                    retry.version().get(),
+                    unschedule.version().get(),
+                ),
             )
         },
         |(id, ..)| get_briefing(id),
@@ -306,8 +366,10 @@ pub fn BriefingPage() -> impl IntoView {
             .or_else(|| stop.value().get().and_then(|r| r.err()))
             .or_else(|| resume.value().get().and_then(|r| r.err()))
             .or_else(|| retry.value().get().and_then(|r| r.err()))
+            .or_else(|| unschedule.value().get().and_then(|r| r.err()))
     });
     let retried = move || query.with(|q| q.get("retried"));
+    let saved = move || query.with(|q| q.get("saved").is_some());
     let tested = move || query.with(|q| q.get("tested").is_some());
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -442,6 +504,20 @@ pub fn BriefingPage() -> impl IntoView {
                             } else {
                                 view! { <p>"This briefing does not ask for acknowledgement."</p> }.into_any()
                             }}
+                            {move || saved().then(|| view! { <div class="notice notice--success" role="status"><p>"Your changes were saved."</p></div> })}
+                            {(can_edit && editable).then(|| {
+                                let id_unschedule = id.clone();
+                                let scheduled = b.row.state == BriefingState::Scheduled;
+                                view! {
+                                    <p><a class="button button--secondary" href=format!("/briefings/{id}/edit")>"Edit briefing"</a></p>
+                                    {scheduled.then(|| view! {
+                                        <ActionForm action=unschedule>
+                                            <input type="hidden" name="id" value=id_unschedule/>
+                                            <button class="button button--secondary" type="submit">"Unschedule (back to draft)"</button>
+                                        </ActionForm>
+                                    })}
+                                }
+                            })}
                             {move || retried().map(|n| view! { <div class="notice notice--success" role="status"><p>{format!("{n} failed deliveries were queued again.")}</p></div> })}
                             {can_edit.then(|| {
                                 let (id_stop, id_resume) = (id.clone(), id.clone());

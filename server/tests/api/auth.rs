@@ -70,6 +70,9 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/auth/reset-link", Rule::Public),
     ("/api/auth/reset-password", Rule::Public),
     ("/api/briefings/stop", Rule::Manager),
+    ("/api/briefings/edit-form", Rule::Manager),
+    ("/api/briefings/update", Rule::Manager),
+    ("/api/briefings/unschedule", Rule::Manager),
     ("/api/briefings/resume", Rule::Manager),
     ("/api/briefings/retry-failed", Rule::Manager),
     ("/api/workstreams/save", Rule::Manager),
@@ -166,12 +169,23 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         | "briefings/cancel"
         | "briefings/stop"
         | "briefings/resume"
-        | "briefings/retry-failed" => {
+        | "briefings/retry-failed"
+        | "briefings/edit-form"
+        | "briefings/unschedule" => {
             vec![("id", f.briefing.clone())]
         }
         "briefings/create" => vec![
             ("subject", s("Matrix briefing")),
             ("body", s("Hello")),
+            ("segment", f.segment.clone()),
+            ("ack_deadline", s("")),
+            ("remind_days_before", s("")),
+        ],
+        "briefings/update" => vec![
+            ("id", f.briefing.clone()),
+            ("version", s("1")),
+            ("subject", s("Matrix briefing, edited")),
+            ("body", s("Hello again")),
             ("segment", f.segment.clone()),
             ("ack_deadline", s("")),
             ("remind_days_before", s("")),

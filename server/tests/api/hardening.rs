@@ -240,13 +240,22 @@ async fn the_session_cookie_is_host_prefixed_on_https() {
     assert!(cookie.starts_with("__Host-liaison_session="), "{cookie}");
     assert!(cookie.contains("; Secure") && cookie.contains("Path=/"), "{cookie}");
     assert_eq!(
-        res.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()),
+        res.headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
         Some("max-age=31536000"),
         "HSTS on https"
     );
     let plain = spawn_app().await;
-    let res = new_client().get(format!("{}/health", plain.address)).send().await.expect("sent");
-    assert!(res.headers().get("strict-transport-security").is_none(), "no HSTS on plain http");
+    let res = new_client()
+        .get(format!("{}/health", plain.address))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        res.headers().get("strict-transport-security").is_none(),
+        "no HSTS on plain http"
+    );
 }
 
 /// On https the test client cannot send the Secure cookie back over plain http, so the usual

@@ -237,3 +237,142 @@ async fn invalid_workstreams_are_refused_field_by_field_and_write_nothing() {
     assert_eq!(res.status().as_u16(), 422);
     assert!(app.store.workstreams().setups(true).await.expect("setups").is_empty());
 }
+
+fn briefing_form(id: &str, version: u32, subject: &str, segment: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("id", id.to_string()),
+        ("version", version.to_string()),
+        ("subject", subject.to_string()),
+        (
+            "body",
+            "Dear partners,\n\nThe **PgCert** outcomes are agreed.".to_string(),
+        ),
+        ("segment", segment.to_string()),
+        ("ack_deadline", String::new()),
+        ("remind_days_before", String::new()),
+    ]
+}
+
+/// A draft, or a scheduled briefing not yet sending, can be corrected; a scheduled one keeps its
+/// time; a save from a stale page is refused; a sent one cannot be edited; "unschedule" makes a
+/// scheduled briefing a draft again.
+#[tokio::test]
+async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
+    use app::backend::repo::audit::Actor;
+    let app = spawn_app().await;
+    let actor = Actor::system();
+    let segment = app
+        .store
+        .segments()
+        .create(&actor, "Everyone", &Default::default())
+        .await
+        .expect("segment");
+    let draft = app::domain::plan::BriefingDraft {
+        subject: "Programme updte".into(),
+        body: "Body".into(),
+        segment: segment.clone(),
+        workstreams: vec![],
+        ack_required: false,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let id = app
+        .store
+        .briefings()
+        .create(&actor, &draft, "Test")
+        .await
+        .expect("briefing");
+
+    // The typo is fixed.
+    let res = app
+        .call("briefings/update", &briefing_form(&id, 1, "Programme update", &segment))
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let saved = app.store.briefings().get(&id).await.expect("get");
+    assert_eq!((saved.summary.subject.as_str(), saved.version), ("Programme update", 2));
+
+    // A second editor who opened version 1 is refused, with who saved, and nothing changes.
+    let res = app
+        .call("briefings/update", &briefing_form(&id, 1, "Programme news", &segment))
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap_or_default();
+    assert!(
+        body.contains("was changed by Test User") && body.contains("Programme news"),
+        "{body}"
+    );
+    assert_eq!(
+        app.store.briefings().get(&id).await.expect("get").summary.subject,
+        "Programme update"
+    );
+
+    // Scheduled for later: an edit keeps the time; unscheduling makes it a draft again.
+    let res = app
+        .call(
+            "briefings/schedule",
+            &[
+                ("id", id.clone()),
+                ("when", "later".into()),
+                ("date", "2030-03-04".into()),
+                ("time", "09:30".into()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let before = app.store.briefings().get(&id).await.expect("get");
+    let res = app
+        .call(
+            "briefings/update",
+            &briefing_form(&id, before.version, "Programme update, March", &segment),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let after = app.store.briefings().get(&id).await.expect("get");
+    assert_eq!(
+        after.summary.send_at, before.summary.send_at,
+        "saving keeps the send time"
+    );
+    assert_eq!(after.summary.state, app::domain::plan::BriefingState::Scheduled);
+    let (status, html) = app.get_html(&format!("/briefings/{id}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Saving keeps this time"));
+    assert_eq!(
+        app.call("briefings/unschedule", &[("id", id.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let now = app.store.briefings().get(&id).await.expect("get");
+    assert_eq!(
+        (now.summary.state, now.summary.send_at),
+        (app::domain::plan::BriefingState::Draft, None)
+    );
+
+    // Once it is sending or sent, it is history: refused.
+    app.call(
+        "briefings/schedule",
+        &[
+            ("id", id.clone()),
+            ("when", "now".into()),
+            ("date", String::new()),
+            ("time", String::new()),
+        ],
+    )
+    .await;
+    assert!(
+        wait_for(20, || async {
+            matches!(
+                app.store.briefings().get(&id).await.expect("get").summary.state,
+                app::domain::plan::BriefingState::Sending | app::domain::plan::BriefingState::Sent
+            )
+        })
+        .await
+    );
+    let version = app.store.briefings().get(&id).await.expect("get").version;
+    let res = app
+        .call("briefings/update", &briefing_form(&id, version, "Too late", &segment))
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("can no longer be edited"));
+}

@@ -34,6 +34,8 @@ pub struct BriefingDetail {
     pub ack_deadline: Option<NaiveDate>,
     pub remind_days_before: Option<u32>,
     pub reminder_sent: bool,
+    /// Incremented by every edit: a save that names an older version is refused.
+    pub version: u32,
     /// A repeating template: (plan item id, its objective).
     pub repeats_with: Option<(String, String)>,
     /// An instance: (template id, template subject).
@@ -93,12 +95,13 @@ struct Row {
     plan_objective: Option<String>,
     instance_of: Option<String>,
     template_subject: Option<String>,
+    version: Option<i64>,
 }
 
 const FIELDS: &str =
     "record::id(id) AS id, subject, body, record::id(segment) AS segment, segment.name AS segment_name,
     workstreams.map(|$w| record::id($w)) AS workstreams, ack_required, ack_deadline, remind_days_before, reminder_sent,
-    state, send_at, recipients, created_at,
+    state, send_at, recipients, created_at, version,
     (IF plan_item != NONE { record::id(plan_item) }) AS plan_item, plan_item.objective AS plan_objective,
     (IF instance_of != NONE { record::id(instance_of) }) AS instance_of, instance_of.subject AS template_subject";
 
@@ -122,6 +125,7 @@ impl Row {
                 .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             remind_days_before: self.remind_days_before.map(|d| d.max(0) as u32),
             reminder_sent: self.reminder_sent,
+            version: self.version.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32,
             repeats_with: self.plan_item.map(|p| (p, self.plan_objective.unwrap_or_default())),
             instance_of: self.instance_of.map(|t| (t, self.template_subject.unwrap_or_default())),
         })
@@ -359,6 +363,98 @@ impl<'a> Briefings<'a> {
             .bind(("id", id.to_string()))
             .await?;
         Ok(res.take(0)?)
+    }
+
+    /// Saves an edited draft or scheduled briefing (its send time stays) if nobody saved it
+    /// since `version` was read and it has not started sending; otherwise refuses with the
+    /// reason and writes nothing.
+    pub async fn update(&self, actor: &Actor, id: &str, d: &BriefingDraft, version: u32) -> Result<(), StoreError> {
+        let current = self.get(id).await?;
+        let changes = super::diff(&[
+            ("subject", current.summary.subject.clone(), d.subject.clone()),
+            ("body", current.body.clone(), d.body.clone()),
+            ("audience", current.segment.clone(), d.segment.clone()),
+            ("workstreams", current.workstreams.join(", "), d.workstreams.join(", ")),
+            (
+                "acknowledgement",
+                current.ack_required.to_string(),
+                d.ack_required.to_string(),
+            ),
+            (
+                "confirm by",
+                current.ack_deadline.map(|x| x.to_string()).unwrap_or_default(),
+                d.ack_deadline.map(|x| x.to_string()).unwrap_or_default(),
+            ),
+            (
+                "reminder",
+                current.remind_days_before.map(|x| x.to_string()).unwrap_or_default(),
+                d.remind_days_before.map(|x| x.to_string()).unwrap_or_default(),
+            ),
+        ]);
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $b = type::record('briefing', $id);
+                 IF !record::exists($b) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $b.state NOT IN ['draft', 'scheduled'] {{
+                     THROW '{REFUSAL_MARK}This briefing is ' + $b.state + ' and can no longer be edited.'
+                 }};
+                 IF ($b.version ?? 1) != $version {{
+                     THROW '{REFUSAL_MARK}This briefing was changed by ' + ($b.updated_by ?? 'someone') + ' at '
+                        + time::format($b.updated_at ?? time::now(), '%Y-%m-%d %H:%M UTC')
+                        + ' since you opened it. Your changes are below: check them against the saved version, then save again.'
+                 }};
+                 LET $seg = type::record('segment', $segment);
+                 IF !record::exists($seg) {{ THROW '{REFUSAL_MARK}The selected audience no longer exists.' }};
+                 UPDATE $b SET subject = $subject, body = $body, segment = $seg,
+                    workstreams = $workstreams.map(|$w| type::record('workstream', $w)), ack_required = $ack_required,
+                    ack_deadline = $ack_deadline, remind_days_before = $remind, version = ($b.version ?? 1) + 1,
+                    updated_at = time::now(), updated_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("version", i64::from(version)))
+            .bind(("subject", d.subject.clone()))
+            .bind(("body", d.body.clone()))
+            .bind(("segment", d.segment.clone()))
+            .bind(("workstreams", d.workstreams.clone()))
+            .bind(("ack_required", d.ack_required))
+            .bind(("ack_deadline", d.ack_deadline.map(|x| x.format("%Y-%m-%d").to_string())))
+            .bind(("remind", d.remind_days_before.map(|x| x as i64)))
+            .bind(audit_vars(actor, "update", format!("briefing:{id} ({})", d.subject), changes))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("briefing"))?;
+        Ok(())
+    }
+
+    /// Turns a scheduled briefing back into a draft (its send time is forgotten).
+    pub async fn unschedule(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let current = self.get(id).await?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $b = type::record('briefing', $id);
+                 IF $b.state != 'scheduled' {{ THROW '{REFUSAL_MARK}Only a scheduled briefing can be unscheduled.' }};
+                 UPDATE $b SET state = 'draft', send_at = NONE, version = ($b.version ?? 1) + 1,
+                    updated_at = time::now(), updated_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("briefing:{id} ({})", current.summary.subject),
+                "state: scheduled → draft".into(),
+            ))
+            .await?;
+        checked(res)?;
+        Ok(())
     }
 
     pub async fn cancel(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
