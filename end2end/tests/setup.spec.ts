@@ -67,6 +67,7 @@ test("a manager corrects a saved draft", async ({ page }) => {
   await page.getByLabel("Briefing").fill("The next HEI workshop is on 14 January.");
   const hei = await page.locator("#f-segment option", { hasText: "Universities (HEIs)" }).getAttribute("value");
   await page.getByLabel("Audience").selectOption(hei!);
+  await page.getByLabel("Confirm by (optional)").fill("2030-01-31");
   await page.getByRole("button", { name: "Save draft and preview" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Worskhop dates" })).toBeVisible();
 
