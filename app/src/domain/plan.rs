@@ -226,34 +226,37 @@ impl BriefingState {
 
     /// Only a briefing that is sending can be stopped.
     pub fn stop(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Sending => Ok(BriefingState::Stopped),
-            other => Err(format!(
-                "Only a briefing that is sending can be stopped; this one is {}",
-                other.label().to_lowercase()
-            )),
-        }
+        self.only_from(
+            &[BriefingState::Sending],
+            BriefingState::Stopped,
+            "Only a briefing that is sending can be stopped",
+        )
     }
 
     /// A stopped briefing resumes sending, to those it has not reached yet.
     pub fn resume(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Stopped => Ok(BriefingState::Sending),
-            other => Err(format!(
-                "Only a stopped briefing can be resumed; this one is {}",
-                other.label().to_lowercase()
-            )),
-        }
+        self.only_from(
+            &[BriefingState::Stopped],
+            BriefingState::Sending,
+            "Only a stopped briefing can be resumed",
+        )
     }
 
     /// Failed deliveries can be tried again once the briefing has been sent (or while it sends).
     pub fn retry_failed(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Sending | BriefingState::Sent => Ok(BriefingState::Sending),
-            other => Err(format!(
-                "Only a sent briefing has failed deliveries to retry; this one is {}",
-                other.label().to_lowercase()
-            )),
+        self.only_from(
+            &[BriefingState::Sending, BriefingState::Sent],
+            BriefingState::Sending,
+            "Only a sent briefing has failed deliveries to retry",
+        )
+    }
+
+    /// `to` from any of `from`; otherwise `rule`, and the state it is in.
+    fn only_from(self, from: &[BriefingState], to: BriefingState, rule: &str) -> Result<Self, String> {
+        if from.contains(&self) {
+            Ok(to)
+        } else {
+            Err(format!("{rule}; this one is {}", self.label().to_lowercase()))
         }
     }
 
@@ -617,6 +620,18 @@ pub fn instance_subject(subject: &str, occurrence: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sending_briefing_stops_only_a_stopped_one_resumes_and_only_a_sent_one_retries() {
+        use BriefingState::*;
+        assert_eq!(Sending.stop(), Ok(Stopped));
+        assert!(Sent.stop().is_err() && Draft.stop().is_err());
+        assert_eq!(Stopped.resume(), Ok(Sending));
+        assert!(Sending.resume().unwrap_err().contains("this one is sending"));
+        assert_eq!(Sent.retry_failed(), Ok(Sending));
+        assert_eq!(Sending.retry_failed(), Ok(Sending));
+        assert!(Draft.retry_failed().is_err() && Stopped.retry_failed().is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
