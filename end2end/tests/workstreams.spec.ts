@@ -15,6 +15,7 @@ test("a lead posts an amber update with a risk, ticks a milestone, and the overv
   await page.getByLabel("RAG status").selectOption("amber");
   await page.getByRole("button", { name: "Post update" }).click();
   await expect(page.locator("#f-summary-error")).toContainText("Enter a summary of progress");
+  await page.waitForLoadState("networkidle");
 
   await page.getByLabel("Summary of progress").fill("Trust survey analysis is two weeks late.");
   await page.getByLabel("Risks (optional)").fill("Primary care responses may not arrive before the report is due.");

@@ -135,9 +135,18 @@ pub fn WorkstreamPage() -> impl IntoView {
     let post = ServerAction::<PostStatusUpdate>::new();
     let tick = ServerAction::<SetMilestoneDone>::new();
     let add = ServerAction::<AddMilestone>::new();
-    // Reloaded after each change posted from this page (they redirect back here).
+    // Reloaded after each change posted from this page (they redirect back here). A refused
+    // status update does not reload it: that would redraw the form under someone correcting it
+    // and drop what they type meanwhile.
+    let posted_ok = Memo::new(move |before: Option<&u32>| {
+        let n = before.copied().unwrap_or(0);
+        match post.value().get() {
+            Some(Ok(())) => n + 1,
+            _ => n,
+        }
+    });
     let data = Resource::new(
-        move || (id(), post.version().get(), tick.version().get(), add.version().get()),
+        move || (id(), posted_ok.get(), tick.version().get(), add.version().get()),
         |(id, ..)| get_workstream(id),
     );
     let posted = move || query.with(|q| q.get("posted").is_some());
