@@ -62,7 +62,7 @@ impl Application {
             }
         } else {
             tracing::info!(
-                "no demo data: this is not the development run (cargo leptos watch) and LIAISON_SEED_DEMO is not true"
+                "no demo data: this is a release build, not the development run (cargo leptos serve), and LIAISON_SEED_DEMO is not true"
             );
         }
         let key = match &settings.secret_key {
