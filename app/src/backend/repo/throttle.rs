@@ -99,28 +99,6 @@ impl<'a> Throttle<'a> {
         })
     }
 
-    /// The counts an attempt with these keys would see now (for tests and diagnostics).
-    pub async fn counts(&self, keys: &AttemptKeys, now: DateTime<Utc>) -> Result<[u64; 3], StoreError> {
-        let mut out = [0u64; 3];
-        for (i, key) in [&keys.account, &keys.account_address, &keys.address]
-            .into_iter()
-            .enumerate()
-        {
-            let mut r = self
-                .store
-                .db()
-                .query(
-                    "SELECT VALUE IF since > $since { count } ELSE { 0 } FROM ONLY type::record('login_throttle', $k)",
-                )
-                .bind(("k", key.clone()))
-                .bind(("since", now - WINDOW))
-                .await?;
-            let n: Option<i64> = r.take(0)?;
-            out[i] = n.unwrap_or(0).max(0) as u64;
-        }
-        Ok(out)
-    }
-
     /// After a successful sign-in: the account's failures are forgiven, and the attempt itself
     /// no longer counts against the address (its earlier failures still do).
     pub async fn clear(&self, keys: &AttemptKeys) -> Result<(), StoreError> {
