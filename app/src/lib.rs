@@ -15,7 +15,9 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::{accounts, admin, briefings, contacts, organisations, plan, sign_in, workstream_setup, workstreams};
+use pages::{
+    accounts, admin, audiences, briefings, contacts, organisations, plan, sign_in, workstream_setup, workstreams,
+};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,40 +48,43 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::layout::Session::provide();
     view! {
-           <Stylesheet id="liaison" href="/pkg/liaison.css"/>
-           <Title text="Liaison"/>
-           <Router>
-               <Layout>
-                   <Routes fallback=|| view! { <components::errors::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
-                       <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
-                       <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
-                       <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
-                       <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
-                       <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
-                       <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
-                       <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
-                       <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
-                       <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
-                       <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
-    <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
-                       <Route path=path!("/segments") view=briefings::SegmentsPage ssr=SsrMode::Async/>
-                       <Route path=path!("/segments/:id") view=briefings::SegmentPage ssr=SsrMode::Async/>
-                       <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
-                       <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
-                       <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
-                       <Route path=path!("/briefings/:id/edit") view=briefings::EditBriefingPage ssr=SsrMode::Async/>
-                       <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
-                       <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
-                       <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
-                       <Route path=path!("/invitation/:token") view=accounts::InvitationPage ssr=SsrMode::Async/>
-                       <Route path=path!("/setup/workstreams") view=workstream_setup::WorkstreamSetupListPage ssr=SsrMode::Async/>
-                       <Route path=path!("/setup/workstreams/:id") view=workstream_setup::WorkstreamSetupFormPage ssr=SsrMode::Async/>
-                       <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
-                       <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
-                   </Routes>
-               </Layout>
-           </Router>
-       }
+        <Stylesheet id="liaison" href="/pkg/liaison.css"/>
+        <Title text="Liaison"/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <components::errors::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
+                    <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workstreams/:id/milestones/:milestone") view=workstreams::EditMilestonePage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/plan/:id/edit") view=plan::EditPlanItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/segments") view=audiences::SegmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/segments/:id") view=audiences::SegmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/segments/:id/edit") view=audiences::EditSegmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/briefings/:id/edit") view=briefings::EditBriefingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitation/:token") view=accounts::InvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup/workstreams") view=workstream_setup::WorkstreamSetupListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup/workstreams/:id") view=workstream_setup::WorkstreamSetupFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
 }
 
 #[cfg(feature = "hydrate")]

@@ -1,4 +1,4 @@
-//! Segments (audiences), briefings (compose, preview, test, schedule, cancel) and their reports.
+//! Briefings (compose, preview, test, schedule, cancel, edit, stop, retry) and their reports.
 use crate::domain::plan::*;
 use crate::domain::*;
 use leptos::prelude::*;
@@ -8,17 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SegmentRow {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub count: u64,
-}
-
-/// (id, name, email, organisation) of a segment's members.
-pub type Member = (String, String, String, String);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BriefingRow {
@@ -99,47 +88,6 @@ impl BriefingRow {
     }
 }
 
-pub fn describe(f: &SegmentFilter) -> String {
-    let mut parts = vec![];
-    if !f.kinds.is_empty() {
-        parts.push(f.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "));
-    }
-    if !f.areas.is_empty() {
-        parts.push(format!("in {}", f.areas.join(", ")));
-    }
-    if !f.engagement.is_empty() {
-        parts.push(format!(
-            "engagement {}",
-            f.engagement
-                .iter()
-                .map(|e| e.label().to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ));
-    }
-    if f.influence_min > 1 {
-        parts.push(format!("influence {}+", f.influence_min));
-    }
-    if f.interest_min > 1 {
-        parts.push(format!("interest {}+", f.interest_min));
-    }
-    if !f.tags.is_empty() {
-        parts.push(format!("tagged {}", f.tags.as_slice().join(" or ")));
-    }
-    if !f.organisations.is_empty() {
-        parts.push(format!(
-            "{} chosen organisation{}",
-            f.organisations.len(),
-            if f.organisations.len() == 1 { "" } else { "s" }
-        ));
-    }
-    if parts.is_empty() {
-        "All subscribed contacts".into()
-    } else {
-        format!("Subscribed contacts: {}", parts.join("; "))
-    }
-}
-
 /// The inside of an email's `<body>`, to show it in the page (our own renderer produced it:
 /// user text is escaped and Markdown sanitised).
 pub fn email_body(html: &str) -> String {
@@ -149,123 +97,6 @@ pub fn email_body(html: &str) -> String {
         .unwrap_or(0);
     let end = html.rfind("</body>").unwrap_or(html.len());
     html[start..end.max(start)].to_string()
-}
-
-#[server(endpoint = "segments/list")]
-pub async fn list_segments() -> Result<Vec<SegmentRow>, AppError> {
-    let ctx = authorized(Action::ViewPlan)?;
-    let segs = finish(ctx.store.segments().list().await)?;
-    Ok(segs
-        .into_iter()
-        .map(|s| SegmentRow {
-            description: describe(&s.filter),
-            id: s.id,
-            name: s.name,
-            count: s.count,
-        })
-        .collect())
-}
-
-#[server(endpoint = "segments/get")]
-pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppError> {
-    let ctx = authorized(Action::ViewPlan)?;
-    let s = finish(ctx.store.segments().get(&id).await)?;
-    let members = finish(ctx.store.segments().members(&id, 500).await)?;
-    Ok((
-        SegmentRow {
-            description: describe(&s.filter),
-            id: s.id,
-            name: s.name,
-            count: s.count,
-        },
-        members,
-    ))
-}
-
-#[server(endpoint = "segments/create")]
-pub async fn create_segment(
-    name: String,
-    kinds: Option<Vec<String>>,
-    areas: Option<Vec<String>>,
-    engagement: Option<Vec<String>>,
-    influence_min: String,
-    interest_min: String,
-    #[server(default)] tags: String,
-    #[server(default)] organisations: Option<Vec<String>>,
-) -> Result<(), AppError> {
-    let ctx = authorized(Action::EditPlan)?;
-    let mut v = Validator::new();
-    let values =
-        std::collections::BTreeMap::from([("name".to_string(), name.clone()), ("tags".to_string(), tags.clone())]);
-    let title = name.trim();
-    if title.is_empty() {
-        v.fail("name", "Enter a name for the audience");
-    } else if title.chars().count() > 120 {
-        v.fail("name", "Name must be 120 characters or fewer");
-    }
-    let kinds = kinds
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|k| v.check("kinds", OrgKind::parse(k)))
-        .collect();
-    let engagement = engagement
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| v.check("engagement", Engagement::parse(e)))
-        .collect();
-    let areas: Vec<String> = areas
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty() && a.len() <= 100)
-        .collect();
-    let influence_min = v
-        .check(
-            "influence_min",
-            Score::parse(if influence_min.is_empty() { "1" } else { &influence_min }),
-        )
-        .map(|s| s.get())
-        .unwrap_or(1);
-    let interest_min = v
-        .check(
-            "interest_min",
-            Score::parse(if interest_min.is_empty() { "1" } else { &interest_min }),
-        )
-        .map(|s| s.get())
-        .unwrap_or(1);
-    let tags = v.check("tags", Tags::parse(&tags)).unwrap_or_default();
-    let organisations: Vec<String> = organisations
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|o| OrgId::parse(o.trim()).ok().map(|o| o.to_string()))
-        .collect();
-    if !v.is_ok() {
-        return finish(Err(AppError::Invalid(v.into_errors(values))));
-    }
-    let filter = SegmentFilter {
-        kinds,
-        areas,
-        engagement,
-        influence_min,
-        interest_min,
-        subscribed_only: true,
-        tags,
-        organisations,
-    };
-    let id = finish(
-        ctx.store
-            .segments()
-            .create(&ctx.actor(), title, &filter)
-            .await
-            .map_err(|e| match e {
-                crate::backend::StoreError::Duplicate { .. } => AppError::Invalid(
-                    FormErrors::single("name", "An audience with this name already exists").with_values(values.clone()),
-                ),
-                other => other.into(),
-            }),
-    )?;
-    leptos_axum::redirect(&format!("/segments/{id}"));
-    Ok(())
 }
 
 #[server(endpoint = "briefings/list")]
@@ -441,12 +272,7 @@ pub async fn update_briefing(
         remind_days_before,
     };
     let draft = finish(form.parse(crate::domain::workstream::today_in_london(chrono::Utc::now())))?;
-    let version: u32 = finish(
-        version
-            .trim()
-            .parse()
-            .map_err(|_| AppError::Conflict("The form is missing its version: open the briefing again.".into())),
-    )?;
+    let version = finish(super::ctx::form_version(&version, "briefing"))?;
     let values = form.values();
     finish(
         ctx.store

@@ -80,3 +80,11 @@ pub fn finish<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError>
         e
     })
 }
+
+/// The `version` a form carries back (read when the form was opened), for the lost-update
+/// check; `what` names the record in the message.
+pub fn form_version(raw: &str, what: &str) -> Result<u32, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::Conflict(format!("The form is missing its version: open the {what} again.")))
+}

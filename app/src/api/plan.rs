@@ -69,3 +69,93 @@ pub async fn set_plan_item_active(id: String, active: String) -> Result<(), AppE
     leptos_axum::redirect("/plan");
     Ok(())
 }
+
+/// The edit page: the saved item as its form, and the version the save must name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanItemEdit {
+    pub id: String,
+    pub version: u32,
+    pub archived: bool,
+    /// Whether it drives a repeating briefing (the page says what editing the timing does).
+    pub repeats: bool,
+    pub form: PlanForm,
+}
+
+#[server(endpoint = "plan/edit-form")]
+pub async fn plan_item_edit_form(id: String) -> Result<PlanItemEdit, AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let item = finish(ctx.store.plan().get(&id).await)?;
+    Ok(PlanItemEdit {
+        id: item.id.clone(),
+        version: item.version,
+        archived: item.archived,
+        repeats: item.channel == Channel::EmailBriefing,
+        form: PlanForm::of(&item),
+    })
+}
+
+/// Saves an edited plan item. Refused, keeping what was typed, when someone saved it since
+/// `version` was read. New timing applies to occurrences from today on.
+#[server(endpoint = "plan/update")]
+pub async fn update_plan_item(
+    id: String,
+    version: String,
+    segment: String,
+    objective: String,
+    key_message: String,
+    channel: String,
+    frequency: String,
+    owner: String,
+    start: String,
+    end: String,
+    workstreams: Option<Vec<String>>,
+    feedback: String,
+    #[server(default)] send_time: String,
+    #[server(default)] instances: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let form = PlanForm {
+        segment,
+        objective,
+        key_message,
+        channel,
+        frequency,
+        owner,
+        start,
+        end,
+        workstreams: workstreams.unwrap_or_default(),
+        feedback,
+        send_time,
+        instances,
+    };
+    let draft = finish(form.parse())?;
+    let version = finish(super::ctx::form_version(&version, "plan item"))?;
+    let today = crate::domain::workstream::today_in_london(chrono::Utc::now());
+    finish(
+        ctx.store
+            .plan()
+            .update(&ctx.actor(), &id, &draft, version, today)
+            .await
+            .map_err(|e| match e {
+                crate::backend::StoreError::Refused(r) => {
+                    AppError::Invalid(FormErrors::single("objective", r).with_values(form.values()))
+                }
+                other => other.into(),
+            }),
+    )?;
+    leptos_axum::redirect(&format!("/plan#item-{id}"));
+    Ok(())
+}
+
+/// Deletes a plan item that produced no briefing; archives one that did.
+#[server(endpoint = "plan/remove")]
+pub async fn remove_plan_item(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditPlan)?;
+    let archived = finish(ctx.store.plan().remove(&ctx.actor(), &id).await)?;
+    leptos_axum::redirect(if archived {
+        "/plan?archived=1"
+    } else {
+        "/plan?deleted=1"
+    });
+    Ok(())
+}

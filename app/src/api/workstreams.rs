@@ -190,10 +190,7 @@ pub async fn save_workstream(
     } else {
         let id =
             finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
-        let version: u32 =
-            finish(version.trim().parse().map_err(|_| {
-                AppError::Conflict("The form is missing its version: open the workstream again.".into())
-            }))?;
+        let version = finish(super::ctx::form_version(&version, "workstream"))?;
         finish(
             store
                 .update_setup(&ctx.actor(), &id, &draft, version)
@@ -217,5 +214,97 @@ pub async fn archive_workstream(id: String, archived: String) -> Result<(), AppE
             .await,
     )?;
     leptos_axum::redirect("/setup/workstreams");
+    Ok(())
+}
+
+/// The milestone edit page: the workstream's name and the milestone as saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneEdit {
+    pub workstream: String,
+    pub workstream_name: String,
+    pub milestone: Milestone,
+}
+
+#[cfg(feature = "ssr")]
+fn workstream_id(raw: &str) -> Result<WorkstreamId, AppError> {
+    finish(WorkstreamId::parse(raw).map_err(|_| AppError::NotFound("No workstream has that address".into())))
+}
+
+/// Read by the programme manager or the workstream's own lead (who may edit it).
+#[server(endpoint = "workstreams/milestone-edit-form")]
+pub async fn milestone_edit_form(workstream: String, milestone: String) -> Result<MilestoneEdit, AppError> {
+    let id = workstream_id(&workstream)?;
+    let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    let m = finish(ctx.store.workstreams().milestone(&id, &milestone).await)?;
+    let name = finish(ctx.store.workstreams().views(Some(&id)).await)?
+        .into_iter()
+        .next()
+        .map(|v| v.name)
+        .unwrap_or_default();
+    Ok(MilestoneEdit {
+        workstream: id.to_string(),
+        workstream_name: name,
+        milestone: m,
+    })
+}
+
+/// Saves a milestone's title, due date and status (`status` "done" or "open"). Refused,
+/// keeping what was typed, when someone saved it since `version` was read.
+#[server(endpoint = "workstreams/milestone-update")]
+pub async fn update_milestone(
+    workstream: String,
+    milestone: String,
+    version: String,
+    title: String,
+    due: String,
+    status: String,
+) -> Result<(), AppError> {
+    let id = workstream_id(&workstream)?;
+    let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    let values = std::collections::BTreeMap::from([
+        ("title".to_string(), title.clone()),
+        ("due".to_string(), due.clone()),
+        ("status".to_string(), status.clone()),
+    ]);
+    let mut draft = parse_milestone(&title, &due);
+    let before = finish(ctx.store.workstreams().milestone(&id, &milestone).await)?;
+    let done = before.done_after_edit(&status, today_in_london(Utc::now()));
+    if let Err(message) = &done {
+        let mut e = draft.err().unwrap_or_default();
+        e.errors.push(FieldError {
+            field: "status".into(),
+            message: message.clone(),
+        });
+        draft = Err(e.with_values(values.clone()));
+    }
+    let draft = finish(draft.map_err(|e| AppError::Invalid(e.with_values(values.clone()))))?;
+    let version = finish(super::ctx::form_version(&version, "milestone"))?;
+    finish(
+        ctx.store
+            .workstreams()
+            .update_milestone(&ctx.actor(), &id, &milestone, &draft, done.unwrap_or(None), version)
+            .await
+            .map_err(|e| match e {
+                crate::backend::StoreError::Refused(r) => {
+                    AppError::Invalid(FormErrors::single("title", r).with_values(values.clone()))
+                }
+                other => other.into(),
+            }),
+    )?;
+    leptos_axum::redirect(&format!("/workstreams/{id}"));
+    Ok(())
+}
+
+#[server(endpoint = "workstreams/milestone-delete")]
+pub async fn delete_milestone(workstream: String, milestone: String) -> Result<(), AppError> {
+    let id = workstream_id(&workstream)?;
+    let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    finish(
+        ctx.store
+            .workstreams()
+            .delete_milestone(&ctx.actor(), &id, &milestone)
+            .await,
+    )?;
+    leptos_axum::redirect(&format!("/workstreams/{id}"));
     Ok(())
 }

@@ -408,6 +408,30 @@ DEFINE FIELD updated_at ON briefing TYPE option<datetime>;
 DEFINE FIELD updated_by ON briefing TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 15,
+        name: "audiences, plan items and milestones can be edited and removed: versions, archiving",
+        sql: r#"
+DEFINE FIELD version ON segment TYPE int DEFAULT 1;
+DEFINE FIELD archived ON segment TYPE bool DEFAULT false;
+DEFINE FIELD updated_at ON segment TYPE option<datetime>;
+DEFINE FIELD updated_by ON segment TYPE option<string>;
+UPDATE segment SET version = 1, archived = false;
+DEFINE FIELD version ON plan_item TYPE int DEFAULT 1;
+DEFINE FIELD archived ON plan_item TYPE bool DEFAULT false;
+DEFINE FIELD updated_at ON plan_item TYPE option<datetime>;
+DEFINE FIELD updated_by ON plan_item TYPE option<string>;
+UPDATE plan_item SET version = 1, archived = false;
+DEFINE FIELD version ON milestone TYPE int DEFAULT 1;
+DEFINE FIELD updated_at ON milestone TYPE option<datetime>;
+DEFINE FIELD updated_by ON milestone TYPE option<string>;
+UPDATE milestone SET version = 1;
+-- "Is this audience or plan item used?" decides between deleting and archiving it.
+DEFINE INDEX briefing_segment ON briefing FIELDS segment;
+DEFINE INDEX plan_item_segment ON plan_item FIELDS segment;
+DEFINE INDEX briefing_plan_item ON briefing FIELDS plan_item;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -1,5 +1,6 @@
 //! Pure domain types shared by the browser and the server: no I/O here.
 pub mod account;
+pub mod audience;
 pub mod contact;
 pub mod email;
 pub mod error;

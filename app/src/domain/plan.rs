@@ -418,6 +418,26 @@ pub struct PlanItem {
     /// For email briefings: the UK time of day instances send, and what each becomes.
     pub send_time: NaiveTime,
     pub instances: InstanceMode,
+    /// Ids of the linked workstreams (`workstreams` holds their names), for the edit form.
+    pub workstream_ids: Vec<String>,
+    /// Incremented by every edit: a save that names an older version is refused.
+    pub version: u32,
+    /// Removed from the plan after it had produced briefings: kept, paused, for their history.
+    pub archived: bool,
+}
+
+impl PlanDraft {
+    /// Whether saving this over `before` moves when its occurrences fall (or whether it makes
+    /// email briefings at all): the instances made ahead for future dates must then be made
+    /// again under the new timing. Past and sent ones never change.
+    pub fn moves_occurrences(&self, before: &PlanItem) -> bool {
+        self.channel != before.channel
+            || self.frequency != before.frequency
+            || self.start != before.start
+            || self.end != before.end
+            || self.send_time != before.send_time
+            || self.instances != before.instances
+    }
 }
 
 /// A valid new plan item.
@@ -455,6 +475,24 @@ pub struct PlanForm {
 }
 
 impl PlanForm {
+    /// The form filled in from a saved item (the edit page).
+    pub fn of(i: &PlanItem) -> Self {
+        PlanForm {
+            segment: i.segment.clone(),
+            objective: i.objective.clone(),
+            key_message: i.key_message.clone(),
+            channel: i.channel.key().to_string(),
+            frequency: i.frequency.key().to_string(),
+            owner: i.owner.clone(),
+            start: i.start.format("%Y-%m-%d").to_string(),
+            end: i.end.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            workstreams: i.workstream_ids.clone(),
+            feedback: i.feedback.clone(),
+            send_time: i.send_time.format("%H:%M").to_string(),
+            instances: i.instances.key().to_string(),
+        }
+    }
+
     pub fn values(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
             ("segment".into(), self.segment.clone()),
@@ -735,6 +773,9 @@ mod tests {
             active: true,
             send_time: ok.send_time,
             instances: ok.instances,
+            workstream_ids: vec![],
+            version: 1,
+            archived: false,
         };
         assert_eq!(
             (item.send_time, item.instances),
@@ -772,6 +813,9 @@ mod tests {
             active: true,
             send_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             instances: InstanceMode::Scheduled,
+            workstream_ids: vec![],
+            version: 1,
+            archived: false,
         }
     }
 

@@ -222,9 +222,22 @@ pub struct Milestone {
     pub title: String,
     pub due: NaiveDate,
     pub done: Option<NaiveDate>,
+    /// Incremented by every edit: a save that names an older version is refused.
+    #[serde(default)]
+    pub version: u32,
 }
 
 impl Milestone {
+    /// The done date an edit saves for `status` ("done" or "open"): a milestone already done
+    /// keeps the day it was done; one newly marked done is done today (UK).
+    pub fn done_after_edit(&self, status: &str, today: NaiveDate) -> Result<Option<NaiveDate>, String> {
+        match status {
+            "done" => Ok(Some(self.done.unwrap_or(today))),
+            "open" => Ok(None),
+            _ => Err("Choose whether the milestone is done".into()),
+        }
+    }
+
     /// Overdue: not done, and its due date has passed in the programme's calendar (UK time,
     /// so just after midnight BST on the 25th, a milestone due on the 24th is overdue even
     /// though it is still the 24th in UTC).
@@ -398,6 +411,7 @@ mod tests {
             title: "M".into(),
             due,
             done,
+            version: 1,
         }
     }
 
@@ -494,12 +508,14 @@ mod tests {
                     title: "PgCert <outcomes> agreed".into(),
                     due: NaiveDate::from_ymd_opt(2027, 1, 10).unwrap(),
                     done: None,
+                    version: 1,
                 },
                 Milestone {
                     id: "2".into(),
                     title: "Old".into(),
                     due: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
                     done: None,
+                    version: 1,
                 },
             ],
             updates: vec![update("a", Rag::Amber, utc(2026, 11, 20, 10, 0))],
@@ -515,5 +531,18 @@ mod tests {
         let html = d.to_html();
         assert!(html.contains("PgCert &lt;outcomes&gt; agreed"), "{html}");
         assert!(!html.contains("<outcomes>"));
+    }
+
+    #[test]
+    fn an_edit_keeps_the_day_a_milestone_was_done() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let earlier = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(
+            ms(earlier, Some(earlier)).done_after_edit("done", today),
+            Ok(Some(earlier))
+        );
+        assert_eq!(ms(earlier, None).done_after_edit("done", today), Ok(Some(today)));
+        assert_eq!(ms(earlier, Some(earlier)).done_after_edit("open", today), Ok(None));
+        assert!(ms(earlier, None).done_after_edit("maybe", today).is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! Audiences (segments) and briefings: list, compose, preview, send, and the live report.
+//! Briefings: list, compose, edit, preview, send, and the live report.
+use crate::api::audiences::list_segments;
 use crate::api::briefings::*;
 use crate::api::workstreams::programme_overview;
 use crate::components::errors::NotFoundOrError;
@@ -6,138 +7,11 @@ use crate::components::form::*;
 use crate::components::layout::Session;
 use crate::domain::plan::BriefingState;
 use crate::domain::policy::Action;
-use crate::domain::register::WEST_MIDLANDS_ICS_AREAS;
-use crate::domain::{AppError, Engagement, OrgKind};
+use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::BTreeMap;
-
-#[component]
-pub fn SegmentsPage() -> impl IntoView {
-    let segments = Resource::new(|| (), |_| list_segments());
-    let orgs = Resource::new(|| (), |_| crate::api::register::organisation_options());
-    let create = ServerAction::<CreateSegment>::new();
-    let form = FormView::from_result(create.value().into(), BTreeMap::new());
-    let score_options: Vec<(String, String)> = (1..=5)
-        .map(|v| {
-            (
-                v.to_string(),
-                if v == 1 {
-                    "Any".to_string()
-                } else {
-                    format!("{v} or more")
-                },
-            )
-        })
-        .collect();
-    view! {
-        <Title text="Audiences – Liaison"/>
-        <h1>"Audiences"</h1>
-        <p class="lede">"Saved groups of contacts that plan items and briefings go to. Unsubscribed contacts are never included."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let score_options = score_options.clone(); Suspend::new(async move {
-                let can_edit = Session::can(Action::EditPlan).await;
-                let orgs = if can_edit { orgs.await.unwrap_or_default() } else { vec![] };
-                match segments.await {
-                    Ok(list) => view! {
-                        <div class="table-wrap" role="region" aria-label="Audiences" tabindex="0">
-                            <table class="table">
-                                <caption class="visually-hidden">"Audiences"</caption>
-                                <thead><tr><th scope="col">"Audience"</th><th scope="col">"Who"</th><th scope="col" class="table__numeric">"Contacts now"</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|s| view! {
-                                        <tr>
-                                            <td><a href=format!("/segments/{}", s.id)>{s.name}</a></td>
-                                            <td>{s.description}</td>
-                                            <td class="table__numeric">{s.count}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        {can_edit.then(|| view! {
-                            <h2>"New audience"</h2>
-                            <ErrorSummary form/>
-                            <ActionForm action=create attr:novalidate=true>
-                                <TextField form name="name" label="Name" hint="For example: Acute trusts in the Black Country" width="30"/>
-                                <fieldset class="fieldset">
-                                    <legend class="fieldset__legend">"Kinds of organisation (none ticked: all)"</legend>
-                                    {OrgKind::ALL.iter().map(|k| {
-                                        let id = format!("kind-{}", k.key());
-                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="kinds[]" value=k.key()/><label for=id>{k.label()}</label></div> }
-                                    }).collect_view()}
-                                </fieldset>
-                                <fieldset class="fieldset">
-                                    <legend class="fieldset__legend">"Areas (none ticked: all)"</legend>
-                                    {WEST_MIDLANDS_ICS_AREAS.iter().enumerate().map(|(i, a)| {
-                                        let id = format!("area-{i}");
-                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="areas[]" value=*a/><label for=id>{*a}</label></div> }
-                                    }).collect_view()}
-                                </fieldset>
-                                <fieldset class="fieldset">
-                                    <legend class="fieldset__legend">"Current engagement (none ticked: any)"</legend>
-                                    {Engagement::ALL.iter().map(|e| {
-                                        let id = format!("eng-{}", e.key());
-                                        view! { <div class="checkbox"><input type="checkbox" id=id.clone() name="engagement[]" value=e.key()/><label for=id>{e.label()}</label></div> }
-                                    }).collect_view()}
-                                </fieldset>
-                                <TextField form name="tags" label="Tags (optional)" hint="Contacts with any of these tags, separated by commas: for example course lead, senior leader" width="30"/>
-                                <details class="details">
-                                    <summary>"Only these organisations (optional)"</summary>
-                                    <fieldset class="fieldset">
-                                        <legend class="fieldset__legend">"Organisations (none ticked: all)"</legend>
-                                        {orgs.into_iter().map(|(id, name)| {
-                                            let fid = format!("org-{id}");
-                                            view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="organisations[]" value=id/><label for=fid>{name}</label></div> }
-                                        }).collect_view()}
-                                    </fieldset>
-                                </details>
-                                <SelectField form name="influence_min" label="Influence" options=score_options.clone()/>
-                                <SelectField form name="interest_min" label="Interest" options=score_options/>
-                                <button class="button" type="submit">"Save audience"</button>
-                            </ActionForm>
-                        })}
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
-                }
-            })}}
-        </Transition>
-    }
-}
-
-#[component]
-pub fn SegmentPage() -> impl IntoView {
-    let params = use_params_map();
-    let data = Resource::new(move || params.with(|p| p.get("id").unwrap_or_default()), get_segment);
-    view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((s, members)) => view! {
-                        <Title text=crate::components::layout::title_text(format!("{} – Liaison", s.name))/>
-                        <p><a href="/segments">"Back to audiences"</a></p>
-                        <h1>{s.name.clone()}</h1>
-                        <p class="lede">{s.description.clone()}</p>
-                        <p class="caption" role="status">{format!("{} contacts match now", s.count)}</p>
-                        <div class="table-wrap" role="region" aria-label="Contacts in this audience" tabindex="0">
-                            <table class="table">
-                                <caption class="visually-hidden">"Contacts in this audience"</caption>
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Email"</th></tr></thead>
-                                <tbody>
-                                    {members.into_iter().map(|(id, name, email, org)| view! {
-                                        <tr><td><a href=format!("/contacts/{id}")>{name}</a></td><td>{org}</td><td>{email}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
 
 fn state_tag(s: BriefingState) -> &'static str {
     match s {
@@ -209,7 +83,7 @@ pub fn NewBriefingPage() -> impl IntoView {
                 if !Session::can(Action::EditPlan).await {
                     return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
                 }
-                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().filter(|s| !s.archived).map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
                 let workstreams: Vec<(String, String)> = overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default();
                 view! {
                     <ErrorSummary form/>
@@ -262,7 +136,7 @@ pub fn EditBriefingPage() -> impl IntoView {
                     Ok(b) => b,
                     Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
                 };
-                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().filter(|s| !s.archived || s.id == b.form.segment).map(|s| (s.id, format!("{} ({} contacts)", s.name, s.count))).collect();
                 let workstreams: Vec<(String, String)> = overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default();
                 let form = FormView::from_result(update.value().into(), b.form.values());
                 let checked = b.form.workstreams.clone();

@@ -1,6 +1,7 @@
 //! One module per route.
 pub mod accounts;
 pub mod admin;
+pub mod audiences;
 pub mod briefings;
 pub mod contacts;
 pub mod organisations;

@@ -1,13 +1,15 @@
 //! The communication plan page: the plan as the programme keeps it, and what is due soon.
-use crate::api::briefings::list_segments;
+use crate::api::audiences::list_segments;
 use crate::api::plan::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
 use crate::domain::plan::{short_date, Channel, Frequency, InstanceMode};
 use crate::domain::policy::Action;
+use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
 #[component]
@@ -21,10 +23,20 @@ pub fn PlanPage() -> impl IntoView {
     let segments = Resource::new(|| (), |_| list_segments());
     let overview = Resource::new(|| (), |_| crate::api::workstreams::programme_overview());
     let form = FormView::from_result(create.value().into(), BTreeMap::new());
+    let query = use_query_map();
     view! {
         <Title text="Communication plan – Liaison"/>
         <h1>"Communication plan"</h1>
         <p class="lede">"Who is told what, through which channel, how often, and by whom."</p>
+        {move || query.with(|q| {
+            if q.get("deleted").is_some() {
+                Some("The plan item was deleted.")
+            } else if q.get("archived").is_some() {
+                Some("The plan item had produced briefings, so it was archived rather than deleted: it is listed under archived plan items.")
+            } else {
+                None
+            }
+        }).map(|n| view! { <div class="notice" role="status"><p>{n}</p></div> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
@@ -33,10 +45,11 @@ pub fn PlanPage() -> impl IntoView {
                 } else {
                     vec![]
                 };
-                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter().filter(|s| !s.archived).map(|s| (s.id, s.name)).collect();
                 match plan.await {
                     Ok(p) => {
                         let items = p.items.clone();
+                        let archived: Vec<(String, String)> = p.items.iter().filter(|i| i.archived).map(|i| (i.objective.clone(), i.audience.clone())).collect();
                         view! {
                             <div class="table-wrap" role="region" aria-label="Communication plan" tabindex="0">
                                 <table class="table">
@@ -48,11 +61,11 @@ pub fn PlanPage() -> impl IntoView {
                                         <th scope="col">"Status"</th>
                                     </tr></thead>
                                     <tbody>
-                                        {p.items.into_iter().map(|i| {
+                                        {p.items.into_iter().filter(|i| !i.archived).map(|i| {
                                             let email = (i.channel == Channel::EmailBriefing).then(|| format!(
                                                 "Sends at {} (UK); {}", i.send_time.format("%H:%M"), i.instances.each()
                                             ));
-                                            let (id, active) = (i.id.clone(), i.active);
+                                            let (id, active, objective) = (i.id.clone(), i.active, i.objective.clone());
                                             let anchor = format!("item-{}", i.id);
                                             view! {
                                             <tr id=anchor>
@@ -69,6 +82,7 @@ pub fn PlanPage() -> impl IntoView {
                                                     <strong class=if active { "tag tag--green" } else { "tag tag--grey" }>{if active { "Active" } else { "Paused" }}</strong>
                                                     {email.map(|e| view! { <span class="hint">{e}</span> })}
                                                     {can_edit.then(|| view! {
+                                                        <a class="button button--secondary button--small" href=format!("/plan/{}/edit", id)>"Edit"<span class="visually-hidden">{format!(" {objective}")}</span></a>
                                                         <ActionForm action=toggle>
                                                             <input type="hidden" name="id" value=id/>
                                                             <input type="hidden" name="active" value=if active { "false" } else { "true" }/>
@@ -81,6 +95,11 @@ pub fn PlanPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            {(!archived.is_empty()).then(|| view! {
+                                <h2>"Archived plan items"</h2>
+                                <p>"Removed from the plan after they had produced briefings: kept, paused, so the plan keeps its history."</p>
+                                <ul>{archived.into_iter().map(|(o, a)| view! { <li>{format!("{o} ({a})")}</li> }).collect_view()}</ul>
+                            })}
                             <h2>"Due in the next eight weeks"</h2>
                             {if p.calendar.is_empty() { view! { <p>"Nothing is due."</p> }.into_any() } else { view! {
                                 <ul class="calendar">
@@ -91,34 +110,11 @@ pub fn PlanPage() -> impl IntoView {
                                 </ul>
                             }.into_any() }}
                             {can_edit.then(|| {
-                                let channels: Vec<(String, String)> = Channel::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
-                                let freqs: Vec<(String, String)> = Frequency::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
-                                let modes: Vec<(String, String)> = InstanceMode::ALL.iter().map(|c| (c.key().into(), c.label().into())).collect();
                                 view! {
                                     <h2>"Add to the plan"</h2>
                                     <ErrorSummary form/>
                                     <ActionForm action=create attr:novalidate=true>
-                                        <SelectField form name="segment" label="Audience" options=segs.clone() placeholder="Select an audience"/>
-                                        <TextField form name="objective" label="Objective" width="30"/>
-                                        <TextArea form name="key_message" label="Key message" rows=3/>
-                                        <SelectField form name="channel" label="Channel" options=channels placeholder="Select a channel"/>
-                                        <SelectField form name="frequency" label="Frequency" options=freqs placeholder="Select how often"/>
-                                        <TextField form name="owner" label="Owner" width="20"/>
-                                        <TextField form name="start" label="Start date" input_type="date" width="10"/>
-                                        <TextField form name="end" label="End date (optional)" input_type="date" width="10"/>
-                                        <fieldset class="fieldset">
-                                            <legend class="fieldset__legend">"Linked workstreams"</legend>
-                                            {workstreams.clone().into_iter().map(|(id, name)| {
-                                                let fid = format!("plan-ws-{id}");
-                                                view! { <div class="checkbox"><input type="checkbox" id=fid.clone() name="workstreams[]" value=id/><label for=fid>{name}</label></div> }
-                                            }).collect_view()}
-                                        </fieldset>
-                                        <TextField form name="feedback" label="Feedback mechanism (optional)" width="30"/>
-                                        <fieldset class="fieldset">
-                                            <legend class="fieldset__legend">"For email briefings"</legend>
-                                            <TextField form name="send_time" label="Send time (UK, optional)" input_type="time" hint="Each occurrence sends at this time; 09:00 if left blank" width="10"/>
-                                            <SelectField form name="instances" label="Each occurrence becomes" options=modes placeholder="A draft to review (default)"/>
-                                        </fieldset>
+                                        {plan_fields(form, segs.clone(), workstreams.clone(), vec![])}
                                         <button class="button" type="submit">"Add to the plan"</button>
                                     </ActionForm>
                                 }
@@ -127,6 +123,106 @@ pub fn PlanPage() -> impl IntoView {
                     }
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
                 }
+            })}
+        </Transition>
+    }
+}
+
+/// The fields of the plan item form; `checked` are the linked workstreams' ids.
+fn plan_fields(
+    form: FormView,
+    segs: Vec<(String, String)>,
+    workstreams: Vec<(String, String)>,
+    checked: Vec<String>,
+) -> impl IntoView {
+    let channels: Vec<(String, String)> = Channel::ALL
+        .iter()
+        .map(|c| (c.key().into(), c.label().into()))
+        .collect();
+    let freqs: Vec<(String, String)> = Frequency::ALL
+        .iter()
+        .map(|c| (c.key().into(), c.label().into()))
+        .collect();
+    let modes: Vec<(String, String)> = InstanceMode::ALL
+        .iter()
+        .map(|c| (c.key().into(), c.label().into()))
+        .collect();
+    view! {
+        <SelectField form name="segment" label="Audience" options=segs placeholder="Select an audience"/>
+        <TextField form name="objective" label="Objective" width="30"/>
+        <TextArea form name="key_message" label="Key message" rows=3/>
+        <SelectField form name="channel" label="Channel" options=channels placeholder="Select a channel"/>
+        <SelectField form name="frequency" label="Frequency" options=freqs placeholder="Select how often"/>
+        <TextField form name="owner" label="Owner" width="20"/>
+        <TextField form name="start" label="Start date" input_type="date" width="10"/>
+        <TextField form name="end" label="End date (optional)" input_type="date" width="10"/>
+        <CheckboxGroup legend="Linked workstreams" name="workstreams" options=workstreams checked/>
+        <TextField form name="feedback" label="Feedback mechanism (optional)" width="30"/>
+        <fieldset class="fieldset">
+            <legend class="fieldset__legend">"For email briefings"</legend>
+            <TextField form name="send_time" label="Send time (UK, optional)" input_type="time" hint="Each occurrence sends at this time; 09:00 if left blank" width="10"/>
+            <SelectField form name="instances" label="Each occurrence becomes" options=modes placeholder="A draft to review (default)"/>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn EditPlanItemPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        plan_item_edit_form,
+    );
+    let segments = Resource::new(|| (), |_| list_segments());
+    let overview = Resource::new(|| (), |_| crate::api::workstreams::programme_overview());
+    let update = ServerAction::<UpdatePlanItem>::new();
+    let remove = ServerAction::<RemovePlanItem>::new();
+    let error = Signal::derive(move || {
+        update
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| remove.value().get().and_then(|r| r.err()))
+    });
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                if !Session::can(Action::EditPlan).await {
+                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                }
+                let item = match data.await {
+                    Ok(item) => item,
+                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                };
+                let segs: Vec<(String, String)> = segments.await.unwrap_or_default().into_iter()
+                    .filter(|s| !s.archived || s.id == item.form.segment).map(|s| (s.id, s.name)).collect();
+                let workstreams: Vec<(String, String)> = overview.await.map(|o| o.workstreams.into_iter().map(|w| (w.view.id.to_string(), w.view.name)).collect()).unwrap_or_default();
+                let form = FormView::from_result(update.value().into(), item.form.values());
+                let (id_update, id_remove) = (item.id.clone(), item.id.clone());
+                view! {
+                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", item.form.objective))/>
+                    <p><a href=format!("/plan#item-{}", item.id)>"Back to the plan"</a></p>
+                    <h1>{format!("Edit {}", item.form.objective)}</h1>
+                    {if item.archived { view! { <p>"This plan item is archived and can no longer be edited."</p> }.into_any() } else { view! {
+                        {item.repeats.then(|| view! {
+                            <p>"Changing when this item falls (frequency, dates, send time) changes future occurrences only: briefings already sent, and any you have edited or scheduled yourself, stay as they are."</p>
+                        })}
+                        <ErrorSummary form/>
+                        <ActionErrorNotice error/>
+                        <ActionForm action=update attr:novalidate=true>
+                            <input type="hidden" name="id" value=id_update/>
+                            <input type="hidden" name="version" value=item.version.to_string()/>
+                            {plan_fields(form, segs, workstreams, item.form.workstreams.clone())}
+                            <button class="button" type="submit">"Save changes"</button>
+                        </ActionForm>
+                        <h2>"Remove from the plan"</h2>
+                        <p>"An item that has produced briefings is archived instead of deleted, so the plan keeps its history."</p>
+                        <ActionForm action=remove>
+                            <input type="hidden" name="id" value=id_remove/>
+                            <button class="button button--warning" type="submit">"Remove plan item"</button>
+                        </ActionForm>
+                    }.into_any() }}
+                }.into_any()
             })}
         </Transition>
     }

@@ -254,6 +254,8 @@ fn MilestoneTable(
                         let done = m.done.is_some();
                         let title = m.title.clone();
                         let ws = workstream.clone();
+                        let edit_href = format!("/workstreams/{}/milestones/{}", workstream, m.id);
+                        let edit_label = format!(": {}", m.title);
                         view! {
                             <tr>
                                 <td>{m.title.clone()}</td>
@@ -270,6 +272,9 @@ fn MilestoneTable(
                                                 <span class="visually-hidden">{format!(": {title}")}</span>
                                             </button>
                                         </ActionForm>
+                                        <a class="button button--secondary" href=edit_href>
+                                            "Edit"<span class="visually-hidden">{edit_label}</span>
+                                        </a>
                                     </td>
                                 })}
                             </tr>
@@ -309,4 +314,62 @@ fn History(updates: Vec<StatusUpdate>) -> impl IntoView {
         </ol>
     }
     .into_any()
+}
+
+#[component]
+pub fn EditMilestonePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.with(|p| (p.get("id").unwrap_or_default(), p.get("milestone").unwrap_or_default()));
+    let data = Resource::new(key, |(w, m)| milestone_edit_form(w, m));
+    let update = ServerAction::<UpdateMilestone>::new();
+    let delete = ServerAction::<DeleteMilestone>::new();
+    let error = Signal::derive(move || {
+        update
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| delete.value().get().and_then(|r| r.err()))
+    });
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let e = match data.await {
+                    Ok(e) => e,
+                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                };
+                let m = e.milestone.clone();
+                let saved = BTreeMap::from([
+                    ("title".to_string(), m.title.clone()),
+                    ("due".to_string(), m.due.format("%Y-%m-%d").to_string()),
+                    ("status".to_string(), if m.done.is_some() { "done" } else { "open" }.to_string()),
+                ]);
+                let form = FormView::from_result(update.value().into(), saved);
+                let (ws_update, ws_delete, back) = (e.workstream.clone(), e.workstream.clone(), format!("/workstreams/{}", e.workstream));
+                let (m_update, m_delete) = (m.id.clone(), m.id.clone());
+                let statuses = vec![("open".to_string(), "Open".to_string()), ("done".to_string(), "Done".to_string())];
+                view! {
+                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", m.title))/>
+                    <p><a href=back>{format!("Back to {}", e.workstream_name)}</a></p>
+                    <h1>{format!("Edit {}", m.title)}</h1>
+                    <ErrorSummary form/>
+                    <ActionErrorNotice error/>
+                    <ActionForm action=update attr:novalidate=true>
+                        <input type="hidden" name="workstream" value=ws_update/>
+                        <input type="hidden" name="milestone" value=m_update/>
+                        <input type="hidden" name="version" value=m.version.to_string()/>
+                        <TextField form name="title" label="Milestone" width="30"/>
+                        <TextField form name="due" label="Due date" input_type="date" hint="For example 2027-09-30" width="10"/>
+                        <SelectField form name="status" label="Status" options=statuses/>
+                        <button class="button" type="submit">"Save changes"</button>
+                    </ActionForm>
+                    <h2>"Delete this milestone"</h2>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="workstream" value=ws_delete/>
+                        <input type="hidden" name="milestone" value=m_delete/>
+                        <button class="button button--warning" type="submit">"Delete milestone"</button>
+                    </ActionForm>
+                }.into_any()
+            })}
+        </Transition>
+    }
 }

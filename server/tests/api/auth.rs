@@ -77,6 +77,18 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/briefings/retry-failed", Rule::Manager),
     ("/api/workstreams/save", Rule::Manager),
     ("/api/workstreams/archive", Rule::Manager),
+    ("/api/segments/edit-form", Rule::Manager),
+    ("/api/segments/update", Rule::Manager),
+    ("/api/segments/restore", Rule::Manager),
+    ("/api/plan/edit-form", Rule::Manager),
+    ("/api/plan/update", Rule::Manager),
+    ("/api/workstreams/milestone-edit-form", Rule::OwnWorkstream),
+    ("/api/workstreams/milestone-update", Rule::OwnWorkstream),
+    // Removals last, and of unknown ids (answered 404 when allowed): the rows above keep
+    // their fixtures.
+    ("/api/segments/remove", Rule::Manager),
+    ("/api/plan/remove", Rule::Manager),
+    ("/api/workstreams/milestone-delete", Rule::OwnWorkstream),
 ];
 
 const LEAD: &str = "lead@test.example.org";
@@ -219,6 +231,44 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("when", s("later")),
             ("date", s("2030-01-01")),
             ("time", s("09:00")),
+        ],
+        "segments/edit-form" | "segments/restore" => vec![("id", f.segment.clone())],
+        "segments/update" => vec![
+            ("id", f.segment.clone()),
+            ("version", s("1")),
+            ("name", s("Fixture audience, edited")),
+            ("influence_min", s("1")),
+            ("interest_min", s("1")),
+        ],
+        "plan/edit-form" => vec![("id", f.plan_item.clone())],
+        "plan/update" => vec![
+            ("id", f.plan_item.clone()),
+            ("version", s("1")),
+            ("segment", f.segment.clone()),
+            ("objective", s("Fixture plan item, edited")),
+            ("key_message", s("Message")),
+            ("channel", s("email_briefing")),
+            ("frequency", s("monthly")),
+            ("owner", s("PM")),
+            ("start", s("2027-01-01")),
+            ("end", s("")),
+            ("feedback", s("")),
+        ],
+        "workstreams/milestone-edit-form" => {
+            vec![("workstream", f.workstream.clone()), ("milestone", f.milestone.clone())]
+        }
+        "workstreams/milestone-update" => vec![
+            ("workstream", f.workstream.clone()),
+            ("milestone", f.milestone.clone()),
+            ("version", s("1")),
+            ("title", s("Fixture milestone, edited")),
+            ("due", s("2027-02-01")),
+            ("status", s("open")),
+        ],
+        "segments/remove" | "plan/remove" => vec![("id", s("nosuchrecord"))],
+        "workstreams/milestone-delete" => vec![
+            ("workstream", f.workstream.clone()),
+            ("milestone", s("nosuchmilestone")),
         ],
         _ => vec![],
     }

@@ -255,9 +255,7 @@ impl<'a> Accounts<'a> {
             .bind(audit_vars(&Actor::Other(String::new()), "create", String::new(), String::new()))
             .await?;
         let mut res = checked(res)?;
-        let id = (0..res.num_statements())
-            .rev()
-            .find_map(|i| res.take::<Option<String>>(i).ok().flatten());
+        let id = super::returned::<String>(&mut res);
         stored("id", UserId::parse(&id.ok_or(StoreError::NotFound("user"))?))
     }
 

@@ -168,6 +168,7 @@ impl<'a> Briefings<'a> {
                 "BEGIN TRANSACTION;
                  LET $seg = type::record('segment', $segment);
                  IF !record::exists($seg) {{ THROW '{REFUSAL_MARK}The selected audience no longer exists.' }};
+                 IF $seg.archived {{ THROW '{REFUSAL_MARK}The selected audience is archived: choose another, or restore it first.' }};
                  CREATE type::record('briefing', $key) SET subject = $subject, body = $body, segment = $seg,
                     workstreams = $workstreams.map(|$w| type::record('workstream', $w)), ack_required = $ack_required,
                     ack_deadline = $ack_deadline, remind_days_before = $remind, state = 'draft', created_by = $created_by;
@@ -201,7 +202,8 @@ impl<'a> Briefings<'a> {
                 "BEGIN TRANSACTION;
                  LET $b = type::record('briefing', $id);
                  IF $b.state NOT IN ['draft', 'scheduled'] {{ THROW '{REFUSAL_MARK}This briefing is already being sent.' }};
-                 UPDATE $b SET state = 'scheduled', send_at = $send_at;
+                 UPDATE $b SET state = 'scheduled', send_at = $send_at, version = ($b.version ?? 1) + 1,
+                    updated_at = time::now(), updated_by = $audit_label RETURN NONE;
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -401,19 +403,17 @@ impl<'a> Briefings<'a> {
                  IF $b.state NOT IN ['draft', 'scheduled'] {{
                      THROW '{REFUSAL_MARK}This briefing is ' + $b.state + ' and can no longer be edited.'
                  }};
-                 IF ($b.version ?? 1) != $version {{
-                     THROW '{REFUSAL_MARK}This briefing was changed by ' + ($b.updated_by ?? 'someone') + ' at '
-                        + time::format($b.updated_at ?? time::now(), '%Y-%m-%d %H:%M UTC')
-                        + ' since you opened it. Your changes are below: check them against the saved version, then save again.'
-                 }};
+                 {STALE}
                  LET $seg = type::record('segment', $segment);
                  IF !record::exists($seg) {{ THROW '{REFUSAL_MARK}The selected audience no longer exists.' }};
+                 IF $seg.archived AND $seg != $b.segment {{ THROW '{REFUSAL_MARK}The selected audience is archived: choose another, or restore it first.' }};
                  UPDATE $b SET subject = $subject, body = $body, segment = $seg,
                     workstreams = $workstreams.map(|$w| type::record('workstream', $w)), ack_required = $ack_required,
                     ack_deadline = $ack_deadline, remind_days_before = $remind, version = ($b.version ?? 1) + 1,
                     updated_at = time::now(), updated_by = $audit_label RETURN NONE;
                  {AUDIT_SQL}
-                 COMMIT TRANSACTION;"
+                 COMMIT TRANSACTION;",
+                STALE = super::stale_check("$b", "briefing")
             ))
             .bind(("id", id.to_string()))
             .bind(("version", i64::from(version)))

@@ -24,6 +24,14 @@ pub(crate) fn checked(mut res: IndexedResults) -> Result<IndexedResults, StoreEr
     }
 }
 
+/// The value a transaction `RETURN`s: the last statement whose result reads as `Some(T)`
+/// (statements after the RETURN, such as COMMIT, give nothing).
+pub(crate) fn returned<T: surrealdb::types::SurrealValue>(res: &mut IndexedResults) -> Option<T> {
+    (0..res.num_statements())
+        .rev()
+        .find_map(|i| res.take::<Option<T>>(i).ok().flatten())
+}
+
 /// Parses a stored value into its domain type; a failure means the row was corrupted outside
 /// the application (the schema's assertions should make it impossible).
 pub(crate) fn stored<T, E: std::fmt::Display>(field: &str, r: Result<T, E>) -> Result<T, StoreError> {
@@ -42,6 +50,13 @@ pub(crate) const AUDIT_SQL: &str = "CREATE audit SET at = time::now(),
     actor = IF $audit_actor = NONE { NONE } ELSE { type::record('user', $audit_actor) },
     actor_label = $audit_label, action = $audit_action, record = $audit_record, changes = $audit_changes;";
 
+/// [`AUDIT_SQL`] for a removal that archives a record still referenced (`$used` true) and
+/// deletes one nothing refers to: the entry says which happened.
+pub(crate) const REMOVAL_AUDIT_SQL: &str = "CREATE audit SET at = time::now(),
+    actor = IF $audit_actor = NONE { NONE } ELSE { type::record('user', $audit_actor) },
+    actor_label = $audit_label, action = IF $used { 'archive' } ELSE { 'delete' }, record = $audit_record,
+    changes = $audit_changes;";
+
 pub(crate) fn audit_vars(
     actor: &audit::Actor,
     action: &str,
@@ -59,6 +74,21 @@ pub(crate) fn audit_vars(
     v.insert("audit_record", record);
     v.insert("audit_changes", changes);
     v
+}
+
+/// The statement that refuses a save of `record` (a SurrealQL variable holding a record with
+/// `version`, `updated_by` and `updated_at`) when someone saved it since the form read
+/// `$version`: the lost-update check, run inside the save's own transaction. `what` names the
+/// record for the person ("audience", "plan item").
+pub(crate) fn stale_check(record: &str, what: &str) -> String {
+    format!(
+        "IF ({record}.version ?? 1) != $version {{
+             THROW '{mark}This {what} was changed by ' + ({record}.updated_by ?? 'someone') + ' at '
+                + time::format({record}.updated_at ?? time::now(), '%Y-%m-%d %H:%M UTC')
+                + ' since you opened it. Your changes are below: check them against the saved version, then save again.'
+         }};",
+        mark = super::error::REFUSAL_MARK
+    )
 }
 
 /// "field: before → after" for each field that changed; `(field, before, after)` triples.

@@ -1,8 +1,9 @@
 //! Segments: saved audiences, and the contacts that match them now.
 use super::audit::Actor;
-use super::{audit_vars, checked, fold, new_key, stored, AUDIT_SQL};
+use super::{audit_vars, checked, diff, fold, new_key, stale_check, stored, AUDIT_SQL, REMOVAL_AUDIT_SQL};
 use crate::backend::db::Store;
-use crate::backend::error::StoreError;
+use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::audience::SegmentDraft;
 use crate::domain::plan::SegmentFilter;
 use crate::domain::{Engagement, OrgKind};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,19 @@ pub struct Segment {
     pub name: String,
     pub filter: SegmentFilter,
     pub count: u64,
+    /// Incremented by every edit: a save that names an older version is refused.
+    pub version: u32,
+    /// Archived audiences keep the briefings and plan items that used them, but are offered
+    /// for nothing new.
+    pub archived: bool,
+}
+
+/// What removing an audience did: one that nothing used is deleted, one that a briefing or a
+/// plan item used is archived so their history stays whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Deleted,
+    Archived,
 }
 
 #[derive(SurrealValue)]
@@ -28,7 +42,12 @@ struct Row {
     tags: Vec<String>,
     organisations: Vec<String>,
     count: i64,
+    version: Option<i64>,
+    archived: Option<bool>,
 }
+
+const FIELDS: &str = "record::id(id) AS id, name, name_key, kinds, areas, engagement, influence_min, interest_min,
+    tags, organisations.map(|$o| record::id($o)) AS organisations, 0 AS count, version, archived";
 
 impl Row {
     fn into_domain(self) -> Result<Segment, StoreError> {
@@ -57,6 +76,8 @@ impl Row {
                 organisations: self.organisations,
             },
             count: self.count.max(0) as u64,
+            version: self.version.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32,
+            archived: self.archived.unwrap_or(false),
         })
     }
 }
@@ -128,8 +149,7 @@ impl<'a> Segments<'a> {
         let mut res = self
             .store
             .db()
-            .query("SELECT record::id(id) AS id, name, name_key, kinds, areas, engagement, influence_min, interest_min,
-                    tags, organisations.map(|$o| record::id($o)) AS organisations, 0 AS count FROM segment ORDER BY name_key")
+            .query(format!("SELECT {FIELDS} FROM segment ORDER BY name_key"))
             .await?;
         let rows: Vec<Row> = res.take(0)?;
         let mut out = Vec::with_capacity(rows.len());
@@ -157,11 +177,140 @@ impl<'a> Segments<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Segment, StoreError> {
-        self.list()
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(StoreError::NotFound("segment"))
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {FIELDS} FROM ONLY type::record('segment', $id)"))
+            .bind(("id", id.to_string()))
+            .await?;
+        let row: Option<Row> = res.take(0)?;
+        let mut seg = row.ok_or(StoreError::NotFound("audience"))?.into_domain()?;
+        seg.count = self.count(id).await?;
+        Ok(seg)
+    }
+
+    /// Saves an edited audience if nobody saved it since `version` was read; the audit entry
+    /// names the fields that changed.
+    pub async fn update(&self, actor: &Actor, id: &str, d: &SegmentDraft, version: u32) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
+        let keys = |v: &[String]| v.join(", ");
+        let (a, b) = (&before.filter, &d.filter);
+        let changes = diff(&[
+            ("name", before.name.clone(), d.name.clone()),
+            (
+                "kinds",
+                keys(&a.kinds.iter().map(|k| k.key().to_string()).collect::<Vec<_>>()),
+                keys(&b.kinds.iter().map(|k| k.key().to_string()).collect::<Vec<_>>()),
+            ),
+            ("areas", keys(&a.areas), keys(&b.areas)),
+            (
+                "engagement",
+                keys(&a.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>()),
+                keys(&b.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>()),
+            ),
+            ("influence", a.influence_min.to_string(), b.influence_min.to_string()),
+            ("interest", a.interest_min.to_string(), b.interest_min.to_string()),
+            ("tags", keys(a.tags.as_slice()), keys(b.tags.as_slice())),
+            ("organisations", keys(&a.organisations), keys(&b.organisations)),
+        ]);
+        let f = &d.filter;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $s = type::record('segment', $id);
+                 IF !record::exists($s) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 {STALE}
+                 UPDATE $s SET name = $name, name_key = $name_key, kinds = $kinds, areas = $areas, engagement = $engagement,
+                    influence_min = $imin, interest_min = $tmin, tags = $tags,
+                    organisations = $organisations.map(|$o| type::record('organisation', $o)),
+                    version = (version ?? 1) + 1, updated_at = time::now(), updated_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;",
+                STALE = stale_check("$s", "audience")
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("version", i64::from(version)))
+            .bind(("name", d.name.clone()))
+            .bind(("name_key", fold(&d.name)))
+            .bind(("kinds", f.kinds.iter().map(|k| k.key().to_string()).collect::<Vec<_>>()))
+            .bind(("areas", f.areas.clone()))
+            .bind((
+                "engagement",
+                f.engagement.iter().map(|e| e.key().to_string()).collect::<Vec<_>>(),
+            ))
+            .bind(("imin", f.influence_min.clamp(1, 5) as i64))
+            .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
+            .bind(("tags", f.tags.as_slice().to_vec()))
+            .bind(("organisations", f.organisations.clone()))
+            .bind(audit_vars(actor, "update", format!("segment:{id} ({})", d.name), changes))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("audience"))?;
+        Ok(())
+    }
+
+    /// Deletes an audience nothing uses; archives one a briefing or plan item used (decided in
+    /// the transaction, so a briefing made meanwhile is never left without its audience).
+    pub async fn remove(&self, actor: &Actor, id: &str) -> Result<Removal, StoreError> {
+        let before = self.get(id).await?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $s = type::record('segment', $id);
+                 IF !record::exists($s) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 LET $used = array::len((SELECT VALUE id FROM briefing WHERE segment = $s LIMIT 1))
+                    + array::len((SELECT VALUE id FROM plan_item WHERE segment = $s LIMIT 1)) > 0;
+                 IF $used {{
+                    UPDATE $s SET archived = true, version = (version ?? 1) + 1, updated_at = time::now(),
+                        updated_by = $audit_label RETURN NONE;
+                 }} ELSE {{
+                    DELETE $s;
+                 }};
+                 {REMOVAL_AUDIT_SQL}
+                 RETURN $used;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(audit_vars(
+                actor,
+                "remove",
+                format!("segment:{id} ({})", before.name),
+                super::listing(&[("name", before.name.clone())]),
+            ))
+            .await?;
+        let mut res = checked(res).map_err(StoreError::not_found_as("audience"))?;
+        let used = super::returned::<bool>(&mut res).unwrap_or(false);
+        Ok(if used { Removal::Archived } else { Removal::Deleted })
+    }
+
+    /// Offers an archived audience for new briefings and plan items again.
+    pub async fn restore(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let before = self.get(id).await?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $s = type::record('segment', $id);
+                 IF !record::exists($s) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $s SET archived = false, version = (version ?? 1) + 1, updated_at = time::now(),
+                    updated_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("segment:{id} ({})", before.name),
+                "archived: true → false".into(),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("audience"))?;
+        Ok(())
     }
 
     /// Matching contacts (id, name, email, organisation), first `limit` by name.

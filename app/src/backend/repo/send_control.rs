@@ -132,9 +132,7 @@ impl<'a> SendControl<'a> {
                     .bind(audit)
                     .await?;
                 let mut res = checked(res).map_err(StoreError::not_found_as("briefing"))?;
-                let n = (0..res.num_statements())
-                    .rev()
-                    .find_map(|i| res.take::<Option<i64>>(i).ok().flatten());
+                let n = super::returned::<i64>(&mut res);
                 Ok(n.unwrap_or(0).max(0) as u64)
             }
         })

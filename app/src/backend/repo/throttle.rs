@@ -86,9 +86,7 @@ impl<'a> Throttle<'a> {
                 .await?;
             let mut res = super::checked(res)?;
             // The outcome is the RETURN's result: the last statement that produced a string.
-            let outcome = (0..res.num_statements())
-                .rev()
-                .find_map(|i| res.take::<Option<String>>(i).ok().flatten());
+            let outcome = super::returned::<String>(&mut res);
             Ok(outcome)
         })
         .await?;

@@ -201,9 +201,7 @@ impl<'a> Users<'a> {
             .bind(audit_vars(actor, action, String::new(), format!("active: {active}")))
             .await?;
         let mut res = checked(res).map_err(StoreError::not_found_as("user"))?;
-        let id = (0..res.num_statements())
-            .rev()
-            .find_map(|i| res.take::<Option<String>>(i).ok().flatten());
+        let id = super::returned::<String>(&mut res);
         stored("id", UserId::parse(&id.ok_or(StoreError::NotFound("user"))?))
     }
 

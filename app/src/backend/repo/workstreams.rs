@@ -226,17 +226,14 @@ impl<'a> Workstreams<'a> {
                 "BEGIN TRANSACTION;
                  LET $ws = type::record('workstream', $id);
                  IF !record::exists($ws) {{ THROW '{REFUSAL_MARK}not-found' }};
-                 IF $ws.version != $version {{
-                     THROW '{REFUSAL_MARK}This workstream was changed by ' + ($ws.updated_by ?? 'someone') + ' at '
-                        + time::format($ws.updated_at ?? time::now(), '%Y-%m-%d %H:%M UTC')
-                        + ' since you opened it. Your changes are below: check them against the saved version, then save again.'
-                 }};
+                 {STALE}
                  {LEADS_CHECK}
                  UPDATE $ws SET name = $name, aim = $aim, objectives = $objectives, starts_on = $starts_on,
                     ends_on = $ends_on, position = $position, leads = $lead_records, version = version + 1,
                     updated_at = time::now(), updated_by = $audit_label;
                  {AUDIT_SQL}
-                 COMMIT TRANSACTION;"
+                 COMMIT TRANSACTION;",
+                STALE = super::stale_check("$ws", "workstream")
             ))
             .bind(setup_vars(d))
             .bind(("id", id.as_str().to_string()))
@@ -330,6 +327,7 @@ struct MilestoneRow {
     title: String,
     due: String,
     done: Option<String>,
+    version: Option<i64>,
 }
 
 #[derive(SurrealValue)]
@@ -359,6 +357,7 @@ impl MilestoneRow {
                 done: self.done.as_deref().map(|d| date("done", d)).transpose()?,
                 id: self.id,
                 title: self.title,
+                version: self.version.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32,
             },
         ))
     }
@@ -396,7 +395,7 @@ impl<'a> Workstreams<'a> {
                  SELECT record::id(id) AS id, name, aim, position,
                         (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names
                     FROM workstream WHERE ($only = NONE AND archived_at = NONE) OR id = $only ORDER BY position;
-                 SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done FROM milestone
+                 SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done, version FROM milestone
                     WHERE $only = NONE OR workstream = $only ORDER BY due;
                  SELECT record::id(id) AS id, record::id(workstream) AS workstream, rag, summary, risks, issues,
                         next_steps, commentary, author_name, at FROM status_update
@@ -558,6 +557,99 @@ impl<'a> Workstreams<'a> {
             ))
             .await?;
         checked(res).map_err(StoreError::not_found_as("workstream or milestone"))?;
+        Ok(())
+    }
+
+    /// One milestone of this workstream (another workstream's id is not found).
+    pub async fn milestone(&self, id: &WorkstreamId, milestone: &str) -> Result<Milestone, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done, version
+                    FROM milestone WHERE id = type::record('milestone', $milestone)
+                    AND workstream = type::record('workstream', $id)",
+            )
+            .bind(("id", id.as_str().to_string()))
+            .bind(("milestone", milestone.to_string()))
+            .await?;
+        let rows: Vec<MilestoneRow> = res.take(0)?;
+        let row = rows.into_iter().next().ok_or(StoreError::NotFound("milestone"))?;
+        Ok(row.into_domain()?.1)
+    }
+
+    /// Saves an edited milestone of this workstream if nobody saved it since `version`.
+    pub async fn update_milestone(
+        &self,
+        actor: &Actor,
+        id: &WorkstreamId,
+        milestone: &str,
+        d: &MilestoneDraft,
+        done: Option<NaiveDate>,
+        version: u32,
+    ) -> Result<(), StoreError> {
+        let before = self.milestone(id, milestone).await?;
+        let day = |x: Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_default();
+        let changes = super::diff(&[
+            ("title", before.title.clone(), d.title.clone()),
+            ("due", before.due.to_string(), d.due.to_string()),
+            ("done", day(before.done), day(done)),
+        ]);
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $m = type::record('milestone', $milestone);
+                 IF !record::exists($m) OR $m.workstream != type::record('workstream', $id) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 {STALE}
+                 UPDATE $m SET title = $title, due = $due, done = $done, version = (version ?? 1) + 1,
+                    updated_at = time::now(), updated_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;",
+                STALE = super::stale_check("$m", "milestone")
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("milestone", milestone.to_string()))
+            .bind(("version", i64::from(version)))
+            .bind(("title", d.title.clone()))
+            .bind(("due", d.due.format("%Y-%m-%d").to_string()))
+            .bind(("done", done.map(|d| d.format("%Y-%m-%d").to_string())))
+            .bind(audit_vars(
+                actor,
+                "update",
+                format!("milestone:{milestone} (workstream:{id})"),
+                changes,
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("milestone"))?;
+        Ok(())
+    }
+
+    /// Deletes a milestone of this workstream.
+    pub async fn delete_milestone(&self, actor: &Actor, id: &WorkstreamId, milestone: &str) -> Result<(), StoreError> {
+        let before = self.milestone(id, milestone).await?;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $m = type::record('milestone', $milestone);
+                 IF !record::exists($m) OR $m.workstream != type::record('workstream', $id) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 DELETE $m;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("milestone", milestone.to_string()))
+            .bind(audit_vars(
+                actor,
+                "delete",
+                format!("milestone:{milestone} (workstream:{id})"),
+                format!("{}, due {}", before.title, before.due),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("milestone"))?;
         Ok(())
     }
 }
