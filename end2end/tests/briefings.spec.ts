@@ -53,7 +53,7 @@ test("a programme manager composes, previews and sends a briefing; a recipient a
 test("the plan and audiences pages list the programme's plan and pass axe", async ({ page }) => {
   await signIn(page, MANAGER, "/plan");
   await expect(page.getByRole("heading", { level: 1, name: "Communication plan" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Keep every partner informed of programme progress" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Keep every partner informed of programme progress", exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Due in the next eight weeks" })).toBeVisible();
   await expectAccessible(page);
   await page.goto("/segments");

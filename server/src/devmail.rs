@@ -2,7 +2,7 @@
 //! the messages readable as JSON over HTTP) and for the tests, which need a real SMTP peer over
 //! TCP. It speaks enough of RFC 5321 for lettre: EHLO/HELO, MAIL, RCPT, DATA (dot-unstuffed),
 //! RSET, NOOP, QUIT. It can be told to refuse recipients (permanently or temporarily).
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,7 +18,7 @@ pub struct Received {
 }
 
 /// How the sink answers `RCPT TO` for addresses containing a marker.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Behaviour {
     /// Recipients containing this text get `550` (permanent failure).
     pub reject_permanently: Option<String>,
@@ -191,25 +191,38 @@ fn address(arg: &str) -> String {
 }
 
 /// `liaison dev-mail`: the sink on an SMTP port, and its messages as JSON on an HTTP port
-/// (`GET /messages`, `DELETE /messages`), for development and the browser tests.
+/// (`GET /messages`, `DELETE /messages`), for development and the browser tests, which also
+/// make it refuse recipients (`PUT /behaviour` with `{"reject_permanently": "marker"}`, or
+/// `{}` to accept everyone again) to play a relay that fails and is then fixed.
 pub async fn run(smtp: SocketAddr, http: SocketAddr) -> anyhow::Result<()> {
     use axum::routing::get;
     let sink = MailSink::new();
     let (smtp_addr, _task) = sink.clone().start(smtp).await?;
-    let api = axum::Router::new().route(
-        "/messages",
-        get({
-            let sink = sink.clone();
-            move || async move { axum::Json(sink.messages()) }
-        })
-        .delete({
-            let sink = sink.clone();
-            move || async move {
-                sink.clear();
-                "cleared"
-            }
-        }),
-    );
+    let api = axum::Router::new()
+        .route(
+            "/behaviour",
+            axum::routing::put({
+                let sink = sink.clone();
+                move |axum::Json(b): axum::Json<Behaviour>| async move {
+                    sink.set_behaviour(b);
+                    "ok"
+                }
+            }),
+        )
+        .route(
+            "/messages",
+            get({
+                let sink = sink.clone();
+                move || async move { axum::Json(sink.messages()) }
+            })
+            .delete({
+                let sink = sink.clone();
+                move || async move {
+                    sink.clear();
+                    "cleared"
+                }
+            }),
+        );
     let listener = TcpListener::bind(http).await?;
     println!(
         "dev-mail: SMTP on {smtp_addr}, messages at http://{}/messages",
