@@ -37,7 +37,7 @@ pub fn BriefingsPage() -> impl IntoView {
                 match briefings.await {
                     Ok(list) => view! {
                         {can_edit.then(|| view! { <p><a class="button" href="/briefings/new">"Compose a briefing"</a></p> })}
-                        {if list.is_empty() { view! { <p>"No briefings yet."</p> }.into_any() } else { view! {
+                        {if list.is_empty() { view! { <p>"No briefings yet. A briefing is an email to an audience, with an optional link to acknowledge it: compose one, preview it, send a test, then send it or schedule it."</p> }.into_any() } else { view! {
                             <div class="table-wrap" role="region" aria-label="Briefings, newest first" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Briefings, newest first"</caption>

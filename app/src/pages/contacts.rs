@@ -93,7 +93,12 @@ fn ContactTable(page: Page<Contact>, q: ListQuery) -> impl IntoView {
     view! {
         <p class="caption" role="status">{format!("{count} contact{}", if count == 1 { "" } else { "s" })}</p>
         {if page.items.is_empty() {
-            view! { <p>"No contacts match. Try another search."</p> }.into_any()
+            let filtered = !q.search.is_empty() || q.kind.is_some();
+            if filtered {
+                view! { <p>"No contacts match. Try another search."</p> }.into_any()
+            } else {
+                view! { <p>"No contacts yet. Contacts are the people the programme informs and engages: add each one to their organisation, from the organisation's page or with “Add a contact”."</p> }.into_any()
+            }
         } else {
             view! {
                 <div class="table-wrap" role="region" aria-label="Contacts in the register" tabindex="0">

@@ -108,7 +108,12 @@ fn OrgTable(page: Page<Organisation>, q: ListQuery, sort: OrgSort) -> impl IntoV
     view! {
         <p class="caption" role="status">{format!("{count} organisation{}", if count == 1 { "" } else { "s" })}</p>
         {if page.items.is_empty() {
-            view! { <p>"No organisations match. Try another name or kind."</p> }.into_any()
+            let filtered = !q.search.is_empty() || q.kind.is_some();
+            if filtered {
+                view! { <p>"No organisations match. Try another name or kind."</p> }.into_any()
+            } else {
+                view! { <p>"No organisations yet. The register holds the universities, trusts, primary care providers and other bodies the programme works with: add the first with “Add an organisation”, then add its people."</p> }.into_any()
+            }
         } else {
             view! {
                 <div class="table-wrap" role="region" aria-label="Organisations in the register" tabindex="0">
@@ -194,7 +199,8 @@ pub fn OrganisationPage() -> impl IntoView {
 #[component]
 fn ContactMiniTable(contacts: Vec<Contact>) -> impl IntoView {
     if contacts.is_empty() {
-        return view! { <p>"No contacts yet."</p> }.into_any();
+        return view! { <p>"No contacts at this organisation yet: add the people the programme deals with here."</p> }
+            .into_any();
     }
     view! {
         <div class="table-wrap" role="region" aria-label="Contacts at this organisation" tabindex="0">

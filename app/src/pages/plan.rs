@@ -50,8 +50,12 @@ pub fn PlanPage() -> impl IntoView {
                     Ok(p) => {
                         let items = p.items.clone();
                         let archived: Vec<(String, String)> = p.items.iter().filter(|i| i.archived).map(|i| (i.objective.clone(), i.audience.clone())).collect();
+                        let empty = p.items.iter().all(|i| i.archived);
                         view! {
-                            <div class="table-wrap" role="region" aria-label="Communication plan" tabindex="0">
+                            {empty.then(|| view! {
+                                <p>"The plan is empty. Each row says who is told what, through which channel, how often and by whom: first save an audience (who), then add the row below. An email-briefing row can make each occurrence its own briefing."</p>
+                            })}
+                            <div class="table-wrap" role="region" aria-label="Communication plan" tabindex="0" hidden=empty>
                                 <table class="table">
                                     <caption class="visually-hidden">"Communication plan"</caption>
                                     <thead><tr>
