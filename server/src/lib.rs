@@ -5,6 +5,7 @@ pub mod bench;
 pub mod config;
 pub mod demo_data;
 pub mod devmail;
+pub mod register_files;
 pub mod routes;
 pub mod seed;
 pub mod users_cli;
@@ -267,6 +268,7 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
     let router = Router::new()
         .route("/health", get(|| async { "ok" }))
         .merge(routes::token_routes())
+        .merge(register_files::routes())
         .merge(routes::dev_mail_routes(dev_mail))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod briefings;
 #[cfg(feature = "ssr")]
 pub mod ctx;
+pub mod import;
 pub mod plan;
 pub mod register;
 pub mod workstreams;

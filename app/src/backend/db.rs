@@ -122,6 +122,10 @@ impl Store {
         super::repo::briefings::Briefings::new(self)
     }
 
+    pub fn imports(&self) -> super::repo::imports::Imports<'_> {
+        super::repo::imports::Imports::new(self)
+    }
+
     pub fn plan(&self) -> super::repo::plan::Plan<'_> {
         super::repo::plan::Plan::new(self)
     }

@@ -432,6 +432,20 @@ DEFINE INDEX plan_item_segment ON plan_item FIELDS segment;
 DEFINE INDEX briefing_plan_item ON briefing FIELDS plan_item;
 "#,
     },
+    Migration {
+        version: 16,
+        name: "register imports: an uploaded file between its preview and its commit",
+        sql: r#"
+DEFINE TABLE import SCHEMAFULL;
+DEFINE FIELD filename ON import TYPE string;
+DEFINE FIELD text ON import TYPE string;
+DEFINE FIELD created_by ON import TYPE string;
+DEFINE FIELD created_at ON import TYPE datetime;
+DEFINE FIELD committed_at ON import TYPE option<datetime>;
+DEFINE FIELD result ON import TYPE option<string>;
+DEFINE FIELD errors_csv ON import TYPE option<string>;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

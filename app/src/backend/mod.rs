@@ -1,8 +1,10 @@
 //! Server-only: the SurrealDB store, schema migrations, state. Compiled with `ssr` only.
 pub mod account_mailer;
 pub mod auth;
+pub mod csv_io;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod mail;
 pub mod markdown;
 pub mod migrations;

@@ -7,6 +7,7 @@ pub mod error;
 pub mod form;
 pub mod html;
 pub mod ids;
+pub mod import;
 pub mod organisation;
 pub mod plan;
 pub mod policy;

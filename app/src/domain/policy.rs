@@ -64,6 +64,10 @@ pub enum Action {
     ViewRegister,
     /// Create, change or delete organisations and contacts.
     EditRegister,
+    /// Bring a spreadsheet of contacts (and their organisations) into the register.
+    ImportRegister,
+    /// Download the register (bulk personal data) as a spreadsheet.
+    ExportRegister,
     /// Read workstreams, their milestones and status history.
     ViewWorkstreams,
     /// Post a status update or tick a milestone on one workstream.
@@ -89,6 +93,8 @@ pub fn allows(user: &CurrentUser, action: &Action) -> bool {
             Action::ViewRegister | Action::ViewWorkstreams | Action::ViewPlan => true,
             Action::UpdateWorkstream(id) => user.leads.contains(id),
             Action::EditRegister
+            | Action::ImportRegister
+            | Action::ExportRegister
             | Action::ManageWorkstreams
             | Action::EditPlan
             | Action::ManageUsers

@@ -33,6 +33,14 @@ macro_rules! closed_enum {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// The key or the label as a spreadsheet has it: case, spaces, hyphens and
+            /// underscores ignored ("Acute trust", "acute-trust", "ACUTE_TRUST").
+            pub fn from_text(raw: &str) -> Option<Self> {
+                let norm = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+                let n = norm(raw);
+                Self::ALL.iter().copied().find(|v| norm(v.key()) == n || norm(v.label()) == n)
+            }
+
             pub fn parse(raw: &str) -> Result<Self, String> {
                 match raw.trim() {
                     $($key => Ok($name::$variant),)+

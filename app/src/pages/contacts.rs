@@ -46,8 +46,16 @@ pub fn ContactsPage() -> impl IntoView {
         {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The contact was deleted."</p></div> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                Session::can(Action::EditRegister).await.then(|| view! {
-                    <p><A href="/contacts/new" attr:class="button">"Add a contact"</A></p>
+                let export = format!(
+                    "/contacts/export.csv?{}",
+                    crate::components::url::query_string(&[("q", &params().search), ("kind", params().kind.map(|k| k.key()).unwrap_or(""))])
+                );
+                Session::can(Action::ImportRegister).await.then(|| view! {
+                    <div class="actions">
+                        <A href="/contacts/new" attr:class="button">"Add a contact"</A>
+                        <a href="/contacts/import" class="button button--secondary">"Import from a spreadsheet"</a>
+                        <a href=export class="button button--secondary" download="">"Export this view (CSV)"</a>
+                    </div>
                 })
             })}
         </Transition>

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audiences;
 pub mod briefings;
 pub mod contacts;
+pub mod import;
 pub mod organisations;
 pub mod plan;
 pub mod sign_in;

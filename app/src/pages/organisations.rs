@@ -112,7 +112,7 @@ fn OrgTable(page: Page<Organisation>, q: ListQuery, sort: OrgSort) -> impl IntoV
             if filtered {
                 view! { <p>"No organisations match. Try another name or kind."</p> }.into_any()
             } else {
-                view! { <p>"No organisations yet. The register holds the universities, trusts, primary care providers and other bodies the programme works with: add the first with “Add an organisation”, then add its people."</p> }.into_any()
+                view! { <p>"No organisations yet. The register holds the universities, trusts, primary care providers and other bodies the programme works with: each is added once, then its people."</p> }.into_any()
             }
         } else {
             view! {

@@ -84,6 +84,8 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/plan/update", Rule::Manager),
     ("/api/workstreams/milestone-edit-form", Rule::OwnWorkstream),
     ("/api/workstreams/milestone-update", Rule::OwnWorkstream),
+    ("/api/import/preview", Rule::Manager),
+    ("/api/import/commit", Rule::Manager),
     // Removals last, and of unknown ids (answered 404 when allowed): the rows above keep
     // their fixtures.
     ("/api/segments/remove", Rule::Manager),
@@ -265,7 +267,7 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("due", s("2027-02-01")),
             ("status", s("open")),
         ],
-        "segments/remove" | "plan/remove" => vec![("id", s("nosuchrecord"))],
+        "segments/remove" | "plan/remove" | "import/preview" | "import/commit" => vec![("id", s("nosuchrecord"))],
         "workstreams/milestone-delete" => vec![
             ("workstream", f.workstream.clone()),
             ("milestone", s("nosuchmilestone")),

@@ -5,6 +5,7 @@ mod auth;
 mod editing;
 mod hardening;
 mod helpers;
+mod import;
 mod outbox;
 mod plan;
 mod register;

@@ -6,7 +6,7 @@ use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
 use crate::domain::query::ListQuery;
 use crate::domain::*;
-use surrealdb::types::{SurrealValue, Variables};
+use surrealdb::types::SurrealValue;
 
 #[derive(Debug, SurrealValue)]
 struct ContactRow {
@@ -23,6 +23,8 @@ struct ContactRow {
     engagement_target: String,
     subscribed: bool,
     tags: Vec<String>,
+    /// The organisation's area: only the export selects it.
+    area: Option<String>,
 }
 
 impl ContactRow {
@@ -54,6 +56,12 @@ const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
      engagement_current, engagement_target, subscribed, tags";
 
+/// The list query's WHERE ($search folded, $kind a key or NONE). The organisation's name is
+/// read through the record link, so a renamed organisation is found by its new name.
+const FILTER: &str =
+    "($search = '' OR string::contains(search_text, $search) OR string::contains(organisation.name_key, $search)) \
+     AND ($kind = NONE OR organisation.kind = $kind)";
+
 #[derive(SurrealValue)]
 struct Count {
     count: i64,
@@ -70,12 +78,9 @@ impl<'a> Contacts<'a> {
 
     /// Search matches name, email or organisation name (case-insensitive, substring).
     pub async fn list(&self, q: &ListQuery, per_page: u32) -> Result<Page<Contact>, StoreError> {
-        // The organisation's name is read through the record link, so a renamed organisation is
-        // found by its new name without rewriting its contacts.
-        let filter = "($search = '' OR string::contains(search_text, $search) OR string::contains(organisation.name_key, $search)) AND ($kind = NONE OR organisation.kind = $kind)";
         let sql = format!(
-            "SELECT {PROJECTION}, name_key FROM contact WHERE {filter} ORDER BY name_key LIMIT $limit START $start;
-             SELECT count() FROM contact WHERE {filter} GROUP ALL;"
+            "SELECT {PROJECTION}, name_key FROM contact WHERE {FILTER} ORDER BY name_key LIMIT $limit START $start;
+             SELECT count() FROM contact WHERE {FILTER} GROUP ALL;"
         );
         let mut res = self
             .store
@@ -136,17 +141,12 @@ impl<'a> Contacts<'a> {
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
-                 LET $org = type::record('organisation', $organisation);
-                 IF !record::exists($org) {{ THROW '{MISSING_ORG}' }};
-                 CREATE type::record('contact', $key) SET organisation = $org, name = $name, name_key = $name_key,
-                    email = $email, job_title = $job_title, influence = $influence, interest = $interest,
-                    engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, tags = $tags, search_text = $search_text;
+                 IF !record::exists(type::record('organisation', $c.organisation)) {{ THROW '{MISSING_ORG}' }};
+                 CREATE type::record('contact', $c.key) SET {CONTACT_SET};
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(fields(d))
-            .bind(("key", key.clone()))
+            .bind(("c", ContactRecord::of(&key, d)))
             .bind(audit_vars(
                 actor,
                 "create",
@@ -175,19 +175,14 @@ impl<'a> Contacts<'a> {
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
-                 LET $org = type::record('organisation', $organisation);
-                 IF !record::exists($org) {{ THROW '{MISSING_ORG}' }};
-                 LET $c = type::record('contact', $id);
-                 IF !record::exists($c) {{ THROW '{REFUSAL_MARK}not-found' }};
-                 UPDATE $c SET organisation = $org, name = $name, name_key = $name_key,
-                    email = $email, job_title = $job_title, influence = $influence, interest = $interest,
-                    engagement_current = $engagement_current, engagement_target = $engagement_target,
-                    subscribed = $subscribed, tags = $tags, search_text = $search_text, updated_at = time::now();
+                 IF !record::exists(type::record('organisation', $c.organisation)) {{ THROW '{MISSING_ORG}' }};
+                 LET $contact = type::record('contact', $c.key);
+                 IF !record::exists($contact) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $contact SET {CONTACT_SET}, updated_at = time::now();
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(fields(d))
-            .bind(("id", id.as_str().to_string()))
+            .bind(("c", ContactRecord::of(id.as_str(), d)))
             .bind(audit_vars(
                 actor,
                 "update",
@@ -197,6 +192,48 @@ impl<'a> Contacts<'a> {
             .await?;
         checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
+    }
+
+    /// Every contact the query matches, in name order, each with its organisation's area:
+    /// the register export (no paging: the whole filtered view).
+    pub async fn export(&self, q: &ListQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "SELECT {PROJECTION}, name_key, organisation.area AS area FROM contact WHERE {FILTER} ORDER BY name_key"
+            ))
+            .bind(("search", fold(&q.search)))
+            .bind(("kind", q.kind.map(|k| k.key().to_string())))
+            .await?;
+        let rows: Vec<ContactRow> = res.take(0)?;
+        rows.into_iter()
+            .map(|r| {
+                let area = r.area.clone();
+                Ok((r.into_domain()?, area))
+            })
+            .collect()
+    }
+
+    /// Every contact as a draft, by lower-case email: what an import is matched against.
+    pub async fn drafts_by_email(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (ContactId, ContactDraft)>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!("SELECT {PROJECTION} FROM contact"))
+            .await?;
+        let rows: Vec<ContactRow> = res.take(0)?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let c = row.into_domain()?;
+            let draft = ContactForm::from_contact(&c)
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("contact {}: {e:?}", c.id)))?;
+            out.insert(c.email.as_str().to_lowercase(), (c.id, draft));
+        }
+        Ok(out)
     }
 
     pub async fn delete(&self, actor: &Actor, id: &ContactId) -> Result<(), StoreError> {
@@ -247,19 +284,47 @@ fn summary(d: &ContactDraft) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn fields(d: &ContactDraft) -> Variables {
-    let mut v = Variables::new();
-    v.insert("organisation", d.organisation.as_str().to_string());
-    v.insert("name", d.name.as_str().to_string());
-    v.insert("name_key", fold(d.name.as_str()));
-    v.insert("email", d.email.as_str().to_string());
-    v.insert("job_title", d.job_title.as_ref().map(|t| t.to_string()));
-    v.insert("influence", d.influence.get() as i64);
-    v.insert("interest", d.interest.get() as i64);
-    v.insert("engagement_current", d.engagement_current.key().to_string());
-    v.insert("engagement_target", d.engagement_target.key().to_string());
-    v.insert("subscribed", d.subscribed);
-    v.insert("tags", d.tags.as_slice().to_vec());
-    v.insert("search_text", format!("{} {}", fold(d.name.as_str()), d.email.as_str()));
-    v
+/// A contact as written: what every write of a contact sets (the form, an import), bound as
+/// `$c` for [`CONTACT_SET`].
+#[derive(Debug, Clone, SurrealValue)]
+pub(crate) struct ContactRecord {
+    pub key: String,
+    organisation: String,
+    name: String,
+    name_key: String,
+    email: String,
+    job_title: Option<String>,
+    influence: i64,
+    interest: i64,
+    engagement_current: String,
+    engagement_target: String,
+    subscribed: bool,
+    tags: Vec<String>,
+    search_text: String,
 }
+
+impl ContactRecord {
+    pub(crate) fn of(key: &str, d: &ContactDraft) -> Self {
+        ContactRecord {
+            key: key.to_string(),
+            organisation: d.organisation.as_str().to_string(),
+            name: d.name.as_str().to_string(),
+            name_key: fold(d.name.as_str()),
+            email: d.email.as_str().to_string(),
+            job_title: d.job_title.as_ref().map(|t| t.to_string()),
+            influence: d.influence.get() as i64,
+            interest: d.interest.get() as i64,
+            engagement_current: d.engagement_current.key().to_string(),
+            engagement_target: d.engagement_target.key().to_string(),
+            subscribed: d.subscribed,
+            tags: d.tags.as_slice().to_vec(),
+            search_text: format!("{} {}", fold(d.name.as_str()), d.email.as_str()),
+        }
+    }
+}
+
+/// The fields of a contact written from `$c` (a [`ContactRecord`]).
+pub(crate) const CONTACT_SET: &str = "organisation = type::record('organisation', $c.organisation), name = $c.name,
+    name_key = $c.name_key, email = $c.email, job_title = $c.job_title, influence = $c.influence,
+    interest = $c.interest, engagement_current = $c.engagement_current, engagement_target = $c.engagement_target,
+    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text";

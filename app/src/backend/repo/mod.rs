@@ -5,6 +5,7 @@ pub mod audit;
 pub mod briefings;
 pub mod contacts;
 pub mod deliveries;
+pub mod imports;
 pub mod organisations;
 pub mod plan;
 pub mod segments;

@@ -125,6 +125,31 @@ impl<'a> Organisations<'a> {
         Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
     }
 
+    /// Every organisation's (id, name, kind): what an import matches organisation names against.
+    pub async fn names(&self) -> Result<Vec<(OrgId, String, OrgKind)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct N {
+            id: String,
+            name: String,
+            kind: String,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT record::id(id) AS id, name, kind FROM organisation")
+            .await?;
+        let rows: Vec<N> = res.take(0)?;
+        rows.into_iter()
+            .map(|n| {
+                Ok((
+                    stored("id", OrgId::parse(&n.id))?,
+                    n.name,
+                    stored("kind", OrgKind::parse(&n.kind))?,
+                ))
+            })
+            .collect()
+    }
+
     pub async fn create(&self, actor: &Actor, d: &OrganisationDraft) -> Result<OrgId, StoreError> {
         let key = new_key();
         let res = self
@@ -132,13 +157,11 @@ impl<'a> Organisations<'a> {
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
-                 CREATE type::record('organisation', $key) SET name = $name, name_key = $name_key, kind = $kind,
-                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes;
+                 CREATE type::record('organisation', $o.key) SET {ORGANISATION_SET};
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(fields(d))
-            .bind(("key", key.clone()))
+            .bind(("o", OrganisationRecord::of(&key, d)))
             .bind(audit_vars(
                 actor,
                 "create",
@@ -167,15 +190,13 @@ impl<'a> Organisations<'a> {
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
-                 LET $org = type::record('organisation', $id);
+                 LET $org = type::record('organisation', $o.key);
                  IF !record::exists($org) {{ THROW '{REFUSAL_MARK}not-found' }};
-                 UPDATE $org SET name = $name, name_key = $name_key, kind = $kind,
-                    area = $area, ods_code = $ods_code, ukprn = $ukprn, notes = $notes, updated_at = time::now();
+                 UPDATE $org SET {ORGANISATION_SET}, updated_at = time::now();
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(fields(d))
-            .bind(("id", id.as_str().to_string()))
+            .bind(("o", OrganisationRecord::of(id.as_str(), d)))
             .bind(audit_vars(
                 actor,
                 "update",
@@ -233,14 +254,35 @@ fn summary(d: &OrganisationDraft) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn fields(d: &OrganisationDraft) -> surrealdb::types::Variables {
-    let mut v = surrealdb::types::Variables::new();
-    v.insert("name", d.name.as_str().to_string());
-    v.insert("name_key", fold(d.name.as_str()));
-    v.insert("kind", d.kind.key().to_string());
-    v.insert("area", d.area.as_ref().map(|a| a.to_string()));
-    v.insert("ods_code", d.ods_code.as_ref().map(|c| c.as_str().to_string()));
-    v.insert("ukprn", d.ukprn.as_ref().map(|c| c.as_str().to_string()));
-    v.insert("notes", d.notes.as_ref().map(|n| n.to_string()));
-    v
+/// An organisation as written (by the form or an import), bound as `$o` for
+/// [`ORGANISATION_SET`].
+#[derive(Debug, Clone, SurrealValue)]
+pub(crate) struct OrganisationRecord {
+    pub key: String,
+    name: String,
+    name_key: String,
+    kind: String,
+    area: Option<String>,
+    ods_code: Option<String>,
+    ukprn: Option<String>,
+    notes: Option<String>,
 }
+
+impl OrganisationRecord {
+    pub(crate) fn of(key: &str, d: &OrganisationDraft) -> Self {
+        OrganisationRecord {
+            key: key.to_string(),
+            name: d.name.as_str().to_string(),
+            name_key: fold(d.name.as_str()),
+            kind: d.kind.key().to_string(),
+            area: d.area.as_ref().map(|a| a.to_string()),
+            ods_code: d.ods_code.as_ref().map(|c| c.as_str().to_string()),
+            ukprn: d.ukprn.as_ref().map(|c| c.as_str().to_string()),
+            notes: d.notes.as_ref().map(|n| n.to_string()),
+        }
+    }
+}
+
+/// The fields of an organisation written from `$o` (an [`OrganisationRecord`]).
+pub(crate) const ORGANISATION_SET: &str = "name = $o.name, name_key = $o.name_key, kind = $o.kind, area = $o.area,
+    ods_code = $o.ods_code, ukprn = $o.ukprn, notes = $o.notes";

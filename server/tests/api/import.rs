@@ -1,0 +1,180 @@
+//! The register import and export over HTTP: upload (multipart, as a browser without
+//! JavaScript sends it), preview, commit in one transaction, the rows not imported, re-import,
+//! export and its round trip, and who may do it.
+use crate::helpers::*;
+use app::domain::policy::Role;
+
+const FILE: &str = "Name,E-mail,Trust,Organisation kind,Job role,Influence,Engagement now\r\n\
+Amir Khan,amir.khan@swbh.example.org,Sandwell and West Birmingham,Acute trust,Matron,4,Neutral\r\n\
+Beth Jones,beth.jones@swbh.example.org,Sandwell and West Birmingham,acute_trust,=HYPERLINK(\"x\"),5,supportive\r\n\
+Cara Bad,cara.bad@swbh.example.org,Sandwell and West Birmingham,Acute trust,,9,Neutral\r\n\
+,no-name@swbh.example.org,Nowhere,,,,\r\n";
+
+impl TestApp {
+    /// Uploads `bytes` as a browser does; returns where it was sent next.
+    async fn upload_as(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> (u16, String) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let res = client
+            .post(format!("{}/contacts/import/upload", self.address))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload sent");
+        (res.status().as_u16(), redirect_target(&res))
+    }
+
+    async fn upload(&self, name: &str, bytes: Vec<u8>) -> String {
+        let (status, to) = self.upload_as(&self.client, name, bytes).await;
+        assert_eq!(status, 303, "{to}");
+        assert!(to.starts_with("/contacts/import/"), "{to}");
+        to.trim_start_matches("/contacts/import/").to_string()
+    }
+
+    async fn preview(&self, id: &str) -> serde_json::Value {
+        let res = self.call("import/preview", &[("id", id.to_string())]).await;
+        assert_eq!(res.status().as_u16(), 200);
+        serde_json::from_str(&res.text().await.unwrap_or_default()).expect("json")
+    }
+
+    async fn download(&self, path: &str) -> (u16, String) {
+        let res = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
+    }
+}
+
+fn counts(p: &serde_json::Value) -> (u64, u64, u64, u64, u64) {
+    let c = &p["counts"];
+    let n = |k: &str| c[k].as_u64().unwrap_or(99);
+    (
+        n("create"),
+        n("update"),
+        n("unchanged"),
+        n("error"),
+        n("new_organisations"),
+    )
+}
+
+#[tokio::test]
+async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_again_changes_nothing() {
+    let app = spawn_app().await;
+    let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+
+    // The preview writes nothing and says what each row would do.
+    let p = app.preview(&id).await;
+    assert_eq!(counts(&p), (2, 0, 0, 2, 1), "{p}");
+    assert_eq!(app.contact_count().await, 0);
+    let columns = p["columns"].to_string();
+    assert!(
+        columns.contains("[\"E-mail\",\"Email\"]") && columns.contains("[\"Trust\",\"Organisation\"]"),
+        "{columns}"
+    );
+    let rows = p["rows"].as_array().unwrap();
+    let bad = rows.iter().find(|r| r["email"] == "cara.bad@swbh.example.org").unwrap();
+    assert_eq!(bad["outcome"], "Error");
+    assert!(bad["detail"].as_str().unwrap().starts_with("Influence:"), "{bad}");
+    assert_eq!(bad["line"], 4);
+
+    let res = app.call("import/commit", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(app.contact_count().await, 2);
+    assert_eq!(app.org_count().await, 1, "the acute trust was created from the file");
+    let p = app.preview(&id).await;
+    assert!(p["committed"].as_str().unwrap().starts_with("2 created"), "{p}");
+
+    // Committing twice is refused.
+    let res = app.call("import/commit", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 409);
+
+    // The rows not imported, with the reason, as a file.
+    let (status, errors) = app.download(&format!("/contacts/import/{id}/errors.csv")).await;
+    assert_eq!(status, 200);
+    assert!(errors.starts_with('\u{feff}'), "Excel needs the BOM");
+    assert!(errors.contains("Error,Name,E-mail"), "{errors}");
+    assert!(
+        errors.contains("Row 4, Influence:") && errors.contains("cara.bad@swbh.example.org"),
+        "{errors}"
+    );
+    assert!(!errors.contains("amir.khan"), "{errors}");
+
+    // Audited with its counts.
+    let mut res = app
+        .store
+        .db()
+        .query("SELECT VALUE changes FROM audit WHERE action = 'import'")
+        .await
+        .unwrap();
+    let audit: Vec<String> = res.take(0).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].starts_with("2 created, 0 updated"), "{audit:?}");
+
+    // The same file again changes nothing.
+    let again = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+    assert_eq!(counts(&app.preview(&again).await), (0, 0, 2, 2, 0));
+}
+
+#[tokio::test]
+async fn an_export_is_excel_safe_and_imports_back_unchanged() {
+    let app = spawn_app().await;
+    let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+    app.call("import/commit", &[("id", id)]).await;
+
+    let (status, csv) = app.download("/contacts/export.csv").await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with('\u{feff}') && csv.contains("\r\n"));
+    assert!(csv.contains("'=HYPERLINK"), "a formula is neutralised: {csv}");
+    assert!(csv.contains("Beth Jones,beth.jones@swbh.example.org"), "{csv}");
+    // A filtered view exports only what it shows.
+    let (_, filtered) = app.download("/contacts/export.csv?q=amir").await;
+    assert!(
+        filtered.contains("Amir Khan") && !filtered.contains("Beth Jones"),
+        "{filtered}"
+    );
+
+    let back = app.upload("export.csv", csv.into_bytes()).await;
+    assert_eq!(counts(&app.preview(&back).await), (0, 0, 2, 0, 0));
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_with_what_to_do_and_only_managers_import_or_export() {
+    let app = spawn_app().await;
+    let (status, to) = app
+        .upload_as(&app.client, "euro.csv", b"Name;Email\r\nA;a@x.example.org\r\n".to_vec())
+        .await;
+    assert_eq!(status, 303);
+    assert!(
+        to.starts_with("/contacts/import?error=") && to.contains("semicolons"),
+        "{to}"
+    );
+    let (_, to) = app
+        .upload_as(&app.client, "no-email.csv", b"Name,Trust\r\nA,B\r\n".to_vec())
+        .await;
+    assert!(to.contains("No+column+holds+email"), "{to}");
+    let (_, to) = app
+        .upload_as(&app.client, "huge.csv", vec![b'a'; 10 * 1024 * 1024 + 1])
+        .await;
+    assert!(to.contains("10+MB"), "{to}");
+
+    app.add_user("lead@import.example.org", Role::WorkstreamLead).await;
+    let lead = app.signed_in("lead@import.example.org").await;
+    let (status, _) = app.upload_as(&lead, "register.csv", FILE.as_bytes().to_vec()).await;
+    assert_eq!(status, 403);
+    let res = lead
+        .get(format!("{}/contacts/export.csv", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    let (status, to) = app
+        .upload_as(&new_client(), "register.csv", FILE.as_bytes().to_vec())
+        .await;
+    assert_eq!(status, 303);
+    assert!(to.starts_with("/sign-in"), "{to}");
+    let mut res = app
+        .store
+        .db()
+        .query("SELECT count() FROM import GROUP ALL")
+        .await
+        .unwrap();
+    let staged: Option<i64> = res.take((0, "count")).unwrap();
+    assert_eq!(staged.unwrap_or(0), 0, "nothing refused was kept");
+}
