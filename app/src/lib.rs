@@ -16,7 +16,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    accounts, admin, audiences, briefings, contacts, organisations, plan, sign_in, workstream_setup, workstreams,
+    accounts, admin, audiences, briefings, contacts, import, organisations, plan, sign_in, workstream_setup,
+    workstreams,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -62,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/import") view=import::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/import/:id") view=import::ImportPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
