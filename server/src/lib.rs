@@ -2,6 +2,7 @@
 //! (dispatcher, scheduler). `Application::build` is what `main` runs and what the integration
 //! tests spawn on a random port.
 pub mod bench;
+pub mod bench_import;
 pub mod config;
 pub mod demo_data;
 pub mod devmail;

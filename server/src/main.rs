@@ -61,6 +61,11 @@ enum Command {
         #[arg(long)]
         batch: Option<u32>,
     },
+    /// Benchmark: import a CSV of N contacts (preview, commit, re-import) on an on-disk database.
+    BenchImport {
+        #[arg(long, default_value_t = 10_000)]
+        contacts: usize,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -108,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
             .await?
         }
         Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
+        Command::BenchImport { contacts } => server::bench_import::run(contacts).await?,
         Command::User { command } => {
             let store = app::backend::Store::open(&settings.db).await?;
             users_cli::run(&store, command).await?;
