@@ -6,13 +6,13 @@ use app::backend::import;
 use app::backend::repo::audit::Actor;
 use app::backend::state::{AppState, RequestInfo};
 use app::domain::policy::{allows, Action, CurrentUser};
-use app::domain::query::ListQuery;
+use app::domain::query::ContactQuery;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -123,23 +123,16 @@ async fn errors(
     }
 }
 
-#[derive(Deserialize)]
-struct ExportQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    kind: String,
-}
-
 async fn export(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Query(q): Query<ExportQuery>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     if let Err(r) = allowed(&info, Action::ExportRegister) {
         return r.into_response();
     }
-    let query = ListQuery::new(&q.q, &q.kind, "1");
+    // The same parameters as the contacts page: the export is the view on the screen.
+    let query = ContactQuery::from_params(|k| params.get(k).cloned());
     match import::export(&state.store, &query).await {
         Ok(bytes) => {
             let day = chrono::Utc::now().format("%Y-%m-%d");

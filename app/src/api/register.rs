@@ -11,7 +11,7 @@ use crate::domain::policy::Action;
 
 // The list queries are domain types (the repositories read them too); re-exported here for
 // the pages that call these server functions.
-pub use crate::domain::query::{ListQuery, OrgSort, PER_PAGE};
+pub use crate::domain::query::{ContactQuery, ContactSort, ListQuery, OrgSort, PER_PAGE};
 
 #[server(endpoint = "organisations/list")]
 pub async fn list_organisations(query: ListQuery, sort: OrgSort) -> Result<Page<Organisation>, AppError> {
@@ -107,7 +107,7 @@ pub async fn delete_organisation(id: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "contacts/list")]
-pub async fn list_contacts(query: ListQuery) -> Result<Page<Contact>, AppError> {
+pub async fn list_contacts(query: ContactQuery) -> Result<Page<Contact>, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
     finish(ctx.store.contacts().list(&query, PER_PAGE).await)
 }

@@ -5,7 +5,7 @@ use super::csv_io;
 use super::repo::audit::Actor;
 use super::{Store, StoreError};
 use crate::domain::import::{export_row, map_headers, plan, Counts, Existing, Field, ImportPlan, Outcome};
-use crate::domain::query::ListQuery;
+use crate::domain::query::ContactQuery;
 use crate::domain::OrgId;
 
 /// A file's preview: how its columns were read and what each row would do.
@@ -127,7 +127,7 @@ pub async fn errors_file(store: &Store, id: &str) -> Result<Vec<u8>, StoreError>
 }
 
 /// The register view `q` selects, as a CSV file that imports back as "unchanged".
-pub async fn export(store: &Store, q: &ListQuery) -> Result<Vec<u8>, StoreError> {
+pub async fn export(store: &Store, q: &ContactQuery) -> Result<Vec<u8>, StoreError> {
     let rows = store.contacts().export(q).await?;
     let headers: Vec<&str> = Field::ALL.iter().map(|f| f.label()).collect();
     Ok(csv_io::write(

@@ -446,6 +446,22 @@ DEFINE FIELD result ON import TYPE option<string>;
 DEFINE FIELD errors_csv ON import TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 17,
+        name: "contacts: engagement gap kept by the database, for filtering and sorting the register",
+        sql: r#"
+-- The order of domain::Engagement::ALL (a test checks the two agree).
+DEFINE FUNCTION fn::engagement_rank($e: string) {
+    RETURN IF $e = 'unaware' { 0 } ELSE IF $e = 'resistant' { 1 } ELSE IF $e = 'neutral' { 2 }
+        ELSE IF $e = 'supportive' { 3 } ELSE IF $e = 'leading' { 4 } ELSE { 0 };
+};
+DEFINE FIELD engagement_gap ON contact VALUE fn::engagement_rank(engagement_target) - fn::engagement_rank(engagement_current);
+UPDATE contact SET engagement_gap = 0 RETURN NONE;
+DEFINE INDEX contact_gap ON contact FIELDS engagement_gap;
+DEFINE INDEX contact_influence ON contact FIELDS influence;
+DEFINE INDEX contact_interest ON contact FIELDS interest;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -133,13 +133,46 @@ pub enum Quadrant {
 }
 
 impl Quadrant {
+    pub const ALL: [Quadrant; 4] = [
+        Quadrant::ManageClosely,
+        Quadrant::KeepSatisfied,
+        Quadrant::KeepInformed,
+        Quadrant::Monitor,
+    ];
+
+    /// A score of this or more counts as high influence or high interest.
+    pub const HIGH: u8 = 3;
+
     pub fn of(influence: Score, interest: Score) -> Self {
-        match (influence.get() >= 3, interest.get() >= 3) {
+        match (influence.get() >= Self::HIGH, interest.get() >= Self::HIGH) {
             (true, true) => Quadrant::ManageClosely,
             (true, false) => Quadrant::KeepSatisfied,
             (false, true) => Quadrant::KeepInformed,
             (false, false) => Quadrant::Monitor,
         }
+    }
+
+    /// (high influence, high interest): what the quadrant means for the scores.
+    pub fn highs(self) -> (bool, bool) {
+        match self {
+            Quadrant::ManageClosely => (true, true),
+            Quadrant::KeepSatisfied => (true, false),
+            Quadrant::KeepInformed => (false, true),
+            Quadrant::Monitor => (false, false),
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Quadrant::ManageClosely => "manage_closely",
+            Quadrant::KeepSatisfied => "keep_satisfied",
+            Quadrant::KeepInformed => "keep_informed",
+            Quadrant::Monitor => "monitor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.key() == s)
     }
 
     pub fn label(self) -> &'static str {

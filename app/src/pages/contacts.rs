@@ -1,5 +1,5 @@
-//! Contact pages: list (search by name, email or organisation; filter by kind), detail,
-//! create, edit, delete.
+//! Contact pages: the list (search, filters and sort in the URL, so a view can be bookmarked
+//! and shared and works without JavaScript), detail, create, edit, delete.
 use crate::api::register::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
@@ -26,18 +26,39 @@ fn engagement_options() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The query string of a contact view (without its page).
+fn view_query(q: &ContactQuery) -> String {
+    let params = q.to_params();
+    query_string(&params.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+}
+
+/// One `<select>` of the filter form: "" means any.
+fn filter_select(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    options: Vec<(String, String)>,
+    current: String,
+) -> impl IntoView {
+    view! {
+        <div class="form-group">
+            <label class="label" for=id>{label}</label>
+            <select class="select" id=id name=name>
+                <option value="">{any}</option>
+                {options.into_iter().map(|(v, l)| {
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
-    let params = move || {
-        query.with(|q| {
-            ListQuery::new(
-                &q.get("q").unwrap_or_default(),
-                &q.get("kind").unwrap_or_default(),
-                &q.get("page").unwrap_or_default(),
-            )
-        })
-    };
+    let params = move || query.with(|q| ContactQuery::from_params(|k| q.get(k)));
     let contacts = Resource::new(params, list_contacts);
     let deleted = move || query.with(|q| q.get("deleted").is_some());
     view! {
@@ -46,10 +67,7 @@ pub fn ContactsPage() -> impl IntoView {
         {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The contact was deleted."</p></div> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let export = format!(
-                    "/contacts/export.csv?{}",
-                    crate::components::url::query_string(&[("q", &params().search), ("kind", params().kind.map(|k| k.key()).unwrap_or(""))])
-                );
+                let export = format!("/contacts/export.csv?{}", view_query(&params()));
                 Session::can(Action::ImportRegister).await.then(|| view! {
                     <div class="actions">
                         <A href="/contacts/new" attr:class="button">"Add a contact"</A>
@@ -59,27 +77,50 @@ pub fn ContactsPage() -> impl IntoView {
                 })
             })}
         </Transition>
-        <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
-            <div class="form-group">
-                <label class="label" for="search-q">"Name, email or organisation"</label>
-                <input class="input input--width-20" id="search-q" name="q" type="search" value=move || params().search />
-            </div>
-            <div class="form-group">
-                <label class="label" for="search-kind">"Organisation kind"</label>
-                <select class="select" id="search-kind" name="kind">
-                    <option value="">"All kinds"</option>
-                    {move || {
-                        let current = params().kind;
-                        OrgKind::ALL.iter().map(|k| view! {
-                            <option value=k.key() selected=current == Some(*k)>{k.label()}</option>
-                        }).collect_view()
-                    }}
-                </select>
-            </div>
-            <div class="form-group">
-                <button class="button button--secondary" type="submit">"Search"</button>
-            </div>
-        </form>
+        {move || {
+            let q = params();
+            let kinds = OrgKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect();
+            let areas = register::WEST_MIDLANDS_ICS_AREAS.iter().map(|a| (a.to_string(), a.to_string())).collect();
+            let levels = Engagement::ALL.iter().map(|e| (e.key().to_string(), e.label().to_string())).collect();
+            let quadrants = Quadrant::ALL.iter().map(|x| (x.key().to_string(), x.label().to_string())).collect();
+            let subscribed = vec![("yes".to_string(), "Subscribed".to_string()), ("no".to_string(), "Unsubscribed".to_string())];
+            let sorts = ContactSort::ALL.iter().map(|x| (x.key().to_string(), x.label().to_string())).collect::<Vec<_>>();
+            view! {
+                <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
+                    <div class="form-group">
+                        <label class="label" for="search-q">"Name, email or organisation"</label>
+                        <input class="input input--width-20" id="search-q" name="q" type="search" value=q.search.clone() />
+                    </div>
+                    {filter_select("search-kind", "kind", "Organisation kind", "All kinds", kinds, q.kind.map(|k| k.key().to_string()).unwrap_or_default())}
+                    {filter_select("search-area", "area", "Area", "All areas", areas, q.area.clone())}
+                    {filter_select("search-engagement", "engagement", "Engagement now", "Any engagement", levels, q.engagement.map(|e| e.key().to_string()).unwrap_or_default())}
+                    {filter_select("search-quadrant", "quadrant", "Quadrant (influence × interest)", "All quadrants", quadrants, q.quadrant.map(|x| x.key().to_string()).unwrap_or_default())}
+                    <div class="form-group">
+                        <label class="label" for="search-tag">"Tag"</label>
+                        <input class="input input--width-10" id="search-tag" name="tag" type="text" value=q.tag.clone() />
+                    </div>
+                    {filter_select("search-subscribed", "subscribed", "Briefings", "Subscribed or not", subscribed, match q.subscribed { Some(true) => "yes".into(), Some(false) => "no".into(), None => String::new() })}
+                    <div class="form-group">
+                        <label class="label" for="search-sort">"Sort by"</label>
+                        <select class="select" id="search-sort" name="sort">
+                            {sorts.into_iter().map(|(v, l)| {
+                                let selected = v == q.sort.key();
+                                view! { <option value=v selected=selected>{l}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="form-group checkbox">
+                        <input type="checkbox" id="search-below" name="below" value="1" checked=q.below_target/>
+                        <label for="search-below">"Below target engagement only"</label>
+                    </div>
+                    {q.organisation.clone().map(|o| view! { <input type="hidden" name="org" value=o.to_string()/> })}
+                    <div class="form-group">
+                        <button class="button button--secondary" type="submit">"Search"</button>
+                        {q.is_filtered().then(|| view! { " " <a href="/contacts">"Clear filters"</a> })}
+                    </div>
+                </form>
+            }
+        }}
         <Transition fallback=|| view! { <p>"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
                 let q = params();
@@ -93,19 +134,18 @@ pub fn ContactsPage() -> impl IntoView {
 }
 
 #[component]
-fn ContactTable(page: Page<Contact>, q: ListQuery) -> impl IntoView {
-    let base = query_string(&[("q", &q.search), ("kind", q.kind.map(|k| k.key()).unwrap_or(""))]);
+fn ContactTable(page: Page<Contact>, q: ContactQuery) -> impl IntoView {
+    let base = view_query(&q);
     let count = page.total;
     let page_count = page.page_count();
     let current = page.page;
     view! {
         <p class="caption" role="status">{format!("{count} contact{}", if count == 1 { "" } else { "s" })}</p>
         {if page.items.is_empty() {
-            let filtered = !q.search.is_empty() || q.kind.is_some();
-            if filtered {
-                view! { <p>"No contacts match. Try another search."</p> }.into_any()
+            if q.is_filtered() {
+                view! { <p>"No contacts match. Try another search, or clear the filters."</p> }.into_any()
             } else {
-                view! { <p>"No contacts yet. Contacts are the people the programme informs and engages: add each one to their organisation, from the organisation's page or with “Add a contact”."</p> }.into_any()
+                view! { <p>"No contacts yet. Contacts are the people the programme informs and engages: add each one to their organisation, from the organisation's page or with “Add a contact”, or import a spreadsheet."</p> }.into_any()
             }
         } else {
             view! {
@@ -117,20 +157,28 @@ fn ContactTable(page: Page<Contact>, q: ListQuery) -> impl IntoView {
                                 <th scope="col">"Name"</th>
                                 <th scope="col">"Organisation"</th>
                                 <th scope="col">"Email"</th>
-                                <th scope="col">"Engagement"</th>
+                                <th scope="col" class="table__numeric">"Influence"</th>
+                                <th scope="col" class="table__numeric">"Interest"</th>
+                                <th scope="col">"Engagement (now → target)"</th>
                             </tr>
                         </thead>
                         <tbody>
-                            {page.items.into_iter().map(|c| view! {
+                            {page.items.into_iter().map(|c| {
+                                let gap = c.engagement_gap();
+                                view! {
                                 <tr>
                                     <td><a href=format!("/contacts/{}", c.id)>{c.name.to_string()}</a>
                                         {(!c.subscribed).then(|| view! { " " <span class="tag tag--grey">"Unsubscribed"</span> })}
                                     </td>
                                     <td><a href=format!("/organisations/{}", c.organisation)>{c.organisation_name.to_string()}</a></td>
                                     <td>{c.email.to_string()}</td>
-                                    <td>{format!("{} → {}", c.engagement_current.label(), c.engagement_target.label())}</td>
+                                    <td class="table__numeric">{c.influence.get()}</td>
+                                    <td class="table__numeric">{c.interest.get()}</td>
+                                    <td>{format!("{} → {}", c.engagement_current.label(), c.engagement_target.label())}
+                                        {(gap > 0).then(|| view! { " " <span class="tag tag--amber">{format!("{gap} below")}</span> })}
+                                    </td>
                                 </tr>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </tbody>
                     </table>
                 </div>

@@ -209,7 +209,14 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     let c = app
         .store
         .contacts()
-        .list(&app::api::register::ListQuery::new("person0000", "", "1"), 10)
+        .list(
+            &app::api::register::ContactQuery {
+                search: "person0000".into(),
+                page: 1,
+                ..Default::default()
+            },
+            10,
+        )
         .await
         .unwrap()
         .items[0]
@@ -244,7 +251,14 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     let c = app
         .store
         .contacts()
-        .list(&app::api::register::ListQuery::new("person0000", "", "1"), 10)
+        .list(
+            &app::api::register::ContactQuery {
+                search: "person0000".into(),
+                page: 1,
+                ..Default::default()
+            },
+            10,
+        )
         .await
         .unwrap();
     assert!(!c.items[0].subscribed, "unsubscribed by one click");

@@ -242,3 +242,121 @@ async fn user_text_is_escaped_in_pages() {
     );
     assert!(html.contains("&lt;script"), "the name is shown as text");
 }
+
+/// The contact list's filters and sorts, as the URL carries them, over HTTP.
+#[tokio::test]
+async fn the_contact_list_filters_and_sorts_as_the_url_says() {
+    let app = spawn_app().await;
+    let trust = app.create_org("Filter Test Trust", "acute_trust").await; // Black Country
+    let mut other = org_form("Filter Test University", "hei");
+    other[2].1 = "Birmingham and Solihull".into();
+    let res = app.call("organisations/create", &other).await;
+    let uni = redirect_target(&res).trim_start_matches("/organisations/").to_string();
+    // (name, org, influence, interest, now, target, subscribed, tags)
+    let people = [
+        (
+            "Ada Able",
+            &trust,
+            "5",
+            "5",
+            "resistant",
+            "leading",
+            true,
+            "senior leader",
+        ),
+        ("Ben Best", &trust, "2", "4", "supportive", "supportive", true, ""),
+        ("Cy Cole", &uni, "4", "1", "unaware", "supportive", false, "course lead"),
+        ("Di Dunn", &uni, "1", "2", "leading", "leading", true, "course lead"),
+    ];
+    for (name, org, inf, int, now, target, subscribed, tags) in people {
+        let email = format!("{}@filter.example.org", name.to_lowercase().replace(' ', "."));
+        let mut form = contact_form(name, &email, org);
+        for (k, v) in form.iter_mut() {
+            match *k {
+                "influence" => *v = inf.into(),
+                "interest" => *v = int.into(),
+                "engagement_current" => *v = now.into(),
+                "engagement_target" => *v = target.into(),
+                _ => {}
+            }
+        }
+        if !subscribed {
+            form.retain(|(k, _)| *k != "subscribed");
+        }
+        form.push(("tags", tags.into()));
+        let res = app.call("contacts/create", &form).await;
+        assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    }
+    let names = |params: Vec<(&str, &str)>| {
+        let app = &app;
+        let mut form: Vec<(String, String)> = params
+            .into_iter()
+            .map(|(k, v)| (format!("query[{k}]"), v.to_string()))
+            .collect();
+        form.push(("query[page]".into(), "1".into()));
+        async move {
+            let res = app
+                .client
+                .post(format!("{}/api/contacts/list", app.address))
+                .header("Accept", "application/json")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status().as_u16(), 200);
+            let page: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        names(vec![("area", "Birmingham and Solihull")]).await,
+        ["Cy Cole", "Di Dunn"]
+    );
+    assert_eq!(names(vec![("engagement", "resistant")]).await, ["Ada Able"]);
+    assert_eq!(names(vec![("quadrant", "KeepSatisfied")]).await, ["Cy Cole"]);
+    assert_eq!(names(vec![("quadrant", "KeepInformed")]).await, ["Ben Best"]);
+    assert_eq!(names(vec![("tag", "course lead")]).await, ["Cy Cole", "Di Dunn"]);
+    assert_eq!(names(vec![("subscribed", "false")]).await, ["Cy Cole"]);
+    assert_eq!(names(vec![("below_target", "true")]).await, ["Ada Able", "Cy Cole"]);
+    assert_eq!(
+        names(vec![("organisation", uni.as_str())]).await,
+        ["Cy Cole", "Di Dunn"]
+    );
+    assert_eq!(
+        names(vec![("sort", "Influence")]).await,
+        ["Ada Able", "Cy Cole", "Ben Best", "Di Dunn"]
+    );
+    // The database's gap agrees with the domain's: Ada resistant → leading is 3, Cy 3, Ben 0, Di 0.
+    assert_eq!(
+        names(vec![("sort", "Gap")]).await,
+        ["Ada Able", "Cy Cole", "Ben Best", "Di Dunn"]
+    );
+    assert_eq!(
+        names(vec![("sort", "Organisation"), ("kind", "hei")]).await,
+        ["Cy Cole", "Di Dunn"]
+    );
+
+    // The page reads the same view from its URL, without JavaScript, and the export follows it.
+    let (status, html) = app.get_html("/contacts?below=1&sort=gap&kind=acute_trust").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Ada Able") && !html.contains("Ben Best") && !html.contains("Cy Cole"));
+    let res = app
+        .client
+        .get(format!(
+            "{}/contacts/export.csv?tag=course+lead&subscribed=yes",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.contains("Di Dunn") && !csv.contains("Cy Cole") && !csv.contains("Ada Able"),
+        "{csv}"
+    );
+}

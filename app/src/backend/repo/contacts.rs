@@ -4,7 +4,7 @@ use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
-use crate::domain::query::ListQuery;
+use crate::domain::query::{ContactQuery, ContactSort};
 use crate::domain::*;
 use surrealdb::types::SurrealValue;
 
@@ -56,11 +56,56 @@ const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
      engagement_current, engagement_target, subscribed, tags";
 
-/// The list query's WHERE ($search folded, $kind a key or NONE). The organisation's name is
+/// The list query's WHERE, every value bound (see [`bind_query`]). The organisation's name is
 /// read through the record link, so a renamed organisation is found by its new name.
 const FILTER: &str =
-    "($search = '' OR string::contains(search_text, $search) OR string::contains(organisation.name_key, $search)) \
-     AND ($kind = NONE OR organisation.kind = $kind)";
+    "($search = '' OR string::contains(search_text, $search) OR string::contains(organisation.name_key, $search))
+     AND ($kind = NONE OR organisation.kind = $kind)
+     AND ($area = '' OR organisation.area = $area)
+     AND ($org = NONE OR organisation = $org)
+     AND ($engagement = NONE OR engagement_current = $engagement)
+     AND ($high_influence = NONE OR (influence >= $high) = $high_influence)
+     AND ($high_interest = NONE OR (interest >= $high) = $high_interest)
+     AND ($tag = '' OR $tag IN tags)
+     AND ($subscribed = NONE OR subscribed = $subscribed)
+     AND ($below = false OR engagement_gap > 0)";
+
+/// ORDER BY for each sort: a closed set of fixed strings, never text from the request.
+fn order_by(sort: ContactSort) -> &'static str {
+    match sort {
+        ContactSort::Name => "name_key",
+        ContactSort::Organisation => "organisation_key, name_key",
+        ContactSort::Influence => "influence DESC, name_key",
+        ContactSort::Interest => "interest DESC, name_key",
+        ContactSort::Gap => "engagement_gap DESC, name_key",
+    }
+}
+
+/// Binds the variables [`FILTER`] reads.
+fn bind_query(q: &ContactQuery) -> surrealdb::types::Variables {
+    let mut v = surrealdb::types::Variables::new();
+    let (hi_inf, hi_int) = match q.quadrant.map(Quadrant::highs) {
+        Some((a, b)) => (Some(a), Some(b)),
+        None => (None, None),
+    };
+    v.insert("search", fold(&q.search));
+    v.insert("kind", q.kind.map(|k| k.key().to_string()));
+    v.insert("area", q.area.clone());
+    v.insert(
+        "org",
+        q.organisation
+            .as_ref()
+            .map(|o| surrealdb::types::RecordId::new("organisation", o.as_str())),
+    );
+    v.insert("engagement", q.engagement.map(|e| e.key().to_string()));
+    v.insert("high", i64::from(Quadrant::HIGH));
+    v.insert("high_influence", hi_inf);
+    v.insert("high_interest", hi_int);
+    v.insert("tag", q.tag.clone());
+    v.insert("subscribed", q.subscribed);
+    v.insert("below", q.below_target);
+    v
+}
 
 #[derive(SurrealValue)]
 struct Count {
@@ -76,18 +121,20 @@ impl<'a> Contacts<'a> {
         Self { store }
     }
 
-    /// Search matches name, email or organisation name (case-insensitive, substring).
-    pub async fn list(&self, q: &ListQuery, per_page: u32) -> Result<Page<Contact>, StoreError> {
+    /// One page of the contacts the query selects. Search matches name, email or organisation
+    /// name (case-insensitive, substring).
+    pub async fn list(&self, q: &ContactQuery, per_page: u32) -> Result<Page<Contact>, StoreError> {
         let sql = format!(
-            "SELECT {PROJECTION}, name_key FROM contact WHERE {FILTER} ORDER BY name_key LIMIT $limit START $start;
-             SELECT count() FROM contact WHERE {FILTER} GROUP ALL;"
+            "SELECT {PROJECTION}, name_key, organisation.name_key AS organisation_key, engagement_gap FROM contact
+                WHERE {FILTER} ORDER BY {order} LIMIT $limit START $start;
+             SELECT count() FROM contact WHERE {FILTER} GROUP ALL;",
+            order = order_by(q.sort)
         );
         let mut res = self
             .store
             .db()
             .query(sql)
-            .bind(("search", fold(&q.search)))
-            .bind(("kind", q.kind.map(|k| k.key().to_string())))
+            .bind(bind_query(q))
             .bind(("limit", per_page as i64))
             .bind(("start", (q.page.saturating_sub(1) * per_page) as i64))
             .await?;
@@ -196,15 +243,16 @@ impl<'a> Contacts<'a> {
 
     /// Every contact the query matches, in name order, each with its organisation's area:
     /// the register export (no paging: the whole filtered view).
-    pub async fn export(&self, q: &ListQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {
+    pub async fn export(&self, q: &ContactQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {
         let mut res = self
             .store
             .db()
             .query(format!(
-                "SELECT {PROJECTION}, name_key, organisation.area AS area FROM contact WHERE {FILTER} ORDER BY name_key"
+                "SELECT {PROJECTION}, name_key, organisation.name_key AS organisation_key, engagement_gap,
+                    organisation.area AS area FROM contact WHERE {FILTER} ORDER BY {order}",
+                order = order_by(q.sort)
             ))
-            .bind(("search", fold(&q.search)))
-            .bind(("kind", q.kind.map(|k| k.key().to_string())))
+            .bind(bind_query(q))
             .await?;
         let rows: Vec<ContactRow> = res.take(0)?;
         rows.into_iter()
