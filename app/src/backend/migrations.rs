@@ -457,9 +457,6 @@ DEFINE FUNCTION fn::engagement_rank($e: string) {
 };
 DEFINE FIELD engagement_gap ON contact VALUE fn::engagement_rank(engagement_target) - fn::engagement_rank(engagement_current);
 UPDATE contact SET engagement_gap = 0 RETURN NONE;
-DEFINE INDEX contact_gap ON contact FIELDS engagement_gap;
-DEFINE INDEX contact_influence ON contact FIELDS influence;
-DEFINE INDEX contact_interest ON contact FIELDS interest;
 "#,
     },
 ];

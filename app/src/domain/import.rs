@@ -367,8 +367,19 @@ pub fn plan(
                         .get(&fold(org))
                         .map(|v| v.iter().filter(|(_, k)| kind.is_none_or(|want| *k == want)).collect())
                         .unwrap_or_default();
+                    // Organisation names are unique in the register, whatever their kind.
+                    let same_name = org_index.get(&fold(org)).map(Vec::as_slice).unwrap_or_default();
                     match (found.as_slice(), kind) {
                         ([(id, _)], _) => id.clone(),
+                        ([], Some(_)) if !same_name.is_empty() => {
+                            return Err(error(
+                                Field::OrgKind,
+                                format!(
+                                    "“{org}” is in the register as {}: use that kind, or leave the kind blank",
+                                    same_name[0].1.label().to_lowercase()
+                                ),
+                            ))
+                        }
                         ([], Some(kind)) => {
                             match new_organisations
                                 .iter()
@@ -685,5 +696,19 @@ mod tests {
         let rows = vec![(2, export_row(&contact, None))];
         let p = plan(&rows, &map_headers(&headers), &ex, || oid("x"));
         assert_eq!(p.rows[0].outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn a_known_name_with_another_kind_is_an_error_not_a_second_organisation() {
+        let p = plan_of(
+            &["Email", "Organisation", "Organisation kind"],
+            &[&["x@keele.example.org", "Keele University", "Acute trust"]],
+        );
+        assert!(
+            matches!(&p.rows[0].outcome, Outcome::Error { column, reason } if column == "Organisation kind" && reason.contains("higher education")),
+            "{:?}",
+            p.rows[0].outcome
+        );
+        assert!(p.new_organisations.is_empty());
     }
 }
