@@ -179,7 +179,10 @@ test("the manager edits a plan item and a draft, and retries a delivery the rela
   await expect
     .poll(async () => (await mails(request)).filter((m) => m.to.includes("robin.refused@keele.example.org") && m.data.includes("Curriculum workshop dates")).length, { timeout: 30_000 })
     .toBe(1);
-  await page.reload();
-  await expect(page.getByText(/robin\.refused@keele\.example\.org>: sent/)).toBeVisible();
+  // The outcome is recorded just after the relay accepts the message: read the report until then.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText(/robin\.refused@keele\.example\.org>: sent/)).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await expectAccessible(page);
 });
