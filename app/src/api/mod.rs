@@ -12,6 +12,7 @@ pub mod briefings;
 #[cfg(feature = "ssr")]
 pub mod ctx;
 pub mod import;
+pub mod interactions;
 pub mod plan;
 pub mod register;
 pub mod workstreams;

@@ -26,13 +26,22 @@ pub struct Overview {
     /// For programme managers: whether the plan has an item yet (the other steps of the
     /// getting-started list are read from the workstreams and the register).
     pub plan_started: Option<bool>,
+    /// The caller's open follow-ups whose date has come.
+    #[serde(default)]
+    pub follow_ups_due: u64,
 }
 
 #[server(endpoint = "workstreams/overview")]
 pub async fn programme_overview() -> Result<Overview, AppError> {
     let ctx = authorized(Action::ViewWorkstreams)?;
     let views = finish(ctx.store.workstreams().views(None).await)?;
+    let today = today_in_london(Utc::now());
+    let follow_ups_due = finish(ctx.store.interactions().follow_ups(ctx.user.id.as_str()).await)?
+        .iter()
+        .filter(|i| i.follow_up_due(today))
+        .count() as u64;
     Ok(Overview {
+        follow_ups_due,
         workstreams: views
             .into_iter()
             .map(|view| {

@@ -122,6 +122,10 @@ impl Store {
         super::repo::briefings::Briefings::new(self)
     }
 
+    pub fn interactions(&self) -> super::repo::interactions::Interactions<'_> {
+        super::repo::interactions::Interactions::new(self)
+    }
+
     pub fn imports(&self) -> super::repo::imports::Imports<'_> {
         super::repo::imports::Imports::new(self)
     }

@@ -459,6 +459,30 @@ DEFINE FIELD engagement_gap ON contact VALUE fn::engagement_rank(engagement_targ
 UPDATE contact SET engagement_gap = 0 RETURN NONE;
 "#,
     },
+    Migration {
+        version: 18,
+        name: "the interaction log: meetings, calls, emails, workshops and notes, with follow-ups",
+        sql: r#"
+-- An interaction is with a contact or (now also) an organisation.
+DEFINE FIELD OVERWRITE contact ON interaction TYPE option<record<contact>>;
+DEFINE FIELD organisation ON interaction TYPE option<record<organisation>>;
+-- Logged by a person (the others are written by the system: acknowledgements, unsubscribes).
+DEFINE FIELD logged ON interaction TYPE bool DEFAULT false;
+DEFINE FIELD date ON interaction TYPE option<string>;
+DEFINE FIELD participants ON interaction TYPE option<string>;
+DEFINE FIELD follow_up_on ON interaction TYPE option<string>;
+DEFINE FIELD follow_up_owner ON interaction TYPE option<record<user>>;
+DEFINE FIELD follow_up_done ON interaction TYPE option<datetime>;
+DEFINE FIELD author ON interaction TYPE option<record<user>>;
+DEFINE FIELD author_name ON interaction TYPE option<string>;
+DEFINE FIELD version ON interaction TYPE int DEFAULT 1;
+DEFINE FIELD updated_at ON interaction TYPE option<datetime>;
+DEFINE FIELD updated_by ON interaction TYPE option<string>;
+UPDATE interaction SET logged = false, version = 1 RETURN NONE;
+DEFINE INDEX interaction_organisation ON interaction FIELDS organisation, at;
+DEFINE INDEX interaction_follow_up ON interaction FIELDS follow_up_owner, follow_up_done;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

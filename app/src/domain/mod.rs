@@ -8,6 +8,7 @@ pub mod form;
 pub mod html;
 pub mod ids;
 pub mod import;
+pub mod interaction;
 pub mod organisation;
 pub mod plan;
 pub mod policy;

@@ -68,6 +68,8 @@ pub enum Action {
     ImportRegister,
     /// Download the register (bulk personal data) as a spreadsheet.
     ExportRegister,
+    /// Log an interaction with a contact or organisation (and edit one's own).
+    LogInteraction,
     /// Read workstreams, their milestones and status history.
     ViewWorkstreams,
     /// Post a status update or tick a milestone on one workstream.
@@ -90,7 +92,7 @@ pub fn allows(user: &CurrentUser, action: &Action) -> bool {
     match user.role {
         Role::ProgrammeManager => true,
         Role::WorkstreamLead => match action {
-            Action::ViewRegister | Action::ViewWorkstreams | Action::ViewPlan => true,
+            Action::ViewRegister | Action::ViewWorkstreams | Action::ViewPlan | Action::LogInteraction => true,
             Action::UpdateWorkstream(id) => user.leads.contains(id),
             Action::EditRegister
             | Action::ImportRegister
@@ -101,6 +103,11 @@ pub fn allows(user: &CurrentUser, action: &Action) -> bool {
             | Action::ViewAudit => false,
         },
     }
+}
+
+/// Whether `user` may edit an interaction written by `author`: its author, or a manager.
+pub fn may_edit_interaction(user: &CurrentUser, author: Option<&str>) -> bool {
+    user.role == Role::ProgrammeManager || author == Some(user.id.as_str())
 }
 
 /// 401 for nobody signed in, 403 for a user the rule refuses.

@@ -98,7 +98,7 @@ pub const LONG_TEXT_MAX: usize = 4000;
 pub const COMMENTARY_MAX: usize = 10_000;
 pub const MILESTONE_TITLE_MAX: usize = 200;
 
-fn bounded(raw: &str, max: usize, required: Option<&str>, what: &str) -> Result<String, String> {
+pub(crate) fn bounded(raw: &str, max: usize, required: Option<&str>, what: &str) -> Result<String, String> {
     let s = raw.trim();
     if s.is_empty() {
         if let Some(msg) = required {

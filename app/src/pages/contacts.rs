@@ -204,6 +204,7 @@ pub fn ContactPage() -> impl IntoView {
                 match data.await {
                     Ok(c) => {
                         let id = c.id.to_string();
+                        let log_for = id.clone();
                         let row = |k: &'static str, v: String| view! {
                             <div class="summary-list__row"><dt class="summary-list__key">{k}</dt><dd class="summary-list__value">{v}</dd></div>
                         };
@@ -234,6 +235,7 @@ pub fn ContactPage() -> impl IntoView {
                                     </ActionForm>
                                 })}
                             </div>
+                            <crate::pages::interactions::InteractionPanel contact=log_for/>
                             <h2>"Briefings and engagement history"</h2>
                             {if history.is_empty() {
                                 view! { <p>"No briefings or interactions yet."</p> }.into_any()

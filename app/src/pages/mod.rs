@@ -5,6 +5,7 @@ pub mod audiences;
 pub mod briefings;
 pub mod contacts;
 pub mod import;
+pub mod interactions;
 pub mod organisations;
 pub mod plan;
 pub mod sign_in;

@@ -163,6 +163,7 @@ pub fn OrganisationPage() -> impl IntoView {
                 match data.await {
                     Ok((org, contacts)) => {
                         let id = org.id.to_string();
+                        let log_for = id.clone();
                         view! {
                             <Title text=crate::components::layout::title_text(format!("{} – Liaison", org.name))/>
                             <p><a href="/organisations">"Back to organisations"</a></p>
@@ -187,6 +188,7 @@ pub fn OrganisationPage() -> impl IntoView {
                             })}
                             <h2>{format!("Contacts ({})", contacts.len())}</h2>
                             <ContactMiniTable contacts/>
+                            <crate::pages::interactions::InteractionPanel organisation=log_for/>
                         }.into_any()
                     }
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),

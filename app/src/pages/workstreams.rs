@@ -46,10 +46,15 @@ pub fn OverviewPage() -> impl IntoView {
                             let steps = [
                                 ("Create the programme's workstreams", "/setup/workstreams", !o.workstreams.is_empty()),
                                 ("Give each workstream its lead", "/setup/workstreams", !o.workstreams.is_empty() && o.workstreams.iter().all(|w| w.view.lead_name.is_some())),
-                                ("Add the stakeholder register: organisations, then their people", "/organisations", register.as_ref().is_some_and(|r| r.contacts > 0)),
+                                ("Add the stakeholder register: organisations and their people, or import your spreadsheet", "/contacts/import", register.as_ref().is_some_and(|r| r.contacts > 0)),
                                 ("Set up the communication plan", "/plan", plan),
                             ];
                             (!steps.iter().all(|s| s.2)).then(|| view! { <GettingStarted steps=steps.to_vec()/> })
+                        })}
+                        {(o.follow_ups_due > 0).then(|| view! {
+                            <div class="notice notice--warning" role="status">
+                                <p><a href="/follow-ups">{format!("You have {} follow-up{} due", o.follow_ups_due, if o.follow_ups_due == 1 { "" } else { "s" })}</a></p>
+                            </div>
                         })}
                         {o.workstreams.is_empty().then(|| view! {
                             <p>"There are no workstreams yet. Each workstream is one theme of the programme's delivery, with a lead who reports its status here."</p>

@@ -84,6 +84,12 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/plan/update", Rule::Manager),
     ("/api/workstreams/milestone-edit-form", Rule::OwnWorkstream),
     ("/api/workstreams/milestone-update", Rule::OwnWorkstream),
+    ("/api/interactions/list", Rule::SignedIn),
+    ("/api/interactions/log", Rule::SignedIn),
+    ("/api/interactions/edit-form", Rule::SignedIn),
+    ("/api/interactions/update", Rule::SignedIn),
+    ("/api/interactions/follow-ups", Rule::SignedIn),
+    ("/api/interactions/follow-up-done", Rule::SignedIn),
     ("/api/import/preview", Rule::Manager),
     ("/api/import/commit", Rule::Manager),
     // Removals last, and of unknown ids (answered 404 when allowed): the rows above keep
@@ -267,7 +273,26 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("due", s("2027-02-01")),
             ("status", s("open")),
         ],
-        "segments/remove" | "plan/remove" | "import/preview" | "import/commit" => vec![("id", s("nosuchrecord"))],
+        "segments/remove"
+        | "plan/remove"
+        | "import/preview"
+        | "import/commit"
+        | "interactions/edit-form"
+        | "interactions/follow-up-done" => vec![("id", s("nosuchrecord"))],
+        "interactions/list" => vec![("contact", f.contact.clone())],
+        "interactions/log" => vec![
+            ("contact", f.contact.clone()),
+            ("kind", s("call")),
+            ("date", s("2026-11-30")),
+            ("summary", s("Matrix call")),
+        ],
+        "interactions/update" => vec![
+            ("id", s("nosuchrecord")),
+            ("version", s("1")),
+            ("kind", s("call")),
+            ("date", s("2026-11-30")),
+            ("summary", s("Matrix call")),
+        ],
         "workstreams/milestone-delete" => vec![
             ("workstream", f.workstream.clone()),
             ("milestone", s("nosuchmilestone")),

@@ -6,6 +6,7 @@ mod editing;
 mod hardening;
 mod helpers;
 mod import;
+mod interactions;
 mod outbox;
 mod plan;
 mod register;

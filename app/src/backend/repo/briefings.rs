@@ -804,7 +804,9 @@ impl<'a> Briefings<'a> {
                 .filter(|i| i.kind != "acknowledgement")
                 .map(|i| HistoryEntry {
                     at: i.at,
-                    what: i.kind,
+                    what: crate::domain::interaction::InteractionKind::parse(&i.kind)
+                        .map(|k| k.label().to_string())
+                        .unwrap_or(i.kind),
                     detail: i.note,
                 }),
         );
