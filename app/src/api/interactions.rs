@@ -1,6 +1,6 @@
 //! The interaction log: logging a meeting, call, email, workshop or note with a contact or an
 //! organisation, editing it (its author or a manager), and the follow-ups each person owes.
-use crate::domain::interaction::{Interaction, InteractionForm};
+use crate::domain::interaction::Interaction;
 use crate::domain::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::backend::repo::interactions::With;
+#[cfg(feature = "ssr")]
+use crate::domain::interaction::InteractionForm;
 #[cfg(feature = "ssr")]
 use crate::domain::policy::{may_edit_interaction, Action, Role};
 
