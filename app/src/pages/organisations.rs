@@ -50,7 +50,7 @@ pub fn OrganisationsPage() -> impl IntoView {
         </Transition>
         <form method="get" action="/organisations" class="inline-form" role="search" aria-label="Organisations">
             <div class="form-group">
-                <label class="label" for="search-q">"Name"</label>
+                <label class="label" for="search-q">"Name, ODS code or UKPRN"</label>
                 <input class="input input--width-20" id="search-q" name="q" type="search"
                     value=move || params().0.search />
             </div>

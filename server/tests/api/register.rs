@@ -360,3 +360,41 @@ async fn the_contact_list_filters_and_sorts_as_the_url_says() {
         "{csv}"
     );
 }
+
+/// Organisations are found by name, or by their ODS code or UKPRN as typed.
+#[tokio::test]
+async fn organisations_are_found_by_ods_code_and_ukprn() {
+    let app = spawn_app().await;
+    let mut form = org_form("Code Test University", "hei");
+    form[3].1 = "rrk99".into(); // ods_code
+    form[4].1 = "10007140".into(); // ukprn
+    assert_eq!(app.call("organisations/create", &form).await.status().as_u16(), 200);
+    app.create_org("Another Trust", "acute_trust").await;
+    let found = |search: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .call(
+                    "organisations/list",
+                    &[
+                        ("query[search]", search.to_string()),
+                        ("query[page]", "1".into()),
+                        ("sort", "NameAsc".into()),
+                    ],
+                )
+                .await;
+            let page: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("RRK99").await, ["Code Test University"]);
+    assert_eq!(found("rrk99").await, ["Code Test University"]);
+    assert_eq!(found("10007140").await, ["Code Test University"]);
+    assert!(found("1000714").await.is_empty(), "codes match exactly");
+    assert_eq!(found("code test").await, ["Code Test University"]);
+}

@@ -63,7 +63,10 @@ impl<'a> Organisations<'a> {
             OrgSort::KindAsc => "kind ASC, name_key ASC",
             OrgSort::KindDesc => "kind DESC, name_key ASC",
         };
-        let filter = "($search = '' OR string::contains(name_key, $search)) AND ($kind = NONE OR kind = $kind)";
+        // A name matches anywhere in it; an ODS code or UKPRN, as people type codes, exactly.
+        let filter =
+            "($search = '' OR string::contains(name_key, $search) OR string::lowercase(ods_code ?? '') = $search
+            OR (ukprn ?? '') = $search) AND ($kind = NONE OR kind = $kind)";
         let sql = format!(
             "SELECT {PROJECTION}, name_key FROM organisation WHERE {filter} ORDER BY {order} LIMIT $limit START $start;
              SELECT count() FROM organisation WHERE {filter} GROUP ALL;"
