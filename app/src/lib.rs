@@ -16,7 +16,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    accounts, admin, audiences, briefings, contacts, import, interactions, organisations, plan, sign_in,
+    accounts, admin, audiences, briefings, contacts, engagement, import, interactions, organisations, plan, sign_in,
     workstream_setup, workstreams,
 };
 
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/interactions/:id/edit") view=interactions::EditInteractionPage ssr=SsrMode::Async/>
                     <Route path=path!("/follow-ups") view=interactions::FollowUpsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/engagement") view=engagement::EngagementPage ssr=SsrMode::Async/>
                     <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
                     <Route path=path!("/plan/:id/edit") view=plan::EditPlanItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/segments") view=audiences::SegmentsPage ssr=SsrMode::Async/>

@@ -82,6 +82,16 @@ test("the demo register is loaded and every register page passes axe", async ({ 
   await page.getByRole("link", { name: "Next page" }).click();
   await expect(page).toHaveURL(/page=2/);
   await expectAccessible(page);
+
+  // A filtered view, then the same view as engagement gaps (SEAM).
+  await page.goto("/contacts?kind=acute_trust&below=1&sort=gap");
+  await expect(page.getByRole("checkbox", { name: "Below target engagement only" })).toBeChecked();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "See this view as engagement gaps (C now, D desired)" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Engagement gaps" })).toBeVisible();
+  await expect(page.getByText(/Acute trust: \d+ of \d+ contacts? below target/)).toBeVisible();
+  await expect(page.getByRole("table", { name: /Engagement matrix/ }).getByText("current", { exact: true }).first()).toBeAttached();
+  await expectAccessible(page);
 });
 
 test.describe("without JavaScript", () => {

@@ -112,6 +112,30 @@ pub async fn list_contacts(query: ContactQuery) -> Result<Page<Contact>, AppErro
     finish(ctx.store.contacts().list(&query, PER_PAGE).await)
 }
 
+/// The engagement-gap view (SEAM): each sector's contacts below target, and the contacts the
+/// query selects, furthest below target first unless another sort is asked for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EngagementView {
+    /// (sector, contacts, below target, resistant now)
+    pub sectors: Vec<(String, u64, u64, u64)>,
+    pub page: Page<Contact>,
+}
+
+#[server(endpoint = "contacts/engagement")]
+pub async fn engagement_gaps(query: ContactQuery) -> Result<EngagementView, AppError> {
+    let ctx = authorized(Action::ViewRegister)?;
+    let mut query = query;
+    if query.sort == ContactSort::Name {
+        query.sort = ContactSort::Gap;
+    }
+    let sectors = finish(ctx.store.contacts().sector_summary().await)?
+        .into_iter()
+        .map(|(k, n, below, resistant)| (k.label().to_string(), n, below, resistant))
+        .collect();
+    let page = finish(ctx.store.contacts().list(&query, 50).await)?;
+    Ok(EngagementView { sectors, page })
+}
+
 #[server(endpoint = "contacts/get")]
 pub async fn get_contact(id: String) -> Result<Contact, AppError> {
     let ctx = authorized(Action::ViewRegister)?;

@@ -86,6 +86,7 @@ pub fn ContactsPage() -> impl IntoView {
             let subscribed = vec![("yes".to_string(), "Subscribed".to_string()), ("no".to_string(), "Unsubscribed".to_string())];
             let sorts = ContactSort::ALL.iter().map(|x| (x.key().to_string(), x.label().to_string())).collect::<Vec<_>>();
             view! {
+                <p><a href=format!("/engagement?{}", view_query(&q))>"See this view as engagement gaps (C now, D desired)"</a></p>
                 <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
                     <div class="form-group">
                         <label class="label" for="search-q">"Name, email or organisation"</label>

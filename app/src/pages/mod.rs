@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audiences;
 pub mod briefings;
 pub mod contacts;
+pub mod engagement;
 pub mod import;
 pub mod interactions;
 pub mod organisations;

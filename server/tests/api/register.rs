@@ -398,3 +398,41 @@ async fn organisations_are_found_by_ods_code_and_ukprn() {
     assert!(found("1000714").await.is_empty(), "codes match exactly");
     assert_eq!(found("code test").await, ["Code Test University"]);
 }
+
+/// The engagement-gap view: each sector's counts, and contacts furthest below target first.
+#[tokio::test]
+async fn the_engagement_view_counts_each_sector_and_puts_the_largest_gaps_first() {
+    let app = spawn_app().await;
+    let trust = app.create_org("Gap Test Trust", "acute_trust").await;
+    for (name, now, target) in [
+        ("Near Miss", "neutral", "supportive"),
+        ("Far Off", "resistant", "leading"),
+        ("On Target", "leading", "leading"),
+    ] {
+        let email = format!("{}@gap.example.org", name.to_lowercase().replace(' ', "."));
+        let mut form = contact_form(name, &email, &trust);
+        for (k, v) in form.iter_mut() {
+            match *k {
+                "engagement_current" => *v = now.into(),
+                "engagement_target" => *v = target.into(),
+                _ => {}
+            }
+        }
+        assert_eq!(app.call("contacts/create", &form).await.status().as_u16(), 200);
+    }
+    let res = app
+        .call("contacts/engagement", &[("query[page]", "1".to_string())])
+        .await;
+    let view: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(view["sectors"], serde_json::json!([["Acute trust", 3, 2, 1]]));
+    let names: Vec<&str> = view["page"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Far Off", "Near Miss", "On Target"]);
+    let (status, html) = app.get_html("/engagement?below=1").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Far Off") && !html.contains("On Target"));
+}

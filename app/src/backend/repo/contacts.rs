@@ -263,6 +263,33 @@ impl<'a> Contacts<'a> {
             .collect()
     }
 
+    /// For each kind of organisation: (kind, contacts, below target, resistant now).
+    pub async fn sector_summary(&self) -> Result<Vec<(OrgKind, u64, u64, u64)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct R {
+            kind: String,
+            engagement_current: String,
+            engagement_gap: Option<i64>,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT organisation.kind AS kind, engagement_current, engagement_gap FROM contact")
+            .await?;
+        let rows: Vec<R> = res.take(0)?;
+        let mut out: Vec<(OrgKind, u64, u64, u64)> = OrgKind::ALL.iter().map(|k| (*k, 0, 0, 0)).collect();
+        for r in rows {
+            let kind = stored("kind", OrgKind::parse(&r.kind))?;
+            if let Some(row) = out.iter_mut().find(|x| x.0 == kind) {
+                row.1 += 1;
+                row.2 += u64::from(r.engagement_gap.unwrap_or(0) > 0);
+                row.3 += u64::from(r.engagement_current == Engagement::Resistant.key());
+            }
+        }
+        out.retain(|r| r.1 > 0);
+        Ok(out)
+    }
+
     /// Every contact as a draft, by lower-case email: what an import is matched against.
     pub async fn drafts_by_email(
         &self,
