@@ -39,7 +39,7 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn peak_memory_mb() -> f64 {
+pub fn peak_memory_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))

@@ -3,6 +3,7 @@
 //! tests spawn on a random port.
 pub mod bench;
 pub mod bench_import;
+pub mod bench_pages;
 pub mod config;
 pub mod demo_data;
 pub mod devmail;
@@ -208,7 +209,11 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mut workers = Vec::new();
+        // Every process that serves pages follows the register, workers or not.
+        let mut workers = vec![tokio::spawn(app::backend::register_view::watch(
+            self.store.clone(),
+            stop_rx.clone(),
+        ))];
         if self.settings.workers {
             workers.push(tokio::spawn(self.dispatcher().run(stop_rx.clone())));
             workers.push(tokio::spawn(self.account_mailer().run(stop_rx.clone())));

@@ -66,6 +66,19 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         contacts: usize,
     },
+    /// Benchmark: every page under load with a region-sized register (README "Benchmark").
+    BenchPages {
+        /// Organisations to add to the demo programme; ten contacts each (one holds 200).
+        #[arg(long, default_value_t = 1_000)]
+        organisations: usize,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Only the pages whose path contains this text.
+        #[arg(long, default_value = "")]
+        only: String,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -114,6 +127,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::DevMail { smtp, http } => server::devmail::run(smtp, http).await?,
         Command::BenchImport { contacts } => server::bench_import::run(contacts).await?,
+        Command::BenchPages {
+            organisations,
+            connections,
+            seconds,
+            only,
+        } => {
+            server::bench_pages::run(server::bench_pages::PagesOptions {
+                organisations,
+                connections,
+                seconds,
+                only,
+            })
+            .await?
+        }
         Command::User { command } => {
             let store = app::backend::Store::open(&settings.db).await?;
             users_cli::run(&store, command).await?;

@@ -47,10 +47,12 @@ impl DbConfig {
     }
 }
 
-/// The application's handle on the database. Cheap to clone.
+/// The application's handle on the database. Cheap to clone: clones share the connection
+/// and the in-memory register view.
 #[derive(Clone)]
 pub struct Store {
     db: Surreal<Any>,
+    register: std::sync::Arc<super::register_view::RegisterCache>,
 }
 
 impl Store {
@@ -81,13 +83,25 @@ impl Store {
         db.use_ns(config.namespace.clone())
             .use_db(config.database.clone())
             .await?;
-        let store = Self { db };
+        let store = Self {
+            db,
+            // A remote server may be written by other processes: see `register_view`.
+            register: std::sync::Arc::new(super::register_view::RegisterCache::new(config.is_remote())),
+        };
         migrations::apply(&store).await?;
         Ok(store)
     }
 
     pub fn db(&self) -> &Surreal<Any> {
         &self.db
+    }
+
+    pub(crate) fn register_cache(&self) -> &super::register_view::RegisterCache {
+        &self.register
+    }
+
+    pub(crate) fn register_cache_arc(&self) -> std::sync::Arc<super::register_view::RegisterCache> {
+        self.register.clone()
     }
 
     pub fn organisations(&self) -> super::repo::organisations::Organisations<'_> {

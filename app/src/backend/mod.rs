@@ -10,8 +10,10 @@ pub mod markdown;
 pub mod migrations;
 pub mod net;
 pub mod outbox;
+pub mod register_view;
 pub mod repo;
 pub mod scheduler;
+pub mod search;
 pub mod state;
 pub mod tokens;
 

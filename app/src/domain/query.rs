@@ -53,7 +53,7 @@ impl ListQuery {
 }
 
 /// How the contact list is sorted (a closed set: the URL cannot inject an ORDER BY).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum ContactSort {
     #[default]
     Name,

@@ -10,5 +10,6 @@ mod interactions;
 mod outbox;
 mod plan;
 mod register;
+mod register_view;
 mod setup;
 mod storage;

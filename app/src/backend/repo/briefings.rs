@@ -728,6 +728,7 @@ impl<'a> Briefings<'a> {
             .bind(("via", via.to_string()))
             .bind(("now", now))
             .await?;
+        self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("briefing link"))?;
         Ok(())
     }

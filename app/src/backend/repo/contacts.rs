@@ -4,7 +4,7 @@ use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
-use crate::domain::query::{ContactQuery, ContactSort};
+use crate::domain::query::ContactQuery;
 use crate::domain::*;
 use surrealdb::types::SurrealValue;
 
@@ -56,62 +56,6 @@ const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
      engagement_current, engagement_target, subscribed, tags";
 
-/// The list query's WHERE, every value bound (see [`bind_query`]). The organisation's name is
-/// read through the record link, so a renamed organisation is found by its new name.
-const FILTER: &str =
-    "($search = '' OR string::contains(search_text, $search) OR string::contains(organisation.name_key, $search))
-     AND ($kind = NONE OR organisation.kind = $kind)
-     AND ($area = '' OR organisation.area = $area)
-     AND ($org = NONE OR organisation = $org)
-     AND ($engagement = NONE OR engagement_current = $engagement)
-     AND ($high_influence = NONE OR (influence >= $high) = $high_influence)
-     AND ($high_interest = NONE OR (interest >= $high) = $high_interest)
-     AND ($tag = '' OR $tag IN tags)
-     AND ($subscribed = NONE OR subscribed = $subscribed)
-     AND ($below = false OR engagement_gap > 0)";
-
-/// ORDER BY for each sort: a closed set of fixed strings, never text from the request.
-fn order_by(sort: ContactSort) -> &'static str {
-    match sort {
-        ContactSort::Name => "name_key",
-        ContactSort::Organisation => "organisation_key, name_key",
-        ContactSort::Influence => "influence DESC, name_key",
-        ContactSort::Interest => "interest DESC, name_key",
-        ContactSort::Gap => "engagement_gap DESC, name_key",
-    }
-}
-
-/// Binds the variables [`FILTER`] reads.
-fn bind_query(q: &ContactQuery) -> surrealdb::types::Variables {
-    let mut v = surrealdb::types::Variables::new();
-    let (hi_inf, hi_int) = match q.quadrant.map(Quadrant::highs) {
-        Some((a, b)) => (Some(a), Some(b)),
-        None => (None, None),
-    };
-    v.insert("search", fold(&q.search));
-    v.insert("kind", q.kind.map(|k| k.key().to_string()));
-    v.insert("area", q.area.clone());
-    v.insert(
-        "org",
-        q.organisation
-            .as_ref()
-            .map(|o| surrealdb::types::RecordId::new("organisation", o.as_str())),
-    );
-    v.insert("engagement", q.engagement.map(|e| e.key().to_string()));
-    v.insert("high", i64::from(Quadrant::HIGH));
-    v.insert("high_influence", hi_inf);
-    v.insert("high_interest", hi_int);
-    v.insert("tag", q.tag.clone());
-    v.insert("subscribed", q.subscribed);
-    v.insert("below", q.below_target);
-    v
-}
-
-#[derive(SurrealValue)]
-struct Count {
-    count: i64,
-}
-
 pub struct Contacts<'a> {
     store: &'a Store,
 }
@@ -121,53 +65,47 @@ impl<'a> Contacts<'a> {
         Self { store }
     }
 
-    /// One page of the contacts the query selects. Search matches name, email or organisation
-    /// name (case-insensitive, substring).
+    /// One page of the contacts the query selects (see [`crate::backend::register_view`]).
     pub async fn list(&self, q: &ContactQuery, per_page: u32) -> Result<Page<Contact>, StoreError> {
-        let sql = format!(
-            "SELECT {PROJECTION}, name_key, organisation.name_key AS organisation_key, engagement_gap FROM contact
-                WHERE {FILTER} ORDER BY {order} LIMIT $limit START $start;
-             SELECT count() FROM contact WHERE {FILTER} GROUP ALL;",
-            order = order_by(q.sort)
-        );
-        let mut res = self
-            .store
-            .db()
-            .query(sql)
-            .bind(bind_query(q))
-            .bind(("limit", per_page as i64))
-            .bind(("start", (q.page.saturating_sub(1) * per_page) as i64))
-            .await?;
-        let rows: Vec<ContactRow> = res.take(0)?;
-        let count: Option<Count> = res.take(1)?;
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(ContactRow::into_domain)
-                .collect::<Result<_, _>>()?,
-            total: count.map(|c| c.count.max(0) as u64).unwrap_or(0),
-            page: q.page,
-            per_page,
-        })
+        Ok(self.store.register_view().await?.contacts_page(q, per_page))
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
-        let mut res = self.store.db().query("SELECT count() FROM contact GROUP ALL").await?;
-        let count: Option<Count> = res.take(0)?;
-        Ok(count.map(|c| c.count.max(0) as u64).unwrap_or(0))
+        Ok(self.store.register_view().await?.contact_count())
     }
 
     pub async fn for_organisation(&self, org: &OrgId) -> Result<Vec<Contact>, StoreError> {
+        Ok(self.store.register_view().await?.contacts_of(org))
+    }
+
+    /// Every contact with its organisation's area, and every organisation, read in one
+    /// transaction: what the register view is built from.
+    pub(crate) async fn all_for_view(&self) -> Result<(Vec<(Contact, Option<String>)>, Vec<Organisation>), StoreError> {
         let mut res = self
             .store
             .db()
             .query(format!(
-                "SELECT {PROJECTION}, name_key FROM contact WHERE organisation = type::record('organisation', $org) ORDER BY name_key"
+                "BEGIN TRANSACTION;
+                 SELECT {PROJECTION}, organisation.area AS area FROM contact;
+                 SELECT {org} FROM organisation;
+                 COMMIT TRANSACTION;",
+                org = super::organisations::PROJECTION
             ))
-            .bind(("org", org.as_str().to_string()))
             .await?;
-        let rows: Vec<ContactRow> = res.take(0)?;
-        rows.into_iter().map(ContactRow::into_domain).collect()
+        let rows: Vec<ContactRow> = res.take(1)?;
+        let orgs: Vec<super::organisations::OrgRow> = res.take(2)?;
+        let contacts = rows
+            .into_iter()
+            .map(|r| {
+                let area = r.area.clone();
+                Ok((r.into_domain()?, area))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let orgs = orgs
+            .into_iter()
+            .map(super::organisations::OrgRow::into_domain)
+            .collect::<Result<_, _>>()?;
+        Ok((contacts, orgs))
     }
 
     pub async fn get(&self, id: &ContactId) -> Result<Contact, StoreError> {
@@ -201,6 +139,7 @@ impl<'a> Contacts<'a> {
                 listing(&summary(d)),
             ))
             .await?;
+        self.store.register_changed();
         checked(res)?;
         stored("id", ContactId::parse(&key))
     }
@@ -237,57 +176,20 @@ impl<'a> Contacts<'a> {
                 changes,
             ))
             .await?;
+        self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
     }
 
-    /// Every contact the query matches, in name order, each with its organisation's area:
+    /// Every contact the query matches, in its order, each with its organisation's area:
     /// the register export (no paging: the whole filtered view).
     pub async fn export(&self, q: &ContactQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {
-        let mut res = self
-            .store
-            .db()
-            .query(format!(
-                "SELECT {PROJECTION}, name_key, organisation.name_key AS organisation_key, engagement_gap,
-                    organisation.area AS area FROM contact WHERE {FILTER} ORDER BY {order}",
-                order = order_by(q.sort)
-            ))
-            .bind(bind_query(q))
-            .await?;
-        let rows: Vec<ContactRow> = res.take(0)?;
-        rows.into_iter()
-            .map(|r| {
-                let area = r.area.clone();
-                Ok((r.into_domain()?, area))
-            })
-            .collect()
+        Ok(self.store.register_view().await?.contacts_all(q))
     }
 
     /// For each kind of organisation: (kind, contacts, below target, resistant now).
     pub async fn sector_summary(&self) -> Result<Vec<(OrgKind, u64, u64, u64)>, StoreError> {
-        #[derive(SurrealValue)]
-        struct R {
-            kind: String,
-            engagement_current: String,
-            engagement_gap: Option<i64>,
-        }
-        let mut res = self
-            .store
-            .db()
-            .query("SELECT organisation.kind AS kind, engagement_current, engagement_gap FROM contact")
-            .await?;
-        let rows: Vec<R> = res.take(0)?;
-        let mut out: Vec<(OrgKind, u64, u64, u64)> = OrgKind::ALL.iter().map(|k| (*k, 0, 0, 0)).collect();
-        for r in rows {
-            let kind = stored("kind", OrgKind::parse(&r.kind))?;
-            if let Some(row) = out.iter_mut().find(|x| x.0 == kind) {
-                row.1 += 1;
-                row.2 += u64::from(r.engagement_gap.unwrap_or(0) > 0);
-                row.3 += u64::from(r.engagement_current == Engagement::Resistant.key());
-            }
-        }
-        out.retain(|r| r.1 > 0);
-        Ok(out)
+        Ok(self.store.register_view().await?.sector_summary())
     }
 
     /// Every contact as a draft, by lower-case email: what an import is matched against.
@@ -332,6 +234,7 @@ impl<'a> Contacts<'a> {
                 "deleted".into(),
             ))
             .await?;
+        self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("contact"))?;
         Ok(())
     }

@@ -138,6 +138,7 @@ impl<'a> Imports<'a> {
             .bind(("errors_csv", errors_csv))
             .bind(audit_vars(actor, "import", format!("import:{id}"), result.clone()))
             .await?;
+        self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("import"))?;
         Ok(result)
     }

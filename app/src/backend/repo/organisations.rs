@@ -8,7 +8,7 @@ use crate::domain::*;
 use surrealdb::types::SurrealValue;
 
 #[derive(Debug, SurrealValue)]
-struct OrgRow {
+pub(crate) struct OrgRow {
     id: String,
     name: String,
     kind: String,
@@ -20,7 +20,7 @@ struct OrgRow {
 }
 
 impl OrgRow {
-    fn into_domain(self) -> Result<Organisation, StoreError> {
+    pub(crate) fn into_domain(self) -> Result<Organisation, StoreError> {
         Ok(Organisation {
             id: stored("id", OrgId::parse(&self.id))?,
             name: stored("name", OrgName::parse(&self.name))?,
@@ -38,13 +38,8 @@ impl OrgRow {
 }
 
 /// `contact_count` is kept by an event on `contact` (migration 13), not counted per row.
-const PROJECTION: &str =
+pub(crate) const PROJECTION: &str =
     "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes, contact_count ?? 0 AS contact_count";
-
-#[derive(SurrealValue)]
-struct Count {
-    count: i64,
-}
 
 pub struct Organisations<'a> {
     store: &'a Store,
@@ -55,49 +50,14 @@ impl<'a> Organisations<'a> {
         Self { store }
     }
 
+    /// A page of organisations: search covers the name (any word, from its start, without
+    /// regard to case or accents) and, typed exactly, the ODS code or UKPRN.
     pub async fn list(&self, q: &ListQuery, sort: OrgSort, per_page: u32) -> Result<Page<Organisation>, StoreError> {
-        // ORDER BY takes identifiers, so the sort is a closed set mapped to fixed text.
-        let order = match sort {
-            OrgSort::NameAsc => "name_key ASC",
-            OrgSort::NameDesc => "name_key DESC",
-            OrgSort::KindAsc => "kind ASC, name_key ASC",
-            OrgSort::KindDesc => "kind DESC, name_key ASC",
-        };
-        // A name matches anywhere in it; an ODS code or UKPRN, as people type codes, exactly.
-        let filter =
-            "($search = '' OR string::contains(name_key, $search) OR string::lowercase(ods_code ?? '') = $search
-            OR (ukprn ?? '') = $search) AND ($kind = NONE OR kind = $kind)";
-        let sql = format!(
-            "SELECT {PROJECTION}, name_key FROM organisation WHERE {filter} ORDER BY {order} LIMIT $limit START $start;
-             SELECT count() FROM organisation WHERE {filter} GROUP ALL;"
-        );
-        let mut res = self
-            .store
-            .db()
-            .query(sql)
-            .bind(("search", fold(&q.search)))
-            .bind(("kind", q.kind.map(|k| k.key().to_string())))
-            .bind(("limit", per_page as i64))
-            .bind(("start", (q.page.saturating_sub(1) * per_page) as i64))
-            .await?;
-        let rows: Vec<OrgRow> = res.take(0)?;
-        let count: Option<Count> = res.take(1)?;
-        Ok(Page {
-            items: rows.into_iter().map(OrgRow::into_domain).collect::<Result<_, _>>()?,
-            total: count.map(|c| c.count.max(0) as u64).unwrap_or(0),
-            page: q.page,
-            per_page,
-        })
+        Ok(self.store.register_view().await?.organisations_page(q, sort, per_page))
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
-        let mut res = self
-            .store
-            .db()
-            .query("SELECT count() FROM organisation GROUP ALL")
-            .await?;
-        let count: Option<Count> = res.take(0)?;
-        Ok(count.map(|c| c.count.max(0) as u64).unwrap_or(0))
+        Ok(self.store.register_view().await?.organisation_count())
     }
 
     pub async fn get(&self, id: &OrgId) -> Result<Organisation, StoreError> {
@@ -114,18 +74,7 @@ impl<'a> Organisations<'a> {
     }
 
     pub async fn options(&self) -> Result<Vec<(String, String)>, StoreError> {
-        #[derive(SurrealValue)]
-        struct Opt {
-            id: String,
-            name: String,
-        }
-        let mut res = self
-            .store
-            .db()
-            .query("SELECT record::id(id) AS id, name, name_key FROM organisation ORDER BY name_key")
-            .await?;
-        let rows: Vec<Opt> = res.take(0)?;
-        Ok(rows.into_iter().map(|o| (o.id, o.name)).collect())
+        Ok(self.store.register_view().await?.organisation_options())
     }
 
     /// Every organisation's (id, name, kind): what an import matches organisation names against.
@@ -172,6 +121,7 @@ impl<'a> Organisations<'a> {
                 listing(&summary(d)),
             ))
             .await?;
+        self.store.register_changed();
         checked(res)?;
         stored("id", OrgId::parse(&key))
     }
@@ -207,6 +157,7 @@ impl<'a> Organisations<'a> {
                 changes,
             ))
             .await?;
+        self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("organisation"))?;
         Ok(())
     }
@@ -236,6 +187,7 @@ impl<'a> Organisations<'a> {
                     .bind(("id", key))
                     .bind(audit)
                     .await?;
+                self.store.register_changed();
                 checked(res).map(|_| ())
             }
         })

@@ -155,10 +155,23 @@ impl<'a> Segments<'a> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut seg = row.into_domain()?;
-            seg.count = self.count(&seg.id).await?;
+            seg.count = self.live_count(&seg).await?;
             out.push(seg);
         }
         Ok(out)
+    }
+
+    /// How many contacts the audience matches now: counted by [`MATCH`] once per version of
+    /// the audience and of the register (see `register_view`), so it is never stale and a
+    /// page listing many audiences does not scan the contacts for each of them.
+    async fn live_count(&self, seg: &Segment) -> Result<u64, StoreError> {
+        let view = self.store.register_view().await?;
+        if let Some(n) = view.audience_count(&seg.id, seg.version) {
+            return Ok(n);
+        }
+        let n = self.count(&seg.id).await?;
+        view.remember_audience_count(&seg.id, seg.version, n);
+        Ok(n)
     }
 
     /// How many contacts the segment matches now (subscribed only).
@@ -185,7 +198,7 @@ impl<'a> Segments<'a> {
             .await?;
         let row: Option<Row> = res.take(0)?;
         let mut seg = row.ok_or(StoreError::NotFound("audience"))?.into_domain()?;
-        seg.count = self.count(id).await?;
+        seg.count = self.live_count(&seg).await?;
         Ok(seg)
     }
 

@@ -1,0 +1,177 @@
+//! The register as the pages read it (`register_view`): searched the way people type, and
+//! never stale, whichever way the register changed.
+use crate::helpers::*;
+use app::backend::import;
+use app::backend::repo::audit::Actor;
+
+fn count_on(html: &str) -> u64 {
+    let at = html
+        .find(" contacts match now")
+        .expect("the audience page shows its count");
+    html[..at]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number before 'contacts match now'")
+}
+
+#[tokio::test]
+async fn search_finds_people_by_any_word_without_accents_and_puts_the_whole_name_first() {
+    let app = spawn_app().await;
+    let org = app.create_org("Keele University", "hei").await;
+    for (name, email) in [
+        ("Zoë Okafor", "z.okafor@keele.example.org"),
+        ("Abel Brennan", "sam.green@keele.example.org"),
+        ("Sam Green", "s.green@keele.example.org"),
+        ("Siobhán O'Neill", "s.oneill@keele.example.org"),
+    ] {
+        assert_eq!(app.create_contact(name, email, &org).await.status().as_u16(), 200);
+    }
+    let (_, html) = app.get_html("/contacts?q=zoe").await;
+    assert!(html.contains("Zoë Okafor"), "'zoe' finds 'Zoë'");
+    let (_, html) = app.get_html("/contacts?q=OKAF").await;
+    assert!(
+        html.contains("Zoë Okafor") && !html.contains("Sam Green"),
+        "a word's start, any case"
+    );
+    let (_, html) = app.get_html("/contacts?q=siobhan+oneill").await;
+    assert!(
+        html.contains("O&#x27;Neill") || html.contains("O'Neill"),
+        "accents and apostrophes"
+    );
+    let (_, html) = app.get_html("/contacts?q=keele").await;
+    assert!(
+        html.contains("Zoë Okafor") && html.contains("Sam Green"),
+        "by organisation"
+    );
+    let (_, html) = app.get_html("/contacts?q=kafor").await;
+    assert!(!html.contains("Zoë Okafor"), "the middle of a word is not a match");
+
+    // "sam green" is Abel's email and Sam's whole name: Sam comes first, though Abel sorts first.
+    let (_, html) = app.get_html("/contacts?q=sam+green").await;
+    let (sam, abel) = (html.find("Sam Green"), html.find("Abel Brennan"));
+    assert!(sam.is_some() && abel.is_some(), "both match");
+    assert!(sam < abel, "the whole-name match is ranked first");
+}
+
+#[tokio::test]
+async fn an_audience_count_follows_every_kind_of_change_at_once() {
+    let app = spawn_app().await;
+    let org = app
+        .create_org("Sandwell and West Birmingham Hospitals", "acute_trust")
+        .await;
+    assert_eq!(
+        app.create_contact("Ada One", "ada@swb.example.org", &org)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let res = app
+        .call(
+            "segments/create",
+            &[
+                ("name", "Acute trusts".to_string()),
+                ("kinds[]", "acute_trust".to_string()),
+                ("influence_min", "1".to_string()),
+                ("interest_min", "1".to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let segment = redirect_target(&res).trim_start_matches("/segments/").to_string();
+    let count = || async { count_on(&app.get_html(&format!("/segments/{segment}")).await.1) };
+    assert_eq!(count().await, 1);
+
+    // Create.
+    let res = app.create_contact("Ben Two", "ben@swb.example.org", &org).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let ben = redirect_target(&res).trim_start_matches("/contacts/").to_string();
+    assert_eq!(count().await, 2, "after a contact is created");
+
+    // Edit: Ben's organisation becomes a university, so he leaves the audience.
+    let hei = app.create_org("Aston University", "hei").await;
+    let mut form = contact_form("Ben Two", "ben@swb.example.org", &hei);
+    form.push(("id", ben.clone()));
+    let res = app.call("contacts/update", &form).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(count().await, 1, "after an edit moves a contact out");
+
+    // An organisation's kind changes: its contacts move with it.
+    let mut org_edit = org_form("Aston University", "acute_trust");
+    org_edit.push(("id", hei.clone()));
+    let res = app.call("organisations/update", &org_edit).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(count().await, 2, "after the organisation is edited");
+
+    // Unsubscribe, through the path a briefing's link takes.
+    app.store
+        .db()
+        .query(
+            "CREATE delivery:bench SET briefing = briefing:bench, contact = type::record('contact', $c), kind = 'briefing',
+                email = 'ben@swb.example.org', name = 'Ben Two', org_name = 'Aston University', org_kind = 'acute_trust',
+                state = 'sent', due = time::now()",
+        )
+        .bind(("c", ben.clone()))
+        .await
+        .expect("delivery")
+        .check()
+        .expect("delivery created");
+    app.store
+        .briefings()
+        .unsubscribe("bench", "link", chrono::Utc::now())
+        .await
+        .expect("unsubscribed");
+    assert_eq!(count().await, 1, "after an unsubscribe");
+
+    // Delete.
+    let ada = app
+        .store
+        .contacts()
+        .list(
+            &app::domain::query::ContactQuery::from_params(|k| (k == "q").then(|| "ada".to_string())),
+            25,
+        )
+        .await
+        .expect("list")
+        .items[0]
+        .id
+        .to_string();
+    let res = app.call("contacts/delete", &[("id", ada)]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(count().await, 0, "after a delete");
+
+    // Import.
+    let actor = Actor::Other("test".into());
+    let file = "Name,Email,Organisation,Organisation kind\r\nCai Three,cai@swb.example.org,Sandwell and West Birmingham Hospitals,Acute trust\r\n";
+    let id = import::stage(&app.store, &actor, "more.csv", file.as_bytes())
+        .await
+        .expect("staged");
+    import::commit(&app.store, &actor, &id).await.expect("imported");
+    assert_eq!(count().await, 1, "after an import");
+}
+
+#[tokio::test]
+async fn a_change_that_bypasses_the_repositories_reaches_the_pages_through_the_live_query() {
+    let app = spawn_app().await;
+    let org = app.create_org("Birmingham City University", "hei").await;
+    let res = app.create_contact("Dee Four", "dee@bcu.example.org", &org).await;
+    let dee = redirect_target(&res).trim_start_matches("/contacts/").to_string();
+    let (_, html) = app.get_html("/contacts").await;
+    assert!(html.contains("Dee Four"));
+    // As another Liaison process on a shared database server would: not through this Store's
+    // repositories, so only the live query can tell this process.
+    app.store
+        .db()
+        .query("UPDATE type::record('contact', $c) SET name = 'Dee Renamed', name_key = 'dee renamed'")
+        .bind(("c", dee))
+        .await
+        .expect("update")
+        .check()
+        .expect("updated");
+    let seen = wait_for(5, || async {
+        app.get_html("/contacts").await.1.contains("Dee Renamed")
+    })
+    .await;
+    assert!(seen, "the rename reaches the contacts list within 5 s");
+}
