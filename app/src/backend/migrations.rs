@@ -483,6 +483,16 @@ DEFINE INDEX interaction_organisation ON interaction FIELDS organisation, at;
 DEFINE INDEX interaction_follow_up ON interaction FIELDS follow_up_owner, follow_up_done;
 "#,
     },
+    Migration {
+        version: 19,
+        name: "workstream leads: an index the planner reads for `leads CONTAINS` (every signed-in request)",
+        sql: r#"
+-- SurrealDB 3 uses an index for `leads CONTAINS $user` only when it indexes the array's
+-- elements (`leads.*`); the session check runs that query on every signed-in request.
+REMOVE INDEX IF EXISTS workstream_leads ON workstream;
+DEFINE INDEX workstream_leads ON workstream FIELDS leads.*;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

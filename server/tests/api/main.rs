@@ -9,6 +9,7 @@ mod import;
 mod interactions;
 mod outbox;
 mod plan;
+mod query_plans;
 mod register;
 mod register_view;
 mod setup;
