@@ -210,7 +210,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         // Every process that serves pages follows the register, workers or not.
-        let mut workers = vec![tokio::spawn(app::backend::register_view::watch(
+        let mut workers = vec![tokio::spawn(app::backend::freshness::watch(
             self.store.clone(),
             stop_rx.clone(),
         ))];

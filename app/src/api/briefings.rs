@@ -46,6 +46,10 @@ impl Progress {
     }
 }
 
+/// How many of those who have not acknowledged the page names: a regional send has thousands,
+/// which no one reads in a page (and which made the page megabytes long).
+pub const NOT_ACKNOWLEDGED_SHOWN: usize = 100;
+
 /// Everything the briefing page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BriefingPage {
@@ -62,7 +66,9 @@ pub struct BriefingPage {
     /// (label, delivered, acknowledged, rate %)
     pub by_kind: Vec<(String, u64, u64, u32)>,
     pub by_organisation: Vec<(String, u64, u64, u32)>,
+    /// The first [`NOT_ACKNOWLEDGED_SHOWN`] of them, by name.
     pub not_acknowledged: Vec<(String, String, String)>,
+    pub not_acknowledged_count: u64,
     pub preview_html: String,
     pub preview_text: String,
     /// A repeating template: (plan item id, objective) and the instances made so far.
@@ -147,8 +153,8 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
         unsubscribe_token: "PREVIEW",
     };
     let preview = render(&ctx.state.web.identity, &content, &sample);
-    let tallies = |t: Vec<crate::backend::repo::briefings::Tally>| {
-        t.into_iter()
+    let tallies = |t: &[crate::backend::repo::briefings::Tally]| {
+        t.iter()
             .map(|t| (t.label.clone(), t.delivered, t.acknowledged, t.rate()))
             .collect()
     };
@@ -186,12 +192,18 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
             acknowledged: report.acknowledged,
             state: Some(d.summary.state),
         },
-        retries: report.retries,
+        retries: report.retries.clone(),
         row: BriefingRow::of(d.summary),
-        failures: report.failures,
-        by_kind: tallies(report.by_kind),
-        by_organisation: tallies(report.by_organisation),
-        not_acknowledged: report.not_acknowledged,
+        failures: report.failures.clone(),
+        by_kind: tallies(report.by_kind.as_slice()),
+        by_organisation: tallies(report.by_organisation.as_slice()),
+        not_acknowledged: report
+            .not_acknowledged
+            .iter()
+            .take(NOT_ACKNOWLEDGED_SHOWN)
+            .cloned()
+            .collect(),
+        not_acknowledged_count: report.not_acknowledged.len() as u64,
         preview_html: email_body(&preview.html),
         preview_text: preview.text,
     })

@@ -53,6 +53,7 @@ impl DbConfig {
 pub struct Store {
     db: Surreal<Any>,
     register: std::sync::Arc<super::register_view::RegisterCache>,
+    reports: std::sync::Arc<super::repo::briefings::ReportCache>,
 }
 
 impl Store {
@@ -87,6 +88,7 @@ impl Store {
             db,
             // A remote server may be written by other processes: see `register_view`.
             register: std::sync::Arc::new(super::register_view::RegisterCache::new(config.is_remote())),
+            reports: std::sync::Arc::new(super::repo::briefings::ReportCache::new(config.is_remote())),
         };
         migrations::apply(&store).await?;
         Ok(store)
@@ -102,6 +104,10 @@ impl Store {
 
     pub(crate) fn register_cache_arc(&self) -> std::sync::Arc<super::register_view::RegisterCache> {
         self.register.clone()
+    }
+
+    pub(crate) fn report_cache_arc(&self) -> std::sync::Arc<super::repo::briefings::ReportCache> {
+        self.reports.clone()
     }
 
     pub fn organisations(&self) -> super::repo::organisations::Organisations<'_> {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod csv_io;
 pub mod db;
 pub mod error;
+pub mod freshness;
 pub mod import;
 pub mod mail;
 pub mod markdown;

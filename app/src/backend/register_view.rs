@@ -6,19 +6,15 @@
 //! table scans (45–670 ms a page); here they take well under a millisecond, and every filter,
 //! sort and search combination is equally fast, which no set of indexes gives.
 //!
-//! Staying live: every change made through [`Store`] marks the view stale as it commits
-//! ([`Store::register_changed`]), and [`watch`] follows the `contact` and `organisation`
-//! tables with live queries, so that a change made by another Liaison process on the same
-//! database server, or by any statement that bypasses the repositories, marks it stale too. A
-//! stale view is rebuilt by the next request that reads it (one rebuild at a time). Where no
-//! live query is running and the database is shared (a remote server), every read rebuilds.
+//! Staying live: see [`super::freshness`]. A stale view is rebuilt by the next request that
+//! reads it, one rebuild at a time.
 use super::db::Store;
 use super::error::StoreError;
+use super::freshness::Freshness;
 use super::search::{self, Rank, SearchText};
 use crate::domain::query::{ContactQuery, ContactSort, ListQuery, OrgSort};
 use crate::domain::*;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -229,6 +225,37 @@ impl Snapshot {
             .unwrap_or_default()
     }
 
+    /// The first `limit` contacts, by name, that an audience takes now: (id, name, email,
+    /// organisation).
+    pub fn members(
+        &self,
+        filter: &crate::domain::plan::SegmentFilter,
+        limit: usize,
+    ) -> Vec<(String, String, String, String)> {
+        self.contacts
+            .iter()
+            .filter(|e| filter.admits(&e.contact, e.area.as_deref()))
+            .take(limit)
+            .map(|e| {
+                let c = &e.contact;
+                (
+                    c.id.as_str().to_string(),
+                    c.name.as_str().to_string(),
+                    c.email.as_str().to_string(),
+                    c.organisation_name.as_str().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// How many contacts an audience takes now, by [`SegmentFilter::admits`](crate::domain::plan::SegmentFilter::admits).
+    pub fn member_count(&self, filter: &crate::domain::plan::SegmentFilter) -> u64 {
+        self.contacts
+            .iter()
+            .filter(|e| filter.admits(&e.contact, e.area.as_deref()))
+            .count() as u64
+    }
+
     /// (id, name) of every organisation, in name order: the organisation pickers.
     pub fn organisation_options(&self) -> Vec<(String, String)> {
         self.orgs
@@ -286,41 +313,31 @@ fn page_of<T>(total: usize, page: u32, per_page: u32, take: impl FnOnce(usize, u
 
 /// The per-process holder of the current [`Snapshot`], shared by every clone of a [`Store`].
 pub struct RegisterCache {
-    generation: AtomicU64,
+    freshness: Arc<Freshness>,
     current: RwLock<Option<Arc<Snapshot>>>,
     rebuilding: tokio::sync::Mutex<()>,
-    /// A live query follows the register (see [`watch`]).
-    watched: AtomicBool,
-    /// The database may be written by other processes (a remote server).
-    shared: bool,
 }
 
 impl RegisterCache {
     pub fn new(shared: bool) -> Self {
         Self {
-            generation: AtomicU64::new(0),
+            freshness: Arc::new(Freshness::new(shared)),
             current: RwLock::new(None),
             rebuilding: tokio::sync::Mutex::new(()),
-            watched: AtomicBool::new(false),
-            shared,
         }
     }
 
-    pub fn changed(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    fn trusted(&self) -> bool {
-        !self.shared || self.watched.load(Ordering::SeqCst)
+    pub fn freshness_arc(&self) -> Arc<Freshness> {
+        self.freshness.clone()
     }
 
     /// The current snapshot if it is still valid for a read that began at `asked`.
     fn valid(&self, asked: Instant) -> Option<Arc<Snapshot>> {
         let current = self.current.read().ok()?.clone()?;
-        let fresh = current.generation == self.generation.load(Ordering::SeqCst);
+        let fresh = current.generation == self.freshness.current();
         // Untrusted (shared database, no live query): only a rebuild begun after the read
         // was asked for can hold every change made before it.
-        (fresh && (self.trusted() || current.started >= asked)).then_some(current)
+        (fresh && (self.freshness.trusted() || current.started >= asked)).then_some(current)
     }
 }
 
@@ -328,7 +345,7 @@ impl Store {
     /// Marks the register view stale: called by every repository write to contacts or
     /// organisations once its transaction has committed.
     pub(crate) fn register_changed(&self) {
-        self.register_cache().changed();
+        self.register_cache().freshness.changed();
     }
 
     /// The register as it is now (rebuilt first if it changed since the last read).
@@ -342,9 +359,7 @@ impl Store {
         if let Some(s) = cache.valid(asked) {
             return Ok(s);
         }
-        // Read the generation before the data: a change committed while reading bumps it
-        // again, so this snapshot is replaced by the next read.
-        let generation = cache.generation.load(Ordering::SeqCst);
+        let generation = cache.freshness.current();
         let started = Instant::now();
         let (rows, orgs) = self.contacts().all_for_view().await?;
         let snapshot = Arc::new(Snapshot::build(generation, started, rows, orgs));
@@ -352,59 +367,5 @@ impl Store {
             *current = Some(snapshot.clone());
         }
         Ok(snapshot)
-    }
-}
-
-/// Follows the `contact` and `organisation` tables with live queries until `stop`, marking
-/// the view stale on every change; re-subscribes after an error (the view is untrusted, and
-/// on a shared database rebuilt on every read, until it has).
-pub async fn watch(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
-    use futures::StreamExt;
-    let cache = store.register_cache_arc();
-    let mut pause = std::time::Duration::from_millis(250);
-    loop {
-        let subscribed = async {
-            let contacts = store
-                .db()
-                .select::<Vec<surrealdb::types::Value>>("contact")
-                .live()
-                .await?;
-            let orgs = store
-                .db()
-                .select::<Vec<surrealdb::types::Value>>("organisation")
-                .live()
-                .await?;
-            Ok::<_, surrealdb::Error>(futures::stream::select(contacts.map(|_| ()), orgs.map(|_| ())))
-        }
-        .await;
-        match subscribed {
-            Ok(mut changes) => {
-                cache.watched.store(true, Ordering::SeqCst);
-                // Whatever changed before the subscription began.
-                cache.changed();
-                pause = std::time::Duration::from_millis(250);
-                loop {
-                    tokio::select! {
-                        next = changes.next() => match next {
-                            Some(()) => cache.changed(),
-                            None => break,
-                        },
-                        _ = stop.changed() => {
-                            cache.watched.store(false, Ordering::SeqCst);
-                            return;
-                        }
-                    }
-                }
-                tracing::warn!("the register's live query ended; subscribing again");
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot follow the register with a live query; retrying"),
-        }
-        cache.watched.store(false, Ordering::SeqCst);
-        cache.changed();
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = stop.changed() => return,
-        }
-        pause = (pause * 2).min(std::time::Duration::from_secs(10));
     }
 }

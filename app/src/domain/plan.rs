@@ -148,6 +148,23 @@ pub struct SegmentFilter {
     pub organisations: Vec<String>,
 }
 
+impl SegmentFilter {
+    /// Whether the audience takes `c`, whose organisation's area is `area`: the rule of the
+    /// database's `MATCH` (backend `repo::segments`), which freezes recipient lists and counts
+    /// audiences; this one lists an audience's members from the register view, and a test
+    /// checks that the two agree.
+    pub fn admits(&self, c: &super::Contact, area: Option<&str>) -> bool {
+        c.subscribed
+            && (self.kinds.is_empty() || self.kinds.contains(&c.organisation_kind))
+            && (self.areas.is_empty() || area.is_some_and(|a| self.areas.iter().any(|x| x == a)))
+            && (self.engagement.is_empty() || self.engagement.contains(&c.engagement_current))
+            && c.influence.get() >= self.influence_min
+            && c.interest.get() >= self.interest_min
+            && (self.tags.is_empty() || c.tags.as_slice().iter().any(|t| self.tags.as_slice().contains(t)))
+            && (self.organisations.is_empty() || self.organisations.iter().any(|o| o == c.organisation.as_str()))
+    }
+}
+
 /// Life cycle of a briefing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BriefingState {

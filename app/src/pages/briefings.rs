@@ -371,7 +371,10 @@ pub fn BriefingPage() -> impl IntoView {
                                     <RateTable caption="Acknowledgement rate by kind of organisation" rows=b.by_kind.clone()/>
                                     <RateTable caption="Acknowledgement rate by organisation" rows=b.by_organisation.clone()/>
                                     <details class="details">
-                                        <summary>{format!("Not yet acknowledged ({})", b.not_acknowledged.len())}</summary>
+                                        <summary>{format!("Not yet acknowledged ({})", b.not_acknowledged_count)}</summary>
+                                        {(b.not_acknowledged_count > b.not_acknowledged.len() as u64).then(|| view! {
+                                            <p class="caption">{format!("The first {} by name.", b.not_acknowledged.len())}</p>
+                                        })}
                                         <ul>{b.not_acknowledged.iter().map(|(n, e, o)| view! { <li>{format!("{n} <{e}>, {o}")}</li> }).collect_view()}</ul>
                                     </details>
                                 }.into_any()

@@ -805,3 +805,29 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     let _ = (stop_a.send(true), stop_b.send(true));
     let _ = (ha.await, hb.await);
 }
+
+/// A briefing's report is kept between changes (see `ReportCache`); a change made around this
+/// process's repositories, as another process's would be, still reaches it, by the live query.
+#[tokio::test]
+async fn a_kept_report_follows_a_change_made_by_another_process() {
+    let (app, id) = frozen_briefing(3).await;
+    let before = app.store.briefings().report(&id).await.unwrap();
+    assert_eq!((before.queued, before.failed), (3, 0));
+    app.store
+        .db()
+        .query(
+            "CREATE delivery SET briefing = type::record('briefing', $b), kind = 'briefing', email = 'late@outbox.example.org',
+                name = 'Late Row', org_name = 'Outbox Test University', org_kind = 'hei', state = 'failed',
+                due = time::now(), last_error = 'written elsewhere'",
+        )
+        .bind(("b", id.clone()))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    let seen = wait_for(5, || async {
+        app.store.briefings().report(&id).await.unwrap().failed == 1
+    })
+    .await;
+    assert!(seen, "the kept report shows the new failure within 5 s");
+}

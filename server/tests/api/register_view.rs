@@ -175,3 +175,95 @@ async fn a_change_that_bypasses_the_repositories_reaches_the_pages_through_the_l
     .await;
     assert!(seen, "the rename reaches the contacts list within 5 s");
 }
+
+/// An audience's members are listed from the register view by `SegmentFilter::admits`, its
+/// count and recipient list by the database's `MATCH`: the two rules must take the same people.
+#[tokio::test]
+async fn the_audience_rule_in_memory_matches_the_database_rule() {
+    use app::domain::plan::SegmentFilter;
+    use app::domain::{Engagement, OrgKind, Tags};
+    let app = spawn_app().await;
+    let actor = Actor::Other("test".into());
+    let mut file = String::from(
+        "Name,Email,Organisation,Organisation kind,Area,Influence,Interest,Engagement now,Tags,Subscribed\r\n",
+    );
+    let kinds = ["Acute trust", "Higher education institution", "Primary care provider"];
+    let areas = ["Black Country", "Coventry and Warwickshire", ""];
+    let levels = ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"];
+    for i in 0..40 {
+        file.push_str(&format!(
+            "Person {i},p{i}@rule.example.org,Rule Org {o},{k},{a},{inf},{int},{e},{t},{s}\r\n",
+            o = i % 6,
+            k = kinds[(i % 6) % 3],
+            a = areas[(i % 6) / 2],
+            inf = 1 + i % 5,
+            int = 1 + (i / 5) % 5,
+            e = levels[i % 5],
+            t = if i % 4 == 0 {
+                "faculty;pgcert"
+            } else if i % 4 == 1 {
+                "pgcert"
+            } else {
+                ""
+            },
+            s = if i % 7 == 0 { "no" } else { "yes" },
+        ));
+    }
+    let id = import::stage(&app.store, &actor, "rule.csv", file.as_bytes())
+        .await
+        .expect("staged");
+    import::commit(&app.store, &actor, &id).await.expect("imported");
+    let view = app.store.register_view().await.expect("view");
+    let some_org = app.store.organisations().options().await.expect("orgs")[0].0.clone();
+    let filters = [
+        SegmentFilter::default(),
+        SegmentFilter {
+            kinds: vec![OrgKind::AcuteTrust, OrgKind::Hei],
+            ..Default::default()
+        },
+        SegmentFilter {
+            areas: vec!["Black Country".into()],
+            ..Default::default()
+        },
+        SegmentFilter {
+            engagement: vec![Engagement::Resistant, Engagement::Leading],
+            ..Default::default()
+        },
+        SegmentFilter {
+            influence_min: 3,
+            interest_min: 4,
+            ..Default::default()
+        },
+        SegmentFilter {
+            tags: Tags::parse("faculty").expect("tags"),
+            ..Default::default()
+        },
+        SegmentFilter {
+            organisations: vec![some_org],
+            ..Default::default()
+        },
+        SegmentFilter {
+            kinds: vec![OrgKind::PrimaryCare],
+            areas: vec!["Coventry and Warwickshire".into()],
+            tags: Tags::parse("pgcert").expect("tags"),
+            influence_min: 2,
+            ..Default::default()
+        },
+    ];
+    for (i, f) in filters.iter().enumerate() {
+        let f = SegmentFilter {
+            influence_min: f.influence_min.max(1),
+            interest_min: f.interest_min.max(1),
+            ..f.clone()
+        };
+        let segment = app
+            .store
+            .segments()
+            .create(&actor, &format!("Rule {i}"), &f)
+            .await
+            .expect("audience");
+        let in_db = app.store.segments().count(&segment).await.expect("count");
+        assert_eq!(view.member_count(&f), in_db, "audience {i}: {f:?}");
+        assert!(in_db < 40, "audience {i} should not take everyone");
+    }
+}

@@ -55,6 +55,61 @@ impl Tally {
     }
 }
 
+/// Each briefing's report as last worked out, with the count of sending changes it was read
+/// at (see [`crate::backend::freshness`]): a finished 10,000-recipient send is read once per
+/// change, not on every view of its page.
+pub struct ReportCache {
+    freshness: std::sync::Arc<crate::backend::freshness::Freshness>,
+    reports: std::sync::Mutex<std::collections::HashMap<String, (u64, std::sync::Arc<Report>)>>,
+}
+
+impl ReportCache {
+    pub fn new(shared: bool) -> Self {
+        Self {
+            freshness: std::sync::Arc::new(crate::backend::freshness::Freshness::new(shared)),
+            reports: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    pub fn freshness_arc(&self) -> std::sync::Arc<crate::backend::freshness::Freshness> {
+        self.freshness.clone()
+    }
+
+    fn get(&self, id: &str) -> Option<std::sync::Arc<Report>> {
+        if !self.freshness.trusted() {
+            return None;
+        }
+        let now = self.freshness.current();
+        let reports = self.reports.lock().ok()?;
+        reports.get(id).filter(|(g, _)| *g == now).map(|(_, r)| r.clone())
+    }
+
+    fn keep(&self, id: &str, generation: u64, report: std::sync::Arc<Report>) {
+        if let Ok(mut reports) = self.reports.lock() {
+            // Only current reports are worth keeping.
+            let now = self.freshness.current();
+            reports.retain(|_, (g, _)| *g == now);
+            reports.insert(id.to_string(), (generation, report));
+        }
+    }
+}
+
+/// Counts a sending change when dropped: made at the start of each repository write to
+/// deliveries, so the change is counted once the write has finished, on every return path.
+pub(crate) struct SendingChange(std::sync::Arc<crate::backend::freshness::Freshness>);
+
+impl SendingChange {
+    pub(crate) fn of(store: &Store) -> Self {
+        Self(store.report_cache_arc().freshness_arc())
+    }
+}
+
+impl Drop for SendingChange {
+    fn drop(&mut self) {
+        self.0.changed();
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub queued: u64,
@@ -557,7 +612,19 @@ impl<'a> Briefings<'a> {
         ))
     }
 
-    pub async fn report(&self, id: &str) -> Result<Report, StoreError> {
+    /// What became of a briefing's deliveries (kept per sending change: see [`ReportCache`]).
+    pub async fn report(&self, id: &str) -> Result<std::sync::Arc<Report>, StoreError> {
+        let cache = self.store.report_cache_arc();
+        if let Some(r) = cache.get(id) {
+            return Ok(r);
+        }
+        let generation = cache.freshness_arc().current();
+        let report = std::sync::Arc::new(self.report_now(id).await?);
+        cache.keep(id, generation, report.clone());
+        Ok(report)
+    }
+
+    async fn report_now(&self, id: &str) -> Result<Report, StoreError> {
         #[derive(SurrealValue)]
         struct D {
             kind: String,
@@ -683,6 +750,7 @@ impl<'a> Briefings<'a> {
     /// Records the acknowledgement once (a second confirmation changes nothing) and adds it to
     /// the contact's engagement history. Returns the time it was (first) acknowledged.
     pub async fn acknowledge(&self, delivery: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+        let _change = SendingChange::of(self.store);
         let res = self
             .store
             .db()

@@ -73,6 +73,7 @@ impl<'a> Deliveries<'a> {
     /// matching contact, and the briefing moves to `sending`, all in one transaction.
     /// Returns the number of recipients, or `None` when the briefing was not (or no longer) due.
     pub async fn enqueue_briefing(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         let result = retry_conflicts(|| async move {
             let res = self
                 .store
@@ -124,6 +125,7 @@ impl<'a> Deliveries<'a> {
     /// and is still subscribed; marks the briefing's reminder as sent (once, in the same
     /// transaction).
     pub async fn enqueue_reminders(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         let result = retry_conflicts(|| async move {
             let res = self
                 .store
@@ -277,6 +279,7 @@ impl<'a> Deliveries<'a> {
     /// ran out must not overwrite the newer holder's result), and marks `finished` blocks (every
     /// entry the dispatcher got from them now has an outcome) done.
     pub async fn record(&self, owner: &str, outcomes: &[Outcome], finished: &[String]) -> Result<(), StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         if outcomes.is_empty() {
             return Ok(());
         }

@@ -327,27 +327,10 @@ impl<'a> Segments<'a> {
     }
 
     /// Matching contacts (id, name, email, organisation), first `limit` by name.
+    /// The first `limit` members by name, from the register view (the rule is
+    /// `SegmentFilter::admits`, which a test holds to [`MATCH`]).
     pub async fn members(&self, id: &str, limit: u32) -> Result<Vec<(String, String, String, String)>, StoreError> {
-        #[derive(SurrealValue)]
-        struct M {
-            id: String,
-            name: String,
-            email: String,
-            org: String,
-        }
-        let mut res = self
-            .store
-            .db()
-            .query(format!(
-                "LET $s = {SEGMENT};
-                 SELECT record::id(id) AS id, name, email, organisation.name AS org, name_key FROM contact
-                    WHERE {MATCH} ORDER BY name_key LIMIT $limit;",
-                SEGMENT = load_segment("type::record('segment', $id)")
-            ))
-            .bind(("id", id.to_string()))
-            .bind(("limit", limit as i64))
-            .await?;
-        let rows: Vec<M> = res.take(1)?;
-        Ok(rows.into_iter().map(|m| (m.id, m.name, m.email, m.org)).collect())
+        let seg = self.get(id).await?;
+        Ok(self.store.register_view().await?.members(&seg.filter, limit as usize))
     }
 }

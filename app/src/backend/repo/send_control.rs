@@ -44,6 +44,7 @@ impl<'a> SendControl<'a> {
     /// dispatchers holding some of its rows record them as stopped rather than send them.
     /// Returns nothing: the report counts what was stopped.
     pub async fn stop(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.stop().map_err(StoreError::Refused)?;
         self.run(
@@ -67,6 +68,7 @@ impl<'a> SendControl<'a> {
     /// Resumes a stopped briefing: what was stopped is queued again, and only those not yet
     /// sent to are sent to.
     pub async fn resume(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.resume().map_err(StoreError::Refused)?;
         self.run(
@@ -85,6 +87,7 @@ impl<'a> SendControl<'a> {
     /// Queues the briefing's failed deliveries again, once each (after the relay's cause is
     /// fixed), and returns how many. The report counts them as retried.
     pub async fn retry_failed(&self, actor: &Actor, id: &str) -> Result<u64, StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.retry_failed().map_err(StoreError::Refused)?;
         let n = self

@@ -1,0 +1,110 @@
+//! Knowing when what a process keeps in memory is out of date. Each [`Freshness`] counts the
+//! changes to a set of tables: a repository write bumps it as it commits, and [`watch`] bumps
+//! it on every live-query notification, so that a change made by another Liaison process on a
+//! shared database server, or by a statement that bypasses the repositories, counts too. A
+//! value kept with the count it was read at is current while the count has not moved.
+//!
+//! Where the database is shared (a remote server) and no live query is running, nothing kept
+//! can be trusted: [`Freshness::trusted`] is false and readers read again.
+use super::db::Store;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Freshness {
+    generation: AtomicU64,
+    /// A live query follows the tables.
+    watched: AtomicBool,
+    /// The database may be written by other processes.
+    shared: bool,
+}
+
+impl Freshness {
+    pub fn new(shared: bool) -> Self {
+        Self {
+            generation: AtomicU64::new(0),
+            watched: AtomicBool::new(false),
+            shared,
+        }
+    }
+
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The count now: read it before reading the data it guards, so that a change committed
+    /// meanwhile moves it past what was kept.
+    pub fn current(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether every change is counted (this process is the only writer, or a live query runs).
+    pub fn trusted(&self) -> bool {
+        !self.shared || self.watched.load(Ordering::SeqCst)
+    }
+}
+
+/// The tables each kept value depends on.
+const REGISTER: &[&str] = &["contact", "organisation"];
+const SENDING: &[&str] = &["delivery", "delivery_block", "briefing"];
+
+/// Follows the register and sending tables with live queries until `stop`; subscribes again
+/// after an error, counting a change each time, since some may have been missed.
+pub async fn watch(store: Store, stop: tokio::sync::watch::Receiver<bool>) {
+    let register = store.register_cache_arc();
+    let reports = store.report_cache_arc();
+    tokio::join!(
+        follow(store.clone(), REGISTER, register.freshness_arc(), stop.clone()),
+        follow(store.clone(), SENDING, reports.freshness_arc(), stop),
+    );
+}
+
+async fn follow(
+    store: Store,
+    tables: &'static [&'static str],
+    freshness: Arc<Freshness>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use futures::StreamExt;
+    let mut pause = Duration::from_millis(250);
+    loop {
+        let subscribed = async {
+            let mut streams = Vec::new();
+            for table in tables {
+                let s = store.db().select::<Vec<surrealdb::types::Value>>(*table).live().await?;
+                streams.push(s.map(|_| ()));
+            }
+            Ok::<_, surrealdb::Error>(futures::stream::select_all(streams))
+        }
+        .await;
+        match subscribed {
+            Ok(mut changes) => {
+                freshness.watched.store(true, Ordering::SeqCst);
+                // Whatever changed before the subscription began.
+                freshness.changed();
+                pause = Duration::from_millis(250);
+                loop {
+                    tokio::select! {
+                        next = changes.next() => match next {
+                            Some(()) => freshness.changed(),
+                            None => break,
+                        },
+                        _ = stop.changed() => {
+                            freshness.watched.store(false, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                }
+                tracing::warn!(?tables, "a live query ended; subscribing again");
+            }
+            Err(e) => tracing::warn!(error = %e, ?tables, "cannot follow with a live query; retrying"),
+        }
+        freshness.watched.store(false, Ordering::SeqCst);
+        freshness.changed();
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => return,
+        }
+        pause = (pause * 2).min(Duration::from_secs(10));
+    }
+}
