@@ -54,14 +54,7 @@ const SURNAMES: &[&str] = &[
     "Okafor", "Brennan", "Khan", "Jones", "Nowak", "Patel", "Müller", "O'Neill", "Williams", "Ahmed", "Evans", "Singh",
     "Lefèvre", "Clarke", "Chen", "Davies", "Hughes",
 ];
-const AREAS: &[&str] = &[
-    "Birmingham and Solihull",
-    "Black Country",
-    "Coventry and Warwickshire",
-    "Herefordshire and Worcestershire",
-    "Shropshire, Telford and Wrekin",
-    "Staffordshire and Stoke-on-Trent",
-];
+const AREAS: &[&str] = app::domain::register::WEST_MIDLANDS_ICS_AREAS;
 const KINDS: &[&str] = &[
     "Primary care provider",
     "Primary care provider",
