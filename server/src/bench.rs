@@ -39,6 +39,7 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The peak resident memory of this process so far (VmHWM), in MB: every benchmark reports it.
 pub fn peak_memory_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

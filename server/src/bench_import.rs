@@ -3,19 +3,11 @@
 //! (every organisation new, so the import creates them too), then times, in this process and
 //! through the same code the upload and preview pages use: staging + preview, the commit, and
 //! a re-import of the same file (all unchanged). Prints the peak memory (VmHWM) too.
+use crate::bench::peak_memory_mb;
 use app::backend::db::DbConfig;
 use app::backend::repo::audit::Actor;
 use app::backend::{import, Store};
 use std::time::Instant;
-
-fn peak_memory_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
 
 /// A spreadsheet as a programme keeps one: N contacts, ten per organisation.
 fn spreadsheet(n: usize) -> String {

@@ -9,6 +9,7 @@
 //! The load generator runs in this process (reqwest on its own runtime), so it shares the two
 //! cores with the server as `wrk` would; it is heavier than `wrk` per request, which makes the
 //! figures conservative, and the ratio column compares like with like.
+use crate::bench::peak_memory_mb;
 use crate::config::Settings;
 use crate::devmail::MailSink;
 use crate::Application;
@@ -95,10 +96,6 @@ fn spreadsheet(organisations: usize) -> String {
         ));
     }
     out
-}
-
-fn peak_memory_mb() -> f64 {
-    crate::bench::peak_memory_mb()
 }
 
 /// Resets VmHWM so that the figure printed is the peak under load, not while building the data.
