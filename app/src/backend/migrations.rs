@@ -493,6 +493,17 @@ REMOVE INDEX IF EXISTS workstream_leads ON workstream;
 DEFINE INDEX workstream_leads ON workstream FIELDS leads.*;
 "#,
     },
+    Migration {
+        version: 20,
+        name: "dispatcher heartbeats: a dead process's leases are taken over in seconds, not minutes",
+        sql: r#"
+-- One record per running dispatcher (keyed by its owner name), rewritten every few seconds with
+-- the database's clock. A lease whose owner has gone quiet can be taken over before it lapses;
+-- the lease itself stays long, so a slow but live sender keeps what it holds.
+DEFINE TABLE dispatcher SCHEMAFULL;
+DEFINE FIELD seen_at ON dispatcher TYPE datetime;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

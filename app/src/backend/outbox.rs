@@ -3,6 +3,13 @@
 //! with exponential backoff and jitter; permanent ones (5xx) are not; an unreachable relay
 //! pauses sending without using up attempts. Runs inside the server process; several processes
 //! on one remote database share the work without sending a row twice.
+//!
+//! Crashes: what a `kill -9` can send twice is what was sent and not yet recorded, and outcomes
+//! are recorded at least every [`FLUSH_EVERY`] (as well as per batch), so at most that much
+//! sending is repeated. A dispatcher writes a heartbeat every [`DispatchConfig::heartbeat`];
+//! another one takes over the leases of a dispatcher silent for [`DispatchConfig::silence`]
+//! (before its long lease would lapse). At a clean stop, what was handed out and not sent is
+//! dropped and handed back at once.
 use super::mail::render::{self, BriefingContent, MailIdentity, Personal};
 use super::mail::transport::{RateLimiter, SendError, SmtpClient, SmtpConfig};
 use super::repo::deliveries::{Claimed, Outcome};
@@ -25,6 +32,11 @@ pub struct DispatchConfig {
     pub max_attempts: u32,
     /// Pause between polls when nothing is due.
     pub poll: Duration,
+    /// How often this dispatcher says it is alive, and looks for dead dispatchers' leases.
+    pub heartbeat: Duration,
+    /// A dispatcher not heard from for this long is taken for dead and its leases taken over.
+    /// Several heartbeats long, so that a slow database write does not make a live one "dead".
+    pub silence: Duration,
 }
 
 impl Default for DispatchConfig {
@@ -35,9 +47,15 @@ impl Default for DispatchConfig {
             lease: Duration::from_secs(120),
             max_attempts: 8,
             poll: Duration::from_millis(250),
+            heartbeat: Duration::from_secs(3),
+            silence: Duration::from_secs(12),
         }
     }
 }
+
+/// The longest an outcome waits to be recorded. A crash repeats at most this much sending (plus
+/// one write), at any sending rate: at 250 messages a second, about 40 messages.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(150);
 
 /// Backoff before attempt `attempts + 1`: 2^attempts seconds (capped at 15 minutes), with up to
 /// 50 % jitter so that retries from many deliveries do not arrive together.
@@ -83,14 +101,29 @@ struct Job {
 }
 
 impl Dispatcher {
-    /// Runs until `shutdown` becomes true; in-flight messages finish first.
+    /// Runs until `shutdown` becomes true. Messages being handed to the relay finish and are
+    /// recorded; those handed out and not yet sent are dropped and their leases given back.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        // Alive before the first claim: a lease held by a dispatcher with no heartbeat is
+        // taken over by the others.
+        if !self.first_heartbeat(shutdown.clone()).await {
+            return;
+        }
         let (job_tx, job_rx) = mpsc::channel::<Job>(self.config.batch as usize * 2);
         let (out_tx, out_rx) = mpsc::channel::<Outcome>(self.config.batch as usize * 4);
         let open_blocks: OpenBlocks = Arc::default();
         let stopped: StoppedBriefings = Arc::default();
-        let workers = self.spawn_workers(job_rx, out_tx, stopped.clone());
+        let workers = self.spawn_workers(job_rx, out_tx, stopped.clone(), shutdown.clone());
         let recorder = self.spawn_recorder(out_rx, open_blocks.clone());
+        // Workers and recorder end with this future: a dispatcher dropped mid-send (its
+        // process's runtime going down) leaves nothing running that still sends.
+        let _tasks = AbortOnDrop(
+            workers
+                .iter()
+                .chain(std::iter::once(&recorder))
+                .map(|t| t.abort_handle())
+                .collect(),
+        );
         let drained = async {
             // The claim loop owns the job sender: when it ends, the workers drain and stop,
             // and the recorder records what they sent.
@@ -107,7 +140,45 @@ impl Dispatcher {
         tokio::select! {
             _ = drained => {}
             _ = self.renew_leases() => {}
+            _ = self.beat() => {}
             _ = self.watch_stopped(stopped) => {}
+        }
+        // A clean stop: what was dropped goes back at once, not after the lease.
+        if let Err(e) = self.store.deliveries().release(&self.config.owner).await {
+            tracing::error!(error = %e, "handing back delivery leases at stop failed; they are taken over when they lapse");
+        }
+    }
+
+    /// Writes the first heartbeat, waiting out a database failure; false if stopped meanwhile.
+    async fn first_heartbeat(&self, mut shutdown: watch::Receiver<bool>) -> bool {
+        loop {
+            if *shutdown.borrow() {
+                return false;
+            }
+            match self.store.deliveries().heartbeat(&self.config.owner).await {
+                Ok(()) => return true,
+                Err(e) => tracing::error!(error = %e, "dispatcher heartbeat failed; trying again"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Says this dispatcher is alive, every heartbeat (every second after a failure, so that a
+    /// database outage leaves it silent as briefly as possible). Never returns.
+    async fn beat(&self) {
+        let mut wait = self.config.heartbeat;
+        loop {
+            tokio::time::sleep(wait).await;
+            wait = match self.store.deliveries().heartbeat(&self.config.owner).await {
+                Ok(()) => self.config.heartbeat,
+                Err(e) => {
+                    tracing::error!(error = %e, "dispatcher heartbeat failed");
+                    self.config.heartbeat.min(Duration::from_secs(1))
+                }
+            };
         }
     }
 
@@ -137,6 +208,7 @@ impl Dispatcher {
         job_rx: mpsc::Receiver<Job>,
         out_tx: mpsc::Sender<Outcome>,
         stopped: StoppedBriefings,
+        shutdown: watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let job_rx = Arc::new(Mutex::new(job_rx));
         let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
@@ -150,16 +222,26 @@ impl Dispatcher {
                 let key = self.key.clone();
                 let limiter = limiter.clone();
                 let stopped = stopped.clone();
+                let shutdown = shutdown.clone();
                 tokio::spawn(async move {
                     let mut client = SmtpClient::new(smtp);
                     loop {
                         let job = { rx.lock().await.recv().await };
                         let Some(job) = job else { break };
+                        // At stop, what is not yet with the relay is dropped (its lease is handed
+                        // back): sent later, it could outlive the grace period unrecorded.
+                        let stopping = || *shutdown.borrow();
+                        if stopping() {
+                            continue;
+                        }
                         let is_stopped = |job: &Job| stopped.read().is_ok_and(|s| s.contains(&job.claimed.briefing));
                         let outcome = if is_stopped(&job) {
                             stopped_outcome(&job.claimed)
                         } else {
                             limiter.wait().await;
+                            if stopping() {
+                                continue;
+                            }
                             // The wait may be long under a rate limit: look again.
                             if is_stopped(&job) {
                                 stopped_outcome(&job.claimed)
@@ -177,7 +259,8 @@ impl Dispatcher {
             .collect()
     }
 
-    /// The recorder: outcomes are written in batches (one commit per batch, not per message).
+    /// The recorder: outcomes are written in batches (one commit per batch, not per message), and
+    /// none waits longer than [`FLUSH_EVERY`].
     /// `open_blocks` counts, per leased block, the rows handed out and not yet recorded: a block
     /// is marked done in the transaction that records its last outcome.
     fn spawn_recorder(
@@ -192,11 +275,13 @@ impl Dispatcher {
         tokio::spawn(async move {
             let mut pending = Pending::default();
             loop {
-                let more = tokio::time::timeout(Duration::from_millis(50), out_rx.recv()).await;
+                // Quiet for 50 ms, or the oldest outcome is due: record what there is.
+                let wait = pending.due_in().min(Duration::from_millis(50));
+                let more = tokio::time::timeout(wait, out_rx.recv()).await;
                 match more {
                     Ok(Some(o)) => {
                         pending.add(o, &open_blocks);
-                        if pending.outcomes.len() < flush_at {
+                        if pending.outcomes.len() < flush_at && !pending.due_in().is_zero() {
                             continue;
                         }
                     }
@@ -226,10 +311,9 @@ impl Dispatcher {
         mut shutdown: watch::Receiver<bool>,
     ) {
         let cache: ContentCache = Arc::default();
-        // Expired leases (a dispatcher died) are looked for at start and then four times per
-        // lease period: often enough that a dead dispatcher's rows wait little longer than
-        // its lease, and not on every claim, where it would read every row being sent.
-        let reclaim_every = self.config.lease / 4;
+        // A dead dispatcher's leases are looked for at start and then every heartbeat: a dead
+        // one's rows wait about its silence, and not every claim reads every row being sent.
+        let reclaim_every = self.config.heartbeat;
         let mut last_reclaim: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
@@ -240,6 +324,7 @@ impl Dispatcher {
             if reclaim {
                 last_reclaim = Some(std::time::Instant::now());
             }
+            let reclaim = reclaim.then_some(self.config.silence);
             let started = std::time::Instant::now();
             let claimed = self
                 .store
@@ -260,6 +345,11 @@ impl Dispatcher {
                     Vec::new()
                 }
             };
+            // A look that found work may have found one of several blocks a dead dispatcher
+            // held (one per claim): look again on the next claim rather than a heartbeat later.
+            if reclaim.is_some() && !claimed.is_empty() {
+                last_reclaim = None;
+            }
             if claimed.is_empty() {
                 if let Err(e) = self.store.deliveries().complete_briefings().await {
                     tracing::error!(error = %e, "completing briefings failed");
@@ -315,6 +405,17 @@ impl Dispatcher {
     }
 }
 
+/// Aborts tasks when dropped (a finished task is left as it is).
+struct AbortOnDrop(Vec<tokio::task::AbortHandle>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
 /// Briefings stopped by a programme manager: their rows are recorded as stopped, not sent.
 type StoppedBriefings = Arc<std::sync::RwLock<std::collections::HashSet<String>>>;
 
@@ -345,9 +446,17 @@ type OpenBlocks = Arc<std::sync::Mutex<HashMap<String, usize>>>;
 struct Pending {
     outcomes: Vec<Outcome>,
     finished: Vec<String>,
+    /// When the oldest outcome not yet recorded came in.
+    since: Option<std::time::Instant>,
 }
 
 impl Pending {
+    /// How long until the oldest outcome must be recorded (a long time when there is none).
+    fn due_in(&self) -> Duration {
+        self.since
+            .map_or(Duration::from_secs(3600), |t| FLUSH_EVERY.saturating_sub(t.elapsed()))
+    }
+
     fn add(&mut self, o: Outcome, blocks: &OpenBlocks) {
         if let (Some(b), Ok(mut open)) = (o.delivery.block.as_ref(), blocks.lock()) {
             if let Some(n) = open.get_mut(b) {
@@ -358,6 +467,7 @@ impl Pending {
                 }
             }
         }
+        self.since.get_or_insert_with(std::time::Instant::now);
         self.outcomes.push(o);
     }
 
@@ -374,6 +484,7 @@ impl Pending {
             Ok(()) => {
                 self.outcomes.clear();
                 self.finished.clear();
+                self.since = None;
                 true
             }
             Err(e) => {

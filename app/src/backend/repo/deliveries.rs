@@ -185,20 +185,23 @@ impl<'a> Deliveries<'a> {
     }
 
     /// Claims up to `limit` due deliveries for `owner` until `until`: queued and due, and, when
-    /// `reclaim` is set, those held under a lease that has expired because its dispatcher died.
-    /// Looking for expired leases reads every delivery being sent (the index holds the state,
-    /// not the lease), so the dispatcher does it now and then rather than on every claim. A
-    /// dispatcher never reclaims its own expired leases (its owner name is new on every start):
-    /// while it lives, its recorder still holds their outcomes (e.g. through a database outage
-    /// that also stopped the renewals) and records them when it can.
+    /// `reclaim` is set, those whose holder is gone: its lease has expired, or its dispatcher's
+    /// heartbeat (see [`Deliveries::heartbeat`]) is older than `silence` (a `kill -9`, a lost
+    /// machine) or was removed at a clean stop. Looking for them reads every delivery being
+    /// sent (the index holds the state, not the lease), so the dispatcher does it every few
+    /// seconds rather than on every claim. A dispatcher never reclaims its own leases (its owner
+    /// name is new on every start): while it lives, its recorder still holds their outcomes
+    /// (e.g. through a database outage that also stopped the renewals) and records them when it
+    /// can.
     pub async fn claim(
         &self,
         owner: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
         limit: u32,
-        reclaim: bool,
+        reclaim: Option<std::time::Duration>,
     ) -> Result<Vec<Claimed>, StoreError> {
+        let silence = reclaim.map(surrealdb::types::Duration::from);
         retry_conflicts(|| async move {
             let res = self
                 .store
@@ -207,12 +210,19 @@ impl<'a> Deliveries<'a> {
                     "BEGIN TRANSACTION;
                      -- A block of frozen recipients (or, now and then, one whose lease expired).
                      LET $free = SELECT VALUE id FROM delivery_block WHERE state = 'queued' LIMIT 1;
-                     LET $stale = IF $reclaim {
-                        SELECT VALUE id FROM delivery_block WHERE state = 'sending' AND lease_until < $now AND lease_owner != $owner LIMIT 1
+                     -- Dispatchers heard from lately (the database's clock, the same for every
+                     -- process); a lease held by anyone else is as good as expired.
+                     LET $live = IF $silence != NONE {
+                        SELECT VALUE record::id(id) FROM dispatcher WHERE seen_at > time::now() - $silence
+                     } ELSE { [] };
+                     LET $stale = IF $silence != NONE {
+                        SELECT VALUE id FROM delivery_block WHERE state = 'sending' AND lease_owner != $owner
+                            AND (lease_until < $now OR lease_owner NOTINSIDE $live) LIMIT 1
                      } ELSE { [] };
                      LET $pick = array::slice(array::concat($stale, $free), 0, 1);
                      LET $leased = (UPDATE $pick SET state = 'sending', lease_owner = $owner, lease_until = $until
-                        WHERE state = 'queued' OR (state = 'sending' AND lease_until < $now) RETURN id, briefing);
+                        WHERE state = 'queued' OR (state = 'sending' AND (lease_until < $now OR id INSIDE $stale))
+                        RETURN id, briefing);
                      LET $blk = $leased[0].id;
                      LET $entries = IF $blk != NONE {
                         (SELECT VALUE entries FROM ONLY type::record('delivery_entries', record::id($blk))) ?? []
@@ -232,12 +242,13 @@ impl<'a> Deliveries<'a> {
                      };
                      -- Single rows: retries, reminders, tests (and expired single leases).
                      LET $queued = SELECT VALUE id FROM delivery WHERE state = 'queued' AND due <= $now LIMIT $limit;
-                     LET $expired = IF $reclaim {
-                        SELECT VALUE id FROM delivery WHERE state = 'sending' AND lease_until < $now AND lease_owner != $owner LIMIT $limit
+                     LET $expired = IF $silence != NONE {
+                        SELECT VALUE id FROM delivery WHERE state = 'sending' AND lease_owner != $owner
+                            AND (lease_until < $now OR lease_owner NOTINSIDE $live) LIMIT $limit
                      } ELSE { [] };
                      LET $ids = array::slice(array::concat($expired, $queued), 0, $limit);
                      LET $single = (UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
-                        WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_until < $now)
+                        WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_owner != $owner)
                         RETURN record::id(id) AS key, record::id(briefing) AS briefing, kind, parent, email, name, attempts);
                      array::concat($in_block, $single);
                      COMMIT TRANSACTION;",
@@ -246,11 +257,51 @@ impl<'a> Deliveries<'a> {
                 .bind(("now", now))
                 .bind(("until", until))
                 .bind(("limit", limit as i64))
-                .bind(("reclaim", reclaim))
+                .bind(("silence", silence))
                 .await?;
             let mut res = checked(res)?;
-            let claimed: Vec<Claimed> = res.take(14)?;
+            let claimed: Vec<Claimed> = res.take(15)?;
             Ok(claimed)
+        })
+        .await
+    }
+
+    /// Says that dispatcher `owner` is alive (the database's clock), and forgets dispatchers not
+    /// heard from for a day.
+    pub async fn heartbeat(&self, owner: &str) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(
+                "UPSERT type::record('dispatcher', $owner) SET seen_at = time::now() RETURN NONE;
+                 DELETE dispatcher WHERE seen_at < time::now() - 1d RETURN NONE;",
+            )
+            .bind(("owner", owner.to_string()))
+            .await?;
+        checked(res).map(|_| ())
+    }
+
+    /// At a clean stop: hands back everything `owner` still holds (deliveries handed out but not
+    /// sent are dropped at stop), and removes its heartbeat, so that the next claim elsewhere
+    /// takes them at once. A block's entries that already have a row are not sent again.
+    pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
+        let _change = super::briefings::SendingChange::of(self.store);
+        retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(
+                    "BEGIN TRANSACTION;
+                     UPDATE delivery_block SET lease_owner = NONE, lease_until = time::now()
+                        WHERE state = 'sending' AND lease_owner = $owner RETURN NONE;
+                     UPDATE delivery SET state = 'queued', lease_owner = NONE, lease_until = NONE
+                        WHERE state = 'sending' AND lease_owner = $owner RETURN NONE;
+                     DELETE type::record('dispatcher', $owner);
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("owner", owner.to_string()))
+                .await?;
+            checked(res).map(|_| ())
         })
         .await
     }
