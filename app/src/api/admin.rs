@@ -101,19 +101,40 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "retry-failed",
 ];
 
+/// A page of the audit log and the cursors of the pages either side (`None`: nothing there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPageData {
+    pub items: Vec<AuditRow>,
+    pub older: Option<String>,
+    pub newer: Option<String>,
+}
+
+/// `before`/`after`: a cursor from the page's "Older"/"Newer" link (an unreadable one shows the
+/// newest entries).
 #[server(endpoint = "admin/audit")]
-pub async fn list_audit(actor: String, action: String, record: String, page: u32) -> Result<Page<AuditRow>, AppError> {
-    use crate::backend::repo::audit::AuditFilter;
+pub async fn list_audit(
+    actor: String,
+    action: String,
+    record: String,
+    before: String,
+    after: String,
+) -> Result<AuditPageData, AppError> {
+    use crate::backend::repo::audit::{AuditCursor, AuditFilter, AuditFrom};
     let ctx = authorized(Action::ViewAudit)?;
+    let from = match (AuditCursor::parse(&before), AuditCursor::parse(&after)) {
+        (Some(c), _) => AuditFrom::Before(c),
+        (None, Some(c)) => AuditFrom::After(c),
+        (None, None) => AuditFrom::Newest,
+    };
     let filter = AuditFilter {
         actor,
         action,
         record,
-        page: page.max(1),
+        from,
     };
-    let page = finish(ctx.store.audit().list(&filter, 50).await)?;
-    Ok(Page {
-        items: page
+    let slice = finish(ctx.store.audit().list(&filter, 50).await)?;
+    Ok(AuditPageData {
+        items: slice
             .items
             .into_iter()
             .map(|e| AuditRow {
@@ -124,8 +145,7 @@ pub async fn list_audit(actor: String, action: String, record: String, page: u32
                 changes: e.changes,
             })
             .collect(),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
+        older: slice.older.map(|c| c.encode()),
+        newer: slice.newer.map(|c| c.encode()),
     })
 }

@@ -124,6 +124,42 @@ pub fn Pagination(
     })
 }
 
+/// "Newer" and "Older" links of a list paged by keyset (a cursor per link, so that entries
+/// added meanwhile shift nothing), plus a way back to the newest.
+#[component]
+pub fn CursorPagination(
+    newer: Option<String>,
+    older: Option<String>,
+    #[prop(into)] base_query: String,
+    #[prop(into)] path: String,
+    noun: &'static str,
+) -> impl IntoView {
+    let newest = if base_query.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{base_query}")
+    };
+    let link = move |key: &str, cursor: &str| {
+        let sep = if base_query.is_empty() { "" } else { "&" };
+        format!(
+            "{path}?{base_query}{sep}{key}={}",
+            crate::components::url::urlencode(cursor)
+        )
+    };
+    let newest = newer.is_some().then_some(newest);
+    (newer.is_some() || older.is_some()).then(|| {
+        view! {
+            <nav class="pagination" aria-label="Pages">
+                <ul>
+                    {newest.map(|href| view! { <li><a class="pagination__link" href=href>{format!("Newest {noun}")}</a></li> })}
+                    {newer.map(|c| view! { <li><a class="pagination__link" href=link("after", &c) rel="prev">{format!("Newer {noun}")}</a></li> })}
+                    {older.map(|c| view! { <li><a class="pagination__link" href=link("before", &c) rel="next">{format!("Older {noun}")}</a></li> })}
+                </ul>
+            </nav>
+        }
+    })
+}
+
 /// Text for `<title>`: leptos_meta writes it unescaped, so the characters that could end the
 /// element are removed from anything a user wrote.
 pub fn title_text(s: String) -> String {

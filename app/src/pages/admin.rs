@@ -1,7 +1,7 @@
 //! Programme-manager pages: users and the audit log.
 use crate::api::admin::*;
 use crate::components::errors::NotFoundOrError;
-use crate::components::layout::Pagination;
+use crate::components::layout::CursorPagination;
 use crate::components::url::query_string;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -98,12 +98,13 @@ pub fn AuditPage() -> impl IntoView {
                 q.get("actor").unwrap_or_default(),
                 q.get("action").unwrap_or_default(),
                 q.get("record").unwrap_or_default(),
-                q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1),
+                q.get("before").unwrap_or_default(),
+                q.get("after").unwrap_or_default(),
             )
         })
     };
-    let entries = Resource::new(params, |(actor, action, record, page)| {
-        list_audit(actor, action, record, page)
+    let entries = Resource::new(params, |(actor, action, record, before, after)| {
+        list_audit(actor, action, record, before, after)
     });
     view! {
         <Title text="Audit log – Liaison"/>
@@ -131,13 +132,13 @@ pub fn AuditPage() -> impl IntoView {
         </form>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (actor, action, record, _) = params();
+                let (actor, action, record, ..) = params();
                 match entries.await {
                     Ok(page) => {
                         let base = query_string(&[("actor", &actor), ("action", &action), ("record", &record)]);
-                        let (current, count, total) = (page.page, page.page_count(), page.total);
+                        let empty = page.items.is_empty();
                         view! {
-                            <p class="caption" role="status">{format!("{total} entries")}</p>
+                            {empty.then(|| view! { <p class="caption" role="status">"No entries match."</p> })}
                             <div class="table-wrap" role="region" aria-label="Audit entries, newest first" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Audit entries, newest first"</caption>
@@ -149,7 +150,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
-                            <Pagination page=current page_count=count base_query=base path="/audit"/>
+                            <CursorPagination newer=page.newer older=page.older base_query=base path="/audit" noun="entries"/>
                         }.into_any()
                     }
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),

@@ -146,7 +146,13 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         }
         "admin/users/set-active" => vec![("email", s(SPARE)), ("active", s("false"))],
         "admin/users/set-role" => vec![("id", f.spare_user.clone()), ("role", s("programme-manager"))],
-        "admin/audit" => vec![("actor", s("")), ("action", s("")), ("record", s("")), ("page", s("1"))],
+        "admin/audit" => vec![
+            ("actor", s("")),
+            ("action", s("")),
+            ("record", s("")),
+            ("before", s("")),
+            ("after", s("")),
+        ],
         "workstreams/get" => vec![("id", f.workstream.clone())],
         "workstreams/status" => vec![
             ("workstream", f.workstream.clone()),
@@ -658,7 +664,8 @@ async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
                 ("actor", String::new()),
                 ("action", String::new()),
                 ("record", String::new()),
-                ("page", "1".into()),
+                ("before", String::new()),
+                ("after", String::new()),
             ],
         )
         .await;
@@ -681,7 +688,8 @@ async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
                 ("actor", String::new()),
                 ("action", "update".into()),
                 ("record", String::new()),
-                ("page", "1".into()),
+                ("before", String::new()),
+                ("after", String::new()),
             ],
         )
         .await;

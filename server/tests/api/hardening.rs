@@ -372,3 +372,87 @@ async fn a_request_for_another_host_name_is_refused() {
         .expect("sent");
     assert_eq!(res.status().as_u16(), 200, "localhost is this machine");
 }
+
+/// The audit log only grows: its page reads by keyset from the index on `at`, counts nothing,
+/// and an entry written between two page loads shifts nothing (no entry shown twice or
+/// skipped).
+#[tokio::test]
+async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
+    use app::backend::repo::audit::Actor;
+    let app = spawn_app().await;
+    for i in 0..120 {
+        app.store
+            .audit()
+            .append(&Actor::system(), "update", &format!("paging:{i:03}"), "")
+            .await
+            .expect("append");
+    }
+    let page = |before: String, after: String| {
+        let client = app.client.clone();
+        let address = app.address.clone();
+        async move {
+            let res = client
+                .post(format!("{address}/api/admin/audit"))
+                .form(&[
+                    ("actor", ""),
+                    ("action", ""),
+                    ("record", "paging:"),
+                    ("before", before.as_str()),
+                    ("after", after.as_str()),
+                ])
+                .send()
+                .await
+                .expect("audit page");
+            assert_eq!(res.status().as_u16(), 200);
+            let v: serde_json::Value = serde_json::from_str(&res.text().await.expect("body")).expect("json");
+            let records: Vec<String> = v["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["record"].as_str().unwrap_or_default().to_string())
+                .collect();
+            let cursor = |k: &str| v[k].as_str().map(str::to_string);
+            (records, cursor("older"), cursor("newer"))
+        }
+    };
+    let (first, older, newer) = page(String::new(), String::new()).await;
+    assert_eq!(first.len(), 50);
+    assert_eq!(first[0], "paging:119", "newest first");
+    assert!(newer.is_none(), "nothing is newer than the newest");
+    // Written between two page loads: page numbers would now repeat an entry; a cursor does not.
+    for i in 120..125 {
+        app.store
+            .audit()
+            .append(&Actor::system(), "update", &format!("paging:{i:03}"), "")
+            .await
+            .expect("append");
+    }
+    let (second, older, newer) = page(older.expect("an older page"), String::new()).await;
+    assert_eq!(second.first().map(String::as_str), Some("paging:069"));
+    let (third, last_older, _) = page(older.expect("a third page"), String::new()).await;
+    assert_eq!(third.len(), 20);
+    assert_eq!(third.last().map(String::as_str), Some("paging:000"));
+    assert!(last_older.is_none(), "nothing is older than the oldest");
+    let mut seen: Vec<String> = first.iter().chain(&second).chain(&third).cloned().collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 120, "every entry once");
+    // Back up: the page newer than the second is the first, plus what was written since.
+    let (back, _, newer_still) = page(String::new(), newer.expect("a newer page")).await;
+    assert_eq!(back.last().map(String::as_str), Some("paging:070"));
+    assert_eq!(
+        back.first().map(String::as_str),
+        Some("paging:119"),
+        "the 50 just newer, newest first"
+    );
+    assert!(newer_still.is_some(), "and still newer ones beyond");
+    // A cursor that is not one shows the newest.
+    let (newest, ..) = page("not a cursor".into(), String::new()).await;
+    assert_eq!(newest[0], "paging:124");
+    let (status, html) = app.get_html("/audit?record=paging").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Older entries") && !html.contains("Newer entries"),
+        "links, not page numbers"
+    );
+}

@@ -42,7 +42,18 @@ const PER_REQUEST: &[(&str, &str)] = &[
         "follow-ups",
         "SELECT * FROM interaction WHERE follow_up_owner = user:x AND follow_up_done = false",
     ),
-    ("the audit log", "SELECT * FROM audit ORDER BY at DESC LIMIT 50"),
+    (
+        "the audit log",
+        "SELECT * FROM audit WHERE true ORDER BY at DESC, id DESC LIMIT 51",
+    ),
+    (
+        "the audit log, older entries",
+        "SELECT * FROM audit WHERE at <= d'2026-01-01T00:00:00Z' AND (at < d'2026-01-01T00:00:00Z' OR id < audit:x) ORDER BY at DESC, id DESC LIMIT 51",
+    ),
+    (
+        "the audit log, newer entries",
+        "SELECT * FROM audit WHERE at >= d'2026-01-01T00:00:00Z' AND (at > d'2026-01-01T00:00:00Z' OR id > audit:x) ORDER BY at ASC, id ASC LIMIT 51",
+    ),
     (
         "a workstream's milestones",
         "SELECT * FROM milestone WHERE workstream = workstream:x",
