@@ -295,9 +295,16 @@ pub struct WorkstreamView {
     pub aim: String,
     pub lead_name: Option<String>,
     pub milestones: Vec<Milestone>,
-    /// Newest first.
+    /// The newest [`UPDATES_SHOWN`], newest first.
     pub updates: Vec<StatusUpdate>,
+    /// How many updates were ever posted (the history is kept whole; pages show the newest).
+    pub update_count: u64,
 }
+
+/// Status updates read per workstream for its page, the overview and the briefings: a
+/// workstream posts about one a fortnight, so this is more than a year of history, and a page
+/// never renders the Markdown of every update ever posted.
+pub const UPDATES_SHOWN: u32 = 30;
 
 /// A workstream's short status, for the overview and for email briefings: one source, two
 /// renderings (plain text and HTML), with user text escaped in the HTML.
@@ -502,6 +509,7 @@ mod tests {
             name: "HEI workshops".into(),
             aim: String::new(),
             lead_name: None,
+            update_count: 0,
             milestones: vec![
                 Milestone {
                     id: "1".into(),

@@ -222,6 +222,9 @@ pub fn WorkstreamPage() -> impl IntoView {
                             }})}
 
                             <h2>"Status history"</h2>
+                            {(w.update_count > w.updates.len() as u64).then(|| view! {
+                                <p class="hint">{format!("The newest {} of {} updates.", w.updates.len(), w.update_count)}</p>
+                            })}
                             <History updates=w.updates.clone()/>
                         }.into_any()
                     }

@@ -376,3 +376,33 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap_or_default().contains("can no longer be edited"));
 }
+
+/// A workstream's page and the overview read its newest updates, not every one ever posted
+/// (each renders Markdown), and say how many there are.
+#[tokio::test]
+async fn a_long_status_history_is_read_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let res = app.save_workstream(&workstream_form("Long history", "1", &[])).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let ws = app.setup_named("Long history").await.id.to_string();
+    let shown = app::domain::workstream::UPDATES_SHOWN as usize;
+    for _ in 0..shown + 5 {
+        assert_eq!(app.post_status_as(&app.client, &ws).await, 200);
+    }
+    let view = app
+        .store
+        .workstreams()
+        .view(&app::domain::WorkstreamId::parse(&ws).expect("id"))
+        .await
+        .expect("view");
+    assert_eq!((view.updates.len(), view.update_count), (shown, shown as u64 + 5));
+    assert!(view.updates.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let (status, html) = app.get_html(&format!("/workstreams/{ws}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("The newest {shown} of {} updates.", shown + 5)),
+        "{html}"
+    );
+    let (status, _) = app.get_html("/").await;
+    assert_eq!(status, 200);
+}

@@ -384,24 +384,28 @@ impl UpdateRow {
 }
 
 impl<'a> Workstreams<'a> {
-    /// Every workstream with its milestones and full status history (newest first), or just
-    /// the one asked for.
+    /// Every workstream with its milestones and its newest status updates (newest first, at most
+    /// `UPDATES_SHOWN`, with the count of all), or just the one asked for.
     pub async fn views(&self, only: Option<&WorkstreamId>) -> Result<Vec<WorkstreamView>, StoreError> {
         let mut res = self
             .store
             .db()
             .query(
                 "LET $only = IF $id = NONE { NONE } ELSE { type::record('workstream', $id) };
-                 SELECT record::id(id) AS id, name, aim, position,
-                        (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names
+                 LET $ws = SELECT id, record::id(id) AS key, name, aim, position,
+                        (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names,
+                        count((SELECT VALUE id FROM status_update WHERE workstream = $parent.id)) AS update_count
                     FROM workstream WHERE ($only = NONE AND archived_at = NONE) OR id = $only ORDER BY position;
+                 SELECT key AS id, name, aim, lead_names, update_count FROM $ws;
                  SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done, version FROM milestone
                     WHERE $only = NONE OR workstream = $only ORDER BY due;
-                 SELECT record::id(id) AS id, record::id(workstream) AS workstream, rag, summary, risks, issues,
-                        next_steps, commentary, author_name, at FROM status_update
-                    WHERE $only = NONE OR workstream = $only ORDER BY at DESC;",
+                 -- The newest few of each workstream, by the index on `workstream`.
+                 array::flatten($ws.map(|$w| SELECT record::id(id) AS id, record::id(workstream) AS workstream, rag,
+                        summary, risks, issues, next_steps, commentary, author_name, at FROM status_update
+                    WHERE workstream = $w.id ORDER BY at DESC LIMIT $shown));",
             )
             .bind(("id", only.map(|i| i.as_str().to_string())))
+            .bind(("shown", i64::from(crate::domain::workstream::UPDATES_SHOWN)))
             .await?;
         #[derive(SurrealValue)]
         struct WsRow {
@@ -409,10 +413,11 @@ impl<'a> Workstreams<'a> {
             name: String,
             aim: String,
             lead_names: Vec<String>,
+            update_count: i64,
         }
-        let ws: Vec<WsRow> = res.take(1)?;
-        let milestones: Vec<MilestoneRow> = res.take(2)?;
-        let updates: Vec<UpdateRow> = res.take(3)?;
+        let ws: Vec<WsRow> = res.take(2)?;
+        let milestones: Vec<MilestoneRow> = res.take(3)?;
+        let updates: Vec<UpdateRow> = res.take(4)?;
         let mut views: Vec<WorkstreamView> = ws
             .into_iter()
             .map(|w| {
@@ -423,6 +428,7 @@ impl<'a> Workstreams<'a> {
                     lead_name: (!w.lead_names.is_empty()).then(|| w.lead_names.join(", ")),
                     milestones: vec![],
                     updates: vec![],
+                    update_count: w.update_count.max(0) as u64,
                 })
             })
             .collect::<Result<_, StoreError>>()?;
