@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { BASELINE_LEAD, expectAccessible, signIn, waitForHydration } from "./helpers";
+import { BASELINE_LEAD, MANAGER, expectAccessible, signIn, waitForHydration } from "./helpers";
 
 test("the sign-in page is accessible and a wrong password gets a clear, non-revealing message", async ({ page }) => {
   await page.goto("/organisations");
@@ -45,4 +45,21 @@ test("a workstream lead reads the register, has no edit controls, is refused for
   const after = await page.goto("/contacts");
   await expect(page).toHaveURL(/\/sign-in/);
   expect(after?.status()).toBe(200);
+});
+
+test("pages hydrate under the Content-Security-Policy and the browser reports no violation", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+  });
+  await signIn(page, MANAGER, "/");
+  for (const path of ["/", "/contacts", "/organisations", "/briefings", "/plan", "/audit"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  // A briefing's page (its progress bar is styled by an attribute), opened from the list.
+  await page.goto("/briefings");
+  await page.locator("main table a").first().click();
+  await waitForHydration(page);
+  expect(violations).toEqual([]);
 });

@@ -284,6 +284,11 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
             context, shell,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
+        // Pages set their own, with their nonce (see `app::backend::csp`).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::backend::csp::WITHOUT_SCRIPTS),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -1,6 +1,7 @@
 //! Server-only: the SurrealDB store, schema migrations, state. Compiled with `ssr` only.
 pub mod account_mailer;
 pub mod auth;
+pub mod csp;
 pub mod csv_io;
 pub mod db;
 pub mod error;

@@ -456,3 +456,59 @@ async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
         "links, not page numbers"
     );
 }
+
+/// Every page names a fresh nonce in its Content-Security-Policy, and its inline scripts (the
+/// hydration scripts) carry that nonce; everything else gets a policy with no script at all.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
+    let app = spawn_app().await;
+    let csp_of = |res: &reqwest::Response| {
+        res.headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut nonces = Vec::new();
+    for path in ["/", "/contacts", "/sign-in"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("page");
+        let csp = csp_of(&res);
+        let html = res.text().await.expect("body");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {csp:?}"))
+            .to_string();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path}: the hydration scripts");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: every inline script carries the response's nonce"
+        );
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "a new nonce per response");
+    for path in ["/health", "/ack/not-a-token", "/unsubscribe/not-a-token"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("response");
+        let csp = csp_of(&res);
+        assert!(
+            csp.starts_with("default-src 'none'") && !csp.contains("script-src"),
+            "{path}: {csp}"
+        );
+    }
+}
