@@ -251,6 +251,12 @@ fn rand_u32() -> u32 {
     h.finish() as u32
 }
 
+/// The paths of the application's pages (Leptos routes), as the router knows them: the
+/// permission matrix test checks that it covers each one.
+pub fn page_paths() -> Vec<String> {
+    route_list().iter().map(|r| r.path().to_string()).collect()
+}
+
 /// The application's routes, generated once per process.
 ///
 /// Generating them renders the app with a process-wide "do not load resources" flag set

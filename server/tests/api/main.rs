@@ -8,6 +8,7 @@ mod helpers;
 mod import;
 mod interactions;
 mod outbox;
+mod permissions;
 mod plan;
 mod query_plans;
 mod register;
