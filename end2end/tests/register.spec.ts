@@ -95,6 +95,37 @@ test("the demo register is loaded and every register page passes axe", async ({ 
   await expectAccessible(page);
 });
 
+test("a manager moves a contact and sees the move on the map and in their history", async ({ page }) => {
+  // The filtered contacts view, on the map.
+  await page.goto("/contacts?kind=hei");
+  await page.getByRole("link", { name: "See it on the influence and interest map" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Influence and interest map" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "Influence and interest map" })).toBeVisible();
+  await expect(page.getByRole("table", { name: /Contacts by influence/ })).toBeVisible();
+  await expectAccessible(page);
+
+  // Move the first HEI contact to influence 1, interest 1 through the edit form.
+  await page.goto("/contacts?kind=hei");
+  await page.locator("main table tbody a").first().click();
+  const name = (await page.getByRole("heading", { level: 1 }).textContent()) ?? "";
+  await page.getByRole("link", { name: "Edit contact" }).click();
+  await waitForHydration(page);
+  await page.getByLabel("Influence").selectOption("1");
+  await page.getByLabel("Interest").selectOption("1");
+  await page.getByRole("button", { name: /Save/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  const timeline = page.getByRole("list", { name: /Changes of influence, interest and engagement/ });
+  await expect(timeline.getByText(/influence: \d → 1/).first()).toBeVisible();
+  await expectAccessible(page);
+
+  // On the map, since yesterday: the move, drawn and in words.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await page.goto(`/map?kind=hei&since=${yesterday}`);
+  await expect(page.getByRole("heading", { name: `Moves since ${yesterday}` })).toBeVisible();
+  await expect(page.getByText(/to influence 1, interest 1 \(monitor\)/).first()).toBeVisible();
+  await expectAccessible(page);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

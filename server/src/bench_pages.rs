@@ -348,6 +348,8 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
         "/contacts?sort=gap".into(),
         format!("/contacts/{contact}"),
         "/engagement".into(),
+        "/map".into(),
+        "/map?since=2026-01-01".into(),
         "/follow-ups".into(),
         "/segments".into(),
         format!("/segments/{segment}"),

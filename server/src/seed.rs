@@ -98,6 +98,15 @@ async fn load_demo(store: &Store) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("creating {}", c.name))?;
     }
+    // The demo register reads as if it was entered when the programme began, four months ago,
+    // so the map can show how people moved since any date after that.
+    store
+        .db()
+        .query("UPDATE engagement_change SET at = time::now() - 120d RETURN NONE")
+        .await
+        .context("dating the demo register's engagement history")?
+        .check()
+        .context("dating the demo register's engagement history")?;
     seed_people_and_workstreams(store).await?;
     tracing::info!(
         organisations = demo_data::ORGANISATIONS.len(),

@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 pub mod accounts;
 pub mod admin;
+pub mod analysis;
 pub mod audiences;
 pub mod auth;
 pub mod briefings;

@@ -504,6 +504,41 @@ DEFINE TABLE dispatcher SCHEMAFULL;
 DEFINE FIELD seen_at ON dispatcher TYPE datetime;
 "#,
     },
+    Migration {
+        version: 21,
+        name: "engagement history: every change of a contact's influence, interest, current or target engagement",
+        sql: r#"
+-- Who last wrote the contact (the audit label of the edit or import): the history names them.
+DEFINE FIELD changed_by ON contact TYPE option<string>;
+-- One row per change, holding the values after it; written by the database in the same
+-- transaction as the change, whichever code path made it (the form, an import, the map).
+DEFINE TABLE engagement_change SCHEMAFULL;
+DEFINE FIELD contact ON engagement_change TYPE record<contact>;
+DEFINE FIELD at ON engagement_change TYPE datetime;
+DEFINE FIELD by ON engagement_change TYPE string;
+DEFINE FIELD influence ON engagement_change TYPE int;
+DEFINE FIELD interest ON engagement_change TYPE int;
+DEFINE FIELD current ON engagement_change TYPE string;
+DEFINE FIELD target ON engagement_change TYPE string;
+DEFINE INDEX engagement_change_contact ON engagement_change FIELDS contact, at;
+DEFINE INDEX engagement_change_at ON engagement_change FIELDS at;
+DEFINE EVENT engagement_history ON contact
+    WHEN $event = "CREATE" OR ($event = "UPDATE" AND (
+        $before.influence != $after.influence OR $before.interest != $after.interest
+        OR $before.engagement_current != $after.engagement_current
+        OR $before.engagement_target != $after.engagement_target))
+    THEN {
+        CREATE engagement_change SET contact = $after.id, at = time::now(), by = $after.changed_by ?? "Liaison",
+            influence = $after.influence, interest = $after.interest,
+            current = $after.engagement_current, target = $after.engagement_target;
+    };
+-- Where each contact stood when the history began (from its creation date).
+FOR $c IN (SELECT id, created_at, influence, interest, engagement_current, engagement_target FROM contact) {
+    CREATE engagement_change SET contact = $c.id, at = $c.created_at, by = "Before the history was kept",
+        influence = $c.influence, interest = $c.interest, current = $c.engagement_current, target = $c.engagement_target;
+};
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod policy;
 pub mod query;
 pub mod register;
+pub mod stakeholder_map;
 pub mod text;
 pub mod time;
 pub mod workstream;

@@ -27,7 +27,7 @@ fn engagement_options() -> Vec<(String, String)> {
 }
 
 /// The query string of a contact view (without its page).
-fn view_query(q: &ContactQuery) -> String {
+pub(crate) fn view_query(q: &ContactQuery) -> String {
     let params = q.to_params();
     query_string(&params.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
 }
@@ -86,7 +86,8 @@ pub fn ContactsPage() -> impl IntoView {
             let subscribed = vec![("yes".to_string(), "Subscribed".to_string()), ("no".to_string(), "Unsubscribed".to_string())];
             let sorts = ContactSort::ALL.iter().map(|x| (x.key().to_string(), x.label().to_string())).collect::<Vec<_>>();
             view! {
-                <p><a href=format!("/engagement?{}", view_query(&q))>"See this view as engagement gaps (C now, D desired)"</a></p>
+                <p><a href=format!("/engagement?{}", view_query(&q))>"See this view as engagement gaps (C now, D desired)"</a>
+                    " · "<a href=format!("/map?{}", view_query(&q))>"See it on the influence and interest map"</a></p>
                 <form method="get" action="/contacts" class="inline-form" role="search" aria-label="Contacts">
                     <div class="form-group">
                         <label class="label" for="search-q">"Name, email or organisation"</label>
@@ -195,6 +196,7 @@ pub fn ContactPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let data = Resource::new(id, get_contact);
     let history = Resource::new(id, contact_history);
+    let standing = Resource::new(id, crate::api::analysis::engagement_history);
     let delete = ServerAction::<DeleteContact>::new();
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
     view! {
@@ -202,6 +204,7 @@ pub fn ContactPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditRegister).await;
                 let history = history.await.unwrap_or_default();
+                let standing = standing.await.unwrap_or_default();
                 match data.await {
                     Ok(c) => {
                         let id = c.id.to_string();
@@ -237,6 +240,21 @@ pub fn ContactPage() -> impl IntoView {
                                 })}
                             </div>
                             <crate::pages::interactions::InteractionPanel contact=log_for/>
+                            <h2>"How their standing changed"</h2>
+                            {if standing.is_empty() {
+                                view! { <p>"No changes recorded yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ol class="timeline" reversed=true aria-label="Changes of influence, interest and engagement, newest first">
+                                        {standing.into_iter().map(|h| view! {
+                                            <li class="timeline__item">
+                                                <p class="timeline__meta">{format!("{}, {}", h.at, h.by)}</p>
+                                                <p>{h.changes.join("; ")}</p>
+                                            </li>
+                                        }).collect_view()}
+                                    </ol>
+                                }.into_any()
+                            }}
                             <h2>"Briefings and engagement history"</h2>
                             {if history.is_empty() {
                                 view! { <p>"No briefings or interactions yet."</p> }.into_any()

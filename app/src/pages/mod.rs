@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod engagement;
 pub mod import;
 pub mod interactions;
+pub mod map;
 pub mod organisations;
 pub mod plan;
 pub mod sign_in;

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random loopback port, a real (in-memory or
 //! on-disk) SurrealDB, exercised over HTTP.
 mod accounts;
+mod analysis;
 mod auth;
 mod editing;
 mod hardening;

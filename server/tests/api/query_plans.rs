@@ -63,6 +63,14 @@ const PER_REQUEST: &[(&str, &str)] = &[
         "SELECT * FROM status_update WHERE workstream = workstream:x",
     ),
     ("a delivery link", "SELECT * FROM delivery WHERE id = delivery:x"),
+    (
+        "a contact's engagement history",
+        "SELECT * FROM engagement_change WHERE contact = contact:x ORDER BY at",
+    ),
+    (
+        "the map's moves since a date",
+        "SELECT * FROM engagement_change WHERE at <= d'2026-01-01T00:00:00Z' ORDER BY at",
+    ),
 ];
 
 #[tokio::test]

@@ -181,6 +181,54 @@ impl<'a> Contacts<'a> {
         Ok(())
     }
 
+    /// A contact's engagement history, oldest first: every change of its influence, interest,
+    /// current or target engagement (recorded by the database, see migration 21).
+    pub async fn engagement_history(
+        &self,
+        id: &ContactId,
+    ) -> Result<Vec<crate::domain::stakeholder_map::EngagementChange>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT at, by, influence, interest, current, target FROM engagement_change
+                    WHERE contact = type::record('contact', $id) ORDER BY at",
+            )
+            .bind(("id", id.as_str().to_string()))
+            .await?;
+        let rows: Vec<ChangeRow> = res.take(0)?;
+        rows.into_iter().map(ChangeRow::into_domain).collect()
+    }
+
+    /// Each contact's cell (influence, interest) at `at`: its latest change at or before then.
+    /// Contacts added later have none.
+    pub async fn cells_at(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<std::collections::HashMap<String, crate::domain::stakeholder_map::Cell>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Row {
+            contact: String,
+            influence: i64,
+            interest: i64,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(contact) AS contact, influence, interest, at FROM engagement_change
+                    WHERE at <= $at ORDER BY at",
+            )
+            .bind(("at", at))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        // Oldest first: the last one kept per contact is its standing at `at`.
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.contact, (r.influence.clamp(1, 5) as u8, r.interest.clamp(1, 5) as u8)))
+            .collect())
+    }
+
     /// Every contact the query matches, in its order, each with its organisation's area:
     /// the register export (no paging: the whole filtered view).
     pub async fn export(&self, q: &ContactQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {
@@ -305,4 +353,28 @@ impl ContactRecord {
 pub(crate) const CONTACT_SET: &str = "organisation = type::record('organisation', $c.organisation), name = $c.name,
     name_key = $c.name_key, email = $c.email, job_title = $c.job_title, influence = $c.influence,
     interest = $c.interest, engagement_current = $c.engagement_current, engagement_target = $c.engagement_target,
-    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text";
+    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text, changed_by = $audit_label";
+
+#[derive(SurrealValue)]
+struct ChangeRow {
+    at: chrono::DateTime<chrono::Utc>,
+    by: String,
+    influence: i64,
+    interest: i64,
+    current: String,
+    target: String,
+}
+
+impl ChangeRow {
+    fn into_domain(self) -> Result<crate::domain::stakeholder_map::EngagementChange, StoreError> {
+        let score = |v: i64| Score::new(u8::try_from(v).unwrap_or(0));
+        Ok(crate::domain::stakeholder_map::EngagementChange {
+            at: self.at,
+            by: self.by,
+            influence: stored("influence", score(self.influence))?,
+            interest: stored("interest", score(self.interest))?,
+            current: stored("current", Engagement::parse(&self.current))?,
+            target: stored("target", Engagement::parse(&self.target))?,
+        })
+    }
+}

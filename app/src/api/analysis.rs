@@ -1,0 +1,73 @@
+//! Stakeholder analysis over the register: the influence × interest map (with how contacts
+//! moved since a date) and a contact's engagement history.
+use crate::domain::query::ContactQuery;
+use crate::domain::stakeholder_map::StakeholderMap;
+use crate::domain::*;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ctx::{authorized, finish};
+#[cfg(feature = "ssr")]
+use crate::domain::policy::Action;
+
+/// The map of the contacts a register query selects, and the date moves are shown from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapView {
+    pub map: StakeholderMap,
+    /// The date (YYYY-MM-DD) the arrows start from, when one was given and understood.
+    pub since: Option<String>,
+}
+
+/// `since`: a date (YYYY-MM-DD); each contact's standing at the end of that day (UK time) is
+/// compared with now. Anything else shows no arrows.
+#[server(endpoint = "analysis/map")]
+pub async fn map_of_contacts(query: ContactQuery, since: String) -> Result<MapView, AppError> {
+    let ctx = authorized(Action::ViewRegister)?;
+    let since = chrono::NaiveDate::parse_from_str(since.trim(), "%Y-%m-%d").ok();
+    let then = match since {
+        Some(d) => {
+            let end_of_day = chrono::NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
+            let at =
+                crate::domain::plan::london_to_utc(d, end_of_day).unwrap_or_else(|_| d.and_time(end_of_day).and_utc());
+            Some(finish(ctx.store.contacts().cells_at(at).await)?)
+        }
+        None => None,
+    };
+    let contacts = finish(ctx.store.contacts().export(&query).await)?;
+    let map = StakeholderMap::build(contacts.iter().map(|(c, _)| {
+        let now = (c.influence.get(), c.interest.get());
+        (now, then.as_ref().and_then(|t| t.get(c.id.as_str()).copied()))
+    }));
+    Ok(MapView {
+        map,
+        since: since.map(|d| d.format("%Y-%m-%d").to_string()),
+    })
+}
+
+/// One line of a contact's engagement history: when (UK time), who, and what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<String>,
+}
+
+/// A contact's engagement history, newest first.
+#[server(endpoint = "analysis/engagement-history")]
+pub async fn engagement_history(id: String) -> Result<Vec<HistoryLine>, AppError> {
+    let ctx = authorized(Action::ViewRegister)?;
+    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let changes = finish(ctx.store.contacts().engagement_history(&id).await)?;
+    let mut lines: Vec<HistoryLine> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| HistoryLine {
+            at: crate::domain::time::format_london(c.at),
+            by: c.by.clone(),
+            changes: c.describe(i.checked_sub(1).and_then(|p| changes.get(p))),
+        })
+        .collect();
+    lines.reverse();
+    Ok(lines)
+}
