@@ -122,7 +122,7 @@ test("a manager moves a contact and sees the move on the map and in their histor
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   await page.goto(`/map?kind=hei&since=${yesterday}`);
   await expect(page.getByRole("heading", { name: `Moves since ${yesterday}` })).toBeVisible();
-  await expect(page.getByText(/to influence 1, interest 1 \(monitor\)/).first()).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /to influence 1, interest 1 \(monitor\)/ }).first()).toBeVisible();
   await expectAccessible(page);
 });
 
