@@ -34,11 +34,7 @@ pub async fn map_of_contacts(query: ContactQuery, since: String) -> Result<MapVi
         }
         None => None,
     };
-    let contacts = finish(ctx.store.contacts().export(&query).await)?;
-    let map = StakeholderMap::build(contacts.iter().map(|(c, _)| {
-        let now = (c.influence.get(), c.interest.get());
-        (now, then.as_ref().and_then(|t| t.get(c.id.as_str()).copied()))
-    }));
+    let map = finish(ctx.store.contacts().map(&query, then.as_ref()).await)?;
     Ok(MapView {
         map,
         since: since.map(|d| d.format("%Y-%m-%d").to_string()),

@@ -180,6 +180,20 @@ impl Snapshot {
         })
     }
 
+    /// The influence × interest map of the contacts the query selects; `then`: each contact's
+    /// cell at the date moves are shown from. Counts in place, copying no contact.
+    pub fn map(
+        &self,
+        q: &ContactQuery,
+        then: Option<&std::collections::HashMap<String, crate::domain::stakeholder_map::Cell>>,
+    ) -> crate::domain::stakeholder_map::StakeholderMap {
+        crate::domain::stakeholder_map::StakeholderMap::build(self.select(q).into_iter().map(|e| {
+            let c = &e.contact;
+            let now = (c.influence.get(), c.interest.get());
+            (now, then.and_then(|t| t.get(c.id.as_str()).copied()))
+        }))
+    }
+
     /// Every contact the query selects, with its organisation's area (the export).
     pub fn contacts_all(&self, q: &ContactQuery) -> Vec<(Contact, Option<String>)> {
         self.select(q)

@@ -172,6 +172,20 @@ impl TestApp {
     }
 
     /// Creates an organisation and returns its id (from the redirect the server asks for).
+    /// "Send now" on a briefing, as the manager's form posts it.
+    pub async fn send_now(&self, briefing: &str) -> reqwest::Response {
+        self.call(
+            "briefings/schedule",
+            &[
+                ("id", briefing.to_string()),
+                ("when", "now".into()),
+                ("date", String::new()),
+                ("time", String::new()),
+            ],
+        )
+        .await
+    }
+
     pub async fn create_org(&self, name: &str, kind: &str) -> String {
         let res = self.call("organisations/create", &org_form(name, kind)).await;
         assert_eq!(

@@ -126,17 +126,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
         .await
         .unwrap();
     let id = briefing(&app, true, vec![ws.to_string()]).await;
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id.clone()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let res = app.send_now(&id).await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert!(
         wait_for(20, || async { app.mail.messages().len() >= 5 }).await,
@@ -420,17 +410,7 @@ async fn a_temporary_refusal_is_retried_with_backoff_until_delivered() {
         reject_temporarily: Some("person0002".into()),
     });
     let id = briefing(&app, false, vec![]).await;
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id.clone()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let res = app.send_now(&id).await;
     assert_eq!(res.status().as_u16(), 200);
     #[derive(Debug, serde::Deserialize)]
     struct Row {
@@ -624,16 +604,7 @@ async fn permanent_failures_are_not_retried_and_keep_their_reason() {
         reject_temporarily: None,
     });
     let id = briefing(&app, false, vec![]).await;
-    app.call(
-        "briefings/schedule",
-        &[
-            ("id", id.clone()),
-            ("when", "now".into()),
-            ("date", String::new()),
-            ("time", String::new()),
-        ],
-    )
-    .await;
+    app.send_now(&id).await;
     assert!(
         wait_for(20, || async {
             app.store.briefings().report(&id).await.unwrap().failed == 1
@@ -686,16 +657,7 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
     let app = spawn_app().await;
     register(&app, 4, 0).await;
     let id = briefing(&app, true, vec![]).await;
-    app.call(
-        "briefings/schedule",
-        &[
-            ("id", id.clone()),
-            ("when", "now".into()),
-            ("date", String::new()),
-            ("time", String::new()),
-        ],
-    )
-    .await;
+    app.send_now(&id).await;
     assert!(
         wait_for(20, || async {
             app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent
@@ -779,17 +741,7 @@ async fn briefings_are_dkim_signed_when_a_key_is_configured_and_a_bad_key_stops_
     let app = spawn_with(settings.clone()).await;
     register(&app, 2, 0).await;
     let id = briefing(&app, true, vec![]).await;
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let res = app.send_now(&id).await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     for m in app.mail.messages() {
@@ -831,17 +783,7 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
         reject_temporarily: None,
     });
     let id = briefing(&app, false, vec![]).await;
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id.clone()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let res = app.send_now(&id).await;
     assert_eq!(res.status().as_u16(), 200);
     let state = |app: &TestApp, id: &str| {
         let (store, id) = (app.store.clone(), id.to_string());

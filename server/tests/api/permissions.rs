@@ -850,17 +850,7 @@ async fn a_personal_link_token_works_for_its_own_delivery_and_purpose_only() {
         .await;
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     let briefing = app.store.briefings().list().await.expect("list")[0].id.clone();
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", briefing.clone()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let res = app.send_now(&briefing).await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(
         wait_for(20, || async {

@@ -214,17 +214,7 @@ async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items
         "{}",
         again.text().await.unwrap_or_default()
     );
-    let send = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id.clone()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await;
+    let send = app.send_now(&id).await;
     assert_eq!(send.status().as_u16(), 409);
 
     // A workshop plan item sends no email.

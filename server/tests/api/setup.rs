@@ -350,16 +350,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
     );
 
     // Once it is sending or sent, it is history: refused.
-    app.call(
-        "briefings/schedule",
-        &[
-            ("id", id.clone()),
-            ("when", "now".into()),
-            ("date", String::new()),
-            ("time", String::new()),
-        ],
-    )
-    .await;
+    app.send_now(&id).await;
     assert!(
         wait_for(20, || async {
             matches!(

@@ -181,6 +181,15 @@ impl<'a> Contacts<'a> {
         Ok(())
     }
 
+    /// The influence × interest map of the contacts `q` selects (see `RegisterView::map`).
+    pub async fn map(
+        &self,
+        q: &ContactQuery,
+        then: Option<&std::collections::HashMap<String, crate::domain::stakeholder_map::Cell>>,
+    ) -> Result<crate::domain::stakeholder_map::StakeholderMap, StoreError> {
+        Ok(self.store.register_view().await?.map(q, then))
+    }
+
     /// A contact's engagement history, oldest first: every change of its influence, interest,
     /// current or target engagement (recorded by the database, see migration 21).
     pub async fn engagement_history(
