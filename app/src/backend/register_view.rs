@@ -262,14 +262,6 @@ impl Snapshot {
             .collect()
     }
 
-    /// How many contacts an audience takes now, by [`SegmentFilter::admits`](crate::domain::plan::SegmentFilter::admits).
-    pub fn member_count(&self, filter: &crate::domain::plan::SegmentFilter) -> u64 {
-        self.contacts
-            .iter()
-            .filter(|e| filter.admits(&e.contact, e.area.as_deref()))
-            .count() as u64
-    }
-
     /// (id, name) of every organisation, in name order: the organisation pickers.
     pub fn organisation_options(&self) -> Vec<(String, String)> {
         self.orgs

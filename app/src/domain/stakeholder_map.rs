@@ -46,10 +46,7 @@ impl StakeholderMap {
         Quadrant::ALL
             .iter()
             .map(|q| {
-                let n = all_cells()
-                    .filter(|(i, n)| Quadrant::of(score(*i), score(*n)) == *q)
-                    .map(|c| self.count(c))
-                    .sum();
+                let n = all_cells().filter(|c| quadrant(*c) == *q).map(|c| self.count(c)).sum();
                 (*q, n)
             })
             .collect()
@@ -61,8 +58,12 @@ pub fn all_cells() -> impl Iterator<Item = Cell> {
     (Score::MIN..=Score::MAX).flat_map(|i| (Score::MIN..=Score::MAX).map(move |n| (i, n)))
 }
 
-fn score(v: u8) -> Score {
-    Score::new(v).unwrap_or_else(|_| Score::new(Score::MIN).expect("the minimum is a score"))
+/// The quadrant a cell lies in (a value outside 1–5 counts as the nearest score).
+pub fn quadrant((influence, interest): Cell) -> Quadrant {
+    let score = |v: u8| {
+        Score::new(v.clamp(Score::MIN, Score::MAX)).unwrap_or_else(|_| unreachable!("clamped to the score range"))
+    };
+    Quadrant::of(score(influence), score(interest))
 }
 
 /// JSON object keys must be strings: "influence-interest".

@@ -4,8 +4,8 @@
 use crate::api::analysis::{map_of_contacts, MapView};
 use crate::api::register::ContactQuery;
 use crate::components::errors::NotFoundOrError;
-use crate::domain::stakeholder_map::Cell;
-use crate::domain::{Quadrant, Score};
+use crate::domain::stakeholder_map::{quadrant, Cell};
+use crate::domain::Quadrant;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -21,11 +21,6 @@ fn centre((influence, interest): Cell) -> (f64, f64) {
     let x = LEFT + (f64::from(interest) - 0.5) * CELL;
     let y = TOP + (5.5 - f64::from(influence)) * CELL;
     (x, y)
-}
-
-fn quadrant_of((influence, interest): Cell) -> Quadrant {
-    let s = |v: u8| Score::new(v).unwrap_or_else(|_| Score::new(Score::MIN).expect("the minimum is a score"));
-    Quadrant::of(s(influence), s(interest))
 }
 
 #[component]
@@ -164,10 +159,11 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
         </div>
         <h2>"By quadrant"</h2>
         <ul>
-            {map.by_quadrant().into_iter().map(|(q, n)| {
-                let mut q2 = q_with_quadrant(&filters, q);
-                q2.insert(0, '?');
-                view! { <li><a href=format!("/contacts{q2}")>{q.label()}</a>{format!(": {n}")}</li> }
+            {map.by_quadrant().into_iter().map(|(quadrant, n)| {
+                // The same view of the register, narrowed to the quadrant.
+                let narrowed = ContactQuery { quadrant: Some(quadrant), page: 1, ..q.clone() };
+                let href = format!("/contacts?{}", crate::pages::contacts::view_query(&narrowed));
+                view! { <li><a href=href>{quadrant.label()}</a>{format!(": {n}")}</li> }
             }).collect_view()}
         </ul>
         {v.since.map(|d| view! {
@@ -184,29 +180,15 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
     }
 }
 
-/// The current filters with the quadrant replaced.
-fn q_with_quadrant(filters: &str, q: Quadrant) -> String {
-    let rest: Vec<&str> = filters
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("quadrant="))
-        .collect();
-    let mut s = rest.join("&");
-    if !s.is_empty() {
-        s.push('&');
-    }
-    s.push_str(&format!("quadrant={}", q.key()));
-    s
-}
-
 fn move_text(from: Cell, to: Cell, n: u32) -> String {
     format!(
         "{n} contact{} from influence {}, interest {} ({}) to influence {}, interest {} ({})",
         if n == 1 { "" } else { "s" },
         from.0,
         from.1,
-        quadrant_of(from).label().to_lowercase(),
+        quadrant(from).label().to_lowercase(),
         to.0,
         to.1,
-        quadrant_of(to).label().to_lowercase()
+        quadrant(to).label().to_lowercase()
     )
 }
