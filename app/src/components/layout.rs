@@ -107,10 +107,7 @@ pub fn Pagination(
     #[prop(into)] base_query: String,
     #[prop(into)] path: String,
 ) -> impl IntoView {
-    let link = move |p: u32| {
-        let sep = if base_query.is_empty() { "" } else { "&" };
-        format!("{path}?{base_query}{sep}page={p}")
-    };
+    let link = move |p: u32| crate::components::url::link_with(&path, &base_query, "page", &p.to_string());
     (page_count > 1).then(|| {
         view! {
             <nav class="pagination" aria-label="Pages">
@@ -134,19 +131,9 @@ pub fn CursorPagination(
     #[prop(into)] path: String,
     noun: &'static str,
 ) -> impl IntoView {
-    let newest = if base_query.is_empty() {
-        path.clone()
-    } else {
-        format!("{path}?{base_query}")
-    };
-    let link = move |key: &str, cursor: &str| {
-        let sep = if base_query.is_empty() { "" } else { "&" };
-        format!(
-            "{path}?{base_query}{sep}{key}={}",
-            crate::components::url::urlencode(cursor)
-        )
-    };
-    let newest = newer.is_some().then_some(newest);
+    use crate::components::url::link_with;
+    let link = |key: &str, cursor: &str| link_with(&path, &base_query, key, cursor);
+    let newest = newer.is_some().then(|| link_with(&path, &base_query, "", ""));
     (newer.is_some() || older.is_some()).then(|| {
         view! {
             <nav class="pagination" aria-label="Pages">

@@ -10,6 +10,22 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// `path` with the list's query (`base_query`, already encoded) and one more parameter, as a
+/// pager's links need it; an empty `value` adds nothing.
+pub fn link_with(path: &str, base_query: &str, key: &str, value: &str) -> String {
+    let extra = query_string(&[(key, value)]);
+    let query = [base_query, extra.as_str()]
+        .into_iter()
+        .filter(|q| !q.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -23,6 +39,17 @@ pub fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pager_link_adds_its_parameter_to_the_lists_query() {
+        assert_eq!(link_with("/audit", "", "before", "12.ab"), "/audit?before=12.ab");
+        assert_eq!(
+            link_with("/contacts", "q=zo%C3%AB", "page", "2"),
+            "/contacts?q=zo%C3%AB&page=2"
+        );
+        assert_eq!(link_with("/audit", "record=x", "", ""), "/audit?record=x");
+        assert_eq!(link_with("/audit", "", "", ""), "/audit");
+    }
 
     #[test]
     fn empty_values_are_left_out_and_the_rest_encoded() {
