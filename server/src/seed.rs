@@ -57,7 +57,7 @@ async fn load_demo(store: &Store) -> anyhow::Result<()> {
     for o in demo_data::ORGANISATIONS {
         let form = OrganisationForm {
             name: o.name.into(),
-            kind: o.kind.into(),
+            kind: o.kind.key().into(),
             area: o.area.into(),
             ods_code: o.ods_code.unwrap_or_default().into(),
             ukprn: o.ukprn.unwrap_or_default().into(),
@@ -84,8 +84,8 @@ async fn load_demo(store: &Store) -> anyhow::Result<()> {
             organisation: org.to_string(),
             influence: c.influence.to_string(),
             interest: c.interest.to_string(),
-            engagement_current: c.engagement_current.into(),
-            engagement_target: c.engagement_target.into(),
+            engagement_current: c.engagement_current.key().into(),
+            engagement_target: c.engagement_target.key().into(),
             subscribed: c.subscribed.then(|| "on".into()),
             tags: c.tags.clone(),
         };
@@ -208,7 +208,9 @@ fn demo_history(position: usize) -> Vec<(i64, &'static str, &'static str, &'stat
 
 /// Demo audiences and a communication plan in the shape programme teams keep in spreadsheets.
 async fn seed_plan(store: &Store) -> anyhow::Result<()> {
-    use app::domain::plan::{BriefingDraft, Channel, Frequency, InstanceMode, PlanDraft, SegmentFilter};
+    use app::domain::briefing::BriefingDraft;
+    use app::domain::plan::{Channel, Frequency, InstanceMode, PlanDraft};
+    use app::domain::segment::SegmentFilter;
     let actor = Actor::Other("demo seed".into());
     let all = store
         .segments()
