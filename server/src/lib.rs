@@ -1,6 +1,7 @@
 //! The Liaison process: configuration, database, HTTP router, and the background workers
 //! (dispatcher, scheduler). `Application::build` is what `main` runs and what the integration
 //! tests spawn on a random port.
+pub mod assets;
 pub mod bench;
 pub mod bench_import;
 pub mod bench_pages;
@@ -290,6 +291,7 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
             context, shell,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
+        .layer(assets::compression())
         // Pages set their own, with their nonce (see `app::backend::csp`).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

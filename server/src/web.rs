@@ -132,7 +132,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
 
     // The health check and static files never look at the session: no database read for them.
     if is_sessionless(&path) {
-        return next.run(req).await;
+        let mut res = next.run(req).await;
+        if let Some(v) = crate::assets::cache_control(&path) {
+            res.headers_mut().insert(header::CACHE_CONTROL, v);
+        }
+        return res;
     }
     let session = cookie(&req, state.web.session_cookie())
         .filter(|t| looks_like_token(t))

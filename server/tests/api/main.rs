@@ -2,6 +2,7 @@
 //! on-disk) SurrealDB, exercised over HTTP.
 mod accounts;
 mod analysis;
+mod assets;
 mod auth;
 mod editing;
 mod hardening;
