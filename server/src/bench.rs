@@ -12,7 +12,8 @@ use app::backend::outbox::{DispatchConfig, Dispatcher};
 use app::backend::repo::audit::Actor;
 use app::backend::tokens::TokenKey;
 use app::backend::Store;
-use app::domain::plan::{BriefingDraft, SegmentFilter};
+use app::domain::briefing::BriefingDraft;
+use app::domain::segment::SegmentFilter;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -176,7 +177,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     // 10,000 deliveries every 50 ms would.
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        if store.briefings().get(&briefing).await?.summary.state == app::domain::plan::BriefingState::Sent {
+        if store.briefings().get(&briefing).await?.summary.state == app::domain::briefing::BriefingState::Sent {
             break;
         }
         if started.elapsed() > Duration::from_secs(600) {
@@ -191,7 +192,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         done == n as u64,
         "the briefing was marked sent with {done} of {n} outcomes recorded"
     );
-    let r = store.briefings().report(&briefing).await?;
+    let r = app::backend::services::reports::report(&store, &briefing).await?;
     if r.failed > 0 {
         println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
     }
@@ -201,7 +202,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let peak_mb = peak_memory_mb();
 
     // The ceiling: the same messages, bare lettre on TCP_NODELAY connections, no database.
-    let content = store.briefings().content(&briefing, chrono::Utc::now()).await?;
+    let content = app::backend::services::briefings::content(&store, &briefing, chrono::Utc::now()).await?;
     let ceiling = ceiling(&smtp, &identity, &content, n).await?;
     let ceiling_rate = n as f64 / ceiling.as_secs_f64();
 

@@ -18,7 +18,8 @@ use app::backend::db::DbConfig;
 use app::backend::mail::transport::SmtpConfig;
 use app::backend::repo::audit::Actor;
 use app::backend::{import, Store};
-use app::domain::plan::{BriefingDraft, SegmentFilter};
+use app::domain::briefing::BriefingDraft;
+use app::domain::segment::SegmentFilter;
 use std::time::{Duration, Instant};
 
 pub struct PagesOptions {
@@ -277,7 +278,7 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
     let t = Instant::now();
     loop {
         let b = store.briefings().get(&briefing).await?;
-        if b.summary.state == app::domain::plan::BriefingState::Sent {
+        if b.summary.state == app::domain::briefing::BriefingState::Sent {
             break;
         }
         if t.elapsed() > Duration::from_secs(900) {

@@ -52,7 +52,7 @@ async fn ack_page(State(state): State<AppState>, Path(token): Path<String>) -> R
     let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else {
         return invalid_link();
     };
-    match state.store.briefings().link_target(&delivery).await {
+    match state.store.deliveries().link_target(&delivery).await {
         Ok(t) => {
             let subject = escape_html(&t.subject);
             match t.acknowledged_at {
@@ -79,11 +79,16 @@ async fn ack_confirm(State(state): State<AppState>, Path(token): Path<String>) -
     let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else {
         return invalid_link();
     };
-    let target = match state.store.briefings().link_target(&delivery).await {
+    let target = match state.store.deliveries().link_target(&delivery).await {
         Ok(t) => t,
         Err(e) => return failure(e),
     };
-    match state.store.briefings().acknowledge(&delivery, chrono::Utc::now()).await {
+    match state
+        .store
+        .deliveries()
+        .acknowledge(&delivery, chrono::Utc::now())
+        .await
+    {
         Ok(at) => page(
             StatusCode::OK,
             "Thank you",
@@ -101,7 +106,7 @@ async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<Strin
     let Some(delivery) = state.web.key.verify(Purpose::Unsubscribe, &token) else {
         return invalid_link();
     };
-    match state.store.briefings().link_target(&delivery).await {
+    match state.store.deliveries().link_target(&delivery).await {
         Ok(t) if !t.subscribed => page(StatusCode::OK, "You are unsubscribed", "<p>You will not receive programme briefings by email.</p>"),
         Ok(_) => page(
             StatusCode::OK,
@@ -127,7 +132,7 @@ async fn unsubscribe_confirm(State(state): State<AppState>, Path(token): Path<St
     };
     match state
         .store
-        .briefings()
+        .deliveries()
         .unsubscribe(&delivery, via, chrono::Utc::now())
         .await
     {

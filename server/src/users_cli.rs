@@ -5,6 +5,7 @@ use anyhow::{anyhow, bail, Context};
 use app::backend::auth::{check_new_password, hash_password};
 use app::backend::repo::audit::Actor;
 use app::backend::Store;
+use app::domain::audit::AuditAction;
 use app::domain::policy::Role;
 use app::domain::{EmailAddress, PersonName};
 use clap::Subcommand;
@@ -90,7 +91,7 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 .audit()
                 .append(
                     &cli_actor(),
-                    "create",
+                    AuditAction::Create,
                     &format!("user:{id} ({email})"),
                     &format!("role: {}", role.key()),
                 )
@@ -108,7 +109,12 @@ pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 .map_err(|_| anyhow!("No account has the email {email}"))?;
             store
                 .audit()
-                .append(&cli_actor(), "update", &format!("user ({email})"), "password changed")
+                .append(
+                    &cli_actor(),
+                    AuditAction::Update,
+                    &format!("user ({email})"),
+                    "password changed",
+                )
                 .await?;
             println!("Password changed for {email}.");
         }

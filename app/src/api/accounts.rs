@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish, request_info, state};
+use crate::backend::ctx::{authorized, finish, request_info, state};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -81,6 +81,7 @@ pub async fn resend_invitation(id: String) -> Result<(), AppError> {
     use crate::backend::auth::new_token;
     use crate::backend::mail::account::{invitation, INVITATION_HOURS};
     let ctx = authorized(Action::ManageUsers)?;
+    let id = finish(InvitationId::parse(&id))?;
     let current = finish(ctx.store.accounts().get(&id).await)?;
     let (token, hash) = new_token();
     let identity = ctx.state.web.identity.clone();
@@ -101,6 +102,7 @@ pub async fn resend_invitation(id: String) -> Result<(), AppError> {
 #[server(endpoint = "admin/invitation-revoke")]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ManageUsers)?;
+    let id = finish(InvitationId::parse(&id))?;
     finish(ctx.store.accounts().revoke(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/users");
     Ok(())

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -43,7 +43,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
 pub async fn set_user_active(email: String, active: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ManageUsers)?;
     let email = finish(EmailAddress::parse(&email).map_err(|m| AppError::Invalid(FormErrors::single("email", m))))?;
-    let active = active == "true";
+    let active = finish(crate::domain::form::parse_flag("active", &active))?;
     if !active && email == ctx.user.email {
         return finish(Err(AppError::Conflict("You cannot disable your own account.".into())));
     }
@@ -55,7 +55,7 @@ pub async fn set_user_active(email: String, active: String) -> Result<(), AppErr
 #[server(endpoint = "admin/users/set-role")]
 pub async fn set_user_role(id: String, role: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ManageUsers)?;
-    let id = finish(UserId::parse(&id).map_err(|_| AppError::NotFound("No user has that id".into())))?;
+    let id = finish(UserId::parse(&id))?;
     let role = finish(Role::parse(&role).map_err(|m| AppError::Invalid(FormErrors::single("role", m))))?;
     if id == ctx.user.id && role != Role::ProgrammeManager {
         return finish(Err(AppError::Conflict(
@@ -76,30 +76,6 @@ pub struct AuditRow {
     pub record: String,
     pub changes: String,
 }
-
-pub const AUDIT_ACTIONS: &[&str] = &[
-    "create",
-    "update",
-    "delete",
-    "status-update",
-    "send",
-    "sign-in",
-    "sign-out",
-    "failed-sign-in",
-    "role-change",
-    "enable-user",
-    "disable-user",
-    "archive",
-    "restore",
-    "invite",
-    "resend-invitation",
-    "revoke-invitation",
-    "request-password-reset",
-    "password-reset",
-    "stop-sending",
-    "resume-sending",
-    "retry-failed",
-];
 
 /// A page of the audit log and the cursors of the pages either side (`None`: nothing there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

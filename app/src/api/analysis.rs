@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -29,7 +29,7 @@ pub async fn map_of_contacts(query: ContactQuery, since: String) -> Result<MapVi
         Some(d) => {
             let end_of_day = chrono::NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
             let at =
-                crate::domain::plan::london_to_utc(d, end_of_day).unwrap_or_else(|_| d.and_time(end_of_day).and_utc());
+                crate::domain::time::london_to_utc(d, end_of_day).unwrap_or_else(|_| d.and_time(end_of_day).and_utc());
             Some(finish(ctx.store.contacts().cells_at(at).await)?)
         }
         None => None,
@@ -53,7 +53,7 @@ pub struct HistoryLine {
 #[server(endpoint = "analysis/engagement-history")]
 pub async fn engagement_history(id: String) -> Result<Vec<HistoryLine>, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
-    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let id = finish(ContactId::parse(&id))?;
     let changes = finish(ctx.store.contacts().engagement_history(&id).await)?;
     let mut lines: Vec<HistoryLine> = changes
         .iter()

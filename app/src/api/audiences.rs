@@ -1,13 +1,13 @@
 //! Audiences (stored as `segment`): saved rules for which contacts a plan item or briefing
 //! goes to. Created, edited, archived (when used) or deleted (when not) by programme managers.
 use crate::domain::audience::SegmentForm;
-use crate::domain::plan::*;
+use crate::domain::segment::SegmentFilter;
 use crate::domain::*;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -20,8 +20,7 @@ pub struct SegmentRow {
     pub archived: bool,
 }
 
-/// (id, name, email, organisation) of a segment's members.
-pub type Member = (String, String, String, String);
+pub use crate::domain::segment::{Member, SegmentPage};
 
 /// The edit page: the saved audience as its form, and the version the save must name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,16 +91,21 @@ pub async fn list_segments() -> Result<Vec<SegmentRow>, AppError> {
 }
 
 #[server(endpoint = "segments/get")]
-pub async fn get_segment(id: String) -> Result<(SegmentRow, Vec<Member>), AppError> {
+pub async fn get_segment(id: String) -> Result<SegmentPage<SegmentRow>, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
+    let id = finish(SegmentId::parse(&id))?;
     let s = finish(ctx.store.segments().get(&id).await)?;
     let members = finish(ctx.store.segments().members(&id, 500).await)?;
-    Ok((row(s), members))
+    Ok(SegmentPage {
+        segment: row(s),
+        members,
+    })
 }
 
 #[server(endpoint = "segments/edit-form")]
 pub async fn segment_edit_form(id: String) -> Result<SegmentEdit, AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(SegmentId::parse(&id))?;
     let s = finish(ctx.store.segments().get(&id).await)?;
     Ok(SegmentEdit {
         form: SegmentForm::of(&s.name, &s.filter),
@@ -200,6 +204,7 @@ pub async fn update_segment(
     #[server(default)] organisations: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(SegmentId::parse(&id))?;
     let form = segment_form(
         name,
         kinds,
@@ -211,7 +216,7 @@ pub async fn update_segment(
         organisations,
     );
     let d = finish(form.parse().map_err(AppError::Invalid))?;
-    let version = finish(super::ctx::form_version(&version, "audience"))?;
+    let version = finish(crate::backend::ctx::form_version(&version, "audience"))?;
     finish(
         ctx.store
             .segments()
@@ -228,6 +233,7 @@ pub async fn update_segment(
 pub async fn remove_segment(id: String) -> Result<(), AppError> {
     use crate::backend::repo::segments::Removal;
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(SegmentId::parse(&id))?;
     match finish(ctx.store.segments().remove(&ctx.actor(), &id).await)? {
         Removal::Deleted => leptos_axum::redirect("/segments?deleted=1"),
         Removal::Archived => leptos_axum::redirect(&format!("/segments/{id}?archived=1")),
@@ -239,6 +245,7 @@ pub async fn remove_segment(id: String) -> Result<(), AppError> {
 #[server(endpoint = "segments/restore")]
 pub async fn restore_segment(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(SegmentId::parse(&id))?;
     finish(ctx.store.segments().restore(&ctx.actor(), &id).await)?;
     leptos_axum::redirect(&format!("/segments/{id}"));
     Ok(())

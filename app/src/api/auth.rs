@@ -1,10 +1,12 @@
 //! Signing in and out, and who is signed in.
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditAction;
 use crate::domain::policy::CurrentUser;
 use crate::domain::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::ctx::{caller, finish, request_info, state};
+use crate::backend::ctx::{caller, finish, request_info, state};
 
 /// Where to go after signing in: a path on this site only, so the sign-in page cannot be used
 /// to send people elsewhere. Only visible ASCII is accepted (browsers silently drop tabs and
@@ -69,7 +71,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             state
                 .store
                 .audit()
-                .append(&actor, "sign-out", &format!("user:{}", user.id), "")
+                .append(&actor, AuditAction::SignOut, &format!("user:{}", user.id), "")
                 .await,
         )?;
     }

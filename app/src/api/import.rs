@@ -2,11 +2,13 @@
 //! `server::register_files`).
 use crate::domain::import::Counts;
 use crate::domain::AppError;
+#[cfg(feature = "ssr")]
+use crate::domain::ImportId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -44,6 +46,7 @@ pub struct ImportPreviewView {
 pub async fn import_preview(id: String) -> Result<ImportPreviewView, AppError> {
     use crate::domain::import::Outcome;
     let ctx = authorized(Action::ImportRegister)?;
+    let id = finish(ImportId::parse(&id))?;
     let p = finish(crate::backend::import::preview(&ctx.store, &id).await)?;
     let mut rows = Vec::new();
     let mut shown_ok = 0;
@@ -71,7 +74,7 @@ pub async fn import_preview(id: String) -> Result<ImportPreviewView, AppError> {
         });
     }
     Ok(ImportPreviewView {
-        id,
+        id: id.to_string(),
         filename: p.filename,
         columns: p
             .headers
@@ -103,6 +106,7 @@ pub async fn import_preview(id: String) -> Result<ImportPreviewView, AppError> {
 #[server(endpoint = "import/commit")]
 pub async fn commit_import(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ImportRegister)?;
+    let id = finish(ImportId::parse(&id))?;
     finish(crate::backend::import::commit(&ctx.store, &ctx.actor(), &id).await)?;
     leptos_axum::redirect(&format!("/contacts/import/{id}"));
     Ok(())

@@ -2,11 +2,13 @@
 //! organisation, editing it (its author or a manager), and the follow-ups each person owes.
 use crate::domain::interaction::Interaction;
 use crate::domain::AppError;
+#[cfg(feature = "ssr")]
+use crate::domain::InteractionId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::backend::repo::interactions::With;
 #[cfg(feature = "ssr")]
@@ -36,7 +38,7 @@ fn subject(contact: &str, organisation: &str) -> Result<With, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn owners(ctx: &super::ctx::Ctx) -> Result<Vec<(String, String)>, AppError> {
+async fn owners(ctx: &crate::backend::ctx::Ctx) -> Result<Vec<(String, String)>, AppError> {
     Ok(finish(ctx.store.users().list().await)?
         .into_iter()
         .filter(|u| u.active)
@@ -108,6 +110,7 @@ pub async fn log_interaction(
 #[server(endpoint = "interactions/edit-form")]
 pub async fn interaction_edit_form(id: String) -> Result<InteractionLog, AppError> {
     let ctx = authorized(Action::LogInteraction)?;
+    let id = finish(InteractionId::parse(&id))?;
     let i = finish(ctx.store.interactions().get(&id).await)?;
     if !may_edit_interaction(&ctx.user, i.author.as_deref()) {
         return finish(Err(AppError::Forbidden));
@@ -131,6 +134,7 @@ pub async fn update_interaction(
     #[server(default)] follow_up_owner: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::LogInteraction)?;
+    let id = finish(InteractionId::parse(&id))?;
     let form = InteractionForm {
         kind,
         date,
@@ -140,7 +144,7 @@ pub async fn update_interaction(
         follow_up_owner,
     };
     let draft = finish(form.parse(today()))?;
-    let version = finish(super::ctx::form_version(&version, "interaction"))?;
+    let version = finish(crate::backend::ctx::form_version(&version, "interaction"))?;
     let before = finish(ctx.store.interactions().get(&id).await)?;
     if !may_edit_interaction(&ctx.user, before.author.as_deref()) {
         return finish(Err(AppError::Forbidden));
@@ -186,6 +190,7 @@ pub async fn my_follow_ups() -> Result<InteractionLog, AppError> {
 #[server(endpoint = "interactions/follow-up-done")]
 pub async fn complete_follow_up(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::LogInteraction)?;
+    let id = finish(InteractionId::parse(&id))?;
     finish(
         ctx.store
             .interactions()

@@ -10,8 +10,6 @@ pub mod analysis;
 pub mod audiences;
 pub mod auth;
 pub mod briefings;
-#[cfg(feature = "ssr")]
-pub mod ctx;
 pub mod import;
 pub mod interactions;
 pub mod plan;

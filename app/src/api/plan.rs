@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -65,7 +65,9 @@ pub async fn create_plan_item(
 #[server(endpoint = "plan/active")]
 pub async fn set_plan_item_active(id: String, active: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
-    finish(ctx.store.plan().set_active(&ctx.actor(), &id, active == "true").await)?;
+    let id = finish(PlanItemId::parse(&id))?;
+    let active = finish(crate::domain::form::parse_flag("active", &active))?;
+    finish(ctx.store.plan().set_active(&ctx.actor(), &id, active).await)?;
     leptos_axum::redirect("/plan");
     Ok(())
 }
@@ -84,6 +86,7 @@ pub struct PlanItemEdit {
 #[server(endpoint = "plan/edit-form")]
 pub async fn plan_item_edit_form(id: String) -> Result<PlanItemEdit, AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(PlanItemId::parse(&id))?;
     let item = finish(ctx.store.plan().get(&id).await)?;
     Ok(PlanItemEdit {
         id: item.id.clone(),
@@ -114,6 +117,7 @@ pub async fn update_plan_item(
     #[server(default)] instances: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(PlanItemId::parse(&id))?;
     let form = PlanForm {
         segment,
         objective,
@@ -129,7 +133,7 @@ pub async fn update_plan_item(
         instances,
     };
     let draft = finish(form.parse())?;
-    let version = finish(super::ctx::form_version(&version, "plan item"))?;
+    let version = finish(crate::backend::ctx::form_version(&version, "plan item"))?;
     let today = crate::domain::workstream::today_in_london(chrono::Utc::now());
     finish(
         ctx.store
@@ -151,6 +155,7 @@ pub async fn update_plan_item(
 #[server(endpoint = "plan/remove")]
 pub async fn remove_plan_item(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
+    let id = finish(PlanItemId::parse(&id))?;
     let archived = finish(ctx.store.plan().remove(&ctx.actor(), &id).await)?;
     leptos_axum::redirect(if archived {
         "/plan?archived=1"

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::Action;
 
@@ -19,13 +19,23 @@ pub async fn list_organisations(query: ListQuery, sort: OrgSort) -> Result<Page<
     finish(ctx.store.organisations().list(&query, sort, PER_PAGE).await)
 }
 
+/// An organisation's page: the organisation and its contacts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrganisationPage {
+    pub organisation: Organisation,
+    pub contacts: Vec<Contact>,
+}
+
 #[server(endpoint = "organisations/get")]
-pub async fn get_organisation(id: String) -> Result<(Organisation, Vec<Contact>), AppError> {
+pub async fn get_organisation(id: String) -> Result<OrganisationPage, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
-    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    let id = finish(OrgId::parse(&id))?;
     let org = finish(ctx.store.organisations().get(&id).await)?;
     let contacts = finish(ctx.store.contacts().for_organisation(&id).await)?;
-    Ok((org, contacts))
+    Ok(OrganisationPage {
+        organisation: org,
+        contacts,
+    })
 }
 
 /// Organisations as `(id, name)` for select boxes.
@@ -76,7 +86,7 @@ pub async fn update_organisation(
     notes: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
-    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    let id = finish(OrgId::parse(&id))?;
     let form = OrganisationForm {
         name,
         kind,
@@ -100,7 +110,7 @@ pub async fn update_organisation(
 #[server(endpoint = "organisations/delete")]
 pub async fn delete_organisation(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
-    let id = finish(OrgId::parse(&id).map_err(|_| AppError::NotFound("No organisation has that address".into())))?;
+    let id = finish(OrgId::parse(&id))?;
     finish(ctx.store.organisations().delete(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/organisations?deleted=1");
     Ok(())
@@ -116,8 +126,7 @@ pub async fn list_contacts(query: ContactQuery) -> Result<Page<Contact>, AppErro
 /// query selects, furthest below target first unless another sort is asked for.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EngagementView {
-    /// (sector, contacts, below target, resistant now)
-    pub sectors: Vec<(String, u64, u64, u64)>,
+    pub sectors: Vec<crate::domain::register::SectorSummary>,
     pub page: Page<Contact>,
 }
 
@@ -128,10 +137,7 @@ pub async fn engagement_gaps(query: ContactQuery) -> Result<EngagementView, AppE
     if query.sort == ContactSort::Name {
         query.sort = ContactSort::Gap;
     }
-    let sectors = finish(ctx.store.contacts().sector_summary().await)?
-        .into_iter()
-        .map(|(k, n, below, resistant)| (k.label().to_string(), n, below, resistant))
-        .collect();
+    let sectors = finish(ctx.store.contacts().sector_summary().await)?;
     let page = finish(ctx.store.contacts().list(&query, 50).await)?;
     Ok(EngagementView { sectors, page })
 }
@@ -139,19 +145,23 @@ pub async fn engagement_gaps(query: ContactQuery) -> Result<EngagementView, AppE
 #[server(endpoint = "contacts/get")]
 pub async fn get_contact(id: String) -> Result<Contact, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
-    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let id = finish(ContactId::parse(&id))?;
     finish(ctx.store.contacts().get(&id).await)
 }
 
-/// A contact's briefings, acknowledgements and other interactions: (when, what, detail).
+/// A contact's briefings, acknowledgements and other interactions, newest first.
 #[server(endpoint = "contacts/history")]
-pub async fn contact_history(id: String) -> Result<Vec<(String, String, String)>, AppError> {
+pub async fn contact_history(id: String) -> Result<Vec<crate::domain::interaction::HistoryLine>, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
-    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
-    let entries = finish(ctx.store.briefings().contact_history(id.as_str()).await)?;
+    let id = finish(ContactId::parse(&id))?;
+    let entries = finish(ctx.store.interactions().history(id.as_str()).await)?;
     Ok(entries
         .into_iter()
-        .map(|e| (crate::domain::time::format_london(e.at), e.what, e.detail))
+        .map(|e| crate::domain::interaction::HistoryLine {
+            at: crate::domain::time::format_london(e.at),
+            what: e.what,
+            detail: e.detail,
+        })
         .collect())
 }
 
@@ -208,7 +218,7 @@ pub async fn update_contact(
     #[server(default)] tags: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
-    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let id = finish(ContactId::parse(&id))?;
     let form = ContactForm {
         name,
         email,
@@ -236,7 +246,7 @@ pub async fn update_contact(
 #[server(endpoint = "contacts/delete")]
 pub async fn delete_contact(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
-    let id = finish(ContactId::parse(&id).map_err(|_| AppError::NotFound("No contact has that address".into())))?;
+    let id = finish(ContactId::parse(&id))?;
     finish(ctx.store.contacts().delete(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/contacts?deleted=1");
     Ok(())

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ctx::{authorized, finish};
+use crate::backend::ctx::{authorized, finish};
 #[cfg(feature = "ssr")]
 use crate::domain::policy::{allows, Action};
 
@@ -16,6 +16,15 @@ use crate::domain::policy::{allows, Action};
 pub struct WorkstreamPanel {
     pub view: WorkstreamView,
     pub can_update: bool,
+}
+
+/// A workstream's page: its panel, the server's clock when it was read, and the days after
+/// which an update is stale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkstreamPage {
+    pub panel: WorkstreamPanel,
+    pub now: DateTime<Utc>,
+    pub stale_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,16 +69,16 @@ pub async fn programme_overview() -> Result<Overview, AppError> {
 }
 
 #[server(endpoint = "workstreams/get")]
-pub async fn get_workstream(id: String) -> Result<(WorkstreamPanel, DateTime<Utc>, u32), AppError> {
+pub async fn get_workstream(id: String) -> Result<WorkstreamPage, AppError> {
     let ctx = authorized(Action::ViewWorkstreams)?;
-    let id = finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
+    let id = finish(WorkstreamId::parse(&id))?;
     let view = finish(ctx.store.workstreams().view(&id).await)?;
     let can_update = allows(&ctx.user, &Action::UpdateWorkstream(id));
-    Ok((
-        WorkstreamPanel { view, can_update },
-        Utc::now(),
-        ctx.state.web.stale_days,
-    ))
+    Ok(WorkstreamPage {
+        panel: WorkstreamPanel { view, can_update },
+        now: Utc::now(),
+        stale_days: ctx.state.web.stale_days,
+    })
 }
 
 #[server(endpoint = "workstreams/status")]
@@ -82,9 +91,7 @@ pub async fn post_status_update(
     next_steps: String,
     commentary: String,
 ) -> Result<(), AppError> {
-    let id = finish(
-        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
-    )?;
+    let id = finish(WorkstreamId::parse(&workstream))?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
     let form = StatusForm {
         rag,
@@ -108,11 +115,11 @@ pub async fn post_status_update(
 /// Ticks (`done` = "true") or unticks a milestone; ticking records today's date in the UK.
 #[server(endpoint = "workstreams/milestone-done")]
 pub async fn set_milestone_done(workstream: String, milestone: String, done: String) -> Result<(), AppError> {
-    let id = finish(
-        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
-    )?;
+    let id = finish(WorkstreamId::parse(&workstream))?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
-    let date = (done == "true").then(|| today_in_london(Utc::now()));
+    let milestone = finish(MilestoneId::parse(&milestone))?;
+    let done = finish(crate::domain::form::parse_flag("done", &done))?;
+    let date = done.then(|| today_in_london(Utc::now()));
     finish(
         ctx.store
             .workstreams()
@@ -125,9 +132,7 @@ pub async fn set_milestone_done(workstream: String, milestone: String, done: Str
 
 #[server(endpoint = "workstreams/milestone-add")]
 pub async fn add_milestone(workstream: String, title: String, due: String) -> Result<(), AppError> {
-    let id = finish(
-        WorkstreamId::parse(&workstream).map_err(|_| AppError::NotFound("No workstream has that address".into())),
-    )?;
+    let id = finish(WorkstreamId::parse(&workstream))?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
     let draft = finish(parse_milestone(&title, &due))?;
     finish(ctx.store.workstreams().add_milestone(&ctx.actor(), &id, &draft).await)?;
@@ -197,9 +202,8 @@ pub async fn save_workstream(
     if id.trim().is_empty() {
         finish(store.create_setup(&ctx.actor(), &draft).await.map_err(refused))?;
     } else {
-        let id =
-            finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
-        let version = finish(super::ctx::form_version(&version, "workstream"))?;
+        let id = finish(WorkstreamId::parse(&id))?;
+        let version = finish(crate::backend::ctx::form_version(&version, "workstream"))?;
         finish(
             store
                 .update_setup(&ctx.actor(), &id, &draft, version)
@@ -215,13 +219,9 @@ pub async fn save_workstream(
 #[server(endpoint = "workstreams/archive")]
 pub async fn archive_workstream(id: String, archived: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ManageWorkstreams)?;
-    let id = finish(WorkstreamId::parse(&id).map_err(|_| AppError::NotFound("No workstream has that address".into())))?;
-    finish(
-        ctx.store
-            .workstreams()
-            .set_archived(&ctx.actor(), &id, archived == "true")
-            .await,
-    )?;
+    let id = finish(WorkstreamId::parse(&id))?;
+    let archived = finish(crate::domain::form::parse_flag("archived", &archived))?;
+    finish(ctx.store.workstreams().set_archived(&ctx.actor(), &id, archived).await)?;
     leptos_axum::redirect("/setup/workstreams");
     Ok(())
 }
@@ -236,7 +236,7 @@ pub struct MilestoneEdit {
 
 #[cfg(feature = "ssr")]
 fn workstream_id(raw: &str) -> Result<WorkstreamId, AppError> {
-    finish(WorkstreamId::parse(raw).map_err(|_| AppError::NotFound("No workstream has that address".into())))
+    finish(WorkstreamId::parse(raw))
 }
 
 /// Read by the programme manager or the workstream's own lead (who may edit it).
@@ -244,6 +244,7 @@ fn workstream_id(raw: &str) -> Result<WorkstreamId, AppError> {
 pub async fn milestone_edit_form(workstream: String, milestone: String) -> Result<MilestoneEdit, AppError> {
     let id = workstream_id(&workstream)?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    let milestone = finish(MilestoneId::parse(&milestone))?;
     let m = finish(ctx.store.workstreams().milestone(&id, &milestone).await)?;
     let name = finish(ctx.store.workstreams().views(Some(&id)).await)?
         .into_iter()
@@ -270,6 +271,7 @@ pub async fn update_milestone(
 ) -> Result<(), AppError> {
     let id = workstream_id(&workstream)?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    let milestone = finish(MilestoneId::parse(&milestone))?;
     let values = std::collections::BTreeMap::from([
         ("title".to_string(), title.clone()),
         ("due".to_string(), due.clone()),
@@ -287,7 +289,7 @@ pub async fn update_milestone(
         draft = Err(e.with_values(values.clone()));
     }
     let draft = finish(draft.map_err(|e| AppError::Invalid(e.with_values(values.clone()))))?;
-    let version = finish(super::ctx::form_version(&version, "milestone"))?;
+    let version = finish(crate::backend::ctx::form_version(&version, "milestone"))?;
     finish(
         ctx.store
             .workstreams()
@@ -308,6 +310,7 @@ pub async fn update_milestone(
 pub async fn delete_milestone(workstream: String, milestone: String) -> Result<(), AppError> {
     let id = workstream_id(&workstream)?;
     let ctx = authorized(Action::UpdateWorkstream(id.clone()))?;
+    let milestone = finish(MilestoneId::parse(&milestone))?;
     finish(
         ctx.store
             .workstreams()

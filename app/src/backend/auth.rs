@@ -4,6 +4,7 @@
 //! 1 lane), hashed off the async executor. Tokens: 256 random bits from the OS, sent to the
 //! browser (or in an email link) once; only their SHA-256 is stored, so a leaked database
 //! holds no usable token.
+use crate::domain::audit::AuditAction;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -200,7 +201,7 @@ pub async fn sign_in(
                     .audit()
                     .append(
                         &Actor::Other(masked),
-                        "failed-sign-in",
+                        AuditAction::FailedSignIn,
                         "session",
                         "refused: too many recent failures",
                     )
@@ -232,7 +233,7 @@ pub async fn sign_in(
                 .audit()
                 .append(
                     &Actor::Other(masked),
-                    "failed-sign-in",
+                    AuditAction::FailedSignIn,
                     "session",
                     "wrong email or password, or account disabled",
                 )
@@ -250,7 +251,7 @@ pub async fn sign_in(
     };
     store
         .audit()
-        .append(&actor, "sign-in", &format!("user:{}", user.id), "")
+        .append(&actor, AuditAction::SignIn, &format!("user:{}", user.id), "")
         .await?;
     Ok(token)
 }

@@ -53,7 +53,7 @@ impl DbConfig {
 pub struct Store {
     db: Surreal<Any>,
     register: std::sync::Arc<super::register_view::RegisterCache>,
-    reports: std::sync::Arc<super::repo::briefings::ReportCache>,
+    reports: std::sync::Arc<super::freshness::ReportCache>,
 }
 
 impl Store {
@@ -88,7 +88,7 @@ impl Store {
             db,
             // A remote server may be written by other processes: see `register_view`.
             register: std::sync::Arc::new(super::register_view::RegisterCache::new(config.is_remote())),
-            reports: std::sync::Arc::new(super::repo::briefings::ReportCache::new(config.is_remote())),
+            reports: std::sync::Arc::new(super::freshness::ReportCache::new(config.is_remote())),
         };
         migrations::apply(&store).await?;
         Ok(store)
@@ -106,7 +106,7 @@ impl Store {
         self.register.clone()
     }
 
-    pub(crate) fn report_cache_arc(&self) -> std::sync::Arc<super::repo::briefings::ReportCache> {
+    pub(crate) fn report_cache_arc(&self) -> std::sync::Arc<super::freshness::ReportCache> {
         self.reports.clone()
     }
 

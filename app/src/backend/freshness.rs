@@ -7,6 +7,7 @@
 //! Where the database is shared (a remote server) and no live query is running, nothing kept
 //! can be trusted: [`Freshness::trusted`] is false and readers read again.
 use super::db::Store;
+use crate::domain::report::Report;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +42,61 @@ impl Freshness {
     /// Whether every change is counted (this process is the only writer, or a live query runs).
     pub fn trusted(&self) -> bool {
         !self.shared || self.watched.load(Ordering::SeqCst)
+    }
+}
+
+/// Each briefing's report as last worked out, with the count of sending changes it was read
+/// at (see [`crate::backend::freshness`]): a finished 10,000-recipient send is read once per
+/// change, not on every view of its page.
+pub struct ReportCache {
+    freshness: Arc<Freshness>,
+    reports: std::sync::Mutex<std::collections::HashMap<String, (u64, Arc<Report>)>>,
+}
+
+impl ReportCache {
+    pub fn new(shared: bool) -> Self {
+        Self {
+            freshness: Arc::new(Freshness::new(shared)),
+            reports: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    pub fn freshness_arc(&self) -> Arc<Freshness> {
+        self.freshness.clone()
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Report>> {
+        if !self.freshness.trusted() {
+            return None;
+        }
+        let now = self.freshness.current();
+        let reports = self.reports.lock().ok()?;
+        reports.get(id).filter(|(g, _)| *g == now).map(|(_, r)| r.clone())
+    }
+
+    pub fn keep(&self, id: &str, generation: u64, report: Arc<Report>) {
+        if let Ok(mut reports) = self.reports.lock() {
+            // Only current reports are worth keeping.
+            let now = self.freshness.current();
+            reports.retain(|_, (g, _)| *g == now);
+            reports.insert(id.to_string(), (generation, report));
+        }
+    }
+}
+
+/// Counts a sending change when dropped: made at the start of each repository write to
+/// deliveries, so the change is counted once the write has finished, on every return path.
+pub struct SendingChange(Arc<Freshness>);
+
+impl SendingChange {
+    pub fn of(store: &Store) -> Self {
+        Self(store.report_cache_arc().freshness_arc())
+    }
+}
+
+impl Drop for SendingChange {
+    fn drop(&mut self) {
+        self.0.changed();
     }
 }
 

@@ -3,6 +3,7 @@ pub mod account_mailer;
 pub mod auth;
 pub mod csp;
 pub mod csv_io;
+pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod freshness;
@@ -16,6 +17,7 @@ pub mod register_view;
 pub mod repo;
 pub mod scheduler;
 pub mod search;
+pub mod services;
 pub mod state;
 pub mod tokens;
 

@@ -15,6 +15,7 @@ use super::mail::transport::{RateLimiter, SendError, SmtpClient, SmtpConfig};
 use super::repo::deliveries::{Claimed, Outcome};
 use super::tokens::{Purpose, TokenKey};
 use super::Store;
+use crate::domain::delivery::{DeliveryKind, DeliveryState};
 use chrono::{Duration as ChronoDuration, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -428,7 +429,7 @@ const STOP_POLL: Duration = Duration::from_millis(250);
 fn stopped_outcome(c: &Claimed) -> Outcome {
     Outcome {
         delivery: c.clone(),
-        state: "stopped".into(),
+        state: DeliveryState::Stopped.key().into(),
         due: Utc::now(),
         sent_at: None,
         response: None,
@@ -503,7 +504,7 @@ async fn content_for(
     if let Some(c) = cache.lock().await.get(briefing) {
         return Ok(c.clone());
     }
-    let content = Arc::new(store.briefings().content(briefing, Utc::now()).await?);
+    let content = Arc::new(crate::backend::services::briefings::content(store, briefing, Utc::now()).await?);
     cache.lock().await.insert(briefing.to_string(), content.clone());
     Ok(content)
 }
@@ -522,7 +523,7 @@ async fn send_one(
     let ack = key.sign(Purpose::Acknowledge, &link_key);
     let unsub = key.sign(Purpose::Unsubscribe, &link_key);
     let mut content = (*job.content).clone();
-    content.reminder = c.kind == "reminder";
+    content.reminder = DeliveryKind::parse(&c.kind) == Ok(DeliveryKind::Reminder);
     let personal = Personal {
         name: &c.name,
         email: &c.email,
@@ -531,31 +532,39 @@ async fn send_one(
         unsubscribe_token: &unsub,
     };
     let attempts = c.attempts + 1;
-    let outcome = |state: &str, due, response, error, attempts| Outcome {
+    let outcome = |state: DeliveryState, due, response, error, attempts| Outcome {
         delivery: c.clone(),
-        state: state.into(),
+        state: state.key().into(),
         due,
-        sent_at: (state == "sent").then_some(now),
+        sent_at: (state == DeliveryState::Sent).then_some(now),
         response,
         error,
         attempts,
     };
-    let failed = |error: String, attempts: i64| outcome("failed", now, None, Some(error), attempts);
+    let failed = |error: String, attempts: i64| outcome(DeliveryState::Failed, now, None, Some(error), attempts);
     let message = match render::message(identity, &content, &personal) {
         Ok(m) => m,
         Err(e) => return failed(e, attempts),
     };
     let envelope = message.envelope().clone();
     match client.send(&envelope, &message.formatted()).await {
-        Ok(response) => outcome("sent", now, Some(response), None, attempts),
+        Ok(response) => outcome(DeliveryState::Sent, now, Some(response), None, attempts),
         Err(SendError::Permanent(e)) => failed(e, attempts),
         // The relay is down: wait and try again, without using up an attempt.
-        Err(SendError::Unavailable(e)) => {
-            outcome("queued", now + ChronoDuration::seconds(2), None, Some(e), c.attempts)
-        }
-        Err(SendError::Transient(e)) if attempts < max_attempts => {
-            outcome("queued", now + backoff(attempts as u32), None, Some(e), attempts)
-        }
+        Err(SendError::Unavailable(e)) => outcome(
+            DeliveryState::Queued,
+            now + ChronoDuration::seconds(2),
+            None,
+            Some(e),
+            c.attempts,
+        ),
+        Err(SendError::Transient(e)) if attempts < max_attempts => outcome(
+            DeliveryState::Queued,
+            now + backoff(attempts as u32),
+            None,
+            Some(e),
+            attempts,
+        ),
         Err(SendError::Transient(e)) => failed(format!("gave up after {attempts} attempts: {e}"), attempts),
     }
 }

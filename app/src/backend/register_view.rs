@@ -243,21 +243,21 @@ impl Snapshot {
     /// organisation).
     pub fn members(
         &self,
-        filter: &crate::domain::plan::SegmentFilter,
+        filter: &crate::domain::segment::SegmentFilter,
         limit: usize,
-    ) -> Vec<(String, String, String, String)> {
+    ) -> Vec<crate::domain::segment::Member> {
         self.contacts
             .iter()
             .filter(|e| filter.admits(&e.contact, e.area.as_deref()))
             .take(limit)
             .map(|e| {
                 let c = &e.contact;
-                (
-                    c.id.as_str().to_string(),
-                    c.name.as_str().to_string(),
-                    c.email.as_str().to_string(),
-                    c.organisation_name.as_str().to_string(),
-                )
+                crate::domain::segment::Member {
+                    id: c.id.as_str().to_string(),
+                    name: c.name.as_str().to_string(),
+                    email: c.email.as_str().to_string(),
+                    organisation: c.organisation_name.as_str().to_string(),
+                }
             })
             .collect()
     }
@@ -278,17 +278,25 @@ impl Snapshot {
         self.orgs.len() as u64
     }
 
-    /// For each kind of organisation with contacts: (kind, contacts, below target, resistant now).
-    pub fn sector_summary(&self) -> Vec<(OrgKind, u64, u64, u64)> {
-        let mut out: Vec<(OrgKind, u64, u64, u64)> = OrgKind::ALL.iter().map(|k| (*k, 0, 0, 0)).collect();
+    /// Each kind of organisation with contacts, and how its contacts stand.
+    pub fn sector_summary(&self) -> Vec<crate::domain::register::SectorSummary> {
+        let mut out: Vec<_> = OrgKind::ALL
+            .iter()
+            .map(|&kind| crate::domain::register::SectorSummary {
+                kind,
+                contacts: 0,
+                below_target: 0,
+                resistant: 0,
+            })
+            .collect();
         for e in &self.contacts {
-            if let Some(row) = out.iter_mut().find(|x| x.0 == e.contact.organisation_kind) {
-                row.1 += 1;
-                row.2 += u64::from(e.contact.engagement_gap() > 0);
-                row.3 += u64::from(e.contact.engagement_current == Engagement::Resistant);
+            if let Some(row) = out.iter_mut().find(|x| x.kind == e.contact.organisation_kind) {
+                row.contacts += 1;
+                row.below_target += u64::from(e.contact.engagement_gap() > 0);
+                row.resistant += u64::from(e.contact.engagement_current == Engagement::Resistant);
             }
         }
-        out.retain(|r| r.1 > 0);
+        out.retain(|r| r.contacts > 0);
         out
     }
 

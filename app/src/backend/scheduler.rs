@@ -2,7 +2,8 @@
 //! queues reminders. Time comes from a clock that tests can set, so scheduling across clock
 //! changes is tested without waiting.
 use super::Store;
-use crate::domain::plan::{instances_due, reminder_due};
+use crate::domain::briefing::reminder_due;
+use crate::domain::plan::instances_due;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;

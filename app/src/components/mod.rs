@@ -2,5 +2,7 @@
 pub mod errors;
 pub mod form;
 pub mod layout;
+pub mod loaded;
+pub mod notice;
 pub mod timeline;
 pub mod url;

@@ -1,6 +1,6 @@
 //! Audiences (segments) as a programme manager fills them in: the form, parsed into a name and
 //! a [`SegmentFilter`] that is valid by construction, for both creating and editing.
-use super::plan::SegmentFilter;
+use super::segment::SegmentFilter;
 use super::{Engagement, FormErrors, OrgId, OrgKind, Score, Tags, Validator};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

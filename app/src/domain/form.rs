@@ -91,6 +91,16 @@ impl Validator {
     }
 }
 
+/// The yes/no a button posts in a hidden field ("true" or "false"); anything else is refused
+/// rather than read as "no".
+pub fn parse_flag(field: &str, raw: &str) -> Result<bool, FormErrors> {
+    match raw.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(FormErrors::single(field, "Choose yes or no")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

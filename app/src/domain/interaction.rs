@@ -189,6 +189,14 @@ impl Interaction {
     }
 }
 
+/// One line of a contact's history as their page shows it (UK time).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryLine {
+    pub at: String,
+    pub what: String,
+    pub detail: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

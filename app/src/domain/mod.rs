@@ -1,7 +1,11 @@
 //! Pure domain types shared by the browser and the server: no I/O here.
 pub mod account;
 pub mod audience;
+pub mod audit;
+pub mod briefing;
+pub mod closed_enum;
 pub mod contact;
+pub mod delivery;
 pub mod email;
 pub mod error;
 pub mod form;
@@ -14,6 +18,8 @@ pub mod plan;
 pub mod policy;
 pub mod query;
 pub mod register;
+pub mod report;
+pub mod segment;
 pub mod stakeholder_map;
 pub mod text;
 pub mod time;
@@ -24,7 +30,10 @@ pub use contact::{Contact, ContactDraft, ContactForm, Tags};
 pub use email::EmailAddress;
 pub use error::AppError;
 pub use form::{FieldError, FormErrors, Validator};
-pub use ids::{ContactId, OrgId, UserId, WorkstreamId};
+pub use ids::{
+    BriefingId, ContactId, DeliveryId, IdError, ImportId, InteractionId, InvitationId, MilestoneId, OrgId, PlanItemId,
+    SegmentId, UserId, WorkstreamId,
+};
 pub use organisation::{Organisation, OrganisationDraft, OrganisationForm};
 pub use register::{Engagement, OrgKind, Quadrant, Score};
 pub use text::{Area, JobTitle, Notes, OdsCode, OrgName, PersonName, Ukprn};

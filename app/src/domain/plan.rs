@@ -1,33 +1,13 @@
-//! The communication plan: channels, frequencies and when each item falls due; segments
-//! (saved audiences); briefings and their life cycle; wall-clock scheduling in UK time.
+//! The communication plan: channels, frequencies, plan items and when each falls due, and the
+//! recurring instances of a repeating briefing.
+use super::closed_enum::closed_enum;
 use super::form::{FormErrors, Validator};
-use super::register::{Engagement, OrgKind};
-use chrono::{DateTime, Datelike, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Europe::London;
+use super::time::{london_to_utc, parse_send_time};
+use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-macro_rules! keyed {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($v:ident => $key:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn key(self) -> &'static str { match self { $($name::$v => $key),+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$v => $label),+ } }
-            pub fn parse(raw: &str) -> Result<Self, String> {
-                match raw.trim() {
-                    $($key => Ok($name::$v),)+
-                    "" => Err(format!("Select {}", $what)),
-                    _ => Err(format!("Select {} from the list", $what)),
-                }
-            }
-        }
-    };
-}
-
-keyed!(
+closed_enum!(
     /// How a plan item reaches its audience.
     Channel, "a channel" {
         EmailBriefing => "email_briefing", "Email briefing";
@@ -38,7 +18,7 @@ keyed!(
     }
 );
 
-keyed!(
+closed_enum!(
     /// How often a plan item recurs.
     Frequency, "a frequency" {
         Once => "once", "Once";
@@ -49,7 +29,7 @@ keyed!(
     }
 );
 
-keyed!(
+closed_enum!(
     /// What the recurring instances of an email-briefing plan item become.
     InstanceMode, "what each instance becomes" {
         Draft => "draft", "A draft to review and send";
@@ -101,320 +81,6 @@ impl Frequency {
         }
         out
     }
-}
-
-/// A wall-clock date and time in the UK turned into an instant. A time that does not exist
-/// (the hour skipped when clocks go forward) is an error the user must correct; a time that
-/// happens twice (when clocks go back) means the first of the two, the BST one.
-pub fn london_to_utc(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, String> {
-    match London.from_local_datetime(&NaiveDateTime::new(date, time)) {
-        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-        LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        LocalResult::None => Err(format!(
-            "{} does not exist on {} in the UK (the clocks go forward). Choose another time.",
-            time.format("%H:%M"),
-            date.format("%-d %B %Y")
-        )),
-    }
-}
-
-pub fn parse_time(raw: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| "Enter a time like 09:30".to_string())
-}
-
-/// The time of day recurring instances send. UK clocks change between 01:00 and 02:00, so a
-/// time in that hour would not exist (or happen twice) on some dates: it is refused once here
-/// rather than misfiring twice a year.
-pub fn parse_send_time(raw: &str) -> Result<NaiveTime, String> {
-    let t = parse_time(raw)?;
-    if (NaiveTime::from_hms_opt(1, 0, 0)..NaiveTime::from_hms_opt(2, 0, 0)).contains(&Some(t)) {
-        return Err("UK clocks change between 01:00 and 02:00: choose a time outside that hour".into());
-    }
-    Ok(t)
-}
-
-/// A saved audience: contacts matching every criterion that is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SegmentFilter {
-    pub kinds: Vec<OrgKind>,
-    pub areas: Vec<String>,
-    pub engagement: Vec<Engagement>,
-    pub influence_min: u8,
-    pub interest_min: u8,
-    pub subscribed_only: bool,
-    /// Contacts with any of these tags (none: any contact).
-    pub tags: super::Tags,
-    /// Contacts of these organisations (ids; none: any organisation).
-    pub organisations: Vec<String>,
-}
-
-impl SegmentFilter {
-    /// Whether the audience takes `c`, whose organisation's area is `area`: the rule of the
-    /// database's `MATCH` (backend `repo::segments`), which freezes recipient lists and counts
-    /// audiences; this one lists an audience's members from the register view, and a test
-    /// checks that the two agree.
-    pub fn admits(&self, c: &super::Contact, area: Option<&str>) -> bool {
-        c.subscribed
-            && (self.kinds.is_empty() || self.kinds.contains(&c.organisation_kind))
-            && (self.areas.is_empty() || area.is_some_and(|a| self.areas.iter().any(|x| x == a)))
-            && (self.engagement.is_empty() || self.engagement.contains(&c.engagement_current))
-            && c.influence.get() >= self.influence_min
-            && c.interest.get() >= self.interest_min
-            && (self.tags.is_empty() || c.tags.as_slice().iter().any(|t| self.tags.as_slice().contains(t)))
-            && (self.organisations.is_empty() || self.organisations.iter().any(|o| o == c.organisation.as_str()))
-    }
-}
-
-/// Life cycle of a briefing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BriefingState {
-    Draft,
-    Scheduled,
-    Sending,
-    Sent,
-    Cancelled,
-    /// A template that repeats with an email-briefing plan item: never sent itself; each
-    /// occurrence of the plan item becomes its own briefing (an instance).
-    Recurring,
-    /// Sending was stopped by a programme manager: what was not yet handed to the relay waits
-    /// until the briefing is resumed.
-    Stopped,
-}
-
-impl BriefingState {
-    pub fn key(self) -> &'static str {
-        match self {
-            BriefingState::Draft => "draft",
-            BriefingState::Scheduled => "scheduled",
-            BriefingState::Sending => "sending",
-            BriefingState::Sent => "sent",
-            BriefingState::Cancelled => "cancelled",
-            BriefingState::Recurring => "recurring",
-            BriefingState::Stopped => "stopped",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "draft" => BriefingState::Draft,
-            "scheduled" => BriefingState::Scheduled,
-            "sending" => BriefingState::Sending,
-            "sent" => BriefingState::Sent,
-            "cancelled" => BriefingState::Cancelled,
-            "recurring" => BriefingState::Recurring,
-            "stopped" => BriefingState::Stopped,
-            other => return Err(format!("unknown briefing state {other:?}")),
-        })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            BriefingState::Draft => "Draft",
-            BriefingState::Scheduled => "Scheduled",
-            BriefingState::Sending => "Sending",
-            BriefingState::Sent => "Sent",
-            BriefingState::Cancelled => "Cancelled",
-            BriefingState::Recurring => "Repeating",
-            BriefingState::Stopped => "Stopped",
-        }
-    }
-
-    /// Only drafts and scheduled briefings can be (re)scheduled or sent now.
-    pub fn schedule(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Draft | BriefingState::Scheduled => Ok(BriefingState::Scheduled),
-            other => Err(format!(
-                "A {} briefing cannot be scheduled again",
-                other.label().to_lowercase()
-            )),
-        }
-    }
-
-    /// Only a draft can become a repeating template.
-    pub fn repeat(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Draft => Ok(BriefingState::Recurring),
-            other => Err(format!(
-                "Only a draft can repeat with a plan item; this briefing is {}",
-                other.label().to_lowercase()
-            )),
-        }
-    }
-
-    /// Only a briefing that is sending can be stopped.
-    pub fn stop(self) -> Result<Self, String> {
-        self.only_from(
-            &[BriefingState::Sending],
-            BriefingState::Stopped,
-            "Only a briefing that is sending can be stopped",
-        )
-    }
-
-    /// A stopped briefing resumes sending, to those it has not reached yet.
-    pub fn resume(self) -> Result<Self, String> {
-        self.only_from(
-            &[BriefingState::Stopped],
-            BriefingState::Sending,
-            "Only a stopped briefing can be resumed",
-        )
-    }
-
-    /// Failed deliveries can be tried again once the briefing has been sent (or while it sends).
-    pub fn retry_failed(self) -> Result<Self, String> {
-        self.only_from(
-            &[BriefingState::Sending, BriefingState::Sent],
-            BriefingState::Sending,
-            "Only a sent briefing has failed deliveries to retry",
-        )
-    }
-
-    /// `to` from any of `from`; otherwise `rule`, and the state it is in.
-    fn only_from(self, from: &[BriefingState], to: BriefingState, rule: &str) -> Result<Self, String> {
-        if from.contains(&self) {
-            Ok(to)
-        } else {
-            Err(format!("{rule}; this one is {}", self.label().to_lowercase()))
-        }
-    }
-
-    /// The states the database holds, as the migration's assertion lists them.
-    pub const ALL: [BriefingState; 7] = [
-        BriefingState::Draft,
-        BriefingState::Scheduled,
-        BriefingState::Sending,
-        BriefingState::Sent,
-        BriefingState::Cancelled,
-        BriefingState::Recurring,
-        BriefingState::Stopped,
-    ];
-
-    /// Cancelling a repeating template stops further instances; instances already made stay.
-    pub fn cancel(self) -> Result<Self, String> {
-        match self {
-            BriefingState::Draft | BriefingState::Scheduled | BriefingState::Recurring => Ok(BriefingState::Cancelled),
-            other => Err(format!(
-                "A {} briefing can no longer be cancelled",
-                other.label().to_lowercase()
-            )),
-        }
-    }
-}
-
-/// A briefing as composed: validated subject, body, audience and acknowledgement policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BriefingDraft {
-    pub subject: String,
-    pub body: String,
-    pub segment: String,
-    pub workstreams: Vec<String>,
-    pub ack_required: bool,
-    pub ack_deadline: Option<NaiveDate>,
-    /// Remind non-acknowledgers this many days before the deadline (once).
-    pub remind_days_before: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BriefingForm {
-    pub subject: String,
-    pub body: String,
-    pub segment: String,
-    pub workstreams: Vec<String>,
-    pub ack_required: Option<String>,
-    pub ack_deadline: String,
-    pub remind_days_before: String,
-}
-
-impl BriefingForm {
-    pub fn values(&self) -> BTreeMap<String, String> {
-        BTreeMap::from([
-            ("subject".into(), self.subject.clone()),
-            ("body".into(), self.body.clone()),
-            ("segment".into(), self.segment.clone()),
-            ("ack_required".into(), self.ack_required.clone().unwrap_or_default()),
-            ("ack_deadline".into(), self.ack_deadline.clone()),
-            ("remind_days_before".into(), self.remind_days_before.clone()),
-        ])
-    }
-
-    pub fn parse(&self, today: NaiveDate) -> Result<BriefingDraft, FormErrors> {
-        let mut v = Validator::new();
-        let subject = self.subject.trim();
-        if subject.is_empty() {
-            v.fail("subject", "Enter a subject");
-        } else if subject.chars().count() > 200 {
-            v.fail("subject", "Subject must be 200 characters or fewer");
-        } else if subject.contains(['\r', '\n']) {
-            v.fail("subject", "Subject must be one line");
-        }
-        let body = self.body.trim();
-        if body.is_empty() {
-            v.fail("body", "Enter the briefing text");
-        } else if body.chars().count() > 50_000 {
-            v.fail("body", "The briefing must be 50,000 characters or fewer");
-        }
-        if self.segment.trim().is_empty() {
-            v.fail("segment", "Select an audience");
-        }
-        let ack_required = self.ack_required.is_some();
-        let deadline = if self.ack_deadline.trim().is_empty() {
-            if ack_required {
-                v.fail("ack_deadline", "Enter the date by which recipients should acknowledge");
-            }
-            None
-        } else {
-            v.check(
-                "ack_deadline",
-                super::workstream::parse_date(&self.ack_deadline, "acknowledgement deadline").and_then(|d| {
-                    if d < today {
-                        Err("The acknowledgement deadline must be today or later".into())
-                    } else {
-                        Ok(d)
-                    }
-                }),
-            )
-        };
-        let remind = if self.remind_days_before.trim().is_empty() {
-            None
-        } else {
-            v.check(
-                "remind_days_before",
-                self.remind_days_before
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|d| (1..=60).contains(d))
-                    .ok_or_else(|| "Reminder must be 1 to 60 days before the deadline".to_string()),
-            )
-        };
-        if !v.is_ok() {
-            return Err(v.into_errors(self.values()));
-        }
-        Ok(BriefingDraft {
-            subject: subject.to_string(),
-            body: body.to_string(),
-            segment: self.segment.trim().to_string(),
-            workstreams: self
-                .workstreams
-                .iter()
-                .filter(|w| !w.trim().is_empty())
-                .cloned()
-                .collect(),
-            ack_required,
-            ack_deadline: if ack_required { deadline } else { None },
-            remind_days_before: if ack_required { remind } else { None },
-        })
-    }
-}
-
-/// When a reminder for a briefing with this deadline is due (09:00 UK time, N days before).
-pub fn reminder_due(deadline: NaiveDate, days_before: u32) -> Option<DateTime<Utc>> {
-    let day = deadline.checked_sub_signed(Duration::days(days_before as i64))?;
-    london_to_utc(day, NaiveTime::from_hms_opt(9, 0, 0)?).ok()
-}
-
-/// Day of week helper for calendars ("Mon 7 Dec").
-pub fn short_date(d: NaiveDate) -> String {
-    format!("{} {}", d.weekday(), d.format("%-d %b"))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -676,18 +342,6 @@ pub fn instance_subject(subject: &str, occurrence: NaiveDate) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_a_sending_briefing_stops_only_a_stopped_one_resumes_and_only_a_sent_one_retries() {
-        use BriefingState::*;
-        assert_eq!(Sending.stop(), Ok(Stopped));
-        assert!(Sent.stop().is_err() && Draft.stop().is_err());
-        assert_eq!(Stopped.resume(), Ok(Sending));
-        assert!(Sending.resume().unwrap_err().contains("this one is sending"));
-        assert_eq!(Sent.retry_failed(), Ok(Sending));
-        assert_eq!(Sending.retry_failed(), Ok(Sending));
-        assert!(Draft.retry_failed().is_err() && Stopped.retry_failed().is_err());
-    }
-
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -718,33 +372,6 @@ mod tests {
                 .occurrences(d(2026, 1, 15), None, d(2026, 1, 1), d(2026, 12, 31))
                 .len(),
             4
-        );
-    }
-
-    #[test]
-    fn wall_clock_times_convert_across_clock_changes() {
-        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-        // Winter (GMT): 09:00 is 09:00 UTC; summer (BST): 08:00 UTC.
-        assert_eq!(
-            london_to_utc(d(2027, 3, 27), nine).unwrap().to_rfc3339(),
-            "2027-03-27T09:00:00+00:00"
-        );
-        assert_eq!(
-            london_to_utc(d(2027, 3, 28), nine).unwrap().to_rfc3339(),
-            "2027-03-28T08:00:00+00:00"
-        );
-        assert_eq!(
-            london_to_utc(d(2026, 10, 25), nine).unwrap().to_rfc3339(),
-            "2026-10-25T09:00:00+00:00"
-        );
-        // 01:30 on 28 March 2027 does not exist; on 25 October 2026 it happens twice.
-        let half_one = NaiveTime::from_hms_opt(1, 30, 0).unwrap();
-        assert!(london_to_utc(d(2027, 3, 28), half_one)
-            .unwrap_err()
-            .contains("does not exist"));
-        assert_eq!(
-            london_to_utc(d(2026, 10, 25), half_one).unwrap().to_rfc3339(),
-            "2026-10-25T00:30:00+00:00"
         );
     }
 
@@ -913,49 +540,5 @@ mod tests {
             "Programme briefing – 2 December 2026"
         );
         assert_eq!(instance_subject(&"x".repeat(200), d(2026, 12, 2)).chars().count(), 200);
-    }
-
-    #[test]
-    fn briefing_states_only_move_forward() {
-        assert_eq!(BriefingState::Draft.schedule().unwrap(), BriefingState::Scheduled);
-        assert!(BriefingState::Sent.schedule().is_err());
-        assert!(BriefingState::Sending.cancel().is_err());
-        assert_eq!(BriefingState::Scheduled.cancel().unwrap(), BriefingState::Cancelled);
-        assert_eq!(BriefingState::Draft.repeat().unwrap(), BriefingState::Recurring);
-        assert!(BriefingState::Scheduled.repeat().is_err());
-        assert!(BriefingState::Recurring.schedule().is_err());
-        assert_eq!(BriefingState::Recurring.cancel().unwrap(), BriefingState::Cancelled);
-    }
-
-    #[test]
-    fn briefing_forms_name_bad_fields() {
-        let today = d(2026, 11, 25);
-        let e = BriefingForm {
-            subject: "A\nB".into(),
-            ack_required: Some("on".into()),
-            ..Default::default()
-        }
-        .parse(today)
-        .unwrap_err();
-        assert_eq!(e.message_for("subject"), Some("Subject must be one line"));
-        assert_eq!(e.message_for("body"), Some("Enter the briefing text"));
-        assert_eq!(e.message_for("segment"), Some("Select an audience"));
-        assert!(e.message_for("ack_deadline").is_some());
-        let ok = BriefingForm {
-            subject: "Programme update".into(),
-            body: "Hello".into(),
-            segment: "s1".into(),
-            ack_required: Some("on".into()),
-            ack_deadline: "2026-12-05".into(),
-            remind_days_before: "2".into(),
-            ..Default::default()
-        }
-        .parse(today)
-        .unwrap();
-        assert_eq!(ok.remind_days_before, Some(2));
-        assert_eq!(
-            reminder_due(d(2026, 12, 5), 2).unwrap().to_rfc3339(),
-            "2026-12-03T09:00:00+00:00"
-        );
     }
 }

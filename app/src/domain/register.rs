@@ -1,6 +1,6 @@
 //! The stakeholder register's vocabulary: organisation kinds, engagement levels, scores.
+use super::closed_enum::closed_enum;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The six integrated care system areas of the West Midlands, the programme's default areas:
 /// offered by the audience editor, and used by the demo data.
@@ -12,51 +12,6 @@ pub const WEST_MIDLANDS_ICS_AREAS: &[&str] = &[
     "Shropshire, Telford and Wrekin",
     "Staffordshire and Stoke-on-Trent",
 ];
-
-/// Defines a closed set of values with a stable storage key and a human label.
-macro_rules! closed_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $key:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The key stored in the database and used in forms and URLs.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// The key or the label as a spreadsheet has it: case, spaces, hyphens and
-            /// underscores ignored ("Acute trust", "acute-trust", "ACUTE_TRUST").
-            pub fn from_text(raw: &str) -> Option<Self> {
-                let norm = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-                let n = norm(raw);
-                Self::ALL.iter().copied().find(|v| norm(v.key()) == n || norm(v.label()) == n)
-            }
-
-            pub fn parse(raw: &str) -> Result<Self, String> {
-                match raw.trim() {
-                    $($key => Ok($name::$variant),)+
-                    "" => Err(format!("Select {}", $what)),
-                    _ => Err(format!("Select {} from the list", $what)),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
 
 closed_enum!(
     /// What kind of partner an organisation is.
@@ -183,6 +138,16 @@ impl Quadrant {
             Quadrant::Monitor => "Monitor",
         }
     }
+}
+
+/// One sector's engagement: of its contacts, how many are below their target, and how many
+/// are resistant now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectorSummary {
+    pub kind: OrgKind,
+    pub contacts: u64,
+    pub below_target: u64,
+    pub resistant: u64,
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 use crate::api::admin::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::layout::CursorPagination;
+use crate::components::loaded::Loaded;
+use crate::components::notice::{Notice, Tone};
 use crate::components::url::query_string;
+use crate::domain::audit::AuditAction;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,63 +32,56 @@ pub fn UsersPage() -> impl IntoView {
         <crate::components::form::ActionErrorNotice error/>
         <Invitations/>
         <h2>"Accounts"</h2>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(users) => view! {
-                        <div class="table-wrap" role="region" aria-label="User accounts" tabindex="0">
-                            <table class="table">
-                                <caption class="visually-hidden">"User accounts"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
-                                    <th scope="col">"Last signed in"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {users.into_iter().map(|u| {
-                                        let other_role = match u.role {
-                                            crate::domain::policy::Role::ProgrammeManager => crate::domain::policy::Role::WorkstreamLead,
-                                            crate::domain::policy::Role::WorkstreamLead => crate::domain::policy::Role::ProgrammeManager,
-                                        };
-                                        let disable_label = format!(" {}", u.name);
-                                        let role_label = format!(" ({})", u.name);
-                                        let email = u.email.to_string();
-                                        let uid = u.id.to_string();
-                                        view! {
-                                            <tr>
-                                                <td>{u.name.clone()}</td>
-                                                <td>{u.email.to_string()}</td>
-                                                <td>{u.role.label()}</td>
-                                                <td>{u.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
-                                                <td>{if u.active { view! { <span class="tag tag--green">"Active"</span> } } else { view! { <span class="tag tag--grey">"Disabled"</span> } }}</td>
-                                                <td>
-                                                    <ActionForm action=set_active>
-                                                        <input type="hidden" name="email" value=email/>
-                                                        <input type="hidden" name="active" value=if u.active { "false" } else { "true" }/>
-                                                        <button class="button button--secondary" type="submit">
-                                                            {if u.active { "Disable" } else { "Enable" }}
-                                                            <span class="visually-hidden">{disable_label}</span>
-                                                        </button>
-                                                    </ActionForm>
-                                                    <ActionForm action=set_role>
-                                                        <input type="hidden" name="id" value=uid/>
-                                                        <input type="hidden" name="role" value=other_role.key()/>
-                                                        <button class="button button--secondary" type="submit">
-                                                            {format!("Make {}", other_role.label().to_lowercase())}
-                                                            <span class="visually-hidden">{role_label}</span>
-                                                        </button>
-                                                    </ActionForm>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=users let:users>
+            <div class="table-wrap" role="region" aria-label="User accounts" tabindex="0">
+                <table class="table">
+                    <caption class="visually-hidden">"User accounts"</caption>
+                    <thead><tr>
+                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
+                        <th scope="col">"Last signed in"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th>
+                    </tr></thead>
+                    <tbody>
+                        {users.into_iter().map(|u| {
+                            let other_role = match u.role {
+                                crate::domain::policy::Role::ProgrammeManager => crate::domain::policy::Role::WorkstreamLead,
+                                crate::domain::policy::Role::WorkstreamLead => crate::domain::policy::Role::ProgrammeManager,
+                            };
+                            let disable_label = format!(" {}", u.name);
+                            let role_label = format!(" ({})", u.name);
+                            let email = u.email.to_string();
+                            let uid = u.id.to_string();
+                            view! {
+                                <tr>
+                                    <td>{u.name.clone()}</td>
+                                    <td>{u.email.to_string()}</td>
+                                    <td>{u.role.label()}</td>
+                                    <td>{u.last_sign_in.clone().unwrap_or_else(|| "Never".into())}</td>
+                                    <td>{if u.active { view! { <span class="tag tag--green">"Active"</span> } } else { view! { <span class="tag tag--grey">"Disabled"</span> } }}</td>
+                                    <td>
+                                        <ActionForm action=set_active>
+                                            <input type="hidden" name="email" value=email/>
+                                            <input type="hidden" name="active" value=if u.active { "false" } else { "true" }/>
+                                            <button class="button button--secondary" type="submit">
+                                                {if u.active { "Disable" } else { "Enable" }}
+                                                <span class="visually-hidden">{disable_label}</span>
+                                            </button>
+                                        </ActionForm>
+                                        <ActionForm action=set_role>
+                                            <input type="hidden" name="id" value=uid/>
+                                            <input type="hidden" name="role" value=other_role.key()/>
+                                            <button class="button button--secondary" type="submit">
+                                                {format!("Make {}", other_role.label().to_lowercase())}
+                                                <span class="visually-hidden">{role_label}</span>
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </Loaded>
     }
 }
 
@@ -120,7 +116,7 @@ pub fn AuditPage() -> impl IntoView {
                     <option value="">"All actions"</option>
                     {move || {
                         let current = params().1;
-                        AUDIT_ACTIONS.iter().map(|a| view! { <option value=*a selected=current == *a>{*a}</option> }).collect_view()
+                        AuditAction::ALL.iter().map(|a| view! { <option value=a.key() selected=current == a.key()>{a.key()}</option> }).collect_view()
                     }}
                 </select>
             </div>
@@ -198,7 +194,7 @@ fn Invitations() -> impl IntoView {
         .map(|r| (r.key().to_string(), r.label().to_string()))
         .collect();
     view! {
-        {move || notice().map(|n| view! { <div class="notice notice--success" role="status"><p>{n}</p></div> })}
+        {move || notice().map(|n| view! { <Notice tone=Tone::Success>{n}</Notice> })}
         <ActionErrorNotice error/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new({

@@ -3,6 +3,7 @@ use crate::api::audiences::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
+use crate::components::notice::Notice;
 use crate::domain::audience::SegmentForm;
 use crate::domain::policy::Action;
 use crate::domain::register::WEST_MIDLANDS_ICS_AREAS;
@@ -67,7 +68,7 @@ pub fn SegmentsPage() -> impl IntoView {
         <Title text="Audiences – Liaison"/>
         <h1>"Audiences"</h1>
         <p class="lede">"Saved groups of contacts that plan items and briefings go to. Unsubscribed contacts are never included."</p>
-        {move || deleted().then(|| view! { <div class="notice" role="status"><p>"The audience was deleted."</p></div> })}
+        {move || deleted().then(|| view! { <Notice>"The audience was deleted."</Notice> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
@@ -152,13 +153,13 @@ pub fn SegmentPage() -> impl IntoView {
         })
     };
     view! {
-        {move || notice().map(|n| view! { <div class="notice" role="status"><p>{n}</p></div> })}
+        {move || notice().map(|n| view! { <Notice>{n}</Notice> })}
         <ActionErrorNotice error/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
                 match data.await {
-                    Ok((s, members)) => view! {
+                    Ok(SegmentPage { segment: s, members }) => view! {
                         <Title text=crate::components::layout::title_text(format!("{} – Liaison", s.name))/>
                         <p><a href="/segments">"Back to audiences"</a></p>
                         <h1>{s.name.clone()} {s.archived.then(|| view! { " " <strong class="tag tag--grey">"Archived"</strong> })}</h1>
@@ -186,8 +187,8 @@ pub fn SegmentPage() -> impl IntoView {
                                 <caption class="visually-hidden">"Contacts in this audience"</caption>
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Email"</th></tr></thead>
                                 <tbody>
-                                    {members.into_iter().map(|(id, name, email, org)| view! {
-                                        <tr><td><a href=format!("/contacts/{id}")>{name}</a></td><td>{org}</td><td>{email}</td></tr>
+                                    {members.into_iter().map(|m| view! {
+                                        <tr><td><a href=format!("/contacts/{}", m.id)>{m.name}</a></td><td>{m.organisation}</td><td>{m.email}</td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>

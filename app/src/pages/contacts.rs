@@ -5,6 +5,7 @@ use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
 use crate::components::layout::Session;
+use crate::components::notice::{Notice, Tone};
 use crate::components::url::query_string;
 use crate::domain::policy::Action;
 use crate::domain::*;
@@ -64,7 +65,7 @@ pub fn ContactsPage() -> impl IntoView {
     view! {
         <Title text="Contacts – Liaison"/>
         <h1>"Contacts"</h1>
-        {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The contact was deleted."</p></div> })}
+        {move || deleted().then(|| view! { <Notice tone=Tone::Success>"The contact was deleted."</Notice> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let export = format!("/contacts/export.csv?{}", view_query(&params()));
@@ -128,7 +129,7 @@ pub fn ContactsPage() -> impl IntoView {
                 let q = params();
                 match contacts.await {
                     Ok(page) => view! { <ContactTable page q/> }.into_any(),
-                    Err(e) => view! { <div class="notice notice--error" role="alert"><p>{e.to_string()}</p></div> }.into_any(),
+                    Err(e) => view! { <Notice tone=Tone::Error>{e.to_string()}</Notice> }.into_any(),
                 }
             })}
         </Transition>
@@ -265,7 +266,7 @@ pub fn ContactPage() -> impl IntoView {
                                             <caption class="visually-hidden">"Briefings and interactions, newest first"</caption>
                                             <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Outcome"</th></tr></thead>
                                             <tbody>
-                                                {history.into_iter().map(|(at, what, detail)| view! { <tr><td>{at}</td><td>{what}</td><td>{detail}</td></tr> }).collect_view()}
+                                                {history.into_iter().map(|h| view! { <tr><td>{h.at}</td><td>{h.what}</td><td>{h.detail}</td></tr> }).collect_view()}
                                             </tbody>
                                         </table>
                                     </div>

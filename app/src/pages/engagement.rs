@@ -34,8 +34,8 @@ pub fn EngagementPage() -> impl IntoView {
                 view! {
                     <h2>"By sector"</h2>
                     <ul>
-                        {d.sectors.into_iter().map(|(sector, n, below, resistant)| view! {
-                            <li>{format!("{sector}: {below} of {n} contact{} below target, {resistant} resistant", if n == 1 { "" } else { "s" })}</li>
+                        {d.sectors.into_iter().map(|s| view! {
+                            <li>{format!("{}: {} of {} contact{} below target, {} resistant", s.kind.label(), s.below_target, s.contacts, if s.contacts == 1 { "" } else { "s" }, s.resistant)}</li>
                         }).collect_view()}
                     </ul>
                     <h2>"Stakeholder engagement assessment matrix"</h2>

@@ -4,6 +4,7 @@ use crate::api::import::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::ActionErrorNotice;
 use crate::components::layout::Session;
+use crate::components::notice::{Notice, Tone};
 use crate::domain::import::Field;
 use crate::domain::policy::Action;
 use crate::domain::AppError;
@@ -84,7 +85,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
                 if let Some(done) = p.committed.clone() {
                     return view! {
                         <h1>{format!("Imported {}", p.filename)}</h1>
-                        <div class="notice notice--success" role="status"><p>{format!("The import is done: {done}.")}</p></div>
+                        <Notice tone=Tone::Success>{format!("The import is done: {done}.")}</Notice>
                         {p.has_errors_file.then(|| view! {
                             <p><a href=errors_href.clone() download="">"Download the rows that were not imported (CSV, with the reason for each)"</a></p>
                         })}

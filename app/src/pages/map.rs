@@ -3,7 +3,7 @@
 //! Server-rendered SVG, so it reads without JavaScript, with a table of the same numbers.
 use crate::api::analysis::{map_of_contacts, MapView};
 use crate::api::register::ContactQuery;
-use crate::components::errors::NotFoundOrError;
+use crate::components::loaded::Loaded;
 use crate::domain::stakeholder_map::{quadrant, Cell};
 use crate::domain::Quadrant;
 use leptos::prelude::*;
@@ -39,15 +39,9 @@ pub fn MapPage() -> impl IntoView {
         <Title text="Influence and interest map – Liaison"/>
         <h1>"Influence and interest map"</h1>
         <p class="lede">"Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let (q, _) = params();
-                match data.await {
-                    Ok(view) => map_view(q, view).into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data let:map>
+            {map_view(params().0, map)}
+        </Loaded>
     }
 }
 

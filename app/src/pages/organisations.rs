@@ -4,6 +4,7 @@ use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Pagination;
 use crate::components::layout::Session;
+use crate::components::notice::{Notice, Tone};
 use crate::components::url::query_string;
 use crate::domain::policy::Action;
 use crate::domain::*;
@@ -40,7 +41,7 @@ pub fn OrganisationsPage() -> impl IntoView {
     view! {
         <Title text="Organisations – Liaison"/>
         <h1>"Organisations"</h1>
-        {move || deleted().then(|| view! { <div class="notice notice--success" role="status"><p>"The organisation was deleted."</p></div> })}
+        {move || deleted().then(|| view! { <Notice tone=Tone::Success>"The organisation was deleted."</Notice> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 Session::can(Action::EditRegister).await.then(|| view! {
@@ -75,7 +76,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                 let (q, sort) = params();
                 match orgs.await {
                     Ok(page) => view! { <OrgTable page q sort/> }.into_any(),
-                    Err(e) => view! { <div class="notice notice--error" role="alert"><p>{e.to_string()}</p></div> }.into_any(),
+                    Err(e) => view! { <Notice tone=Tone::Error>{e.to_string()}</Notice> }.into_any(),
                 }
             })}
         </Transition>
@@ -161,7 +162,7 @@ pub fn OrganisationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditRegister).await;
                 match data.await {
-                    Ok((org, contacts)) => {
+                    Ok(OrganisationPage { organisation: org, contacts }) => {
                         let id = org.id.to_string();
                         let log_for = id.clone();
                         view! {
@@ -276,7 +277,7 @@ pub fn EditOrganisationPage() -> impl IntoView {
                     return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
                 }
                 match data.await {
-                    Ok((org, _)) => {
+                    Ok(OrganisationPage { organisation: org, .. }) => {
                         let form = FormView::from_result(action.value().into(), OrganisationForm::from_organisation(&org).values());
                         let id = org.id.to_string();
                         view! {

@@ -4,8 +4,10 @@ use crate::api::plan::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
-use crate::domain::plan::{short_date, Channel, Frequency, InstanceMode};
+use crate::components::notice::Notice;
+use crate::domain::plan::{Channel, Frequency, InstanceMode};
 use crate::domain::policy::Action;
+use crate::domain::time::short_date;
 use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +38,7 @@ pub fn PlanPage() -> impl IntoView {
             } else {
                 None
             }
-        }).map(|n| view! { <div class="notice" role="status"><p>{n}</p></div> })}
+        }).map(|n| view! { <Notice>{n}</Notice> })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;

@@ -1,6 +1,7 @@
 //! The sign-in page: the only page an anonymous visitor sees (besides emailed-token pages).
 use crate::api::auth::{has_programme_manager, safe_next, SignIn};
 use crate::components::form::*;
+use crate::components::notice::{Notice, Tone};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -21,9 +22,9 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <Title text="Sign in – Liaison"/>
         <h1>"Sign in"</h1>
-        {move || signed_out().then(|| view! { <div class="notice notice--success" role="status"><p>"You have signed out."</p></div> })}
-        {move || welcome().then(|| view! { <div class="notice notice--success" role="status"><p>"Your account is ready. Sign in with your email address and the password you chose."</p></div> })}
-        {move || reset().then(|| view! { <div class="notice notice--success" role="status"><p>"Your password has been changed. Sign in with the new one."</p></div> })}
+        {move || signed_out().then(|| view! { <Notice tone=Tone::Success>"You have signed out."</Notice> })}
+        {move || welcome().then(|| view! { <Notice tone=Tone::Success>"Your account is ready. Sign in with your email address and the password you chose."</Notice> })}
+        {move || reset().then(|| view! { <Notice tone=Tone::Success>"Your password has been changed. Sign in with the new one."</Notice> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 (ready.await == Ok(false)).then(|| view! {

@@ -4,6 +4,7 @@ use crate::api::workstreams::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
+use crate::components::notice::{Notice, Tone};
 use crate::domain::policy::Action;
 use crate::domain::workstream_setup::{WorkstreamForm, WorkstreamSetup};
 use crate::domain::*;
@@ -22,7 +23,7 @@ pub fn WorkstreamSetupListPage() -> impl IntoView {
         <Title text="Set up workstreams – Liaison"/>
         <h1>"Workstreams"</h1>
         <p class="lede">"The programme's workstreams, in the order the overview shows them, and who leads each. A lead may post status updates and manage milestones on the workstreams they lead."</p>
-        {move || saved().then(|| view! { <div class="notice notice--success" role="status"><p>"The workstream was saved."</p></div> })}
+        {move || saved().then(|| view! { <Notice tone=Tone::Success>"The workstream was saved."</Notice> })}
         <ActionErrorNotice error/>
         <p><a class="button" href="/setup/workstreams/new">"Add a workstream"</a></p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

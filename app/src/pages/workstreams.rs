@@ -3,6 +3,7 @@ use crate::api::register::register_summary;
 use crate::api::workstreams::*;
 use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
+use crate::components::notice::{Notice, Tone};
 use crate::components::timeline::RagTimeline;
 use crate::domain::time::format_london;
 use crate::domain::workstream::*;
@@ -165,7 +166,7 @@ pub fn WorkstreamPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((panel, now, stale_days)) => {
+                    Ok(WorkstreamPage { panel, now, stale_days }) => {
                         let w = panel.view;
                         let id = w.id.to_string();
                         let cur = current(&w.updates).cloned();
@@ -181,7 +182,7 @@ pub fn WorkstreamPage() -> impl IntoView {
                             <h1>{w.name.clone()}</h1>
                             <p class="lede">{w.aim.clone()}</p>
                             <p>"Lead: " {w.lead_name.clone().unwrap_or_else(|| "not assigned".into())}</p>
-                            {move || posted().then(|| view! { <div class="notice notice--success" role="status"><p>"Your status update was posted."</p></div> })}
+                            {move || posted().then(|| view! { <Notice tone=Tone::Success>"Your status update was posted."</Notice> })}
                             <h2>"Current status"</h2>
                             <p><RagTag rag=cur.as_ref().map(|u| u.rag)/>
                                 {cur.as_ref().map(|u| format!(" Updated {} by {}", format_london(u.at), u.author))}

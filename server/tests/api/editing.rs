@@ -4,8 +4,9 @@
 use crate::helpers::*;
 use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
-use app::domain::plan::{BriefingDraft, SegmentFilter};
+use app::domain::briefing::BriefingDraft;
 use app::domain::policy::Role;
+use app::domain::segment::SegmentFilter;
 use chrono::{DateTime, Utc};
 use server::config::Settings;
 
@@ -383,4 +384,40 @@ async fn a_lead_edits_and_deletes_their_own_milestones_only() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(app.store.workstreams().view(&ws).await.unwrap().milestones.is_empty());
     assert_eq!(last_audit(&app, &format!("milestone:{}", m.id)).await.0, "delete");
+}
+
+/// Ids and yes/no fields are parsed at the door: a malformed id is a 404 that names the record
+/// it should have named, a yes/no that is neither is refused with the field named, and neither
+/// reaches the store.
+#[tokio::test]
+async fn malformed_ids_and_flags_are_refused_at_the_door() {
+    let app = spawn_app().await;
+    for (endpoint, field, what) in [
+        ("briefings/get", "id", "briefing"),
+        ("briefings/cancel", "id", "briefing"),
+        ("segments/get", "id", "audience"),
+        ("plan/remove", "id", "plan item"),
+        ("interactions/follow-up-done", "id", "interaction"),
+        ("import/commit", "id", "import"),
+    ] {
+        for bad in ["a:b", "x y", "⟨x⟩", ""] {
+            let res = app.call(endpoint, &[(field, bad.to_string())]).await;
+            assert_eq!(res.status().as_u16(), 404, "{endpoint} {bad:?}");
+            let body = res.text().await.unwrap_or_default();
+            assert!(
+                body.contains(&format!("No {what} has that address")),
+                "{endpoint}: {body}"
+            );
+        }
+    }
+    let items = app.call("plan/list", &[]).await.text().await.unwrap_or_default();
+    let res = app
+        .call(
+            "plan/active",
+            &[("id", "someitem".to_string()), ("active", "yes".to_string())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("Choose yes or no"));
+    assert_eq!(app.call("plan/list", &[]).await.text().await.unwrap_or_default(), items);
 }

@@ -383,7 +383,12 @@ async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
     for i in 0..120 {
         app.store
             .audit()
-            .append(&Actor::system(), "update", &format!("paging:{i:03}"), "")
+            .append(
+                &Actor::system(),
+                app::domain::audit::AuditAction::Update,
+                &format!("paging:{i:03}"),
+                "",
+            )
             .await
             .expect("append");
     }
@@ -423,7 +428,12 @@ async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
     for i in 120..125 {
         app.store
             .audit()
-            .append(&Actor::system(), "update", &format!("paging:{i:03}"), "")
+            .append(
+                &Actor::system(),
+                app::domain::audit::AuditAction::Update,
+                &format!("paging:{i:03}"),
+                "",
+            )
             .await
             .expect("append");
     }

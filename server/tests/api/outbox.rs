@@ -4,7 +4,10 @@ use crate::helpers::*;
 use app::backend::outbox::Dispatcher;
 use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
-use app::domain::plan::{london_to_utc, BriefingDraft, SegmentFilter};
+use app::backend::services::reports;
+use app::domain::briefing::BriefingDraft;
+use app::domain::segment::SegmentFilter;
+use app::domain::time::london_to_utc;
 use app::domain::OrgKind;
 use chrono::{NaiveDate, NaiveTime, Utc};
 use server::config::Settings;
@@ -85,7 +88,7 @@ async fn frozen_briefing(n: usize) -> (TestApp, String) {
     );
     // Frozen, nothing sent: every recipient counts as queued (no delivery row exists yet), and
     // a recipient's page says so.
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!((report.queued, report.sent, report.failed), (n as u64, 0, 0));
     let mut r = app
         .store
@@ -94,7 +97,7 @@ async fn frozen_briefing(n: usize) -> (TestApp, String) {
         .await
         .unwrap();
     let contact: Vec<String> = r.take(0).unwrap();
-    let history = app.store.briefings().contact_history(&contact[0]).await.unwrap();
+    let history = app.store.interactions().history(&contact[0]).await.unwrap();
     let pending: Vec<(&str, &str)> = history.iter().map(|h| (h.what.as_str(), h.detail.as_str())).collect();
     assert_eq!(pending, vec![("Briefing: Programme update: <November>", "queued")]);
     (app, id)
@@ -173,7 +176,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.unwrap().contains("I have read this briefing"));
     assert_eq!(
-        app.store.briefings().report(&id).await.unwrap().acknowledged,
+        reports::report(&app.store, &id).await.unwrap().acknowledged,
         0,
         "GET must not acknowledge"
     );
@@ -192,7 +195,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
         .await
         .unwrap();
     assert_eq!(second.status().as_u16(), 200, "twice is harmless");
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!(report.acknowledged, 1);
     assert_eq!(report.by_kind[0].rate(), 20);
     // The contact's page lists the briefing and the acknowledgement.
@@ -262,7 +265,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
     assert_eq!(via, vec!["one-click unsubscribe (RFC 8058)".to_string()]);
     assert!(
         wait_for(10, || async {
-            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent
+            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::briefing::BriefingState::Sent
         })
         .await
     );
@@ -300,7 +303,7 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
     let duplicates: usize = per_recipient(&app.mail).values().map(|n| n - 1).sum();
     // In flight at the kill: at most one claimed batch (20).
     assert!(duplicates <= 20, "{duplicates} duplicates");
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!((report.sent, report.failed, report.queued), (120, 0, 0));
 }
 
@@ -349,7 +352,7 @@ async fn after_a_kill_sending_resumes_within_seconds_and_repeats_at_most_a_quart
     // 0.25 s of sending, plus the messages each connection had in flight.
     let bound = (RATE as usize) / 4 + 4;
     assert!(duplicates <= bound, "{duplicates} duplicates (at most {bound})");
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!((report.sent, report.failed, report.queued), (n as u64, 0, 0));
 }
 
@@ -377,7 +380,7 @@ async fn a_clean_stop_drops_unsent_work_and_hands_it_back_at_once() {
         sent_by_first < 20,
         "nothing buffered was sent after the stop ({sent_by_first})"
     );
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!(
         report.sent as usize, sent_by_first,
         "everything sent before the stop is recorded"
@@ -444,7 +447,7 @@ async fn a_temporary_refusal_is_retried_with_backoff_until_delivered() {
         "delivered once the relay accepts it"
     );
     assert_eq!(per_recipient(&app.mail).get("person0002@outbox.example.org"), Some(&1));
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!((report.sent, report.failed), (3, 0));
 }
 
@@ -469,7 +472,7 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
         .unwrap();
     let contacts: Vec<String> = r.take(0).unwrap();
     for c in &contacts {
-        let history = app.store.briefings().contact_history(c).await.unwrap();
+        let history = app.store.interactions().history(c).await.unwrap();
         assert_eq!(
             history.iter().filter(|e| e.what.starts_with("Briefing:")).count(),
             1,
@@ -487,7 +490,7 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     let _ = handle.await;
     let counts = per_recipient(&app.mail);
     assert!(counts.values().all(|n| *n == 1), "sent twice: {counts:?}");
-    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 8);
+    assert_eq!(reports::report(&app.store, &id).await.unwrap().sent, 8);
 }
 
 #[tokio::test]
@@ -505,7 +508,7 @@ async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
     d.smtp.timeout = Duration::from_secs(2);
     let (stop, handle) = start(d);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!(
         (report.sent, report.failed),
         (0, 0),
@@ -521,7 +524,7 @@ async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
     let _ = stop.send(true);
     let _ = handle.await;
     task.abort();
-    assert_eq!(app.store.briefings().report(&id).await.unwrap().sent, 30);
+    assert_eq!(reports::report(&app.store, &id).await.unwrap().sent, 30);
 }
 
 #[tokio::test]
@@ -574,7 +577,7 @@ async fn outcomes_the_database_refuses_are_kept_and_recorded_later() {
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        app.store.briefings().report(&id).await.unwrap().sent,
+        reports::report(&app.store, &id).await.unwrap().sent,
         0,
         "nothing recorded while refused"
     );
@@ -585,7 +588,7 @@ async fn outcomes_the_database_refuses_are_kept_and_recorded_later() {
         .unwrap();
     assert!(
         wait_for(20, || async {
-            app.store.briefings().report(&id).await.unwrap().sent == 5
+            reports::report(&app.store, &id).await.unwrap().sent == 5
         })
         .await,
         "recorded once the database accepts them"
@@ -607,13 +610,13 @@ async fn permanent_failures_are_not_retried_and_keep_their_reason() {
     app.send_now(&id).await;
     assert!(
         wait_for(20, || async {
-            app.store.briefings().report(&id).await.unwrap().failed == 1
+            reports::report(&app.store, &id).await.unwrap().failed == 1
         })
         .await
     );
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!(report.sent, 2);
-    assert!(report.failures[0].2.contains("550"), "{:?}", report.failures);
+    assert!(report.failures[0].detail.contains("550"), "{:?}", report.failures);
 }
 
 #[tokio::test]
@@ -660,7 +663,7 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
     app.send_now(&id).await;
     assert!(
         wait_for(20, || async {
-            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::plan::BriefingState::Sent
+            app.store.briefings().get(&id).await.unwrap().summary.state == app::domain::briefing::BriefingState::Sent
         })
         .await
     );
@@ -684,7 +687,7 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
     );
 
     // Deadline 31 January 2030, reminders 3 days before at 09:00 UK time.
-    let due = app::domain::plan::reminder_due(NaiveDate::from_ymd_opt(2030, 1, 31).unwrap(), 3).unwrap();
+    let due = app::domain::briefing::reminder_due(NaiveDate::from_ymd_opt(2030, 1, 31).unwrap(), 3).unwrap();
     assert!(scheduler::tick(&app.store, due - chrono::Duration::hours(1))
         .await
         .unwrap()
@@ -722,7 +725,7 @@ async fn reminders_go_once_and_only_to_those_who_have_not_acknowledged() {
             .as_u16(),
         200
     );
-    assert_eq!(app.store.briefings().report(&id).await.unwrap().acknowledged, 2);
+    assert_eq!(reports::report(&app.store, &id).await.unwrap().acknowledged, 2);
 }
 
 #[tokio::test]
@@ -791,8 +794,8 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
     };
     assert!(
         wait_for(20, || async {
-            state(&app, &id).await == app::domain::plan::BriefingState::Sent
-                && app.store.briefings().report(&id).await.unwrap().failed == 1
+            state(&app, &id).await == app::domain::briefing::BriefingState::Sent
+                && reports::report(&app.store, &id).await.unwrap().failed == 1
         })
         .await
     );
@@ -804,16 +807,16 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert!(
         wait_for(20, || async {
-            let r = app.store.briefings().report(&id).await.unwrap();
+            let r = reports::report(&app.store, &id).await.unwrap();
             r.sent == 3 && r.failed == 0
         })
         .await,
         "the failed delivery went"
     );
-    let report = app.store.briefings().report(&id).await.unwrap();
+    let report = reports::report(&app.store, &id).await.unwrap();
     assert_eq!(report.retried, 1);
     assert_eq!(report.retries.len(), 1);
-    assert_eq!(report.retries[0].2, "sent");
+    assert_eq!(report.retries[0].detail, "sent");
     let counts = per_recipient(&app.mail);
     assert_eq!(counts.len(), 3);
     assert!(counts.values().all(|n| *n == 1), "nobody twice: {counts:?}");
@@ -821,7 +824,7 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
     // Nothing failed any more: a second retry is refused with the reason.
     assert!(
         wait_for(20, || async {
-            state(&app, &id).await == app::domain::plan::BriefingState::Sent
+            state(&app, &id).await == app::domain::briefing::BriefingState::Sent
         })
         .await
     );
@@ -865,13 +868,13 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     assert!(at_stop < n, "stopped before the end");
     assert!(
         wait_for(20, || async {
-            let r = app.store.briefings().report(&id).await.unwrap();
+            let r = reports::report(&app.store, &id).await.unwrap();
             r.sent as usize == at_stop && r.sent + r.stopped == n as u64 && r.queued == 0
         })
         .await,
         "everything accepted by the relay is recorded as sent, the rest as stopped: {:?}",
         {
-            let r = app.store.briefings().report(&id).await.unwrap();
+            let r = reports::report(&app.store, &id).await.unwrap();
             (r.sent, r.stopped, r.queued, at_stop)
         }
     );
@@ -893,7 +896,7 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     assert!(counts.values().all(|c| *c == 1), "nobody twice");
     assert!(
         wait_for(20, || async {
-            let r = app.store.briefings().report(&id).await.unwrap();
+            let r = reports::report(&app.store, &id).await.unwrap();
             r.sent == n as u64 && r.stopped == 0
         })
         .await
@@ -907,7 +910,7 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
 #[tokio::test]
 async fn a_kept_report_follows_a_change_made_by_another_process() {
     let (app, id) = frozen_briefing(3).await;
-    let before = app.store.briefings().report(&id).await.unwrap();
+    let before = reports::report(&app.store, &id).await.unwrap();
     assert_eq!((before.queued, before.failed), (3, 0));
     app.store
         .db()
@@ -922,7 +925,7 @@ async fn a_kept_report_follows_a_change_made_by_another_process() {
         .check()
         .unwrap();
     let seen = wait_for(5, || async {
-        app.store.briefings().report(&id).await.unwrap().failed == 1
+        reports::report(&app.store, &id).await.unwrap().failed == 1
     })
     .await;
     assert!(seen, "the kept report shows the new failure within 5 s");

@@ -4,6 +4,7 @@
 //! never get a 5xx, public ones answer what they should; and object-level checks (an id of one
 //! record passed with another's).
 use crate::helpers::*;
+use app::backend::services::reports;
 use app::domain::policy::Role;
 use std::collections::BTreeSet;
 
@@ -450,7 +451,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .create(&actor, "Fixture audience", &Default::default())
         .await
         .unwrap();
-    let briefing_draft = app::domain::plan::BriefingDraft {
+    let briefing_draft = app::domain::briefing::BriefingDraft {
         subject: "Fixture briefing".into(),
         body: "Body".into(),
         segment: segment.clone(),
@@ -854,7 +855,7 @@ async fn a_personal_link_token_works_for_its_own_delivery_and_purpose_only() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(
         wait_for(20, || async {
-            app.store.briefings().report(&briefing).await.is_ok_and(|r| r.sent == 2)
+            reports::report(&app.store, &briefing).await.is_ok_and(|r| r.sent == 2)
         })
         .await
     );
@@ -875,7 +876,7 @@ async fn a_personal_link_token_works_for_its_own_delivery_and_purpose_only() {
     assert_ne!(first_key, second_key);
 
     let acknowledged = || async {
-        let report = app.store.briefings().report(&briefing).await.expect("report");
+        let report = reports::report(&app.store, &briefing).await.expect("report");
         report.acknowledged
     };
     // The first one's signature with the second one's key.

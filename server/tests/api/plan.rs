@@ -3,7 +3,8 @@
 use crate::helpers::*;
 use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
-use app::domain::plan::{BriefingDraft, BriefingState, SegmentFilter};
+use app::domain::briefing::{BriefingDraft, BriefingState};
+use app::domain::segment::SegmentFilter;
 use chrono::{DateTime, NaiveDate, Utc};
 use server::config::Settings;
 
@@ -121,7 +122,7 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
     // The template's deadline (a week after the first occurrence) carries over to each.
     let first = app.store.briefings().get(&made[0].id).await.unwrap();
     assert_eq!(first.ack_deadline, NaiveDate::from_ymd_opt(2027, 3, 25));
-    assert_eq!(first.instance_of.as_ref().map(|(t, _)| t.as_str()), Some(id.as_str()));
+    assert_eq!(first.instance_of.as_ref().map(|t| t.id.as_str()), Some(id.as_str()));
 
     // Another pass, or another process, makes nothing twice.
     assert!(scheduler::tick(&app.store, at("2027-03-17T12:30:00Z"))
@@ -344,7 +345,7 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
     let keele_leads = segs.iter().find(|s| s.name == "Keele course leads").unwrap();
     let members = app.store.segments().members(&keele_leads.id, 10).await.unwrap();
     assert_eq!(
-        members.iter().map(|m| m.2.as_str()).collect::<Vec<_>>(),
+        members.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),
         ["cat@keele.example.org"]
     );
 }

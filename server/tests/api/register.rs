@@ -424,7 +424,10 @@ async fn the_engagement_view_counts_each_sector_and_puts_the_largest_gaps_first(
         .call("contacts/engagement", &[("query[page]", "1".to_string())])
         .await;
     let view: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
-    assert_eq!(view["sectors"], serde_json::json!([["Acute trust", 3, 2, 1]]));
+    assert_eq!(
+        view["sectors"],
+        serde_json::json!([{"kind": "acute_trust", "contacts": 3, "below_target": 2, "resistant": 1}])
+    );
     let names: Vec<&str> = view["page"]["items"]
         .as_array()
         .unwrap()

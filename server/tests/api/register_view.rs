@@ -118,7 +118,7 @@ async fn an_audience_count_follows_every_kind_of_change_at_once() {
         .check()
         .expect("delivery created");
     app.store
-        .briefings()
+        .deliveries()
         .unsubscribe("bench", "link", chrono::Utc::now())
         .await
         .expect("unsubscribed");
@@ -180,7 +180,7 @@ async fn a_change_that_bypasses_the_repositories_reaches_the_pages_through_the_l
 /// count and recipient list by the database's `MATCH`: the two rules must take the same people.
 #[tokio::test]
 async fn the_audience_rule_in_memory_matches_the_database_rule() {
-    use app::domain::plan::SegmentFilter;
+    use app::domain::segment::SegmentFilter;
     use app::domain::{Engagement, OrgKind, Tags};
     let app = spawn_app().await;
     let actor = Actor::Other("test".into());

@@ -267,7 +267,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
         .create(&actor, "Everyone", &Default::default())
         .await
         .expect("segment");
-    let draft = app::domain::plan::BriefingDraft {
+    let draft = app::domain::briefing::BriefingDraft {
         subject: "Programme updte".into(),
         body: "Body".into(),
         segment: segment.clone(),
@@ -332,7 +332,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
         after.summary.send_at, before.summary.send_at,
         "saving keeps the send time"
     );
-    assert_eq!(after.summary.state, app::domain::plan::BriefingState::Scheduled);
+    assert_eq!(after.summary.state, app::domain::briefing::BriefingState::Scheduled);
     let (status, html) = app.get_html(&format!("/briefings/{id}/edit")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Saving keeps this time"));
@@ -346,7 +346,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
     let now = app.store.briefings().get(&id).await.expect("get");
     assert_eq!(
         (now.summary.state, now.summary.send_at),
-        (app::domain::plan::BriefingState::Draft, None)
+        (app::domain::briefing::BriefingState::Draft, None)
     );
 
     // Once it is sending or sent, it is history: refused.
@@ -355,7 +355,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
         wait_for(20, || async {
             matches!(
                 app.store.briefings().get(&id).await.expect("get").summary.state,
-                app::domain::plan::BriefingState::Sending | app::domain::plan::BriefingState::Sent
+                app::domain::briefing::BriefingState::Sending | app::domain::briefing::BriefingState::Sent
             )
         })
         .await

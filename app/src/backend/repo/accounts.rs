@@ -7,6 +7,7 @@ use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
 use crate::backend::mail::account::AccountMail;
 use crate::domain::account::{InvitationState, InvitationSummary, InvitationView, InviteDraft};
+use crate::domain::audit::AuditAction;
 use crate::domain::policy::Role;
 use crate::domain::{EmailAddress, UserId};
 use chrono::{DateTime, Utc};
@@ -86,7 +87,7 @@ impl<'a> Accounts<'a> {
             .bind(mail_vars(mail))
             .bind(audit_vars(
                 actor,
-                "invite",
+                AuditAction::Invite,
                 format!("invitation:{key} ({})", d.email),
                 format!("role: {}; workstreams: {}", d.role.key(), d.workstreams.len()),
             ))
@@ -131,7 +132,7 @@ impl<'a> Accounts<'a> {
             .bind(mail_vars(&mail))
             .bind(audit_vars(
                 actor,
-                "resend-invitation",
+                AuditAction::ResendInvitation,
                 format!("invitation:{id} ({})", current.email),
                 String::new(),
             ))
@@ -154,7 +155,7 @@ impl<'a> Accounts<'a> {
                  COMMIT TRANSACTION;"
             ))
             .bind(("id", id.to_string()))
-            .bind(audit_vars(actor, "revoke-invitation", format!("invitation:{id} ({})", current.email), String::new()))
+            .bind(audit_vars(actor, AuditAction::RevokeInvitation, format!("invitation:{id} ({})", current.email), String::new()))
             .await?;
         checked(res)?;
         Ok(())
@@ -252,7 +253,7 @@ impl<'a> Accounts<'a> {
             .bind(("hash", token_hash.to_string()))
             .bind(("pw", password_hash.to_string()))
             .bind(("now", now))
-            .bind(audit_vars(&Actor::Other(String::new()), "create", String::new(), String::new()))
+            .bind(audit_vars(&Actor::Other(String::new()), AuditAction::Create, String::new(), String::new()))
             .await?;
         let mut res = checked(res)?;
         let id = super::returned::<String>(&mut res);
@@ -294,7 +295,7 @@ impl<'a> Accounts<'a> {
             .bind(mail_vars(&mail))
             .bind(audit_vars(
                 &Actor::Other(email.masked()),
-                "request-password-reset",
+                AuditAction::RequestPasswordReset,
                 format!("user:{}", c.user.id),
                 String::new(),
             ))
@@ -346,7 +347,7 @@ impl<'a> Accounts<'a> {
             .bind(("hash", token_hash.to_string()))
             .bind(("pw", password_hash.to_string()))
             .bind(("now", now))
-            .bind(audit_vars(&Actor::Other(String::new()), "password-reset", String::new(), "password changed through a reset link".into()))
+            .bind(audit_vars(&Actor::Other(String::new()), AuditAction::PasswordReset, String::new(), "password changed through a reset link".into()))
             .await?;
         checked(res)?;
         Ok(())

@@ -130,7 +130,13 @@ impl<'a> Audit<'a> {
         Self { store }
     }
 
-    pub async fn append(&self, actor: &Actor, action: &str, record: &str, changes: &str) -> Result<(), StoreError> {
+    pub async fn append(
+        &self,
+        actor: &Actor,
+        action: crate::domain::audit::AuditAction,
+        record: &str,
+        changes: &str,
+    ) -> Result<(), StoreError> {
         self.store
             .db()
             .query(
@@ -139,7 +145,7 @@ impl<'a> Audit<'a> {
             )
             .bind(("actor", actor.id()))
             .bind(("label", actor.label()))
-            .bind(("action", action.to_string()))
+            .bind(("action", action.key().to_string()))
             .bind(("record", record.to_string()))
             .bind(("changes", changes.to_string()))
             .await?

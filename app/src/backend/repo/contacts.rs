@@ -4,6 +4,7 @@ use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
+use crate::domain::audit::AuditAction;
 use crate::domain::query::ContactQuery;
 use crate::domain::*;
 use surrealdb::types::SurrealValue;
@@ -134,7 +135,7 @@ impl<'a> Contacts<'a> {
             .bind(("c", ContactRecord::of(&key, d)))
             .bind(audit_vars(
                 actor,
-                "create",
+                AuditAction::Create,
                 format!("contact:{key} ({})", d.name),
                 listing(&summary(d)),
             ))
@@ -171,7 +172,7 @@ impl<'a> Contacts<'a> {
             .bind(("c", ContactRecord::of(id.as_str(), d)))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("contact:{id} ({})", d.name),
                 changes,
             ))
@@ -245,7 +246,7 @@ impl<'a> Contacts<'a> {
     }
 
     /// For each kind of organisation: (kind, contacts, below target, resistant now).
-    pub async fn sector_summary(&self) -> Result<Vec<(OrgKind, u64, u64, u64)>, StoreError> {
+    pub async fn sector_summary(&self) -> Result<Vec<crate::domain::register::SectorSummary>, StoreError> {
         Ok(self.store.register_view().await?.sector_summary())
     }
 
@@ -286,7 +287,7 @@ impl<'a> Contacts<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(audit_vars(
                 actor,
-                "delete",
+                AuditAction::Delete,
                 format!("contact:{id} ({})", before.name),
                 "deleted".into(),
             ))

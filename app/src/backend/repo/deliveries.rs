@@ -48,7 +48,7 @@ const OPEN_SCAN: i64 = 2_000;
 pub struct Outcome {
     /// The delivery it is the outcome of.
     pub delivery: Claimed,
-    /// "sent", "queued" (retry later) or "failed".
+    /// A [`crate::domain::delivery::DeliveryState`] key: sent, queued (retry later) or failed.
     pub state: String,
     pub due: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -73,7 +73,7 @@ impl<'a> Deliveries<'a> {
     /// matching contact, and the briefing moves to `sending`, all in one transaction.
     /// Returns the number of recipients, or `None` when the briefing was not (or no longer) due.
     pub async fn enqueue_briefing(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let result = retry_conflicts(|| async move {
             let res = self
                 .store
@@ -125,7 +125,7 @@ impl<'a> Deliveries<'a> {
     /// and is still subscribed; marks the briefing's reminder as sent (once, in the same
     /// transaction).
     pub async fn enqueue_reminders(&self, briefing: &str, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let result = retry_conflicts(|| async move {
             let res = self
                 .store
@@ -285,7 +285,7 @@ impl<'a> Deliveries<'a> {
     /// sent are dropped at stop), and removes its heartbeat, so that the next claim elsewhere
     /// takes them at once. A block's entries that already have a row are not sent again.
     pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         retry_conflicts(|| async move {
             let res = self
                 .store
@@ -330,7 +330,7 @@ impl<'a> Deliveries<'a> {
     /// ran out must not overwrite the newer holder's result), and marks `finished` blocks (every
     /// entry the dispatcher got from them now has an outcome) done.
     pub async fn record(&self, owner: &str, outcomes: &[Outcome], finished: &[String]) -> Result<(), StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         if outcomes.is_empty() {
             return Ok(());
         }
@@ -425,4 +425,92 @@ impl<'a> Deliveries<'a> {
         })
         .await
     }
+}
+
+/// Personal links: what an acknowledgement or unsubscribe link points at, and what it does.
+impl<'a> Deliveries<'a> {
+    /// What a personal link points at.
+    pub async fn link_target(&self, delivery: &str) -> Result<LinkTarget, StoreError> {
+        #[derive(SurrealValue)]
+        struct T {
+            subject: String,
+            acknowledged_at: Option<DateTime<Utc>>,
+            subscribed: Option<bool>,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT briefing.subject AS subject, acknowledged_at, contact.subscribed AS subscribed FROM delivery WHERE id = type::record('delivery', $id) AND kind != 'test'")
+            .bind(("id", delivery.to_string()))
+            .await?;
+        let rows: Vec<T> = res.take(0)?;
+        let t = rows.into_iter().next().ok_or(StoreError::NotFound("briefing link"))?;
+        Ok(LinkTarget {
+            subject: t.subject,
+            acknowledged_at: t.acknowledged_at,
+            subscribed: t.subscribed.unwrap_or(false),
+        })
+    }
+
+    /// Records the acknowledgement once (a second confirmation changes nothing) and adds it to
+    /// the contact's engagement history. Returns the time it was (first) acknowledged.
+    pub async fn acknowledge(&self, delivery: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $d = type::record('delivery', $id);
+                 IF !record::exists($d) OR $d.kind = 'test' {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $d.acknowledged_at = NONE {{
+                    UPDATE $d SET acknowledged_at = $now;
+                    IF $d.contact != NONE {{
+                        CREATE interaction SET contact = $d.contact, kind = 'acknowledgement', at = $now,
+                            note = 'Acknowledged the briefing: ' + $d.briefing.subject;
+                    }};
+                 }};
+                 SELECT VALUE acknowledged_at FROM ONLY $d;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", delivery.to_string()))
+            .bind(("now", now))
+            .await?;
+        let mut res = checked(res).map_err(StoreError::not_found_as("briefing link"))?;
+        let at: Option<DateTime<Utc>> = res.take(4)?;
+        Ok(at.unwrap_or(now))
+    }
+
+    /// Unsubscribes the contact a delivery went to, recording how in their subscription history.
+    pub async fn unsubscribe(&self, delivery: &str, via: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $d = type::record('delivery', $id);
+                 IF !record::exists($d) OR $d.contact = NONE {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $d.contact.subscribed = true {{
+                    UPDATE $d.contact SET subscribed = false, updated_at = $now;
+                    CREATE subscription_event SET contact = $d.contact, subscribed = false, via = $via, at = $now;
+                    CREATE interaction SET contact = $d.contact, kind = 'note', at = $now, note = 'Unsubscribed from briefings (' + $via + ')';
+                 }};
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", delivery.to_string()))
+            .bind(("via", via.to_string()))
+            .bind(("now", now))
+            .await?;
+        self.store.register_changed();
+        checked(res).map_err(StoreError::not_found_as("briefing link"))?;
+        Ok(())
+    }
+}
+
+/// What an acknowledgement link shows and does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkTarget {
+    pub subject: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub subscribed: bool,
 }

@@ -6,6 +6,7 @@ use super::organisations::{OrganisationRecord, ORGANISATION_SET};
 use super::{audit_vars, checked, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::audit::AuditAction;
 use crate::domain::import::{Counts, ImportPlan};
 use crate::domain::OrganisationDraft;
 use chrono::{DateTime, Utc};
@@ -47,7 +48,12 @@ impl<'a> Imports<'a> {
             .bind(("key", key.clone()))
             .bind(("filename", filename.chars().take(200).collect::<String>()))
             .bind(("text", text.to_string()))
-            .bind(audit_vars(actor, "upload", format!("import:{key}"), String::new()))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Upload,
+                format!("import:{key}"),
+                String::new(),
+            ))
             .await?;
         checked(res)?;
         Ok(key)
@@ -136,7 +142,7 @@ impl<'a> Imports<'a> {
             .bind(("updates", updates))
             .bind(("result", result.clone()))
             .bind(("errors_csv", errors_csv))
-            .bind(audit_vars(actor, "import", format!("import:{id}"), result.clone()))
+            .bind(audit_vars(actor, AuditAction::Import, format!("import:{id}"), result.clone()))
             .await?;
         self.store.register_changed();
         checked(res).map_err(StoreError::not_found_as("import"))?;

@@ -4,8 +4,9 @@ use super::audit::Actor;
 use super::{audit_vars, checked, diff, listing, stale_check, stored, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::audit::AuditAction;
 use crate::domain::interaction::{Interaction, InteractionDraft, InteractionKind};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use surrealdb::types::SurrealValue;
 
 /// Whom an interaction is with.
@@ -156,7 +157,7 @@ impl<'a> Interactions<'a> {
             .bind(("organisation", organisation))
             .bind(("author", author.to_string()))
             .bind(("author_name", author_name.to_string()))
-            .bind(audit_vars(actor, "create", format!("interaction:{key}"), listing(&summary(d))))
+            .bind(audit_vars(actor, AuditAction::Create, format!("interaction:{key}"), listing(&summary(d))))
             .await?;
         checked(res).map_err(StoreError::not_found_as("contact or organisation"))?;
         Ok(key)
@@ -223,7 +224,7 @@ impl<'a> Interactions<'a> {
             .bind(("editor", editor.to_string()))
             .bind(("manager", manager))
             .bind(("version", i64::from(version)))
-            .bind(audit_vars(actor, "update", format!("interaction:{id}"), changes))
+            .bind(audit_vars(actor, AuditAction::Update, format!("interaction:{id}"), changes))
             .await?;
         checked(res).map_err(StoreError::not_found_as("interaction"))?;
         Ok(())
@@ -282,7 +283,7 @@ impl<'a> Interactions<'a> {
             .bind(("id", id.to_string()))
             .bind(("user", user.to_string()))
             .bind(("manager", manager))
-            .bind(audit_vars(actor, "update", format!("interaction:{id}"), "follow-up done".into()))
+            .bind(audit_vars(actor, AuditAction::Update, format!("interaction:{id}"), "follow-up done".into()))
             .await?;
         checked(res).map_err(StoreError::not_found_as("follow-up"))?;
         Ok(())
@@ -297,5 +298,87 @@ fn before_draft(i: &Interaction) -> InteractionDraft {
         summary: i.summary.clone(),
         follow_up_on: i.follow_up_on,
         follow_up_owner: i.follow_up_owner.clone(),
+    }
+}
+
+/// One line of a contact's history with the programme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub what: String,
+    pub detail: String,
+}
+
+impl<'a> Interactions<'a> {
+    /// A contact's briefings (with delivery state and acknowledgement) and other interactions,
+    /// newest first.
+    pub async fn history(&self, contact: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        #[derive(SurrealValue)]
+        struct D {
+            subject: String,
+            kind: String,
+            state: String,
+            due: DateTime<Utc>,
+            sent_at: Option<DateTime<Utc>>,
+            acknowledged_at: Option<DateTime<Utc>>,
+        }
+        #[derive(SurrealValue)]
+        struct I {
+            kind: String,
+            at: DateTime<Utc>,
+            note: String,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                // One snapshot: a row written between two reads would be missed by both.
+                "BEGIN TRANSACTION;
+                 LET $c = type::record('contact', $id);
+                 SELECT briefing.subject AS subject, kind, state, due, sent_at, acknowledged_at FROM delivery WHERE contact = $c;
+                 SELECT kind, at, note FROM interaction WHERE contact = $c;
+                 -- Frozen with a briefing being sent and not tried yet: an entry of an unfinished
+                 -- block with no delivery row (only unfinished blocks keep their entries).
+                 SELECT b.subject AS subject, 'briefing' AS kind, 'queued' AS state, b.send_at ?? time::now() AS due
+                    FROM (SELECT type::record('delivery_block', record::id(id)).briefing.* AS b FROM delivery_entries
+                        WHERE array::len(entries.filter(|$e| $e.contact = $id AND !record::exists(type::record('delivery', $e.key)))) > 0);
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", contact.to_string()))
+            .await?;
+        let mut deliveries: Vec<D> = res.take(2)?;
+        let interactions: Vec<I> = res.take(3)?;
+        deliveries.extend(res.take::<Vec<D>>(4)?);
+        let mut out: Vec<HistoryEntry> = deliveries
+            .into_iter()
+            .map(|d| HistoryEntry {
+                at: d.sent_at.unwrap_or(d.due),
+                what: if d.kind == "reminder" {
+                    format!("Reminder: {}", d.subject)
+                } else {
+                    format!("Briefing: {}", d.subject)
+                },
+                detail: match (d.state.as_str(), d.acknowledged_at) {
+                    (_, Some(a)) => format!("acknowledged {}", crate::domain::time::format_london(a)),
+                    ("sent", None) => "sent, not acknowledged".into(),
+                    ("failed", _) => "delivery failed".into(),
+                    (other, _) => other.to_string(),
+                },
+            })
+            .collect();
+        out.extend(
+            interactions
+                .into_iter()
+                .filter(|i| i.kind != "acknowledgement")
+                .map(|i| HistoryEntry {
+                    at: i.at,
+                    what: crate::domain::interaction::InteractionKind::parse(&i.kind)
+                        .map(|k| k.label().to_string())
+                        .unwrap_or(i.kind),
+                    detail: i.note,
+                }),
+        );
+        out.sort_by_key(|b| std::cmp::Reverse(b.at));
+        Ok(out)
     }
 }

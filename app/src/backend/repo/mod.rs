@@ -61,7 +61,7 @@ pub(crate) const REMOVAL_AUDIT_SQL: &str = "CREATE audit SET at = time::now(),
 
 pub(crate) fn audit_vars(
     actor: &audit::Actor,
-    action: &str,
+    action: crate::domain::audit::AuditAction,
     record: String,
     changes: String,
 ) -> surrealdb::types::Variables {
@@ -72,7 +72,7 @@ pub(crate) fn audit_vars(
     };
     v.insert("audit_actor", id);
     v.insert("audit_label", label);
-    v.insert("audit_action", action.to_string());
+    v.insert("audit_action", action.key().to_string());
     v.insert("audit_record", record);
     v.insert("audit_changes", changes);
     v

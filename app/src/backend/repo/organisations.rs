@@ -3,6 +3,7 @@ use super::audit::Actor;
 use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::audit::AuditAction;
 use crate::domain::query::{ListQuery, OrgSort};
 use crate::domain::*;
 use surrealdb::types::SurrealValue;
@@ -116,7 +117,7 @@ impl<'a> Organisations<'a> {
             .bind(("o", OrganisationRecord::of(&key, d)))
             .bind(audit_vars(
                 actor,
-                "create",
+                AuditAction::Create,
                 format!("organisation:{key} ({})", d.name),
                 listing(&summary(d)),
             ))
@@ -152,7 +153,7 @@ impl<'a> Organisations<'a> {
             .bind(("o", OrganisationRecord::of(id.as_str(), d)))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("organisation:{id} ({})", d.name),
                 changes,
             ))
@@ -169,7 +170,7 @@ impl<'a> Organisations<'a> {
         let key = id.as_str().to_string();
         retry_conflicts(|| {
             let key = key.clone();
-            let audit = audit_vars(actor, "delete", format!("organisation:{key} ({})", before.name), "deleted".into());
+            let audit = audit_vars(actor, AuditAction::Delete, format!("organisation:{key} ({})", before.name), "deleted".into());
             async move {
                 let res = self
                     .store

@@ -3,6 +3,7 @@ use super::audit::Actor;
 use super::{audit_vars, checked, diff, new_key, stale_check, stored, AUDIT_SQL, REMOVAL_AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
+use crate::domain::audit::AuditAction;
 use crate::domain::plan::{Channel, Frequency, InstanceMode, PlanDraft, PlanItem};
 use chrono::{NaiveDate, NaiveTime};
 use surrealdb::types::SurrealValue;
@@ -98,7 +99,7 @@ impl<'a> Plan<'a> {
             .bind(("feedback", d.feedback.clone()))
             .bind(("send_time", d.send_time.format("%H:%M").to_string()))
             .bind(("instances", d.instances.key().to_string()))
-            .bind(audit_vars(actor, "create", format!("plan_item:{key}"), d.objective.clone()))
+            .bind(audit_vars(actor, AuditAction::Create, format!("plan_item:{key}"), d.objective.clone()))
             .await?;
         checked(res)?;
         Ok(key)
@@ -158,7 +159,7 @@ impl<'a> Plan<'a> {
             .bind(("active", active))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("plan_item:{id}"),
                 if active { "resumed".into() } else { "paused".into() },
             ))
@@ -250,7 +251,7 @@ impl<'a> Plan<'a> {
             .bind(("today", today.format("%Y-%m-%d").to_string()))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("plan_item:{id} ({})", d.objective),
                 changes,
             ))
@@ -284,7 +285,7 @@ impl<'a> Plan<'a> {
             .bind(("id", id.to_string()))
             .bind(audit_vars(
                 actor,
-                "remove",
+                AuditAction::Remove,
                 format!("plan_item:{id} ({})", before.objective),
                 super::listing(&[
                     ("objective", before.objective.clone()),

@@ -4,7 +4,8 @@ use super::{audit_vars, checked, diff, fold, new_key, stale_check, stored, AUDIT
 use crate::backend::db::Store;
 use crate::backend::error::{StoreError, REFUSAL_MARK};
 use crate::domain::audience::SegmentDraft;
-use crate::domain::plan::SegmentFilter;
+use crate::domain::audit::AuditAction;
+use crate::domain::segment::SegmentFilter;
 use crate::domain::{Engagement, OrgKind};
 use serde::{Deserialize, Serialize};
 use surrealdb::types::SurrealValue;
@@ -136,7 +137,7 @@ impl<'a> Segments<'a> {
             .bind(("organisations", f.organisations.clone()))
             .bind(audit_vars(
                 actor,
-                "create",
+                AuditAction::Create,
                 format!("segment:{key} ({})", name.trim()),
                 format!("{f:?}"),
             ))
@@ -257,7 +258,7 @@ impl<'a> Segments<'a> {
             .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
             .bind(("tags", f.tags.as_slice().to_vec()))
             .bind(("organisations", f.organisations.clone()))
-            .bind(audit_vars(actor, "update", format!("segment:{id} ({})", d.name), changes))
+            .bind(audit_vars(actor, AuditAction::Update, format!("segment:{id} ({})", d.name), changes))
             .await?;
         checked(res).map_err(StoreError::not_found_as("audience"))?;
         Ok(())
@@ -289,7 +290,7 @@ impl<'a> Segments<'a> {
             .bind(("id", id.to_string()))
             .bind(audit_vars(
                 actor,
-                "remove",
+                AuditAction::Remove,
                 format!("segment:{id} ({})", before.name),
                 super::listing(&[("name", before.name.clone())]),
             ))
@@ -317,7 +318,7 @@ impl<'a> Segments<'a> {
             .bind(("id", id.to_string()))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("segment:{id} ({})", before.name),
                 "archived: true → false".into(),
             ))
@@ -329,7 +330,7 @@ impl<'a> Segments<'a> {
     /// Matching contacts (id, name, email, organisation), first `limit` by name.
     /// The first `limit` members by name, from the register view (the rule is
     /// `SegmentFilter::admits`, which a test holds to [`MATCH`]).
-    pub async fn members(&self, id: &str, limit: u32) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    pub async fn members(&self, id: &str, limit: u32) -> Result<Vec<crate::domain::segment::Member>, StoreError> {
         let seg = self.get(id).await?;
         Ok(self.store.register_view().await?.members(&seg.filter, limit as usize))
     }

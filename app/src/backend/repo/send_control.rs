@@ -7,7 +7,8 @@ use super::audit::Actor;
 use super::{audit_vars, checked, AUDIT_SQL};
 use crate::backend::db::{retry_conflicts, Store};
 use crate::backend::error::{StoreError, REFUSAL_MARK};
-use crate::domain::plan::BriefingState;
+use crate::domain::audit::AuditAction;
+use crate::domain::briefing::BriefingState;
 use surrealdb::types::SurrealValue;
 
 pub struct SendControl<'a> {
@@ -44,19 +45,20 @@ impl<'a> SendControl<'a> {
     /// dispatchers holding some of its rows record them as stopped rather than send them.
     /// Returns nothing: the report counts what was stopped.
     pub async fn stop(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.stop().map_err(StoreError::Refused)?;
         self.run(
             id,
-            "IF $b.state != 'sending' {{ THROW '{REFUSAL_MARK}Only a briefing that is sending can be stopped.' }};
+            BriefingState::stop,
+            "IF $b.state NOT IN $from {{ THROW '{REFUSAL_MARK}Only a briefing that is sending can be stopped.' }};
              UPDATE delivery_block SET state = 'stopped' WHERE briefing = $b AND state = 'queued' RETURN NONE;
              UPDATE delivery SET state = 'stopped', lease_owner = NONE, lease_until = NONE
                 WHERE briefing = $b AND kind = 'briefing' AND state = 'queued' RETURN NONE;
              UPDATE $b SET state = 'stopped' RETURN NONE;",
             audit_vars(
                 actor,
-                "stop-sending",
+                AuditAction::StopSending,
                 format!("briefing:{id} ({subject})"),
                 "state: sending → stopped".into(),
             ),
@@ -68,17 +70,18 @@ impl<'a> SendControl<'a> {
     /// Resumes a stopped briefing: what was stopped is queued again, and only those not yet
     /// sent to are sent to.
     pub async fn resume(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.resume().map_err(StoreError::Refused)?;
         self.run(
             id,
-            "IF $b.state != 'stopped' {{ THROW '{REFUSAL_MARK}Only a stopped briefing can be resumed.' }};
+            BriefingState::resume,
+            "IF $b.state NOT IN $from {{ THROW '{REFUSAL_MARK}Only a stopped briefing can be resumed.' }};
              UPDATE delivery_block SET state = 'queued', lease_owner = NONE, lease_until = NONE
                 WHERE briefing = $b AND state = 'stopped' RETURN NONE;
              UPDATE delivery SET state = 'queued', due = time::now() WHERE briefing = $b AND state = 'stopped' RETURN NONE;
              UPDATE $b SET state = 'sending' RETURN NONE;",
-            audit_vars(actor, "resume-sending", format!("briefing:{id} ({subject})"), "state: stopped → sending".into()),
+            audit_vars(actor, AuditAction::ResumeSending, format!("briefing:{id} ({subject})"), "state: stopped → sending".into()),
         )
         .await
         .map(|_| ())
@@ -87,13 +90,14 @@ impl<'a> SendControl<'a> {
     /// Queues the briefing's failed deliveries again, once each (after the relay's cause is
     /// fixed), and returns how many. The report counts them as retried.
     pub async fn retry_failed(&self, actor: &Actor, id: &str) -> Result<u64, StoreError> {
-        let _change = super::briefings::SendingChange::of(self.store);
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let (state, subject) = self.state(id).await?;
         state.retry_failed().map_err(StoreError::Refused)?;
         let n = self
             .run(
                 id,
-                "IF $b.state NOT IN ['sending', 'sent'] {{ THROW '{REFUSAL_MARK}Only a sent briefing has failed deliveries to retry.' }};
+                BriefingState::retry_failed,
+                "IF $b.state NOT IN $from {{ THROW '{REFUSAL_MARK}Only a sent briefing has failed deliveries to retry.' }};
                  LET $ids = SELECT VALUE id FROM delivery WHERE briefing = $b AND kind = 'briefing' AND state = 'failed';
                  IF array::len($ids) = 0 {{ THROW '{REFUSAL_MARK}There are no failed deliveries to retry.' }};
                  UPDATE $ids SET state = 'queued', due = time::now(), attempts = 0, lease_owner = NONE,
@@ -101,7 +105,7 @@ impl<'a> SendControl<'a> {
                  UPDATE $b SET state = 'sending', retried = (retried ?? 0) + array::len($ids) RETURN NONE;
                  LET $audit_changes = 'failed deliveries queued again: ' + <string>array::len($ids);
                  LET $retried = array::len($ids);",
-                audit_vars(actor, "retry-failed", format!("briefing:{id} ({subject})"), String::new()),
+                audit_vars(actor, AuditAction::RetryFailed, format!("briefing:{id} ({subject})"), String::new()),
             )
             .await?;
         Ok(n)
@@ -109,7 +113,15 @@ impl<'a> SendControl<'a> {
 
     /// Runs `body` in a transaction with `$b` bound to the briefing and the audit entry written
     /// with it; returns `$retried` when the body sets it.
-    async fn run(&self, id: &str, body: &str, audit: surrealdb::types::Variables) -> Result<u64, StoreError> {
+    async fn run(
+        &self,
+        id: &str,
+        transition: fn(BriefingState) -> Result<BriefingState, String>,
+        body: &str,
+        audit: surrealdb::types::Variables,
+    ) -> Result<u64, StoreError> {
+        // `$from`: the states the transition starts from, as the domain has them.
+        let from = BriefingState::keys_from(transition);
         let body = body
             .replace("{{", "{")
             .replace("}}", "}")
@@ -117,6 +129,7 @@ impl<'a> SendControl<'a> {
         retry_conflicts(|| {
             let audit = audit.clone();
             let body = body.clone();
+            let from = from.clone();
             async move {
                 let res = self
                     .store
@@ -132,6 +145,7 @@ impl<'a> SendControl<'a> {
                          COMMIT TRANSACTION;"
                     ))
                     .bind(("id", id.to_string()))
+                    .bind(("from", from))
                     .bind(audit)
                     .await?;
                 let mut res = checked(res).map_err(StoreError::not_found_as("briefing"))?;

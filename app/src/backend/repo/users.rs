@@ -3,6 +3,7 @@ use super::audit::Actor;
 use super::{audit_vars, checked, stored, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
+use crate::domain::audit::AuditAction;
 use crate::domain::policy::{CurrentUser, Role};
 use crate::domain::{EmailAddress, UserId, WorkstreamId};
 use chrono::{DateTime, Duration, Utc};
@@ -181,7 +182,11 @@ impl<'a> Users<'a> {
     /// also ends every session the user has. The one place both the users page and
     /// `liaison user enable/disable` go through.
     pub async fn set_active(&self, actor: &Actor, email: &EmailAddress, active: bool) -> Result<UserId, StoreError> {
-        let action = if active { "enable-user" } else { "disable-user" };
+        let action = if active {
+            AuditAction::EnableUser
+        } else {
+            AuditAction::DisableUser
+        };
         let res = self
             .store
             .db()
@@ -222,7 +227,7 @@ impl<'a> Users<'a> {
             .bind(("role", role.key().to_string()))
             .bind(audit_vars(
                 actor,
-                "role-change",
+                AuditAction::RoleChange,
                 format!("user:{id}"),
                 format!("role → {}", role.key()),
             ))

@@ -2,6 +2,7 @@
 use super::{new_key, stored};
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
+use crate::domain::audit::AuditAction;
 use crate::domain::workstream_setup::{WorkstreamDraft, WorkstreamSetup};
 use crate::domain::{UserId, WorkstreamId};
 use surrealdb::types::SurrealValue;
@@ -184,7 +185,7 @@ impl<'a> Workstreams<'a> {
             .bind(("key", key.clone()))
             .bind(audit_vars(
                 actor,
-                "create",
+                AuditAction::Create,
                 format!("workstream:{key} ({})", d.name),
                 super::listing(&setup_fields(d, &names)),
             ))
@@ -240,7 +241,7 @@ impl<'a> Workstreams<'a> {
             .bind(("version", i64::from(version)))
             .bind(audit_vars(
                 actor,
-                "update",
+                AuditAction::Update,
                 format!("workstream:{id} ({})", d.name),
                 super::diff(&changes),
             ))
@@ -269,7 +270,11 @@ impl<'a> Workstreams<'a> {
             .bind(("archived", archived))
             .bind(audit_vars(
                 actor,
-                if archived { "archive" } else { "restore" },
+                if archived {
+                    AuditAction::Archive
+                } else {
+                    AuditAction::Restore
+                },
                 String::new(),
                 format!("archived: {archived}"),
             ))
@@ -494,7 +499,7 @@ impl<'a> Workstreams<'a> {
             .bind(("at", now))
             .bind(audit_vars(
                 actor,
-                "status-update",
+                AuditAction::StatusUpdate,
                 format!("workstream:{id}"),
                 format!("rag: {}; summary: {}", d.rag.label(), d.summary),
             ))
@@ -520,7 +525,7 @@ impl<'a> Workstreams<'a> {
             .bind(("due", d.due.format("%Y-%m-%d").to_string()))
             .bind(audit_vars(
                 actor,
-                "create",
+                AuditAction::Create,
                 format!("workstream:{id} milestone"),
                 format!("{}, due {}", d.title, d.due),
             ))
@@ -553,8 +558,7 @@ impl<'a> Workstreams<'a> {
             .bind(("milestone", milestone.to_string()))
             .bind(("done", done.map(|d| d.format("%Y-%m-%d").to_string())))
             .bind(audit_vars(
-                actor,
-                "update",
+                actor, AuditAction::Update,
                 format!("milestone:{milestone} (workstream:{id})"),
                 match done {
                     Some(d) => format!("done: {d}"),
@@ -622,8 +626,7 @@ impl<'a> Workstreams<'a> {
             .bind(("due", d.due.format("%Y-%m-%d").to_string()))
             .bind(("done", done.map(|d| d.format("%Y-%m-%d").to_string())))
             .bind(audit_vars(
-                actor,
-                "update",
+                actor, AuditAction::Update,
                 format!("milestone:{milestone} (workstream:{id})"),
                 changes,
             ))
@@ -649,8 +652,7 @@ impl<'a> Workstreams<'a> {
             .bind(("id", id.as_str().to_string()))
             .bind(("milestone", milestone.to_string()))
             .bind(audit_vars(
-                actor,
-                "delete",
+                actor, AuditAction::Delete,
                 format!("milestone:{milestone} (workstream:{id})"),
                 format!("{}, due {}", before.title, before.due),
             ))

@@ -1,0 +1,5 @@
+//! Use cases that take more than one repository call: server functions, the CLI and the
+//! workers call these, so that each use case is written once. A repository owns one table's
+//! reads and writes; a service composes them.
+pub mod briefings;
+pub mod reports;
