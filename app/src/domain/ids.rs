@@ -31,11 +31,13 @@ macro_rules! record_id {
         impl $name {
             pub const TABLE: &'static str = $table;
 
-            /// Keys are what the database generates: ASCII letters, digits and `_`, 1–64 long.
+            /// Keys are what Liaison generates: ASCII letters, digits, `_` and `-` (a repeating
+            /// briefing's instance is `<template>-<yyyymmdd>`), 1–64 long. Always bound as a
+            /// parameter, never spliced into a query.
             pub fn parse(raw: &str) -> Result<Self, IdError> {
                 let ok = !raw.is_empty()
                     && raw.len() <= 64
-                    && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
                 if ok { Ok(Self(raw.to_string())) } else { Err(IdError { what: $what }) }
             }
 
@@ -130,6 +132,7 @@ mod tests {
     #[test]
     fn ids_refuse_anything_but_keys() {
         assert!(OrgId::parse("h5k2x9q0abc").is_ok());
+        assert!(BriefingId::parse("k3v9q0abcdefghijklmn-20270318").is_ok());
         for bad in ["", "a:b", "a b", "a/b", "⟨x⟩", &"x".repeat(65)] {
             assert!(OrgId::parse(bad).is_err(), "accepted {bad:?}");
         }
