@@ -77,6 +77,10 @@ test("an empty programme: the manager sets up workstreams and invites a lead, re
   // The lead posts to their own workstream, and only that one.
   await signIn(lead, LEAD);
   await lead.getByRole("link", { name: "Creation of baseline" }).click();
+  // The page has settled (and handles its own form) before anything is typed into it: under
+  // load, typing into a page still loading lost the summary now and then.
+  await expect(lead.getByRole("heading", { level: 1, name: "Creation of baseline" })).toBeVisible();
+  await waitForHydration(lead);
   await lead.getByLabel("RAG status").selectOption("green");
   await lead.getByLabel("Summary of progress").fill("Survey of the region's trusts is out; 14 of 40 have replied.");
   await lead.getByRole("button", { name: "Post update" }).click();
