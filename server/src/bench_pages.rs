@@ -183,6 +183,31 @@ async fn single(client: &reqwest::Client, url: &str) -> anyhow::Result<f64> {
     Ok(times[times.len() / 2])
 }
 
+/// Copies a sent briefing and its deliveries `n` times (same recipients, same quarter), each
+/// copy asking for acknowledgement and with about half of its deliveries acknowledged.
+async fn more_sends(store: &Store, briefing: &str, n: usize) -> anyhow::Result<()> {
+    for i in 0..n {
+        store
+            .db()
+            .query(
+                "BEGIN TRANSACTION;
+                 LET $src = type::record('briefing', $id);
+                 LET $new = (CREATE ONLY briefing SET subject = $subject, body = $src.body, segment = $src.segment,
+                    workstreams = [], ack_required = true, state = 'sent', send_at = $src.send_at,
+                    sent_at = $src.sent_at, recipients = $src.recipients, created_by = 'bench').id;
+                 INSERT INTO delivery (SELECT $new AS briefing, contact, kind, email, name, org_name, org_kind, state,
+                    attempts, due, sent_at, IF rand::bool() { time::now() } ELSE { NONE } AS acknowledged_at
+                    FROM delivery WHERE briefing = $src AND kind = 'briefing') RETURN NONE;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", briefing.to_string()))
+            .bind(("subject", format!("Regional briefing (bench copy {})", i + 1)))
+            .await?
+            .check()?;
+    }
+    Ok(())
+}
+
 async fn one_id(store: &Store, sql: &str) -> anyhow::Result<String> {
     let mut res = store.db().query(sql).await?;
     let ids: Vec<String> = res.take(0)?;
@@ -291,6 +316,21 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
+    // The board report's quarter: 19 more sends like that one (copied, with about half
+    // acknowledged), so the quarter holds 20 briefings to every subscribed contact.
+    let t = Instant::now();
+    more_sends(&store, &briefing, 19).await?;
+    println!(
+        "  19 more sends copied into the quarter ({} deliveries in all) in {:.1} s",
+        store
+            .db()
+            .query("SELECT count() FROM delivery GROUP ALL")
+            .await?
+            .take::<Option<i64>>((0, "count"))?
+            .unwrap_or(0),
+        t.elapsed().as_secs_f64()
+    );
+
     let big_org = one_id(
         &store,
         "SELECT VALUE record::id(id) FROM organisation WHERE name = 'Region Organisation 0000'",
@@ -357,6 +397,8 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
         "/plan".into(),
         "/briefings".into(),
         format!("/briefings/{briefing}"),
+        "/reports/board".into(),
+        "/interactions".into(),
         format!("/workstreams/{workstream}"),
         "/setup/workstreams".into(),
         "/users".into(),

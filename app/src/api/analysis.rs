@@ -1,5 +1,7 @@
 //! Stakeholder analysis over the register: the influence × interest map (with how contacts
-//! moved since a date) and a contact's engagement history.
+//! moved since a date), a contact's engagement history, the overview's engagement panel and
+//! the programme board's quarterly report.
+use crate::domain::board::{BoardReport, EngagementPanel};
 use crate::domain::query::ContactQuery;
 use crate::domain::stakeholder_map::StakeholderMap;
 use crate::domain::*;
@@ -66,4 +68,27 @@ pub async fn engagement_history(id: String) -> Result<Vec<HistoryLine>, AppError
         .collect();
     lines.reverse();
     Ok(lines)
+}
+
+/// The overview's engagement panel: reach and acknowledgements of the last 90 days, and who
+/// is below target, by sector.
+#[server(endpoint = "analysis/engagement-panel")]
+pub async fn overview_engagement() -> Result<EngagementPanel, AppError> {
+    let ctx = authorized(Action::ViewEngagementReport)?;
+    finish(crate::backend::services::engagement::panel(&ctx.store, chrono::Utc::now()).await)
+}
+
+/// The quarterly engagement report for the programme board. `quarter`: `2026-27-Q3` (an NHS
+/// financial-year quarter); blank means the quarter under way.
+#[server(endpoint = "analysis/board-report")]
+pub async fn quarterly_board_report(#[server(default)] quarter: String) -> Result<BoardReport, AppError> {
+    use crate::domain::board::Quarter;
+    let ctx = authorized(Action::ViewEngagementReport)?;
+    let now = chrono::Utc::now();
+    let quarter = if quarter.trim().is_empty() {
+        Quarter::containing(crate::domain::time::london_date(now))
+    } else {
+        finish(Quarter::parse(&quarter).map_err(AppError::NotFound))?
+    };
+    finish(crate::backend::services::engagement::board_report(&ctx.store, quarter, now).await)
 }

@@ -205,3 +205,37 @@ pub async fn complete_follow_up(id: String) -> Result<(), AppError> {
     leptos_axum::redirect("/follow-ups");
     Ok(())
 }
+
+/// The logged interactions of a period, of one kind or all (the log's own page, and where the
+/// board report's counts link to).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InteractionsInPeriod {
+    pub items: Vec<Interaction>,
+    pub kind: Option<crate::domain::interaction::InteractionKind>,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// `from`/`to`: days (YYYY-MM-DD, inclusive); blank means the last 90 days. `kind`: blank for all.
+#[server(endpoint = "interactions/logged")]
+pub async fn logged_interactions(
+    #[server(default)] kind: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<InteractionsInPeriod, AppError> {
+    use crate::domain::interaction::InteractionKind;
+    let ctx = authorized(Action::ViewRegister)?;
+    let day = |raw: &str, default: chrono::NaiveDate| match raw.trim() {
+        "" => Ok(default),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| AppError::NotFound(format!("\"{d}\" is not a date: write it as 2026-10-01"))),
+    };
+    let to = finish(day(&to, today()))?;
+    let from = finish(day(&from, to - chrono::Duration::days(89)))?;
+    let kind = match kind.trim() {
+        "" => None,
+        k => Some(finish(InteractionKind::parse(k).map_err(AppError::NotFound))?),
+    };
+    let items = finish(ctx.store.interactions().logged_between(kind, from, to).await)?;
+    Ok(InteractionsInPeriod { items, kind, from, to })
+}

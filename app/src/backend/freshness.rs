@@ -7,6 +7,7 @@
 //! Where the database is shared (a remote server) and no live query is running, nothing kept
 //! can be trusted: [`Freshness::trusted`] is false and readers read again.
 use super::db::Store;
+use crate::domain::board::Reach;
 use crate::domain::report::Report;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -45,19 +46,22 @@ impl Freshness {
     }
 }
 
-/// Each briefing's report as last worked out, with the count of sending changes it was read
-/// at (see [`crate::backend::freshness`]): a finished 10,000-recipient send is read once per
-/// change, not on every view of its page.
+/// Values worked out from the sending tables (each briefing's report; what a period's
+/// briefings reached), each kept with the count of sending changes it was read at (see
+/// [`crate::backend::freshness`]): a finished 10,000-recipient send is read once per change,
+/// not on every view of its page.
 pub struct ReportCache {
     freshness: Arc<Freshness>,
-    reports: std::sync::Mutex<std::collections::HashMap<String, (u64, Arc<Report>)>>,
+    reports: Kept<Report>,
+    reach: Kept<Reach>,
 }
 
 impl ReportCache {
     pub fn new(shared: bool) -> Self {
         Self {
             freshness: Arc::new(Freshness::new(shared)),
-            reports: std::sync::Mutex::new(std::collections::HashMap::new()),
+            reports: Kept::default(),
+            reach: Kept::default(),
         }
     }
 
@@ -66,20 +70,51 @@ impl ReportCache {
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<Report>> {
-        if !self.freshness.trusted() {
-            return None;
-        }
-        let now = self.freshness.current();
-        let reports = self.reports.lock().ok()?;
-        reports.get(id).filter(|(g, _)| *g == now).map(|(_, r)| r.clone())
+        self.reports.get(id, &self.freshness)
     }
 
     pub fn keep(&self, id: &str, generation: u64, report: Arc<Report>) {
-        if let Ok(mut reports) = self.reports.lock() {
-            // Only current reports are worth keeping.
-            let now = self.freshness.current();
-            reports.retain(|_, (g, _)| *g == now);
-            reports.insert(id.to_string(), (generation, report));
+        self.reports.keep(id, generation, report, &self.freshness)
+    }
+
+    /// What the briefings of a period reached (keyed by the period).
+    pub fn get_reach(&self, period: &str) -> Option<Arc<Reach>> {
+        self.reach.get(period, &self.freshness)
+    }
+
+    pub fn keep_reach(&self, period: &str, generation: u64, reach: Arc<Reach>) {
+        self.reach.keep(period, generation, reach, &self.freshness)
+    }
+}
+
+/// Values by key, each with the count it was read at; only current ones are served or kept.
+struct Kept<T> {
+    values: std::sync::Mutex<std::collections::HashMap<String, (u64, Arc<T>)>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Self {
+            values: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl<T> Kept<T> {
+    fn get(&self, key: &str, freshness: &Freshness) -> Option<Arc<T>> {
+        if !freshness.trusted() {
+            return None;
+        }
+        let now = freshness.current();
+        let values = self.values.lock().ok()?;
+        values.get(key).filter(|(g, _)| *g == now).map(|(_, v)| v.clone())
+    }
+
+    fn keep(&self, key: &str, generation: u64, value: Arc<T>, freshness: &Freshness) {
+        if let Ok(mut values) = self.values.lock() {
+            let now = freshness.current();
+            values.retain(|_, (g, _)| *g == now);
+            values.insert(key.to_string(), (generation, value));
         }
     }
 }

@@ -278,6 +278,24 @@ impl Snapshot {
         self.orgs.len() as u64
     }
 
+    /// Every contact by id: name, organisation and its kind (what the board report names).
+    pub fn people(&self) -> std::collections::HashMap<String, crate::domain::board::Named> {
+        self.contacts
+            .iter()
+            .map(|e| {
+                let c = &e.contact;
+                (
+                    c.id.to_string(),
+                    crate::domain::board::Named {
+                        name: c.name.to_string(),
+                        organisation: c.organisation_name.to_string(),
+                        kind: c.organisation_kind,
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Each kind of organisation with contacts, and how its contacts stand.
     pub fn sector_summary(&self) -> Vec<crate::domain::register::SectorSummary> {
         let mut out: Vec<_> = OrgKind::ALL

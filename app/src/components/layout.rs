@@ -69,6 +69,7 @@ fn Nav(user: CurrentUser) -> impl IntoView {
                 <NavLink href="/plan" label="Plan"/>
                 <NavLink href="/segments" label="Audiences"/>
                 <NavLink href="/briefings" label="Briefings"/>
+                <NavLink href="/reports/board" label="Board report"/>
                 {admin.then(|| view! { <NavLink href="/setup/workstreams" label="Workstreams"/> })}
                 {admin.then(|| view! { <NavLink href="/users" label="Users"/> })}
                 {audit.then(|| view! { <NavLink href="/audit" label="Audit log"/> })}

@@ -1,4 +1,5 @@
 //! Presentational pieces: no server calls here.
+pub mod chart;
 pub mod errors;
 pub mod form;
 pub mod layout;

@@ -33,9 +33,20 @@ pub fn segments(
 }
 
 #[component]
-pub fn RagTimeline(updates: Vec<StatusUpdate>, now: DateTime<Utc>, #[prop(into)] label: String) -> impl IntoView {
+pub fn RagTimeline(
+    updates: Vec<StatusUpdate>,
+    now: DateTime<Utc>,
+    #[prop(into)] label: String,
+    /// Where the bar starts (by default: the first update or 90 days back, whichever is earlier).
+    #[prop(optional)]
+    from: Option<DateTime<Utc>>,
+    /// The right-hand end's label (by default "today").
+    #[prop(optional, into)]
+    end_label: Option<String>,
+) -> impl IntoView {
     let earliest = updates.iter().map(|u| u.at).min().unwrap_or(now);
-    let start = earliest.min(now - Duration::days(90)) - Duration::days(1);
+    let start = from.unwrap_or_else(|| earliest.min(now - Duration::days(90)) - Duration::days(1));
+    let end_label = end_label.unwrap_or_else(|| "today".into());
     let span = (now - start).num_seconds().max(1) as f64;
     let x = move |t: DateTime<Utc>| ((t - start).num_seconds() as f64 / span) * WIDTH;
     let segs = segments(&updates, start, now);
@@ -66,7 +77,7 @@ pub fn RagTimeline(updates: Vec<StatusUpdate>, now: DateTime<Utc>, #[prop(into)]
                     view! { <rect x=format!("{x0:.1}") y="0" width=format!("{:.1}", (x1 - x0).max(0.5)) height=HEIGHT fill=fill/> }
                 }).collect_view()}
                 <text x="0" y=HEIGHT + 14.0 font-size="11">{start_label}</text>
-                <text x=WIDTH y=HEIGHT + 14.0 font-size="11" text-anchor="end">"today"</text>
+                <text x=WIDTH y=HEIGHT + 14.0 font-size="11" text-anchor="end">{end_label}</text>
             </svg>
             <figcaption class="visually-hidden">{description}</figcaption>
         </figure>

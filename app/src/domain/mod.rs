@@ -2,6 +2,7 @@
 pub mod account;
 pub mod audience;
 pub mod audit;
+pub mod board;
 pub mod briefing;
 pub mod closed_enum;
 pub mod contact;

@@ -80,6 +80,8 @@ pub enum Action {
     ViewPlan,
     /// Change the plan and segments; compose, schedule, send and cancel briefings.
     EditPlan,
+    /// Read the engagement analysis: the overview's engagement panel and the board report.
+    ViewEngagementReport,
     /// Manage user accounts.
     ManageUsers,
     /// Read the audit log.
@@ -92,7 +94,11 @@ pub fn allows(user: &CurrentUser, action: &Action) -> bool {
     match user.role {
         Role::ProgrammeManager => true,
         Role::WorkstreamLead => match action {
-            Action::ViewRegister | Action::ViewWorkstreams | Action::ViewPlan | Action::LogInteraction => true,
+            Action::ViewRegister
+            | Action::ViewWorkstreams
+            | Action::ViewPlan
+            | Action::ViewEngagementReport
+            | Action::LogInteraction => true,
             Action::UpdateWorkstream(id) => user.leads.contains(id),
             Action::EditRegister
             | Action::ImportRegister
@@ -172,6 +178,7 @@ mod tests {
         ));
         assert!(allows(&lead, &Action::ViewRegister));
         assert!(allows(&lead, &Action::ViewPlan));
+        assert!(allows(&lead, &Action::ViewEngagementReport));
         assert_eq!(
             authorize(Some(&lead), &Action::EditRegister).unwrap_err(),
             AppError::Forbidden

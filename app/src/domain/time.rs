@@ -7,6 +7,11 @@ pub fn format_london(t: DateTime<Utc>) -> String {
     t.with_timezone(&London).format("%-d %b %Y, %H:%M").to_string()
 }
 
+/// The day it is in the UK at `t`.
+pub fn london_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&London).date_naive()
+}
+
 /// A wall-clock date and time in the UK turned into an instant. A time that does not exist
 /// (the hour skipped when clocks go forward) is an error the user must correct; a time that
 /// happens twice (when clocks go back) means the first of the two, the BST one.

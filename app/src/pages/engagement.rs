@@ -82,3 +82,64 @@ pub fn EngagementPage() -> impl IntoView {
         </Transition>
     }
 }
+
+/// The overview's engagement panel: who the last 90 days' briefings reached, how the latest
+/// were acknowledged, and who is below target, by sector. Each figure links to its source.
+#[component]
+pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl IntoView {
+    use crate::components::chart::PercentBars;
+    use crate::domain::board::rate;
+    let percent = |v: Option<u32>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into());
+    let reach = panel.reach;
+    let reached = reach.reached();
+    let contacts: u64 = reach.sectors.iter().map(|s| s.contacts).sum();
+    let below: u64 = reach.sectors.iter().map(|s| s.below_target).sum();
+    view! {
+        <section class="engagement-panel" aria-labelledby="engagement-panel">
+            <h2 id="engagement-panel">"Engagement"</h2>
+            <p>
+                {format!("In the last {} days, briefings reached {reached} of {contacts} contacts; ", panel.days)}
+                <a href="/engagement?below=1">{format!("{below} contact{} below target", if below == 1 { " is" } else { "s are" })}</a>
+                ". "
+                <a href="/reports/board">"Quarterly board report"</a>
+            </p>
+            <div class="table-wrap" role="region" aria-label="Engagement by sector" tabindex="0">
+                <table class="table">
+                    <caption class="visually-hidden">{format!("Reach in the last {} days and contacts below target, by sector", panel.days)}</caption>
+                    <thead><tr>
+                        <th scope="col">"Sector"</th>
+                        <th scope="col" class="table__numeric">"Contacts"</th>
+                        <th scope="col" class="table__numeric">{format!("Reached ({} days)", panel.days)}</th>
+                        <th scope="col" class="table__numeric">"Acknowledged"</th>
+                        <th scope="col" class="table__numeric">"Below target"</th>
+                    </tr></thead>
+                    <tbody>
+                        {reach.sectors.iter().map(|s| {
+                            let kind = s.kind.map(|k| k.key()).unwrap_or("");
+                            view! {
+                                <tr>
+                                    <th scope="row">{s.label()}</th>
+                                    <td class="table__numeric"><a href=format!("/contacts?{}", query_string(&[("kind", kind)]))>{s.contacts}</a></td>
+                                    <td class="table__numeric">{format!("{} ({})", s.reached, percent(rate(s.reached, s.contacts)))}</td>
+                                    <td class="table__numeric">{percent(s.rate())}</td>
+                                    <td class="table__numeric"><a href=format!("/engagement?{}", query_string(&[("kind", kind), ("below", "1")]))>{s.below_target}</a></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {(!panel.latest.is_empty()).then(|| view! {
+                <h3>"Acknowledgement of the latest briefings"</h3>
+                <PercentBars title="Acknowledgement rate of the latest briefings"
+                    rows=panel.latest.iter().map(|b| (b.subject.clone(), b.rate())).collect()/>
+                <ul class="body-small">
+                    {panel.latest.iter().map(|b| view! {
+                        <li><a href=format!("/briefings/{}", b.id)>{b.subject.clone()}</a>
+                            {format!(" ({}): {} of {} acknowledged, {}", b.sent_on, b.acknowledged, b.delivered, percent(b.rate()))}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}

@@ -194,3 +194,83 @@ pub fn FollowUpsPage() -> impl IntoView {
         </Transition>
     }
 }
+
+/// Every logged interaction of a period, of one kind or all: a plain GET form, so a view can
+/// be bookmarked (the board report links here).
+#[component]
+pub fn InteractionLogPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let params = move || {
+        query.with(|q| {
+            (
+                q.get("kind").unwrap_or_default(),
+                q.get("from").unwrap_or_default(),
+                q.get("to").unwrap_or_default(),
+            )
+        })
+    };
+    let data = Resource::new(params, |(k, f, t)| logged_interactions(k, f, t));
+    view! {
+        <Title text="Interaction log – Liaison"/>
+        <h1>"Interaction log"</h1>
+        <p class="lede">"Meetings, calls, emails, workshops and notes people logged with contacts and organisations, newest first."</p>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let d = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                };
+                let kind = d.kind.map(|k| k.key()).unwrap_or("");
+                view! {
+                    <form method="get" action="/interactions" class="inline-form" role="search" aria-label="Interaction log">
+                        <div class="form-group">
+                            <label class="label" for="log-kind">"Kind"</label>
+                            <select class="select" id="log-kind" name="kind">
+                                <option value="" selected=kind.is_empty()>"All kinds"</option>
+                                {InteractionKind::ALL.iter().map(|k| view! {
+                                    <option value=k.key() selected=k.key() == kind>{k.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="form-group">
+                            <label class="label" for="log-from">"From"</label>
+                            <input class="input input--width-10" type="date" id="log-from" name="from" value=d.from.to_string()/>
+                        </div>
+                        <div class="form-group">
+                            <label class="label" for="log-to">"To"</label>
+                            <input class="input input--width-10" type="date" id="log-to" name="to" value=d.to.to_string()/>
+                        </div>
+                        <div class="form-group"><button class="button button--secondary" type="submit">"Show"</button></div>
+                    </form>
+                    <p>{format!("{} interaction{} from {} to {}", d.items.len(), if d.items.len() == 1 { "" } else { "s" },
+                        d.from.format("%-d %b %Y"), d.to.format("%-d %b %Y"))}</p>
+                    {(!d.items.is_empty()).then(|| view! {
+                        <div class="table-wrap" role="region" aria-label="Logged interactions" tabindex="0">
+                            <table class="table">
+                                <caption class="visually-hidden">"Logged interactions"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Date"</th><th scope="col">"Kind"</th><th scope="col">"With"</th>
+                                    <th scope="col">"Summary"</th><th scope="col">"Logged by"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {d.items.into_iter().map(|i| {
+                                        let (link, name) = i.with.clone();
+                                        view! {
+                                            <tr>
+                                                <td>{i.date.format("%-d %b %Y").to_string()}</td>
+                                                <td>{i.kind.label()}</td>
+                                                <td><a href=link>{name}</a></td>
+                                                <td>{i.summary.clone()}</td>
+                                                <td>{i.author_name.clone()}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    })}
+                }.into_any()
+            })}
+        </Transition>
+    }
+}

@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audiences;
+pub mod board;
 pub mod briefings;
 pub mod contacts;
 pub mod engagement;

@@ -34,6 +34,7 @@ fn RagTag(rag: Option<Rag>) -> impl IntoView {
 pub fn OverviewPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| programme_overview());
     let summary = Resource::new(|| (), |_| register_summary());
+    let engagement = Resource::new(|| (), |_| crate::api::analysis::overview_engagement());
     view! {
         <Title text="Programme overview – Liaison"/>
         <h1>"Programme overview"</h1>
@@ -41,6 +42,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let register = summary.await.ok();
+                let engagement = engagement.await.ok();
                 match overview.await {
                     Ok(o) => view! {
                         {o.plan_started.map(|plan| {
@@ -71,6 +73,7 @@ pub fn OverviewPage() -> impl IntoView {
                                 <a href="/contacts">{format!("{} contacts", r.contacts)}</a>
                             </p>
                         })}
+                        {engagement.map(|panel| view! { <crate::pages::engagement::EngagementPanelView panel/> })}
                     }.into_any(),
                     Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
                 }

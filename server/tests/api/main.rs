@@ -4,6 +4,7 @@ mod accounts;
 mod analysis;
 mod assets;
 mod auth;
+mod board;
 mod editing;
 mod hardening;
 mod helpers;

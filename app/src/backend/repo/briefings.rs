@@ -117,6 +117,15 @@ pub struct Briefings<'a> {
     store: &'a Store,
 }
 
+/// A briefing sent within a period (the board report).
+#[derive(Debug, Clone, SurrealValue)]
+pub struct SentBriefing {
+    pub id: String,
+    pub subject: String,
+    pub ack_required: bool,
+    pub at: DateTime<Utc>,
+}
+
 impl<'a> Briefings<'a> {
     pub(crate) fn new(store: &'a Store) -> Self {
         Self { store }
@@ -475,6 +484,29 @@ impl<'a> Briefings<'a> {
     }
 
     /// Scheduled briefings whose time has come.
+    /// Briefings sent (or sending) whose send started within `[from, to)`, oldest first.
+    /// A send's start is its scheduled time; a briefing sent at once has only `sent_at`.
+    pub async fn sent_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<SentBriefing>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, subject, ack_required, send_at ?? sent_at AS at FROM briefing
+                    WHERE state IN $from_states AND (send_at ?? sent_at) >= $from AND (send_at ?? sent_at) < $to
+                    ORDER BY at",
+            )
+            .bind((
+                "from_states",
+                [BriefingState::Sending, BriefingState::Sent]
+                    .map(|s| s.key().to_string())
+                    .to_vec(),
+            ))
+            .bind(("from", from))
+            .bind(("to", to))
+            .await?;
+        Ok(res.take(0)?)
+    }
+
     pub async fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         let mut res = self
             .store

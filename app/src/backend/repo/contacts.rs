@@ -239,6 +239,40 @@ impl<'a> Contacts<'a> {
             .collect())
     }
 
+    /// Every recorded engagement standing (current and target) before `end`, oldest first:
+    /// what the board report's SEAM movement is worked out from.
+    pub async fn standings_before(
+        &self,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>, crate::domain::board::Standing)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Row {
+            contact: String,
+            at: chrono::DateTime<chrono::Utc>,
+            current: String,
+            target: String,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(contact) AS contact, at, current, target FROM engagement_change
+                    WHERE at < $end ORDER BY at",
+            )
+            .bind(("end", end))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter()
+            .map(|r| {
+                let standing = crate::domain::board::Standing {
+                    current: stored("current", Engagement::parse(&r.current))?,
+                    target: stored("target", Engagement::parse(&r.target))?,
+                };
+                Ok((r.contact, r.at, standing))
+            })
+            .collect()
+    }
+
     /// Every contact the query matches, in its order, each with its organisation's area:
     /// the register export (no paging: the whole filtered view).
     pub async fn export(&self, q: &ContactQuery) -> Result<Vec<(Contact, Option<String>)>, StoreError> {

@@ -37,6 +37,14 @@ pub struct Claimed {
     pub org_kind: Option<String>,
 }
 
+/// Sent deliveries of one kind of organisation, and how many were acknowledged.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct KindTally {
+    pub org_kind: String,
+    pub delivered: i64,
+    pub acknowledged: i64,
+}
+
 /// Recipients per block (one lease each) when a briefing's recipients are frozen.
 pub const BLOCK: usize = 200;
 
@@ -379,6 +387,50 @@ impl<'a> Deliveries<'a> {
             }
         })
         .await
+    }
+
+    /// A briefing's sent deliveries, by kind of organisation (as it was when they were sent),
+    /// and how many were acknowledged. Reminders and test sends are not counted.
+    pub async fn tally_by_kind(&self, briefing: &str) -> Result<Vec<KindTally>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT org_kind, count() AS delivered, count(acknowledged_at != NONE) AS acknowledged FROM delivery
+                    WHERE briefing = type::record('briefing', $id) AND kind = 'briefing' AND state = 'sent'
+                    GROUP BY org_kind",
+            )
+            .bind(("id", briefing.to_string()))
+            .await?;
+        Ok(res.take(0)?)
+    }
+
+    /// How many distinct contacts were sent at least one of these briefings, by kind of
+    /// organisation: `(kind, contacts)`.
+    pub async fn reached_by_kind(&self, briefings: &[String]) -> Result<Vec<(String, u64)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Row {
+            org_kind: String,
+            reached: i64,
+        }
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "LET $ids = $keys.map(|$k| type::record('briefing', $k));
+                 SELECT org_kind, count() AS reached FROM (
+                    SELECT org_kind, contact FROM delivery
+                        WHERE briefing IN $ids AND kind = 'briefing' AND state = 'sent' AND contact != NONE
+                        GROUP BY org_kind, contact)
+                    GROUP BY org_kind;",
+            )
+            .bind(("keys", briefings.to_vec()))
+            .await?;
+        let rows: Vec<Row> = res.take(1)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.org_kind, r.reached.max(0) as u64))
+            .collect())
     }
 
     /// How many of a briefing's deliveries have an outcome (sent or failed).

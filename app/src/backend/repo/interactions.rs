@@ -264,6 +264,44 @@ impl<'a> Interactions<'a> {
         rows.into_iter().map(Row::into_domain).collect()
     }
 
+    /// Logged interactions dated within `[from, to]` (days, inclusive), of one kind or all,
+    /// newest first: the source of the board report's counts.
+    pub async fn logged_between(
+        &self,
+        kind: Option<InteractionKind>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM interaction WHERE logged = true AND date >= $from AND date <= $to
+                    AND ($kind = NONE OR kind = $kind) ORDER BY date DESC, id"
+            ))
+            .bind(("from", from.to_string()))
+            .bind(("to", to.to_string()))
+            .bind(("kind", kind.map(|k| k.key().to_string())))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().map(Row::into_domain).collect()
+    }
+
+    /// Everyone's follow-ups dated before `today` and not done, oldest first.
+    pub async fn overdue(&self, today: NaiveDate) -> Result<Vec<Interaction>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM interaction WHERE follow_up_done = NONE AND follow_up_on != NONE
+                    AND follow_up_on < $today ORDER BY follow_up_on"
+            ))
+            .bind(("today", today.to_string()))
+            .await?;
+        let rows: Vec<Row> = res.take(0)?;
+        rows.into_iter().map(Row::into_domain).collect()
+    }
+
     /// Marks a follow-up done: by its owner, or a manager.
     pub async fn complete(&self, actor: &Actor, user: &str, manager: bool, id: &str) -> Result<(), StoreError> {
         let res = self

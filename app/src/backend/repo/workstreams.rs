@@ -452,6 +452,61 @@ impl<'a> Workstreams<'a> {
         Ok(views)
     }
 
+    /// Each current workstream's RAG status over `[from, to)`: the last update before `from`,
+    /// and every update within (oldest first). For the board report.
+    pub async fn rag_between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::board::WorkstreamQuarter>, StoreError> {
+        const UPDATE: &str = "record::id(id) AS id, record::id(workstream) AS workstream, rag, summary, risks, issues,
+            next_steps, commentary, author_name, at";
+        let mut res = self
+            .store
+            .db()
+            .query(format!(
+                "LET $ws = SELECT id, record::id(id) AS key, name FROM workstream WHERE archived_at = NONE ORDER BY position;
+                 SELECT key AS id, name FROM $ws;
+                 array::flatten($ws.map(|$w| SELECT {UPDATE} FROM status_update
+                    WHERE workstream = $w.id AND at < $from ORDER BY at DESC LIMIT 1));
+                 array::flatten($ws.map(|$w| SELECT {UPDATE} FROM status_update
+                    WHERE workstream = $w.id AND at >= $from AND at < $to ORDER BY at));"
+            ))
+            .bind(("from", from))
+            .bind(("to", to))
+            .await?;
+        #[derive(SurrealValue)]
+        struct WsRow {
+            id: String,
+            name: String,
+        }
+        let ws: Vec<WsRow> = res.take(1)?;
+        let before: Vec<UpdateRow> = res.take(2)?;
+        let within: Vec<UpdateRow> = res.take(3)?;
+        let mut out: Vec<crate::domain::board::WorkstreamQuarter> = ws
+            .into_iter()
+            .map(|w| crate::domain::board::WorkstreamQuarter {
+                id: w.id,
+                name: w.name,
+                at_start: None,
+                updates: vec![],
+            })
+            .collect();
+        for u in before {
+            let (ws, u) = u.into_domain()?;
+            if let Some(w) = out.iter_mut().find(|w| w.id == ws) {
+                w.at_start = Some(u.rag);
+            }
+        }
+        for u in within {
+            let (ws, u) = u.into_domain()?;
+            if let Some(w) = out.iter_mut().find(|w| w.id == ws) {
+                w.updates.push(u);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn view(&self, id: &WorkstreamId) -> Result<WorkstreamView, StoreError> {
         self.views(Some(id))
             .await?

@@ -2,4 +2,5 @@
 //! workers call these, so that each use case is written once. A repository owns one table's
 //! reads and writes; a service composes them.
 pub mod briefings;
+pub mod engagement;
 pub mod reports;

@@ -1,0 +1,154 @@
+//! Engagement analysis across the register, the sending and the workstreams: the overview's
+//! engagement panel and the programme board's quarterly report. What the briefings of a
+//! period reached is kept per sending change (see [`crate::backend::freshness`]), so the
+//! overview does not count a quarter's deliveries on every visit.
+use crate::backend::db::Store;
+use crate::backend::error::StoreError;
+use crate::domain::board::*;
+use crate::domain::interaction::InteractionKind;
+use crate::domain::time::{format_london, london_date};
+use crate::domain::OrgKind;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What the briefings sent within `[from, to)` reached: each briefing, and each sector's
+/// distinct contacts and acknowledgements (the register's side is not filled in).
+pub async fn reach(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Arc<Reach>, StoreError> {
+    let cache = store.report_cache_arc();
+    let period = format!("{}..{}", from.to_rfc3339(), to.to_rfc3339());
+    if let Some(r) = cache.get_reach(&period) {
+        return Ok(r);
+    }
+    let generation = cache.freshness_arc().current();
+    let reach = Arc::new(reach_now(store, from, to).await?);
+    cache.keep_reach(&period, generation, reach.clone());
+    Ok(reach)
+}
+
+async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Reach, StoreError> {
+    let sent = store.briefings().sent_between(from, to).await?;
+    let mut briefings = Vec::with_capacity(sent.len());
+    let mut asked: BTreeMap<Option<OrgKind>, (u64, u64)> = BTreeMap::new();
+    for b in &sent {
+        let (mut delivered, mut acknowledged) = (0, 0);
+        for t in store.deliveries().tally_by_kind(&b.id).await? {
+            let (d, a) = (t.delivered.max(0) as u64, t.acknowledged.max(0) as u64);
+            delivered += d;
+            acknowledged += a;
+            if b.ack_required {
+                let e = asked.entry(OrgKind::parse(&t.org_kind).ok()).or_insert((0, 0));
+                e.0 += d;
+                e.1 += a;
+            }
+        }
+        briefings.push(BriefingReach {
+            id: b.id.clone(),
+            subject: b.subject.clone(),
+            sent_on: london_date(b.at).to_string(),
+            delivered,
+            acknowledged,
+            ack_required: b.ack_required,
+        });
+    }
+    let mut by_kind: BTreeMap<Option<OrgKind>, SectorReach> = BTreeMap::new();
+    for (kind, (d, a)) in asked {
+        let s = sector(&mut by_kind, kind);
+        s.asked = d;
+        s.acknowledged = a;
+    }
+    if !sent.is_empty() {
+        let ids: Vec<String> = sent.iter().map(|b| b.id.clone()).collect();
+        for (kind, n) in store.deliveries().reached_by_kind(&ids).await? {
+            sector(&mut by_kind, OrgKind::parse(&kind).ok()).reached += n;
+        }
+    }
+    Ok(Reach {
+        briefings,
+        sectors: by_kind.into_values().collect(),
+    })
+}
+
+fn sector(map: &mut BTreeMap<Option<OrgKind>, SectorReach>, kind: Option<OrgKind>) -> &mut SectorReach {
+    map.entry(kind).or_insert_with(|| SectorReach {
+        kind,
+        ..Default::default()
+    })
+}
+
+/// The overview's panel: reach over the last [`PANEL_DAYS`] whole days (to the end of today,
+/// so the figures are kept all day), the latest briefings that asked for acknowledgement, and
+/// each sector's contacts below target now.
+pub async fn panel(store: &Store, now: DateTime<Utc>) -> Result<EngagementPanel, StoreError> {
+    let today = london_date(now);
+    let from = midnight(today - Duration::days(i64::from(PANEL_DAYS) - 1));
+    let to = midnight(today + Duration::days(1));
+    let reach = reach(store, from, to).await?;
+    let register = store.register_view().await?.sector_summary();
+    let reach = Reach::clone(&reach).with_register(register.iter().map(|s| (s.kind, s.contacts, s.below_target)));
+    let latest = reach
+        .briefings
+        .iter()
+        .rev()
+        .filter(|b| b.ack_required)
+        .take(LATEST_SHOWN)
+        .cloned()
+        .collect();
+    Ok(EngagementPanel {
+        days: PANEL_DAYS,
+        reach,
+        latest,
+    })
+}
+
+/// The programme board's report for `quarter`, as the data stands at `now`. A quarter under
+/// way runs to now; one in the future is empty.
+pub async fn board_report(store: &Store, quarter: Quarter, now: DateTime<Utc>) -> Result<BoardReport, StoreError> {
+    let (start, end) = quarter.bounds();
+    let until = end.min(now).max(start);
+    let reach = reach(store, start, end).await?;
+    let register = store.register_view().await?;
+    let people = register.people();
+    let summary = register.sector_summary();
+    drop(register);
+    let history = store.contacts().standings_before(until).await?;
+    let (movement, below) = movement(&history, start, until, &people);
+    let reach = Reach::clone(&reach).with_register(
+        summary
+            .iter()
+            .map(|s| (s.kind, s.contacts, below.get(&s.kind).copied().unwrap_or(0))),
+    );
+    let workstreams = store.workstreams().rag_between(start, until).await?;
+    let logged = store
+        .interactions()
+        .logged_between(None, quarter.first_day(), london_date(until).min(quarter.last_day()))
+        .await?;
+    let interactions = InteractionKind::ALL
+        .iter()
+        .map(|k| (*k, logged.iter().filter(|i| i.kind == *k).count() as u64))
+        .collect();
+    let overdue = store
+        .interactions()
+        .overdue(london_date(now))
+        .await?
+        .into_iter()
+        .map(|i| Overdue {
+            href: i.with.0.clone(),
+            with: i.with.1.clone(),
+            owner: i.follow_up_owner_name.clone().unwrap_or_else(|| i.author_name.clone()),
+            due: i.follow_up_on.map(|d| d.to_string()).unwrap_or_default(),
+            summary: i.summary,
+        })
+        .collect();
+    Ok(BoardReport {
+        quarter,
+        until,
+        in_progress: now < end,
+        generated: format_london(now),
+        reach,
+        movement,
+        workstreams,
+        interactions,
+        overdue,
+    })
+}

@@ -1,0 +1,316 @@
+//! The programme board's quarterly report and the overview's engagement panel, over HTTP:
+//! a real send over SMTP with an acknowledgement, an engagement change, a status update, a
+//! logged meeting and an overdue follow-up, each counted in the quarter it happened in and
+//! nowhere else.
+use crate::helpers::*;
+use app::backend::repo::audit::Actor;
+use app::domain::board::Quarter;
+use app::domain::briefing::BriefingDraft;
+use app::domain::segment::SegmentFilter;
+use app::domain::workstream::{Rag, StatusDraft};
+use app::domain::OrgKind;
+
+async fn json(res: reqwest::Response) -> serde_json::Value {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// Runs one statement with `$id` bound.
+async fn sql(app: &TestApp, q: &str, id: &str) {
+    app.store
+        .db()
+        .query(q)
+        .bind(("id", id.to_string()))
+        .await
+        .expect("query")
+        .check()
+        .expect("statement");
+}
+
+/// Waits until the briefing's send has finished.
+async fn sent(app: &TestApp, briefing: &str) -> bool {
+    wait_for(20, || async {
+        app.store.briefings().get(briefing).await.ok().map(|b| b.summary.state)
+            == Some(app::domain::briefing::BriefingState::Sent)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_sources() {
+    let app = spawn_app().await;
+    let acute = app.create_org("Board Acute Trust", "acute_trust").await;
+    let hei = app.create_org("Board University", "hei").await;
+    let mut contacts = vec![];
+    for (name, email, org) in [
+        ("Zoë Acute", "zoe@acute.example.org", &acute),
+        ("Sam Acute", "sam@acute.example.org", &acute),
+        ("Ann Hei", "ann@hei.example.org", &hei),
+    ] {
+        let res = app.create_contact(name, email, org).await;
+        assert_eq!(res.status().as_u16(), 200);
+        contacts.push(redirect_target(&res).trim_start_matches("/contacts/").to_string());
+    }
+    // The register was built last quarter, as far as the history knows.
+    let (start, _) = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).bounds();
+    app.store
+        .db()
+        .query("UPDATE engagement_change SET at = $at")
+        .bind(("at", start - chrono::Duration::days(10)))
+        .await
+        .expect("backdate")
+        .check()
+        .expect("backdated");
+    // Zoë moves from neutral (the form's default) to supportive this quarter, below a
+    // leading target.
+    let mut edit = contact_form("Zoë Acute", "zoe@acute.example.org", &acute);
+    edit.insert(0, ("id", contacts[0].clone()));
+    for (k, v) in [("engagement_current", "supportive"), ("engagement_target", "leading")] {
+        if let Some(f) = edit.iter_mut().find(|(name, _)| *name == k) {
+            f.1 = v.to_string();
+        }
+    }
+    assert_eq!(app.call("contacts/update", &edit).await.status().as_u16(), 200);
+
+    // A briefing asking for acknowledgement to the acute trust, sent now; one acknowledges.
+    let actor = Actor::system();
+    let segment = app
+        .store
+        .segments()
+        .create(
+            &actor,
+            "Acute trusts",
+            &SegmentFilter {
+                kinds: vec![OrgKind::AcuteTrust],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("segment");
+    let draft = BriefingDraft {
+        subject: "Board <b>update</b>".into(),
+        body: "Dear partners".into(),
+        segment,
+        workstreams: vec![],
+        ack_required: true,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let briefing = app
+        .store
+        .briefings()
+        .create(&actor, &draft, "Test")
+        .await
+        .expect("briefing");
+    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
+    let zoe = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == ["zoe@acute.example.org"])
+        .expect("Zoë's briefing");
+    let ack = link(&zoe.data, &format!("{}/ack/", app.address)).expect("ack link");
+    let res = new_client()
+        .post(&ack)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .expect("ack");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(sent(&app, &briefing).await, "the send finishes");
+
+    // A workstream amber last quarter, green this one.
+    let ws = app
+        .store
+        .workstreams()
+        .create("Board workshops", "Aim", 1, None)
+        .await
+        .expect("workstream");
+    let status = |rag, summary: &str| StatusDraft {
+        rag,
+        summary: summary.into(),
+        risks: String::new(),
+        issues: String::new(),
+        next_steps: String::new(),
+        commentary: String::new(),
+    };
+    let ws_store = app.store.workstreams();
+    ws_store
+        .post_status(
+            &actor,
+            "Lead",
+            &ws,
+            &status(Rag::Amber, "Slipping"),
+            start - chrono::Duration::days(20),
+        )
+        .await
+        .expect("status");
+    ws_store
+        .post_status(
+            &actor,
+            "Lead",
+            &ws,
+            &status(Rag::Green, "Back on track"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("status");
+
+    // A meeting with Sam, its follow-up now overdue.
+    let today = app::domain::time::london_date(chrono::Utc::now()).to_string();
+    let res = app
+        .call(
+            "interactions/log",
+            &[
+                ("contact", contacts[1].clone()),
+                ("kind", "meeting".into()),
+                ("date", today.clone()),
+                ("participants", String::new()),
+                ("summary", "Agreed the rota".into()),
+                ("follow_up_on", today.clone()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let two_days_ago = (app::domain::time::london_date(chrono::Utc::now()) - chrono::Duration::days(2)).to_string();
+    sql(&app, "UPDATE interaction SET follow_up_on = $id", &two_days_ago).await;
+
+    let r = json(app.call("analysis/board-report", &[("quarter", String::new())]).await).await;
+    let briefings = r["reach"]["briefings"].as_array().expect("briefings");
+    assert_eq!(briefings.len(), 1);
+    assert_eq!(briefings[0]["delivered"], 2);
+    assert_eq!(briefings[0]["acknowledged"], 1);
+    let sectors = r["reach"]["sectors"].as_array().expect("sectors");
+    let acute_row = sectors.iter().find(|s| s["kind"] == "acute_trust").expect("acute");
+    assert_eq!(
+        (
+            &acute_row["contacts"],
+            &acute_row["reached"],
+            &acute_row["asked"],
+            &acute_row["acknowledged"]
+        ),
+        (&2.into(), &2.into(), &2.into(), &1.into())
+    );
+    assert_eq!(
+        acute_row["below_target"], 2,
+        "Zoë is supportive (target leading), Sam neutral (target supportive)"
+    );
+    let hei_row = sectors.iter().find(|s| s["kind"] == "hei").expect("hei");
+    assert_eq!((&hei_row["contacts"], &hei_row["reached"]), (&1.into(), &0.into()));
+    let moves = r["movement"]["moves"].as_array().expect("moves");
+    assert_eq!(moves.len(), 1);
+    assert_eq!(
+        (&moves[0]["from"], &moves[0]["to"]),
+        (&"neutral".into(), &"supportive".into())
+    );
+    assert_eq!(r["movement"]["added"], 0);
+    let wq = &r["workstreams"][0];
+    assert_eq!(wq["at_start"], "amber");
+    assert_eq!(wq["updates"].as_array().map(Vec::len), Some(1));
+    let meetings = r["interactions"]
+        .as_array()
+        .expect("interactions")
+        .iter()
+        .find(|k| k[0] == "meeting")
+        .expect("meetings")[1]
+        .clone();
+    assert_eq!(meetings, 1);
+    assert_eq!(r["overdue"].as_array().map(Vec::len), Some(1));
+    assert_eq!(r["overdue"][0]["with"], "Sam Acute");
+
+    // The quarter before: the amber update, nothing sent, nobody moved, all three added.
+    let previous = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).previous();
+    let p = json(app.call("analysis/board-report", &[("quarter", previous.key())]).await).await;
+    assert_eq!(p["reach"]["briefings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(p["movement"]["moves"].as_array().map(Vec::len), Some(0));
+    assert_eq!(p["movement"]["added"], 3);
+    assert_eq!(p["workstreams"][0]["updates"].as_array().map(Vec::len), Some(1));
+
+    // The printed page: escaped, linked to its sources.
+    let (status, html) = app.get_html("/reports/board").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Quarterly engagement report"));
+    assert!(html.contains("Board &lt;b&gt;update&lt;/b&gt;"), "user text is escaped");
+    assert!(!html.contains("Board <b>update</b>"));
+    assert!(html.contains(&format!("href=\"/briefings/{briefing}\"")));
+    assert!(html.contains(&format!("href=\"/contacts/{}\"", contacts[0])));
+    assert!(html.contains(&format!("href=\"/workstreams/{ws}\"")));
+    assert!(html.contains("href=\"/engagement?kind=acute_trust&amp;below=1\""));
+    assert!(html.contains("1 follow-up overdue"));
+    // The interaction log the meeting count links to lists the meeting.
+    let (status, log) = app
+        .get_html(&format!("/interactions?kind=meeting&from={today}&to={today}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(log.contains("Agreed the rota"), "{log}");
+
+    // A quarter that is not one is a clear 404.
+    let res = app
+        .call("analysis/board-report", &[("quarter", "2026-Q3".into())])
+        .await;
+    assert_eq!(res.status().as_u16(), 404);
+    assert!(res.text().await.unwrap_or_default().contains("write it as 2026-27-Q3"));
+
+    // The overview's panel: reach of the last 90 days and the latest briefing's rate.
+    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
+    assert_eq!(panel["latest"][0]["acknowledged"], 1);
+    let (_, overview) = app.get_html("/").await;
+    assert!(overview.contains("briefings reached 2 of 3 contacts"), "{overview}");
+    assert!(overview.contains("Quarterly board report"));
+}
+
+#[tokio::test]
+async fn reach_is_worked_out_again_after_an_acknowledgement() {
+    let app = spawn_app().await;
+    let org = app.create_org("Fresh Acute Trust", "acute_trust").await;
+    assert_eq!(
+        app.create_contact("Ann Fresh", "ann@fresh.example.org", &org)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let actor = Actor::system();
+    let segment = app
+        .store
+        .segments()
+        .create(&actor, "Everyone", &SegmentFilter::default())
+        .await
+        .expect("segment");
+    let draft = BriefingDraft {
+        subject: "Fresh".into(),
+        body: "Body".into(),
+        segment,
+        workstreams: vec![],
+        ack_required: true,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let briefing = app
+        .store
+        .briefings()
+        .create(&actor, &draft, "Test")
+        .await
+        .expect("briefing");
+    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    assert!(wait_for(20, || async { !app.mail.messages().is_empty() }).await);
+    assert!(sent(&app, &briefing).await, "the send finishes");
+    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
+    assert_eq!(panel["latest"][0]["acknowledged"], 0);
+    let ack = link(&app.mail.messages()[0].data, &format!("{}/ack/", app.address)).expect("ack link");
+    let res = new_client()
+        .post(&ack)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .expect("ack");
+    assert_eq!(res.status().as_u16(), 200);
+    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
+    assert_eq!(
+        panel["latest"][0]["acknowledged"], 1,
+        "the kept figures were not served stale"
+    );
+}
