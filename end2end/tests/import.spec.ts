@@ -23,6 +23,14 @@ test("a manager imports a spreadsheet with two bad rows and commits the good one
   await expect(rows.getByRole("row", { name: /no\.org@nowhere\.example\.org.*Error.*No organisation is called/ })).toBeVisible();
   await expectAccessible(page);
 
+  // The job titles are left out: the column is set to "Not imported" and the preview redone.
+  const jobTitle = page.getByLabel("Import the column “Job title” as");
+  await expect(jobTitle).toHaveValue("job_title");
+  await jobTitle.selectOption("");
+  await page.getByRole("button", { name: "Use these columns" }).click();
+  await expect(page.getByLabel("Import the column “Job title” as")).toHaveValue("");
+  await expect(page.getByText("2 to create, 0 to update, 0 unchanged, 2 with errors, and 1 new organisation.")).toBeVisible();
+
   await page.getByRole("button", { name: "Import 2 contacts" }).click();
   await expect(page.getByText("The import is done: 2 created, 0 updated, 0 unchanged, 2 not imported (errors), 1 new organisations.")).toBeVisible();
   await expect(page.getByRole("link", { name: /Download the rows that were not imported/ })).toBeVisible();

@@ -31,9 +31,11 @@ pub struct PreviewRow {
 pub struct ImportPreviewView {
     pub id: String,
     pub filename: String,
-    /// (column heading, the field it fills or "Not imported").
+    /// (column heading, the key of the field it fills, blank for "not imported").
     pub columns: Vec<(String, String)>,
     pub counts: Counts,
+    /// A column is read as the email addresses (contacts are matched by it).
+    pub email_column: bool,
     pub new_organisations: Vec<String>,
     pub rows: Vec<PreviewRow>,
     /// Rows left out of `rows` (beyond PREVIEW_ROWS without errors).
@@ -73,21 +75,20 @@ pub async fn import_preview(id: String) -> Result<ImportPreviewView, AppError> {
             detail,
         });
     }
+    let email_column = p
+        .headers
+        .iter()
+        .any(|(_, f)| *f == Some(crate::domain::import::Field::Email));
     Ok(ImportPreviewView {
         id: id.to_string(),
         filename: p.filename,
         columns: p
             .headers
             .into_iter()
-            .map(|(h, f)| {
-                (
-                    h,
-                    f.map(|f| f.label().to_string())
-                        .unwrap_or_else(|| "Not imported".into()),
-                )
-            })
+            .map(|(h, f)| (h, f.map(|f| f.key().to_string()).unwrap_or_default()))
             .collect(),
         counts: p.counts,
+        email_column,
         new_organisations: p
             .plan
             .new_organisations
@@ -108,6 +109,21 @@ pub async fn commit_import(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::ImportRegister)?;
     let id = finish(ImportId::parse(&id))?;
     finish(crate::backend::import::commit(&ctx.store, &ctx.actor(), &id).await)?;
+    leptos_axum::redirect(&format!("/contacts/import/{id}"));
+    Ok(())
+}
+
+/// Imports the file's columns as chosen on the preview: `columns`, one choice per column in
+/// the file's order (a field's key, or blank for "not imported").
+#[server(endpoint = "import/columns")]
+pub async fn choose_import_columns(
+    id: String,
+    #[server(default)] columns: Option<Vec<String>>,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::ImportRegister)?;
+    let id = finish(ImportId::parse(&id))?;
+    let columns = columns.unwrap_or_default();
+    finish(crate::backend::import::choose_mapping(&ctx.store, &ctx.actor(), &id, &columns).await)?;
     leptos_axum::redirect(&format!("/contacts/import/{id}"));
     Ok(())
 }

@@ -4,7 +4,10 @@
 use super::csv_io;
 use super::repo::audit::Actor;
 use super::{Store, StoreError};
-use crate::domain::import::{export_row, map_headers, plan, Counts, Existing, Field, ImportPlan, Outcome};
+use crate::domain::import::{
+    export_row, mapping_from_choices, mapping_keys, mapping_or_automatic, plan, Counts, Existing, Field, ImportPlan,
+    Outcome,
+};
 use crate::domain::query::ContactQuery;
 use crate::domain::OrgId;
 
@@ -27,13 +30,8 @@ pub async fn stage(store: &Store, actor: &Actor, filename: &str, bytes: &[u8]) -
     }
     let text = csv_io::decode(bytes);
     let table = csv_io::read(&text)?;
-    let mapping = map_headers(&table.headers);
-    if !mapping.contains(&Some(Field::Email)) {
-        return Err(format!(
-            "No column holds email addresses (the columns are: {}). Name one “Email”: contacts are matched by it.",
-            table.headers.join(", ")
-        ));
-    }
+    // A file whose email column has an unknown heading is kept: its preview asks which column
+    // it is.
     if table.rows.is_empty() {
         return Err("The file has a header row but no contacts under it.".into());
     }
@@ -68,7 +66,7 @@ pub async fn preview(store: &Store, id: &str) -> Result<Preview, StoreError> {
         )
     } else {
         let table = csv_io::read(&staged.text).map_err(StoreError::Refused)?;
-        let mapping = map_headers(&table.headers);
+        let mapping = mapping_or_automatic(&table.headers, staged.mapping.as_deref());
         let plan = plan(&table.rows, &mapping, &existing(store).await?, new_org_id);
         (table.headers.into_iter().zip(mapping).collect(), plan)
     };
@@ -82,6 +80,15 @@ pub async fn preview(store: &Store, id: &str) -> Result<Preview, StoreError> {
     })
 }
 
+/// Keeps the column mapping a person chose for a staged file (one choice per column: a field's
+/// key, or blank for "not imported"), once checked against the file's columns.
+pub async fn choose_mapping(store: &Store, actor: &Actor, id: &str, choices: &[String]) -> Result<(), StoreError> {
+    let staged = store.imports().get(id).await?;
+    let table = csv_io::read(&staged.text).map_err(StoreError::Refused)?;
+    let mapping = mapping_from_choices(&table.headers, choices).map_err(StoreError::Refused)?;
+    store.imports().set_mapping(actor, id, mapping_keys(&mapping)).await
+}
+
 /// Imports every valid row of the staged file in one transaction, planned again against the
 /// register as it is at this moment. The rows with errors are kept as a CSV to download.
 pub async fn commit(store: &Store, actor: &Actor, id: &str) -> Result<String, StoreError> {
@@ -90,7 +97,7 @@ pub async fn commit(store: &Store, actor: &Actor, id: &str) -> Result<String, St
         return Err(StoreError::Refused("This file has already been imported.".into()));
     }
     let table = csv_io::read(&staged.text).map_err(StoreError::Refused)?;
-    let mapping = map_headers(&table.headers);
+    let mapping = mapping_or_automatic(&table.headers, staged.mapping.as_deref());
     let plan = plan(&table.rows, &mapping, &existing(store).await?, new_org_id);
     let counts = plan.counts();
     let errors = errors_csv(&table.headers, &table.rows, &plan);

@@ -539,6 +539,15 @@ FOR $c IN (SELECT id, created_at, influence, interest, engagement_current, engag
 };
 "#,
     },
+    Migration {
+        version: 22,
+        name: "register imports: the column mapping a person chose on the preview",
+        sql: r#"
+-- One field key per column of the file, blank for a column not imported; NONE means the
+-- mapping read from the headings.
+DEFINE FIELD mapping ON import TYPE option<array<string>>;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

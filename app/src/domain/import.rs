@@ -61,6 +61,28 @@ impl Field {
         }
     }
 
+    /// The key the mapping form posts and the staged import keeps.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Email => "email",
+            Field::JobTitle => "job_title",
+            Field::Organisation => "organisation",
+            Field::OrgKind => "org_kind",
+            Field::Area => "area",
+            Field::Influence => "influence",
+            Field::Interest => "interest",
+            Field::EngagementNow => "engagement_now",
+            Field::EngagementTarget => "engagement_target",
+            Field::Subscribed => "subscribed",
+            Field::Tags => "tags",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key.trim())
+    }
+
     /// Other headings programme spreadsheets use for the same thing.
     fn synonyms(self) -> &'static [&'static str] {
         match self {
@@ -152,6 +174,56 @@ pub fn map_headers(headers: &[String]) -> Vec<Option<Field>> {
             }
             f
         })
+        .collect()
+}
+
+/// The mapping a person chose on the preview, one choice per column (a field's key, or blank
+/// for "not imported"). Refused, saying what to change, when a field is chosen for two
+/// columns, when no column is the email (contacts are matched by it), or when the choices do
+/// not fit the file's columns.
+pub fn mapping_from_choices(headers: &[String], choices: &[String]) -> Result<Vec<Option<Field>>, String> {
+    if choices.len() != headers.len() {
+        return Err(format!(
+            "The file has {} columns but {} choices were sent: open the preview again and choose once for each column.",
+            headers.len(),
+            choices.len()
+        ));
+    }
+    let mut mapping: Vec<Option<Field>> = Vec::with_capacity(choices.len());
+    for (header, choice) in headers.iter().zip(choices) {
+        let field = match choice.trim() {
+            "" => None,
+            key => Some(Field::from_key(key).ok_or_else(|| format!("“{key}” is not a field Liaison imports."))?),
+        };
+        if let Some(f) = field {
+            if let Some(first) = mapping.iter().position(|m| *m == Some(f)) {
+                return Err(format!(
+                    "“{}” is chosen for two columns, “{}” and “{header}”: choose it for one of them only.",
+                    f.label(),
+                    headers[first]
+                ));
+            }
+        }
+        mapping.push(field);
+    }
+    if !mapping.contains(&Some(Field::Email)) {
+        return Err("Choose the column that holds email addresses: contacts are matched by it.".into());
+    }
+    Ok(mapping)
+}
+
+/// A kept mapping (field keys, blank for none) for a file with `headers`; the automatic
+/// mapping when none was kept or it no longer fits.
+pub fn mapping_or_automatic(headers: &[String], kept: Option<&[String]>) -> Vec<Option<Field>> {
+    kept.and_then(|k| mapping_from_choices(headers, k).ok())
+        .unwrap_or_else(|| map_headers(headers))
+}
+
+/// A mapping as kept: one key per column, blank for none.
+pub fn mapping_keys(mapping: &[Option<Field>]) -> Vec<String> {
+    mapping
+        .iter()
+        .map(|f| f.map(|f| f.key().to_string()).unwrap_or_default())
         .collect()
 }
 
@@ -582,6 +654,43 @@ mod tests {
             n += 1;
             oid(&format!("new{n}"))
         })
+    }
+
+    #[test]
+    fn a_chosen_mapping_is_checked_and_kept_by_key() {
+        let headers: Vec<String> = ["Who", "Correspondence", "Employer", "Notes"]
+            .map(String::from)
+            .to_vec();
+        let choices: Vec<String> = ["name", "email", "organisation", ""].map(String::from).to_vec();
+        let m = mapping_from_choices(&headers, &choices).unwrap();
+        assert_eq!(
+            m,
+            vec![Some(Field::Name), Some(Field::Email), Some(Field::Organisation), None]
+        );
+        assert_eq!(mapping_keys(&m), choices);
+        assert_eq!(mapping_or_automatic(&headers, Some(&choices)), m);
+        // Nothing kept: the headings decide ("Employer" is a synonym of organisation).
+        assert_eq!(mapping_or_automatic(&headers, None)[2], Some(Field::Organisation));
+        let twice: Vec<String> = ["email", "email", "", ""].map(String::from).to_vec();
+        let e = mapping_from_choices(&headers, &twice).unwrap_err();
+        assert!(
+            e.contains("“Email” is chosen for two columns, “Who” and “Correspondence”"),
+            "{e}"
+        );
+        let no_email: Vec<String> = ["name", "", "", ""].map(String::from).to_vec();
+        assert!(mapping_from_choices(&headers, &no_email)
+            .unwrap_err()
+            .contains("email addresses"));
+        assert!(mapping_from_choices(&headers, &["email".to_string()])
+            .unwrap_err()
+            .contains("4 columns"));
+        let unknown: Vec<String> = ["email", "shoe_size", "", ""].map(String::from).to_vec();
+        assert!(mapping_from_choices(&headers, &unknown)
+            .unwrap_err()
+            .contains("shoe_size"));
+        for f in Field::ALL {
+            assert_eq!(Field::from_key(f.key()), Some(f));
+        }
     }
 
     #[test]

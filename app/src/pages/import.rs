@@ -65,11 +65,24 @@ fn outcome_tag(outcome: &str) -> &'static str {
 pub fn ImportPreviewPage() -> impl IntoView {
     let params = use_params_map();
     let commit = ServerAction::<CommitImport>::new();
+    let columns = ServerAction::<ChooseImportColumns>::new();
     let data = Resource::new(
-        move || (params.with(|p| p.get("id").unwrap_or_default()), commit.version().get()),
-        |(id, _)| import_preview(id),
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                commit.version().get(),
+                columns.version().get(),
+            )
+        },
+        |(id, _, _)| import_preview(id),
     );
-    let error = Signal::derive(move || commit.value().get().and_then(|r| r.err()));
+    let error = Signal::derive(move || {
+        commit
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| columns.value().get().and_then(|r| r.err()))
+    });
     view! {
         <Title text="Import preview – Liaison"/>
         <p><a href="/contacts">"Back to contacts"</a></p>
@@ -93,6 +106,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
                     }.into_any();
                 }
                 let id = p.id.clone();
+                let columns_id = p.id.clone();
                 view! {
                     <h1>{format!("Preview of {}", p.filename)}</h1>
                     <p class="lede" role="status">{format!(
@@ -100,14 +114,38 @@ pub fn ImportPreviewPage() -> impl IntoView {
                         c.create, c.update, c.unchanged, c.error,
                         if c.new_organisations > 0 { format!(", and {} new organisation{}", c.new_organisations, if c.new_organisations == 1 { "" } else { "s" }) } else { String::new() }
                     )}</p>
+                    {(!p.email_column).then(|| view! {
+                        <Notice tone=Tone::Warning>"No column was recognised as the email addresses, by which contacts are matched: choose it below."</Notice>
+                    })}
                     <h2>"How the columns were read"</h2>
-                    <div class="table-wrap" role="region" aria-label="Columns" tabindex="0">
-                        <table class="table">
-                            <caption class="visually-hidden">"Columns"</caption>
-                            <thead><tr><th scope="col">"Column in the file"</th><th scope="col">"Imported as"</th></tr></thead>
-                            <tbody>{p.columns.into_iter().map(|(h, f)| view! { <tr><td>{h}</td><td>{f}</td></tr> }).collect_view()}</tbody>
-                        </table>
-                    </div>
+                    <p class="hint">"Matched by their headings. Choose another field for a column, or “Not imported”, and the preview below is worked out again."</p>
+                    <ActionForm action=columns>
+                        <input type="hidden" name="id" value=columns_id/>
+                        <div class="table-wrap" role="region" aria-label="Columns" tabindex="0">
+                            <table class="table">
+                                <caption class="visually-hidden">"Columns"</caption>
+                                <thead><tr><th scope="col">"Column in the file"</th><th scope="col">"Imported as"</th></tr></thead>
+                                <tbody>{p.columns.into_iter().enumerate().map(|(i, (h, key))| {
+                                    let select_id = format!("column-{i}");
+                                    view! {
+                                        <tr>
+                                            <td>{h.clone()}</td>
+                                            <td>
+                                                <label class="visually-hidden" for=select_id.clone()>{format!("Import the column “{h}” as")}</label>
+                                                <select class="select" id=select_id name="columns[]">
+                                                    <option value="" selected=key.is_empty()>"Not imported"</option>
+                                                    {Field::ALL.iter().map(|f| view! {
+                                                        <option value=f.key() selected=f.key() == key>{f.label()}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}</tbody>
+                            </table>
+                        </div>
+                        <button class="button button--secondary" type="submit">"Use these columns"</button>
+                    </ActionForm>
                     {(!p.new_organisations.is_empty()).then(|| view! {
                         <h2>"Organisations the import creates"</h2>
                         <ul>{p.new_organisations.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
@@ -133,7 +171,7 @@ pub fn ImportPreviewPage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                    {if c.create + c.update == 0 {
+                    {if c.create + c.update == 0 || !p.email_column {
                         view! { <p>"Nothing to import: no row would create or change a contact."</p> }.into_any()
                     } else {
                         view! {

@@ -65,7 +65,7 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
     assert_eq!(app.contact_count().await, 0);
     let columns = p["columns"].to_string();
     assert!(
-        columns.contains("[\"E-mail\",\"Email\"]") && columns.contains("[\"Trust\",\"Organisation\"]"),
+        columns.contains("[\"E-mail\",\"email\"]") && columns.contains("[\"Trust\",\"organisation\"]"),
         "{columns}"
     );
     let rows = p["rows"].as_array().unwrap();
@@ -148,7 +148,8 @@ async fn bad_files_are_refused_with_what_to_do_and_only_managers_import_or_expor
     let (_, to) = app
         .upload_as(&app.client, "no-email.csv", b"Name,Trust\r\nA,B\r\n".to_vec())
         .await;
-    assert!(to.contains("No+column+holds+email"), "{to}");
+    // Kept: its preview asks which column holds the email addresses.
+    assert!(to.starts_with("/contacts/import/") && !to.contains("error"), "{to}");
     let (_, to) = app
         .upload_as(&app.client, "huge.csv", vec![b'a'; 10 * 1024 * 1024 + 1])
         .await;
@@ -176,5 +177,72 @@ async fn bad_files_are_refused_with_what_to_do_and_only_managers_import_or_expor
         .await
         .unwrap();
     let staged: Option<i64> = res.take((0, "count")).unwrap();
-    assert_eq!(staged.unwrap_or(0), 0, "nothing refused was kept");
+    assert_eq!(
+        staged.unwrap_or(0),
+        1,
+        "nothing refused was kept: only the file whose email column is to be chosen"
+    );
+}
+
+#[tokio::test]
+async fn columns_with_unknown_headings_are_chosen_on_the_preview_and_kept_for_the_commit() {
+    let app = spawn_app().await;
+    let file = "Who,Correspondence,Employer,Organisation kind,Shoe size\r\n\
+                Dana Lee,dana.lee@rwt.example.org,Royal Wolverhampton,Acute trust,7\r\n";
+    // Nothing reads as the email: the file is kept, and its preview asks which column it is.
+    let id = app.upload("odd.csv", file.as_bytes().to_vec()).await;
+    let p = app.preview(&id).await;
+    assert_eq!(p["email_column"], false, "{p}");
+    let (_, html) = app.get_html(&format!("/contacts/import/{id}")).await;
+    assert!(
+        html.contains("No column was recognised as the email addresses"),
+        "{html}"
+    );
+    assert!(!html.contains("Import 1 contacts"), "nothing to commit yet");
+
+    // A field chosen twice, or choices that do not fit the file, are refused and change nothing.
+    let choose = |choices: &[&str]| {
+        let mut form: Vec<(&'static str, String)> = vec![("id", id.clone())];
+        form.extend(choices.iter().map(|c| ("columns[]", c.to_string())));
+        form
+    };
+    let res = app
+        .call(
+            "import/columns",
+            &choose(&["name", "name", "organisation", "org_kind", ""]),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 409);
+    assert!(res.text().await.unwrap_or_default().contains("chosen for two columns"));
+    let res = app.call("import/columns", &choose(&["name", "email"])).await;
+    assert_eq!(res.status().as_u16(), 409);
+    assert_eq!(app.preview(&id).await["email_column"], false);
+
+    // The right choice: the preview is worked out again with it, and the commit uses it.
+    let res = app
+        .call(
+            "import/columns",
+            &choose(&["name", "email", "organisation", "org_kind", ""]),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let p = app.preview(&id).await;
+    assert_eq!(p["email_column"], true);
+    assert_eq!(counts(&p), (1, 0, 0, 0, 1), "{p}");
+    let columns = p["columns"].to_string();
+    assert!(
+        columns.contains("[\"Correspondence\",\"email\"]") && columns.contains("[\"Shoe size\",\"\"]"),
+        "{columns}"
+    );
+    let res = app.call("import/commit", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(app.contact_count().await, 1);
+    // Once imported, its columns cannot be chosen again.
+    let res = app
+        .call(
+            "import/columns",
+            &choose(&["name", "email", "organisation", "org_kind", ""]),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 409);
 }

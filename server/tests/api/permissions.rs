@@ -103,6 +103,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/interactions/logged", Rule::SignedIn),
     ("/api/import/preview", Rule::Manager),
     ("/api/import/commit", Rule::Manager),
+    ("/api/import/columns", Rule::Manager),
     // Removals last, and of unknown ids (answered 404 when allowed): the rows above keep
     // their fixtures.
     ("/api/segments/remove", Rule::Manager),
@@ -309,6 +310,7 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         | "plan/remove"
         | "import/preview"
         | "import/commit"
+        | "import/columns"
         | "interactions/edit-form"
         | "interactions/follow-up-done" => vec![("id", s("nosuchrecord"))],
         "interactions/list" => vec![("contact", f.contact.clone())],

@@ -24,6 +24,8 @@ pub struct StagedImport {
     pub result: Option<String>,
     /// The rows the commit could not import, as CSV with an error column.
     pub errors_csv: Option<String>,
+    /// The column mapping chosen on the preview (field keys, blank for none), if one was.
+    pub mapping: Option<Vec<String>>,
 }
 
 pub struct Imports<'a> {
@@ -64,13 +66,40 @@ impl<'a> Imports<'a> {
             .store
             .db()
             .query(
-                "SELECT record::id(id) AS id, filename, text, committed_at, result, errors_csv
+                "SELECT record::id(id) AS id, filename, text, committed_at, result, errors_csv, mapping
                     FROM ONLY type::record('import', $id)",
             )
             .bind(("id", id.to_string()))
             .await?;
         let row: Option<StagedImport> = res.take(0)?;
         row.ok_or(StoreError::NotFound("import"))
+    }
+
+    /// Keeps the column mapping chosen on the preview of a file not yet imported.
+    pub async fn set_mapping(&self, actor: &Actor, id: &str, keys: Vec<String>) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $i = type::record('import', $id);
+                 IF !record::exists($i) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF $i.committed_at != NONE {{ THROW '{REFUSAL_MARK}This file has already been imported: upload it again to import it with other columns.' }};
+                 UPDATE $i SET mapping = $keys RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("keys", keys.clone()))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Update,
+                format!("import:{id}"),
+                format!("columns: {}", keys.join(", ")),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("import"))?;
+        Ok(())
     }
 
     /// Writes the plan's new organisations, creates and updates in one transaction (all or

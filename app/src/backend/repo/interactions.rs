@@ -293,8 +293,8 @@ impl<'a> Interactions<'a> {
             .store
             .db()
             .query(format!(
-                "SELECT {FIELDS} FROM interaction WHERE follow_up_done = NONE AND follow_up_on != NONE
-                    AND follow_up_on < $today ORDER BY follow_up_on"
+                "SELECT {FIELDS} FROM interaction WHERE logged = true AND follow_up_done = NONE
+                    AND follow_up_on != NONE AND follow_up_on < $today ORDER BY follow_up_on"
             ))
             .bind(("today", today.to_string()))
             .await?;
