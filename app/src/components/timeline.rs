@@ -61,7 +61,8 @@ pub fn RagTimeline(
             .collect();
         format!("{label}: {}.", parts.join("; "))
     };
-    let start_label = start.format("%-d %b %Y").to_string();
+    // The day in the UK: a quarter starting at midnight BST is 23:00 the day before in UTC.
+    let start_label = crate::domain::time::london_date(start).format("%-d %b %Y").to_string();
     view! {
         <figure class="rag-chart">
             <svg

@@ -151,8 +151,10 @@ fn Report(r: BoardReport) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                <PercentBars title="Acknowledgement rate by sector"
-                    rows=r.reach.sectors.iter().map(|s| (s.label().to_string(), s.rate())).collect()/>
+                {r.reach.sectors.iter().any(|s| s.rate().is_some()).then(|| view! {
+                    <PercentBars title="Acknowledgement rate by sector"
+                        rows=r.reach.sectors.iter().map(|s| (s.label().to_string(), s.rate())).collect()/>
+                })}
             </section>
 
             <section aria-labelledby="board-movement">
