@@ -47,6 +47,8 @@ pub struct Settings {
     /// Run the dispatcher and scheduler in this process.
     pub workers: bool,
     pub max_attempts: u32,
+    /// `LIAISON_SEND_WINDOW`: the hours (UK time) briefings go out; `None` for any time.
+    pub send_window: Option<app::domain::sending::SendWindow>,
 }
 
 /// `LIAISON_DKIM_KEY_FILE` (PKCS#1 PEM for RSA; base64 of the 32-byte seed for Ed25519),
@@ -105,8 +107,8 @@ fn smtp_from_env() -> anyhow::Result<Option<SmtpConfig>> {
         username,
         password: var("LIAISON_SMTP_PASS"),
         connections: number("LIAISON_SMTP_CONNECTIONS", 8)?,
-        rate_per_second: var("LIAISON_SMTP_RATE")
-            .map(|_| number("LIAISON_SMTP_RATE", 0))
+        rate: var("LIAISON_SMTP_RATE")
+            .map(|v| app::domain::sending::SendRate::parse(&v).map_err(|e| anyhow::anyhow!("LIAISON_SMTP_RATE: {e}")))
             .transpose()?,
         timeout: Duration::from_secs(30),
     }))
@@ -211,6 +213,11 @@ impl Settings {
             secret_key: var("LIAISON_SECRET_KEY"),
             workers: flag("LIAISON_WORKERS", true)?,
             max_attempts: number("LIAISON_SMTP_MAX_ATTEMPTS", 8)?,
+            send_window: var("LIAISON_SEND_WINDOW")
+                .map(|v| {
+                    app::domain::sending::SendWindow::parse(&v).map_err(|e| anyhow::anyhow!("LIAISON_SEND_WINDOW: {e}"))
+                })
+                .transpose()?,
             stale_days: match var("LIAISON_STALE_DAYS") {
                 None => 14,
                 Some(v) => v
@@ -242,6 +249,7 @@ impl Settings {
             secret_key: None,
             workers: true,
             max_attempts: 4,
+            send_window: None,
         }
     }
 }

@@ -181,6 +181,7 @@ impl Application {
             key: self.state.web.key.clone(),
             config: DispatchConfig {
                 max_attempts: self.settings.max_attempts,
+                window: self.settings.send_window,
                 ..DispatchConfig::default()
             },
             timings: Arc::default(),
@@ -193,7 +194,7 @@ impl Application {
             store: self.store.clone(),
             smtp: SmtpConfig {
                 connections: 1,
-                rate_per_second: None,
+                rate: None,
                 ..self.smtp.clone()
             },
             identity: self.state.web.identity.clone(),

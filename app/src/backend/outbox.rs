@@ -38,6 +38,8 @@ pub struct DispatchConfig {
     /// A dispatcher not heard from for this long is taken for dead and its leases taken over.
     /// Several heartbeats long, so that a slow database write does not make a live one "dead".
     pub silence: Duration,
+    /// Hours (UK time) in which deliveries are handed to the relay; `None` for any time.
+    pub window: Option<crate::domain::sending::SendWindow>,
 }
 
 impl Default for DispatchConfig {
@@ -50,6 +52,7 @@ impl Default for DispatchConfig {
             poll: Duration::from_millis(250),
             heartbeat: Duration::from_secs(3),
             silence: Duration::from_secs(12),
+            window: None,
         }
     }
 }
@@ -212,7 +215,8 @@ impl Dispatcher {
         shutdown: watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let job_rx = Arc::new(Mutex::new(job_rx));
-        let limiter = Arc::new(RateLimiter::new(self.smtp.rate_per_second));
+        let limiter = Arc::new(RateLimiter::new(self.smtp.rate));
+        let window = self.config.window;
         let max_attempts = self.config.max_attempts as i64;
         (0..self.smtp.connections.max(1))
             .map(|_| {
@@ -239,6 +243,15 @@ impl Dispatcher {
                         let outcome = if is_stopped(&job) {
                             stopped_outcome(&job.claimed)
                         } else {
+                            // A job claimed just before the sending window closed waits for it to
+                            // open again (its lease is renewed meanwhile).
+                            if let Some(w) = window {
+                                let mut woken = shutdown.clone();
+                                tokio::select! {
+                                    _ = sleep_until_open(w) => {}
+                                    _ = woken.changed() => {}
+                                }
+                            }
                             limiter.wait().await;
                             if stopping() {
                                 continue;
@@ -319,6 +332,16 @@ impl Dispatcher {
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            // Outside the sending window nothing is claimed: what is due waits in the outbox.
+            if let Some(w) = self.config.window {
+                if !w.contains(Utc::now()) {
+                    tokio::select! {
+                        _ = sleep_until_open(w) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    continue;
+                }
             }
             let now = Utc::now();
             let reclaim = last_reclaim.is_none_or(|t| t.elapsed() >= reclaim_every);
@@ -586,5 +609,19 @@ mod tests {
             backoff(30).num_seconds() <= 900 + 450,
             "capped at 15 minutes plus jitter"
         );
+    }
+}
+
+/// Sleeps until the sending window is open, waking at least every minute (the clock may be
+/// changed, and a long sleep should not outlive a stop by much).
+async fn sleep_until_open(window: crate::domain::sending::SendWindow) {
+    loop {
+        let now = Utc::now();
+        let open = window.next_open(now);
+        if open <= now {
+            return;
+        }
+        let wait = (open - now).to_std().unwrap_or(Duration::from_secs(1));
+        tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
     }
 }

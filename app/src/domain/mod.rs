@@ -21,6 +21,7 @@ pub mod query;
 pub mod register;
 pub mod report;
 pub mod segment;
+pub mod sending;
 pub mod stakeholder_map;
 pub mod text;
 pub mod time;

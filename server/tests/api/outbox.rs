@@ -67,6 +67,11 @@ async fn briefing(app: &TestApp, ack: bool, workstreams: Vec<String>) -> String 
     app.store.briefings().create(&actor, &draft, "Test").await.unwrap()
 }
 
+/// A sending rate of `n` messages a second.
+fn per_second(n: u32) -> app::domain::sending::SendRate {
+    app::domain::sending::SendRate::parse(&n.to_string()).expect("a rate")
+}
+
 fn rand_suffix() -> String {
     format!("{:08x}", rand::random::<u32>())
 }
@@ -280,7 +285,7 @@ async fn a_killed_dispatcher_loses_nothing_and_repeats_at_most_what_was_in_fligh
     first.config.batch = 20;
     first.config.lease = Duration::from_secs(1);
     first.smtp.connections = 2;
-    first.smtp.rate_per_second = Some(100);
+    first.smtp.rate = Some(per_second(100));
     let (_stop, handle) = start(first);
     assert!(wait_for(20, || async { app.mail.messages().len() >= 30 }).await);
     handle.abort(); // as good as kill -9 for this process's dispatcher: no clean-up runs
@@ -320,7 +325,7 @@ async fn after_a_kill_sending_resumes_within_seconds_and_repeats_at_most_a_quart
     let mut first = app.dispatcher.clone().unwrap();
     first.config.owner = "killed-process".into();
     first.smtp.connections = 4;
-    first.smtp.rate_per_second = Some(RATE);
+    first.smtp.rate = Some(per_second(RATE));
     assert_eq!(first.config.lease, Duration::from_secs(120), "the default, long lease");
     let (_stop, handle) = start(first);
     assert!(wait_for(30, || async { app.mail.messages().len() >= 300 }).await);
@@ -333,7 +338,7 @@ async fn after_a_kill_sending_resumes_within_seconds_and_repeats_at_most_a_quart
     let mut second = app.dispatcher.clone().unwrap();
     second.config.owner = "restarted-process".into();
     second.smtp.connections = 4;
-    second.smtp.rate_per_second = Some(RATE);
+    second.smtp.rate = Some(per_second(RATE));
     let (stop, handle) = start(second);
     assert!(
         wait_for(60, || async { per_recipient(&app.mail).len() == n }).await,
@@ -366,7 +371,7 @@ async fn a_clean_stop_drops_unsent_work_and_hands_it_back_at_once() {
     let mut first = app.dispatcher.clone().unwrap();
     first.config.owner = "stopping-process".into();
     first.smtp.connections = 1;
-    first.smtp.rate_per_second = Some(5); // 60 buffered messages would take 12 s to drain
+    first.smtp.rate = Some(per_second(5)); // 60 buffered messages would take 12 s to drain
     let (stop, handle) = start(first);
     assert!(wait_for(20, || async { app.mail.messages().len() >= 3 }).await);
     let stopped_at = std::time::Instant::now();
@@ -459,7 +464,7 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     let mut d = app.dispatcher.clone().unwrap();
     d.config.lease = Duration::from_secs(1);
     d.smtp.connections = 1;
-    d.smtp.rate_per_second = Some(2); // 8 messages: about 4 s, four leases long
+    d.smtp.rate = Some(per_second(2)); // 8 messages: about 4 s, four leases long
     let (stop, handle) = start(d);
     // Mid-way, some recipients have their delivery row and the others are still entries of the
     // block: each contact's page lists the briefing once.
@@ -491,6 +496,37 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     let counts = per_recipient(&app.mail);
     assert!(counts.values().all(|n| *n == 1), "sent twice: {counts:?}");
     assert_eq!(reports::report(&app.store, &id).await.unwrap().sent, 8);
+}
+
+/// Outside the sending window (UK time) nothing is handed to the relay; what is due waits in
+/// the outbox and goes once a dispatcher may send.
+#[tokio::test]
+async fn nothing_is_sent_outside_the_sending_window() {
+    use app::domain::sending::SendWindow;
+    let (app, id) = frozen_briefing(3).await;
+    let hour = Utc::now().with_timezone(&chrono_tz::Europe::London).format("%H");
+    let closed = if hour.to_string().as_str() < "12" {
+        "13:00-14:00"
+    } else {
+        "01:00-02:00"
+    };
+    let closed = SendWindow::parse(closed).unwrap();
+    assert!(!closed.contains(Utc::now()));
+    let mut d = app.dispatcher.clone().unwrap();
+    d.config.window = Some(closed);
+    let (stop, handle) = start(d);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(app.mail.messages().is_empty(), "nothing sent outside the window");
+    assert_eq!(reports::report(&app.store, &id).await.unwrap().queued, 3);
+    let _ = stop.send(true);
+    let _ = handle.await;
+
+    // Once a dispatcher may send (here: one with no window), everything goes, once each.
+    let (stop, handle) = start(app.dispatcher.clone().unwrap());
+    assert!(wait_for(20, || async { per_recipient(&app.mail).len() == 3 }).await);
+    let _ = stop.send(true);
+    let _ = handle.await;
+    assert!(per_recipient(&app.mail).values().all(|n| *n == 1));
 }
 
 #[tokio::test]
@@ -847,7 +883,7 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
         d.config.owner = owner.into();
         d.config.batch = 20;
         d.smtp.connections = 1;
-        d.smtp.rate_per_second = Some(40);
+        d.smtp.rate = Some(per_second(40));
         d
     };
     let (stop_a, ha) = start(dispatcher("process-a"));

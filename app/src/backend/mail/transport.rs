@@ -37,8 +37,8 @@ pub struct SmtpConfig {
     pub password: Option<String>,
     /// Parallel connections (dispatch workers).
     pub connections: usize,
-    /// Messages per second across all workers; `None` for no limit.
-    pub rate_per_second: Option<u32>,
+    /// Messages handed to the relay across all workers (30 a minute…); `None` for no limit.
+    pub rate: Option<crate::domain::sending::SendRate>,
     pub timeout: Duration,
 }
 
@@ -53,7 +53,7 @@ impl SmtpConfig {
             username: None,
             password: None,
             connections,
-            rate_per_second: None,
+            rate: None,
             timeout,
         }
     }
@@ -67,7 +67,7 @@ impl std::fmt::Debug for SmtpConfig {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("connections", &self.connections)
-            .field("rate_per_second", &self.rate_per_second)
+            .field("rate", &self.rate)
             .finish_non_exhaustive()
     }
 }
@@ -199,11 +199,9 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    pub fn new(per_second: Option<u32>) -> Self {
+    pub fn new(rate: Option<crate::domain::sending::SendRate>) -> Self {
         Self {
-            interval: per_second
-                .filter(|r| *r > 0)
-                .map(|r| Duration::from_secs_f64(1.0 / r as f64)),
+            interval: rate.map(|r| r.interval()),
             next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
         }
     }
