@@ -592,6 +592,20 @@ async fn send_one(
     }
 }
 
+/// Sleeps until the sending window is open, waking at least every minute (the clock may be
+/// changed, and a long sleep should not outlive a stop by much).
+async fn sleep_until_open(window: crate::domain::sending::SendWindow) {
+    loop {
+        let now = Utc::now();
+        let open = window.next_open(now);
+        if open <= now {
+            return;
+        }
+        let wait = (open - now).to_std().unwrap_or(Duration::from_secs(1));
+        tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::backoff;
@@ -609,19 +623,5 @@ mod tests {
             backoff(30).num_seconds() <= 900 + 450,
             "capped at 15 minutes plus jitter"
         );
-    }
-}
-
-/// Sleeps until the sending window is open, waking at least every minute (the clock may be
-/// changed, and a long sleep should not outlive a stop by much).
-async fn sleep_until_open(window: crate::domain::sending::SendWindow) {
-    loop {
-        let now = Utc::now();
-        let open = window.next_open(now);
-        if open <= now {
-            return;
-        }
-        let wait = (open - now).to_std().unwrap_or(Duration::from_secs(1));
-        tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
     }
 }
