@@ -133,6 +133,8 @@ impl Application {
             identity,
             key,
             trusted_proxies: settings.trusted_proxies.clone(),
+            send_rate: smtp.rate,
+            send_window: settings.send_window,
         };
         let mut leptos_options = get_configuration(None)
             .context("invalid Leptos configuration")?

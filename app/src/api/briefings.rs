@@ -58,7 +58,12 @@ pub async fn get_briefing(id: String) -> Result<BriefingPage, AppError> {
 pub async fn briefing_progress(id: String) -> Result<Progress, AppError> {
     let ctx = authorized(Action::ViewPlan)?;
     let id = finish(BriefingId::parse(&id))?;
-    finish(service::progress(&ctx.store, &id).await)
+    let mut p = finish(service::progress(&ctx.store, &id).await)?;
+    if p.queued > 0 && p.state == Some(crate::domain::briefing::BriefingState::Sending) {
+        let web = &ctx.state.web;
+        p.outlook = crate::domain::sending::outlook(web.send_rate, web.send_window, p.queued, chrono::Utc::now());
+    }
+    Ok(p)
 }
 
 #[server(endpoint = "briefings/edit-form")]

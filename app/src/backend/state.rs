@@ -27,6 +27,9 @@ pub struct WebConfig {
     pub key: super::tokens::TokenKey,
     /// Proxies whose forwarding headers name the client (`LIAISON_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<super::net::IpRange>,
+    /// The dispatcher's sending rate and window, for what a briefing's page says of them.
+    pub send_rate: Option<crate::domain::sending::SendRate>,
+    pub send_window: Option<crate::domain::sending::SendWindow>,
 }
 
 impl WebConfig {

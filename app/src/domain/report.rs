@@ -72,6 +72,9 @@ pub struct Progress {
     pub retried: u64,
     pub acknowledged: u64,
     pub state: Option<BriefingState>,
+    /// When what waits should go, under the sending rate and window.
+    #[serde(default)]
+    pub outlook: super::sending::SendOutlook,
 }
 
 impl Progress {
@@ -86,6 +89,7 @@ impl Progress {
             retried: r.retried,
             acknowledged: r.acknowledged,
             state: Some(state),
+            outlook: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use super::time::london_to_utc;
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveTime, Utc, Weekday};
 use chrono_tz::Europe::London;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// At most `messages` per `per`, spaced evenly (30 a minute is one every two seconds), so a
@@ -46,6 +47,57 @@ impl SendRate {
     /// The gap between two messages.
     pub fn interval(self) -> Duration {
         self.per / self.messages
+    }
+
+    /// "30/min", as the operator would write it.
+    pub fn describe(self) -> String {
+        let unit = match self.per.as_secs() {
+            1 => "s",
+            60 => "min",
+            _ => "hour",
+        };
+        format!("{}/{unit}", self.messages)
+    }
+}
+
+/// When the rest of a send is expected to go, under the configured rate and window: what a
+/// briefing's page says while it waits or sends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SendOutlook {
+    /// Outside the sending window: when it opens again.
+    pub resumes_at: Option<DateTime<Utc>>,
+    /// With a rate: when the last of what waits should have gone.
+    pub finish_by: Option<DateTime<Utc>>,
+    /// The window and rate as configured ("Mon-Fri 08:00-18:00", "30/min").
+    pub window: Option<String>,
+    pub rate: Option<String>,
+}
+
+/// The outlook for `waiting` messages at `now`. Without a rate the finish depends on the
+/// relay's speed, so none is given; with a window, sending time only counts inside it.
+pub fn outlook(rate: Option<SendRate>, window: Option<SendWindow>, waiting: u64, now: DateTime<Utc>) -> SendOutlook {
+    let resumes_at = window.map(|w| w.next_open(now)).filter(|t| *t > now);
+    let finish_by = rate.map(|r| {
+        let mut left = ChronoDuration::from_std(r.interval() * u32::try_from(waiting).unwrap_or(u32::MAX))
+            .unwrap_or(ChronoDuration::MAX);
+        let Some(w) = window else { return now + left };
+        let mut t = w.next_open(now);
+        // One step per open period; a year of them is far beyond any send.
+        for _ in 0..400 {
+            let closes = w.closes(t);
+            if t + left <= closes {
+                return t + left;
+            }
+            left -= closes - t;
+            t = w.next_open(closes);
+        }
+        t + left
+    });
+    SendOutlook {
+        resumes_at,
+        finish_by,
+        window: window.map(SendWindow::describe),
+        rate: rate.map(SendRate::describe),
     }
 }
 
@@ -96,6 +148,12 @@ impl SendWindow {
     pub fn contains(self, now: DateTime<Utc>) -> bool {
         let local = now.with_timezone(&London);
         self.day_allowed(local.weekday()) && (self.start..self.end).contains(&local.time())
+    }
+
+    /// The end of the open period that `t` (inside the window) falls in.
+    pub fn closes(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let day = t.with_timezone(&London).date_naive();
+        london_to_utc(day, self.end).unwrap_or(t)
     }
 
     /// When sending may next happen: `now` inside the window, else the window's next start.
@@ -165,6 +223,31 @@ mod tests {
         assert_eq!(w.next_open(utc(2026, 7, 1, 5, 0)), utc(2026, 7, 1, 7, 0));
         let every_day = SendWindow::parse("09:00-17:30").unwrap();
         assert!(every_day.contains(utc(2026, 12, 5, 12, 0)), "Saturday too");
+    }
+
+    #[test]
+    fn the_outlook_counts_sending_time_inside_the_window_only() {
+        let rate = SendRate::parse("30/min").unwrap();
+        let w = SendWindow::parse("Mon-Fri 08:00-18:00").unwrap();
+        // Wednesday 17:00 UK: 3,000 messages at 30 a minute is 100 minutes: one hour today,
+        // the other 40 minutes from 08:00 on Thursday.
+        let o = outlook(Some(rate), Some(w), 3000, utc(2026, 12, 2, 17, 0));
+        assert_eq!(o.resumes_at, None);
+        assert_eq!(o.finish_by, Some(utc(2026, 12, 3, 8, 40)));
+        assert_eq!(
+            (o.window.as_deref(), o.rate.as_deref()),
+            (Some("Mon-Fri 08:00-18:00"), Some("30/min"))
+        );
+        // Friday 20:00: it resumes on Monday at 08:00.
+        let o = outlook(Some(rate), Some(w), 30, utc(2026, 12, 4, 20, 0));
+        assert_eq!(o.resumes_at, Some(utc(2026, 12, 7, 8, 0)));
+        assert_eq!(o.finish_by, Some(utc(2026, 12, 7, 8, 1)));
+        // No window: now plus the time the rate needs; no rate: no finish time.
+        assert_eq!(
+            outlook(Some(rate), None, 60, utc(2026, 12, 2, 9, 0)).finish_by,
+            Some(utc(2026, 12, 2, 9, 2))
+        );
+        assert_eq!(outlook(None, Some(w), 60, utc(2026, 12, 2, 9, 0)).finish_by, None);
     }
 
     #[test]

@@ -529,6 +529,39 @@ async fn nothing_is_sent_outside_the_sending_window() {
     assert!(per_recipient(&app.mail).values().all(|n| *n == 1));
 }
 
+/// A send waiting for the sending window says so on its page, with when it resumes.
+#[tokio::test]
+async fn a_briefing_waiting_for_the_window_says_when_sending_resumes() {
+    use app::domain::sending::SendWindow;
+    let hour = Utc::now().with_timezone(&chrono_tz::Europe::London).format("%H");
+    let closed = if hour.to_string().as_str() < "12" {
+        "Mon-Fri 13:00-14:00"
+    } else {
+        "Mon-Fri 01:00-02:00"
+    };
+    let mut settings = Settings::for_tests();
+    settings.send_window = Some(SendWindow::parse(closed).unwrap());
+    let app = spawn_with(settings).await;
+    register(&app, 2, 0).await;
+    let id = briefing(&app, false, vec![]).await;
+    assert_eq!(app.send_now(&id).await.status().as_u16(), 200);
+    let res = app.call("briefings/progress", &[("id", id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let p: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(p["queued"], 2, "{p}");
+    assert!(p["outlook"]["resumes_at"].is_string(), "{p}");
+    assert_eq!(p["outlook"]["window"], closed);
+    let (_, html) = app.get_html(&format!("/briefings/{id}")).await;
+    assert!(
+        html.contains(&format!(
+            "Paused: briefings go out {closed} (UK time) only. Sending resumes at"
+        )),
+        "{html}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.mail.messages().is_empty());
+}
+
 #[tokio::test]
 async fn an_smtp_outage_pauses_sending_and_everything_goes_when_it_returns() {
     let (app, id) = frozen_briefing(30).await;

@@ -160,6 +160,20 @@ pub fn BriefingPage() -> impl IntoView {
                                                 {(p.stopped > 0).then(|| format!("; {} stopped", p.stopped))}
                                                 {(p.retried > 0).then(|| format!("; {} retried", p.retried))}
                                             </p>
+                                            {p.outlook.resumes_at.map(|t| view! {
+                                                <p data-testid="send-window">{format!(
+                                                    "Paused: briefings go out {} (UK time) only. Sending resumes at {}.",
+                                                    p.outlook.window.clone().unwrap_or_default(),
+                                                    crate::domain::time::format_london(t)
+                                                )}</p>
+                                            })}
+                                            {p.outlook.finish_by.map(|t| view! {
+                                                <p class="hint">{format!(
+                                                    "At the relay's rate of {}, the rest should be sent by {}.",
+                                                    p.outlook.rate.clone().unwrap_or_default(),
+                                                    crate::domain::time::format_london(t)
+                                                )}</p>
+                                            })}
                                         }
                                     })
                                 })}
