@@ -225,6 +225,13 @@ impl Application {
                 self.store.clone(),
                 Arc::new(SystemClock),
                 Duration::from_secs(1),
+                stop_rx.clone(),
+            )));
+            workers.push(tokio::spawn(scheduler::run_nudges(
+                self.store.clone(),
+                self.state.web.identity.clone(),
+                self.settings.stale_days,
+                Duration::from_secs(60),
                 stop_rx,
             )));
         }

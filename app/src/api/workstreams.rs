@@ -226,6 +226,17 @@ pub async fn archive_workstream(id: String, archived: String) -> Result<(), AppE
     Ok(())
 }
 
+/// Turns the email nudges to a workstream's leads on (`on` = "true") or off.
+#[server(endpoint = "workstreams/nudges")]
+pub async fn set_workstream_nudges(id: String, on: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::ManageWorkstreams)?;
+    let id = finish(WorkstreamId::parse(&id))?;
+    let on = finish(crate::domain::form::parse_flag("on", &on))?;
+    finish(ctx.store.workstreams().set_nudges(&ctx.actor(), &id, on).await)?;
+    leptos_axum::redirect("/setup/workstreams");
+    Ok(())
+}
+
 /// The milestone edit page: the workstream's name and the milestone as saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MilestoneEdit {

@@ -548,6 +548,18 @@ FOR $c IN (SELECT id, created_at, influence, interest, engagement_current, engag
 DEFINE FIELD mapping ON import TYPE option<array<string>>;
 "#,
     },
+    Migration {
+        version: 23,
+        name: "workstreams: email nudges to leads when the status is stale",
+        sql: r#"
+-- Managers may turn nudges off per workstream; the last nudge (when, to whom) shows on the
+-- overview, and a second process sees it and does not nudge again.
+DEFINE FIELD nudges ON workstream TYPE bool DEFAULT true;
+UPDATE workstream SET nudges = true RETURN NONE;
+DEFINE FIELD nudged_at ON workstream TYPE option<datetime>;
+DEFINE FIELD nudged_to ON workstream TYPE option<string>;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -1,9 +1,12 @@
-//! The scheduler: turns scheduled briefings into queued deliveries when their time comes, and
-//! queues reminders. Time comes from a clock that tests can set, so scheduling across clock
+//! The scheduler: turns scheduled briefings into queued deliveries when their time comes,
+//! queues reminders, and nudges the leads of stale workstreams. Time comes from a clock that tests can set, so scheduling across clock
 //! changes is tested without waiting.
+use super::mail::account::stale_nudge;
+use super::mail::render::MailIdentity;
 use super::Store;
 use crate::domain::briefing::reminder_due;
 use crate::domain::plan::instances_due;
+use crate::domain::workstream::nudge_due;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -86,6 +89,55 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>, every: Duration, mut shutd
         }
         if let Err(e) = tick(&store, clock.now()).await {
             tracing::error!(error = %e, "scheduler pass failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Emails the leads of every workstream whose status went stale, once per stale period (see
+/// [`nudge_due`]); returns the workstreams nudged. Safe with several processes: each nudge is
+/// a compare-and-set on the workstream, in the transaction that queues its emails.
+pub async fn nudge_stale(
+    store: &Store,
+    identity: &MailIdentity,
+    stale_days: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, super::StoreError> {
+    let mut nudged = Vec::new();
+    for w in store.workstreams().nudge_candidates().await? {
+        if w.leads.is_empty() || !nudge_due(w.last, w.nudged_at, now, stale_days) {
+            continue;
+        }
+        let mails = w
+            .leads
+            .iter()
+            .map(|l| stale_nudge(identity, &l.email, &l.name, &w.name, &w.id, stale_days))
+            .collect();
+        if store.workstreams().nudge(&w.id, w.nudged_at, now, mails).await? {
+            tracing::info!(workstream = %w.id, leads = w.leads.len(), "stale workstream: leads nudged");
+            nudged.push(w.id);
+        }
+    }
+    Ok(nudged)
+}
+
+/// Looks for stale workstreams every `every` until stopped.
+pub async fn run_nudges(
+    store: Store,
+    identity: MailIdentity,
+    stale_days: u32,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        if let Err(e) = nudge_stale(&store, &identity, stale_days, Utc::now()).await {
+            tracing::error!(error = %e, "looking for stale workstreams failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -280,6 +280,23 @@ pub fn is_stale(last_update: Option<DateTime<Utc>>, now: DateTime<Utc>, stale_da
     }
 }
 
+/// Whether a workstream's leads are due an email nudge: nothing was posted for more than
+/// `stale_days` (`last`: the newest update, or when the workstream was set up if it has none),
+/// and they were not nudged since that update, nor within the last `stale_days`. So a silent
+/// workstream nudges once per stale period, and an update resets it.
+pub fn nudge_due(last: DateTime<Utc>, nudged_at: Option<DateTime<Utc>>, now: DateTime<Utc>, stale_days: u32) -> bool {
+    let period = chrono::Duration::days(stale_days as i64);
+    now - last > period && nudged_at.is_none_or(|n| n < last || now - n >= period)
+}
+
+/// Who was last nudged about a stale workstream, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Nudged {
+    pub at: DateTime<Utc>,
+    /// The leads emailed, by name.
+    pub to: String,
+}
+
 /// Milestones not yet done, earliest first.
 pub fn upcoming(milestones: &[Milestone]) -> Vec<&Milestone> {
     let mut open: Vec<&Milestone> = milestones.iter().filter(|m| m.done.is_none()).collect();
@@ -299,6 +316,9 @@ pub struct WorkstreamView {
     pub updates: Vec<StatusUpdate>,
     /// How many updates were ever posted (the history is kept whole; pages show the newest).
     pub update_count: u64,
+    /// The last email nudge to its leads about a stale status.
+    #[serde(default)]
+    pub nudged: Option<Nudged>,
 }
 
 /// Status updates read per workstream for its page, the overview and the briefings: a
@@ -434,6 +454,21 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_workstream_nudges_once_per_stale_period_and_an_update_resets_it() {
+        let last = utc(2026, 3, 1, 9, 0);
+        assert!(!nudge_due(last, None, utc(2026, 3, 15, 9, 0), 14), "not yet stale");
+        assert!(nudge_due(last, None, utc(2026, 3, 15, 10, 0), 14));
+        let nudged = Some(utc(2026, 3, 15, 10, 0));
+        assert!(!nudge_due(last, nudged, utc(2026, 3, 20, 10, 0), 14), "once per period");
+        assert!(
+            nudge_due(last, nudged, utc(2026, 3, 29, 10, 0), 14),
+            "again a period later"
+        );
+        // An update after the nudge, itself stale now: nudged again at once.
+        assert!(nudge_due(utc(2026, 3, 16, 9, 0), nudged, utc(2026, 3, 31, 9, 0), 14));
+    }
+
+    #[test]
     fn staleness_counts_whole_days() {
         let now = utc(2026, 3, 20, 12, 0);
         assert!(is_stale(None, now, 14));
@@ -527,6 +562,7 @@ mod tests {
                 },
             ],
             updates: vec![update("a", Rag::Amber, utc(2026, 11, 20, 10, 0))],
+            nudged: None,
         };
         let d = Digest::of(&w, utc(2026, 11, 25, 10, 0));
         let text = d.to_text();

@@ -50,6 +50,8 @@ pub struct WorkstreamSetup {
     pub leads: Vec<UserId>,
     pub lead_names: Vec<String>,
     pub archived: bool,
+    /// Its leads are emailed when its status goes stale.
+    pub nudges: bool,
     /// Incremented by every save: an edit opened at an older version is refused.
     pub version: u32,
 }

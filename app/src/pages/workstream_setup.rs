@@ -15,10 +15,20 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn WorkstreamSetupListPage() -> impl IntoView {
     let archive = ServerAction::<ArchiveWorkstream>::new();
-    let data = Resource::new(move || archive.version().get(), |_| list_workstream_setups());
+    let nudges = ServerAction::<SetWorkstreamNudges>::new();
+    let data = Resource::new(
+        move || (archive.version().get(), nudges.version().get()),
+        |_| list_workstream_setups(),
+    );
     let query = use_query_map();
     let saved = move || query.with(|q| q.get("saved").is_some());
-    let error = Signal::derive(move || archive.value().get().and_then(|r| r.err()));
+    let error = Signal::derive(move || {
+        archive
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| nudges.value().get().and_then(|r| r.err()))
+    });
     view! {
         <Title text="Set up workstreams – Liaison"/>
         <h1>"Workstreams"</h1>
@@ -42,10 +52,11 @@ pub fn WorkstreamSetupListPage() -> impl IntoView {
                                     <th scope="col">"Leads"</th>
                                     <th scope="col">"Dates"</th>
                                     <th scope="col">"State"</th>
+                                    <th scope="col">"Reminders to leads"</th>
                                     <th scope="col">"Actions"</th>
                                 </tr></thead>
                                 <tbody>
-                                    {page.workstreams.into_iter().map(|w| view! { <SetupRow w archive/> }).collect_view()}
+                                    {page.workstreams.into_iter().map(|w| view! { <SetupRow w archive nudges/> }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -58,7 +69,11 @@ pub fn WorkstreamSetupListPage() -> impl IntoView {
 }
 
 #[component]
-fn SetupRow(w: WorkstreamSetup, archive: ServerAction<ArchiveWorkstream>) -> impl IntoView {
+fn SetupRow(
+    w: WorkstreamSetup,
+    archive: ServerAction<ArchiveWorkstream>,
+    nudges: ServerAction<SetWorkstreamNudges>,
+) -> impl IntoView {
     let id = w.id.to_string();
     let dates = match (w.starts_on, w.ends_on) {
         (None, None) => "not set".to_string(),
@@ -80,6 +95,12 @@ fn SetupRow(w: WorkstreamSetup, archive: ServerAction<ArchiveWorkstream>) -> imp
     } else {
         ("Active", format!("Archive {}", w.name), "true")
     };
+    let nudge_id = id.clone();
+    let nudge_label = format!(
+        "{} stale-status reminders for {}",
+        if w.nudges { "Turn off" } else { "Turn on" },
+        w.name
+    );
     view! {
         <tr>
             <td>{w.position}</td>
@@ -87,6 +108,16 @@ fn SetupRow(w: WorkstreamSetup, archive: ServerAction<ArchiveWorkstream>) -> imp
             <td>{leads}</td>
             <td>{dates}</td>
             <td>{state}</td>
+            <td>
+                {if w.nudges { "On " } else { "Off " }}
+                <ActionForm action=nudges attr:class="inline-form">
+                    <input type="hidden" name="id" value=nudge_id/>
+                    <input type="hidden" name="on" value=if w.nudges { "false" } else { "true" }/>
+                    <button class="button button--secondary button--small" type="submit" aria-label=nudge_label>
+                        {if w.nudges { "Turn off" } else { "Turn on" }}
+                    </button>
+                </ActionForm>
+            </td>
             <td>
                 <a href=format!("/setup/workstreams/{id}")>"Edit"<span class="visually-hidden">" "{w.name.clone()}</span></a>
                 <ActionForm action=archive attr:class="inline-form">

@@ -124,6 +124,9 @@ fn WorkstreamCard(panel: WorkstreamPanel, now: DateTime<Utc>, stale_days: u32) -
                 }}
                 {stale.then(|| view! { " " <strong class="tag tag--stale">{format!("Stale: over {stale_days} days")}</strong> })}
             </p>
+            {w.nudged.clone().filter(|_| stale).map(|n| view! {
+                <p class="body-small" data-testid="nudged">{format!("Reminded by email on {}: {}", format_london(n.at), n.to)}</p>
+            })}
             {cur.as_ref().map(|u| view! { <p>{u.summary.clone()}</p> })}
             {next.map(|m| view! { <p class="body-small">"Next milestone: " {m.title} ", due " {m.due.format("%-d %b %Y").to_string()}</p> })}
             {(!overdue.is_empty()).then(|| view! {

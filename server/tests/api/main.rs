@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod interactions;
+mod nudges;
 mod outbox;
 mod permissions;
 mod plan;

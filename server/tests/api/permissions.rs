@@ -82,6 +82,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/briefings/retry-failed", Rule::Manager),
     ("/api/workstreams/save", Rule::Manager),
     ("/api/workstreams/archive", Rule::Manager),
+    ("/api/workstreams/nudges", Rule::Manager),
     ("/api/segments/edit-form", Rule::Manager),
     ("/api/segments/update", Rule::Manager),
     ("/api/segments/restore", Rule::Manager),
@@ -267,6 +268,8 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
         "auth/forgot-password" => vec![("email", s("nobody@test.example.org"))],
         // Restoring an active workstream: allowed, changes nothing the other rows rely on.
         "workstreams/archive" => vec![("id", f.workstream.clone()), ("archived", s("false"))],
+        // Turning reminders on where they are on: allowed, changes nothing else.
+        "workstreams/nudges" => vec![("id", f.workstream.clone()), ("on", s("true"))],
         "briefings/schedule" => vec![
             ("id", f.briefing.clone()),
             ("when", s("later")),

@@ -80,6 +80,40 @@ pub fn password_reset(identity: &MailIdentity, to: &str, name: &str, token: &str
     }
 }
 
+/// A lead's reminder that their workstream's status is stale, with the link to post one.
+pub fn stale_nudge(
+    identity: &MailIdentity,
+    to: &str,
+    name: &str,
+    workstream: &str,
+    workstream_id: &str,
+    stale_days: u32,
+) -> AccountMail {
+    let link = format!("{}/workstreams/{workstream_id}", identity.public_url);
+    let text = format!(
+        "Dear {name},\n\nThe status of the workstream \"{workstream}\" has not been updated for more than \
+         {stale_days} days, so the programme overview and the next briefings show it as stale.\n\nPost an \
+         update (RAG, summary, risks) here:\n\n{link}\n\nYou are sent this as a lead of the workstream; a \
+         programme manager can turn these reminders off.\n"
+    );
+    let html = format!(
+        "<p>Dear {name},</p><p>The status of the workstream <strong>{workstream}</strong> has not been updated for \
+         more than {stale_days} days, so the programme overview and the next briefings show it as stale.</p>\
+         <p><a href=\"{link}\">Post an update</a> (RAG, summary, risks).</p><p>You are sent this as a lead of \
+         the workstream; a programme manager can turn these reminders off.</p>",
+        name = escape_html(name),
+        workstream = escape_html(workstream),
+        link = escape_html(&link)
+    );
+    AccountMail {
+        to: to.to_string(),
+        name: name.to_string(),
+        subject: format!("Please update the status of {workstream}"),
+        text,
+        html,
+    }
+}
+
 /// The message for the relay: multipart, from the programme's address, its own Message-ID.
 pub fn message(identity: &MailIdentity, mail: &AccountMail, key: &str) -> Result<Message, String> {
     let to: Mailbox = format!("{} <{}>", mail.name.replace(['"', '<', '>', '\r', '\n'], ""), mail.to)

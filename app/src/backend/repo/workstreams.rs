@@ -7,6 +7,23 @@ use crate::domain::workstream_setup::{WorkstreamDraft, WorkstreamSetup};
 use crate::domain::{UserId, WorkstreamId};
 use surrealdb::types::SurrealValue;
 
+/// A workstream whose leads may be nudged, as the scheduler reads it.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct NudgeCandidate {
+    pub id: String,
+    pub name: String,
+    pub nudged_at: Option<DateTime<Utc>>,
+    /// The newest update, or when it was set up.
+    pub last: DateTime<Utc>,
+    pub leads: Vec<Lead>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+pub struct Lead {
+    pub email: String,
+    pub name: String,
+}
+
 /// A workstream in a list: enough to name it and know its leads.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkstreamSummary {
@@ -52,7 +69,7 @@ fn setup_fields(d: &WorkstreamDraft, lead_names: &[String]) -> Vec<(&'static str
 const SETUP_FIELDS: &str = "record::id(id) AS id, name, aim, objectives, starts_on, ends_on, position,
     leads.map(|$l| record::id($l)) AS leads,
     (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names,
-    archived_at != NONE AS archived, version, updated_at, updated_by";
+    archived_at != NONE AS archived, nudges != false AS nudges, version, updated_at, updated_by";
 
 #[derive(SurrealValue)]
 struct SetupRow {
@@ -66,6 +83,7 @@ struct SetupRow {
     leads: Vec<String>,
     lead_names: Vec<String>,
     archived: bool,
+    nudges: bool,
     version: i64,
 }
 
@@ -86,6 +104,7 @@ impl SetupRow {
                 .collect::<Result<_, _>>()?,
             lead_names: self.lead_names,
             archived: self.archived,
+            nudges: self.nudges,
             version: self.version.clamp(0, i64::from(u32::MAX)) as u32,
         })
     }
@@ -399,9 +418,10 @@ impl<'a> Workstreams<'a> {
                 "LET $only = IF $id = NONE { NONE } ELSE { type::record('workstream', $id) };
                  LET $ws = SELECT id, record::id(id) AS key, name, aim, position,
                         (SELECT VALUE name FROM user WHERE id IN $parent.leads ORDER BY name) AS lead_names,
-                        count((SELECT VALUE id FROM status_update WHERE workstream = $parent.id)) AS update_count
+                        count((SELECT VALUE id FROM status_update WHERE workstream = $parent.id)) AS update_count,
+                        nudged_at, nudged_to
                     FROM workstream WHERE ($only = NONE AND archived_at = NONE) OR id = $only ORDER BY position;
-                 SELECT key AS id, name, aim, lead_names, update_count FROM $ws;
+                 SELECT key AS id, name, aim, lead_names, update_count, nudged_at, nudged_to FROM $ws;
                  SELECT record::id(id) AS id, record::id(workstream) AS workstream, title, due, done, version FROM milestone
                     WHERE $only = NONE OR workstream = $only ORDER BY due;
                  -- The newest few of each workstream, by the index on `workstream`.
@@ -419,6 +439,8 @@ impl<'a> Workstreams<'a> {
             aim: String,
             lead_names: Vec<String>,
             update_count: i64,
+            nudged_at: Option<DateTime<Utc>>,
+            nudged_to: Option<String>,
         }
         let ws: Vec<WsRow> = res.take(2)?;
         let milestones: Vec<MilestoneRow> = res.take(3)?;
@@ -434,6 +456,10 @@ impl<'a> Workstreams<'a> {
                     milestones: vec![],
                     updates: vec![],
                     update_count: w.update_count.max(0) as u64,
+                    nudged: w.nudged_at.map(|at| crate::domain::workstream::Nudged {
+                        at,
+                        to: w.nudged_to.unwrap_or_default(),
+                    }),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -505,6 +531,107 @@ impl<'a> Workstreams<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// Every current workstream that nudges its leads, with when it was last updated (or set
+    /// up), when it last nudged, and its active leads (email, name).
+    pub async fn nudge_candidates(&self) -> Result<Vec<NudgeCandidate>, StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, name, nudged_at,
+                    (SELECT VALUE at FROM status_update WHERE workstream = $parent.id ORDER BY at DESC LIMIT 1)[0]
+                        ?? created_at AS last,
+                    (SELECT email, name FROM user WHERE id IN $parent.leads AND active = true ORDER BY name) AS leads
+                 FROM workstream WHERE archived_at = NONE AND nudges != false",
+            )
+            .await?;
+        Ok(res.take(0)?)
+    }
+
+    /// Records a nudge and queues its emails in one transaction, only if nobody nudged since
+    /// `seen` (another process's scheduler): each stale period nudges once.
+    pub async fn nudge(
+        &self,
+        id: &str,
+        seen: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        mails: Vec<crate::backend::mail::account::AccountMail>,
+    ) -> Result<bool, StoreError> {
+        #[derive(SurrealValue)]
+        struct Mail {
+            to: String,
+            name: String,
+            subject: String,
+            text: String,
+            html: String,
+        }
+        let to = mails.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
+        let mails: Vec<Mail> = mails
+            .into_iter()
+            .map(|m| Mail {
+                to: m.to,
+                name: m.name,
+                subject: m.subject,
+                text: m.text,
+                html: m.html,
+            })
+            .collect();
+        // "Never nudged" is compared as the epoch: a bound `None` is not NONE in SurrealQL.
+        let never = DateTime::<Utc>::UNIX_EPOCH;
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $w = type::record('workstream', $id);
+                 IF ($w.nudged_at ?? $never) != $seen {{ THROW '{REFUSAL_MARK}already-nudged' }};
+                 UPDATE $w SET nudged_at = $now, nudged_to = $to RETURN NONE;
+                 FOR $m IN $mails {{
+                     CREATE account_mail SET to = $m.to, name = $m.name, subject = $m.subject, text = $m.text,
+                         html = $m.html, state = 'queued', attempts = 0, due = time::now() RETURN NONE;
+                 }};
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("never", never))
+            .bind(("seen", seen.unwrap_or(never)))
+            .bind(("now", now))
+            .bind(("to", to))
+            .bind(("mails", mails))
+            .await?;
+        match checked(res) {
+            Ok(_) => Ok(true),
+            Err(StoreError::Refused(r)) if r == "already-nudged" => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Turns a workstream's nudges on or off (managers).
+    pub async fn set_nudges(&self, actor: &Actor, id: &WorkstreamId, on: bool) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $w = type::record('workstream', $id);
+                 IF !record::exists($w) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $w SET nudges = $on RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("on", on))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Update,
+                format!("workstream:{id}"),
+                format!("nudges: {}", if on { "on" } else { "off" }),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("workstream"))?;
+        Ok(())
     }
 
     pub async fn view(&self, id: &WorkstreamId) -> Result<WorkstreamView, StoreError> {
