@@ -54,7 +54,13 @@ pub struct Snapshot {
     by_org: HashMap<String, Vec<usize>>,
     /// Audience counts worked out against this snapshot, by (audience id, version).
     audience_counts: Mutex<HashMap<(String, u32), u64>>,
+    /// SEAM movement over a period worked out against this snapshot, by period: the
+    /// engagement history only changes with a contact, which makes a new snapshot.
+    movements: Mutex<HashMap<String, Arc<Moved>>>,
 }
+
+/// A period's SEAM movement, and who is below target at its end, by kind.
+pub type Moved = (crate::domain::board::Movement, std::collections::BTreeMap<OrgKind, u64>);
 
 impl Snapshot {
     pub fn build(
@@ -140,6 +146,7 @@ impl Snapshot {
             orders,
             by_org,
             audience_counts: Mutex::new(HashMap::new()),
+            movements: Mutex::new(HashMap::new()),
         }
     }
 
@@ -316,6 +323,17 @@ impl Snapshot {
         }
         out.retain(|r| r.contacts > 0);
         out
+    }
+
+    /// A period's movement against this snapshot, if it was worked out.
+    pub(crate) fn movement(&self, period: &str) -> Option<Arc<Moved>> {
+        self.movements.lock().ok().and_then(|m| m.get(period).cloned())
+    }
+
+    pub(crate) fn remember_movement(&self, period: &str, moved: Arc<Moved>) {
+        if let Ok(mut m) = self.movements.lock() {
+            m.insert(period.to_string(), moved);
+        }
     }
 
     /// An audience's count against this snapshot, if one was worked out.

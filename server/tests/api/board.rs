@@ -227,6 +227,16 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
     assert_eq!(r["overdue"].as_array().map(Vec::len), Some(1));
     assert_eq!(r["overdue"][0]["with"], "Sam Acute");
 
+    // What is kept for the quarter follows the register: Sam moves too.
+    let mut sam = contact_form("Sam Acute", "sam@acute.example.org", &acute);
+    sam.insert(0, ("id", contacts[1].clone()));
+    if let Some(f) = sam.iter_mut().find(|(name, _)| *name == "engagement_current") {
+        f.1 = "supportive".into();
+    }
+    assert_eq!(app.call("contacts/update", &sam).await.status().as_u16(), 200);
+    let again = json(app.call("analysis/board-report", &[("quarter", String::new())]).await).await;
+    assert_eq!(again["movement"]["moves"].as_array().map(Vec::len), Some(2), "{again}");
+
     // The quarter before: the amber update, nothing sent, nobody moved, all three added.
     let previous = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).previous();
     let p = json(app.call("analysis/board-report", &[("quarter", previous.key())]).await).await;

@@ -108,11 +108,21 @@ pub async fn board_report(store: &Store, quarter: Quarter, now: DateTime<Utc>) -
     let until = end.min(now).max(start);
     let reach = reach(store, start, end).await?;
     let register = store.register_view().await?;
-    let people = register.people();
     let summary = register.sector_summary();
+    // Standings before the quarter's end: for a quarter under way that is every change so
+    // far, so the period (and what is kept for it) does not move with the clock.
+    let period = format!("{}..{}", start.to_rfc3339(), end.to_rfc3339());
+    let moved = match register.movement(&period) {
+        Some(m) => m,
+        None => {
+            let history = store.contacts().standings_before(end).await?;
+            let m = std::sync::Arc::new(movement(&history, start, end, &register.people()));
+            register.remember_movement(&period, m.clone());
+            m
+        }
+    };
     drop(register);
-    let history = store.contacts().standings_before(until).await?;
-    let (movement, below) = movement(&history, start, until, &people);
+    let (movement, below) = (moved.0.clone(), &moved.1);
     let reach = Reach::clone(&reach).with_register(
         summary
             .iter()
