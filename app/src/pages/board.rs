@@ -8,6 +8,7 @@ use crate::components::timeline::RagTimeline;
 use crate::components::url::query_string;
 use crate::domain::board::*;
 use crate::domain::workstream::StatusUpdate;
+use crate::pages::engagement::SectorRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -137,18 +138,7 @@ fn Report(r: BoardReport) -> impl IntoView {
                         <th scope="col" class="table__numeric">"Below target"</th>
                     </tr></thead>
                     <tbody>
-                        {r.reach.sectors.iter().map(|s| {
-                            let kind = s.kind.map(|k| k.key()).unwrap_or("");
-                            view! {
-                                <tr>
-                                    <th scope="row">{s.label()}</th>
-                                    <td class="table__numeric"><a href=format!("/contacts?{}", query_string(&[("kind", kind)]))>{s.contacts}</a></td>
-                                    <td class="table__numeric">{format!("{} ({})", s.reached, percent(rate(s.reached, s.contacts)))}</td>
-                                    <td class="table__numeric">{percent(s.rate())}</td>
-                                    <td class="table__numeric"><a href=format!("/engagement?{}", query_string(&[("kind", kind), ("below", "1")]))>{s.below_target}</a></td>
-                                </tr>
-                            }
-                        }).collect_view()}
+                        {r.reach.sectors.iter().map(|s| view! { <SectorRow s=s.clone()/> }).collect_view()}
                     </tbody>
                 </table>
                 {r.reach.sectors.iter().any(|s| s.rate().is_some()).then(|| view! {

@@ -88,7 +88,6 @@ pub fn EngagementPage() -> impl IntoView {
 #[component]
 pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl IntoView {
     use crate::components::chart::PercentBars;
-    use crate::domain::board::rate;
     let percent = |v: Option<u32>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into());
     let reach = panel.reach;
     let reached = reach.reached();
@@ -114,18 +113,7 @@ pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl
                         <th scope="col" class="table__numeric">"Below target"</th>
                     </tr></thead>
                     <tbody>
-                        {reach.sectors.iter().map(|s| {
-                            let kind = s.kind.map(|k| k.key()).unwrap_or("");
-                            view! {
-                                <tr>
-                                    <th scope="row">{s.label()}</th>
-                                    <td class="table__numeric"><a href=format!("/contacts?{}", query_string(&[("kind", kind)]))>{s.contacts}</a></td>
-                                    <td class="table__numeric">{format!("{} ({})", s.reached, percent(rate(s.reached, s.contacts)))}</td>
-                                    <td class="table__numeric">{percent(s.rate())}</td>
-                                    <td class="table__numeric"><a href=format!("/engagement?{}", query_string(&[("kind", kind), ("below", "1")]))>{s.below_target}</a></td>
-                                </tr>
-                            }
-                        }).collect_view()}
+                        {reach.sectors.iter().map(|s| view! { <SectorRow s=s.clone()/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -141,5 +129,24 @@ pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl
                 </ul>
             })}
         </section>
+    }
+}
+
+/// One sector's row of the reach tables (the overview's panel, the board report): contacts
+/// (linked to the contacts list of that kind), reached, acknowledgement rate, below target
+/// (linked to its engagement gaps).
+#[component]
+pub fn SectorRow(s: crate::domain::board::SectorReach) -> impl IntoView {
+    use crate::domain::board::rate;
+    let percent = |v: Option<u32>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into());
+    let kind = s.kind.map(|k| k.key()).unwrap_or("");
+    view! {
+        <tr>
+            <th scope="row">{s.label()}</th>
+            <td class="table__numeric"><a href=format!("/contacts?{}", query_string(&[("kind", kind)]))>{s.contacts}</a></td>
+            <td class="table__numeric">{format!("{} ({})", s.reached, percent(rate(s.reached, s.contacts)))}</td>
+            <td class="table__numeric">{percent(s.rate())}</td>
+            <td class="table__numeric"><a href=format!("/engagement?{}", query_string(&[("kind", kind), ("below", "1")]))>{s.below_target}</a></td>
+        </tr>
     }
 }

@@ -29,6 +29,39 @@ async fn sql(app: &TestApp, q: &str, id: &str) {
         .expect("statement");
 }
 
+/// A briefing asking for acknowledgement, to the contacts of these kinds of organisation (all
+/// when empty), not yet sent.
+async fn ack_briefing(app: &TestApp, subject: &str, kinds: Vec<OrgKind>) -> String {
+    let actor = Actor::system();
+    let segment = app
+        .store
+        .segments()
+        .create(
+            &actor,
+            &format!("Audience for {subject}"),
+            &SegmentFilter {
+                kinds,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("segment");
+    let draft = BriefingDraft {
+        subject: subject.into(),
+        body: "Dear partners".into(),
+        segment,
+        workstreams: vec![],
+        ack_required: true,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    app.store
+        .briefings()
+        .create(&actor, &draft, "Test")
+        .await
+        .expect("briefing")
+}
+
 /// Waits until the briefing's send has finished.
 async fn sent(app: &TestApp, briefing: &str) -> bool {
     wait_for(20, || async {
@@ -76,34 +109,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
 
     // A briefing asking for acknowledgement to the acute trust, sent now; one acknowledges.
     let actor = Actor::system();
-    let segment = app
-        .store
-        .segments()
-        .create(
-            &actor,
-            "Acute trusts",
-            &SegmentFilter {
-                kinds: vec![OrgKind::AcuteTrust],
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("segment");
-    let draft = BriefingDraft {
-        subject: "Board <b>update</b>".into(),
-        body: "Dear partners".into(),
-        segment,
-        workstreams: vec![],
-        ack_required: true,
-        ack_deadline: None,
-        remind_days_before: None,
-    };
-    let briefing = app
-        .store
-        .briefings()
-        .create(&actor, &draft, "Test")
-        .await
-        .expect("briefing");
+    let briefing = ack_briefing(&app, "Board <b>update</b>", vec![OrgKind::AcuteTrust]).await;
     assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     // A recipient's delivery row is written with its outcome, just after the relay took it.
@@ -289,28 +295,7 @@ async fn reach_is_worked_out_again_after_an_acknowledgement() {
             .as_u16(),
         200
     );
-    let actor = Actor::system();
-    let segment = app
-        .store
-        .segments()
-        .create(&actor, "Everyone", &SegmentFilter::default())
-        .await
-        .expect("segment");
-    let draft = BriefingDraft {
-        subject: "Fresh".into(),
-        body: "Body".into(),
-        segment,
-        workstreams: vec![],
-        ack_required: true,
-        ack_deadline: None,
-        remind_days_before: None,
-    };
-    let briefing = app
-        .store
-        .briefings()
-        .create(&actor, &draft, "Test")
-        .await
-        .expect("briefing");
+    let briefing = ack_briefing(&app, "Fresh", vec![]).await;
     assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
     assert!(wait_for(20, || async { !app.mail.messages().is_empty() }).await);
     assert!(sent(&app, &briefing).await, "the send finishes");
