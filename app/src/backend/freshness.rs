@@ -54,6 +54,8 @@ pub struct ReportCache {
     freshness: Arc<Freshness>,
     reports: Kept<Report>,
     reach: Kept<Reach>,
+    /// Periods whose reach is being worked out again in the background.
+    refreshing: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl ReportCache {
@@ -62,6 +64,7 @@ impl ReportCache {
             freshness: Arc::new(Freshness::new(shared)),
             reports: Kept::default(),
             reach: Kept::default(),
+            refreshing: Default::default(),
         }
     }
 
@@ -77,13 +80,41 @@ impl ReportCache {
         self.reports.keep(id, generation, report, &self.freshness)
     }
 
-    /// What the briefings of a period reached (keyed by the period).
-    pub fn get_reach(&self, period: &str) -> Option<Arc<Reach>> {
-        self.reach.get(period, &self.freshness)
+    /// What the briefings of a period reached (keyed by the period), as last worked out, and
+    /// whether it is current. Unlike reports, older values are kept: counting a quarter's
+    /// deliveries takes seconds at region scale, so a stale value is served while a fresh one
+    /// is worked out (see `services::engagement::reach`).
+    pub fn get_reach(&self, period: &str) -> Option<(Arc<Reach>, bool)> {
+        let values = self.reach.values.lock().ok()?;
+        let (g, v) = values.get(period)?;
+        Some((v.clone(), self.freshness.trusted() && *g == self.freshness.current()))
     }
 
     pub fn keep_reach(&self, period: &str, generation: u64, reach: Arc<Reach>) {
-        self.reach.keep(period, generation, reach, &self.freshness)
+        if let Ok(mut values) = self.reach.values.lock() {
+            // A few periods are asked for (the overview's window, quarters): bound them anyway.
+            if values.len() >= 32 && !values.contains_key(period) {
+                values.clear();
+            }
+            values.insert(period.to_string(), (generation, reach));
+        }
+        if let Ok(mut busy) = self.refreshing.lock() {
+            busy.remove(period);
+        }
+    }
+
+    /// Claims the background refresh of a period's reach; false if one is already running.
+    pub fn start_refresh(&self, period: &str) -> bool {
+        self.refreshing
+            .lock()
+            .map(|mut b| b.insert(period.to_string()))
+            .unwrap_or(false)
+    }
+
+    pub fn end_refresh(&self, period: &str) {
+        if let Ok(mut busy) = self.refreshing.lock() {
+            busy.remove(period);
+        }
     }
 }
 

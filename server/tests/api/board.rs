@@ -285,7 +285,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
 }
 
 #[tokio::test]
-async fn reach_is_worked_out_again_after_an_acknowledgement() {
+async fn reach_follows_an_acknowledgement_within_seconds() {
     let app = spawn_app().await;
     let org = app.create_org("Fresh Acute Trust", "acute_trust").await;
     assert_eq!(
@@ -309,9 +309,13 @@ async fn reach_is_worked_out_again_after_an_acknowledgement() {
         .await
         .expect("ack");
     assert_eq!(res.status().as_u16(), 200);
-    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
-    assert_eq!(
-        panel["latest"][0]["acknowledged"], 1,
-        "the kept figures were not served stale"
+    // The figures kept from before are served while new ones are worked out: they follow
+    // within seconds.
+    assert!(
+        wait_for(10, || async {
+            json(app.call("analysis/engagement-panel", &[]).await).await["latest"][0]["acknowledged"] == 1
+        })
+        .await,
+        "the acknowledgement reaches the overview's figures"
     );
 }
