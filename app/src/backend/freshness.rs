@@ -98,9 +98,7 @@ impl ReportCache {
             }
             values.insert(period.to_string(), (generation, reach));
         }
-        if let Ok(mut busy) = self.refreshing.lock() {
-            busy.remove(period);
-        }
+        self.end_refresh(period);
     }
 
     /// Claims the background refresh of a period's reach; false if one is already running.

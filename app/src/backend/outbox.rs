@@ -246,11 +246,7 @@ impl Dispatcher {
                             // A job claimed just before the sending window closed waits for it to
                             // open again (its lease is renewed meanwhile).
                             if let Some(w) = window {
-                                let mut woken = shutdown.clone();
-                                tokio::select! {
-                                    _ = sleep_until_open(w) => {}
-                                    _ = woken.changed() => {}
-                                }
+                                sleep_until_open(w, &mut shutdown.clone()).await;
                             }
                             limiter.wait().await;
                             if stopping() {
@@ -336,10 +332,7 @@ impl Dispatcher {
             // Outside the sending window nothing is claimed: what is due waits in the outbox.
             if let Some(w) = self.config.window {
                 if !w.contains(Utc::now()) {
-                    tokio::select! {
-                        _ = sleep_until_open(w) => {}
-                        _ = shutdown.changed() => {}
-                    }
+                    sleep_until_open(w, &mut shutdown).await;
                     continue;
                 }
             }
@@ -592,9 +585,9 @@ async fn send_one(
     }
 }
 
-/// Sleeps until the sending window is open, waking at least every minute (the clock may be
-/// changed, and a long sleep should not outlive a stop by much).
-async fn sleep_until_open(window: crate::domain::sending::SendWindow) {
+/// Sleeps until the sending window is open or a stop is asked for, looking at the clock at
+/// least every minute (it may be changed).
+async fn sleep_until_open(window: crate::domain::sending::SendWindow, shutdown: &mut watch::Receiver<bool>) {
     loop {
         let now = Utc::now();
         let open = window.next_open(now);
@@ -602,7 +595,10 @@ async fn sleep_until_open(window: crate::domain::sending::SendWindow) {
             return;
         }
         let wait = (open - now).to_std().unwrap_or(Duration::from_secs(1));
-        tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
+        tokio::select! {
+            _ = tokio::time::sleep(wait.min(Duration::from_secs(60))) => {}
+            _ = shutdown.changed() => return,
+        }
     }
 }
 

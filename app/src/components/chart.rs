@@ -3,6 +3,11 @@
 //! the page always shows the same figures in a table beside it.
 use leptos::prelude::*;
 
+/// A percentage as the charts' tables show it: "75%", or "–" when there is no figure.
+pub fn percent(v: Option<u32>) -> String {
+    v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into())
+}
+
 const WIDTH: f64 = 600.0;
 const LABEL: f64 = 220.0;
 const ROW: f64 = 26.0;

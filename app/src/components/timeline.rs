@@ -8,17 +8,19 @@ use leptos::prelude::*;
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 28.0;
 
-/// Segments `(from, to, rag)` covering `[start, now]`; the time before the first update is `None`.
+/// Segments `(from, to, rag)` covering `[start, now]`; the time before the first update has
+/// the status `initial` (the one in force at `start`, if known).
 pub fn segments(
     updates: &[StatusUpdate],
     start: DateTime<Utc>,
     now: DateTime<Utc>,
+    initial: Option<Rag>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>, Option<Rag>)> {
     let mut ups: Vec<&StatusUpdate> = updates.iter().filter(|u| u.at <= now).collect();
     ups.sort_by_key(|u| u.at);
     let mut out = Vec::new();
     let mut cursor = start;
-    let mut rag: Option<Rag> = None;
+    let mut rag: Option<Rag> = initial;
     for u in ups {
         if u.at > cursor {
             out.push((cursor, u.at, rag));
@@ -43,21 +45,25 @@ pub fn RagTimeline(
     /// The right-hand end's label (by default "today").
     #[prop(optional, into)]
     end_label: Option<String>,
+    /// The status in force where the bar starts (an update posted before it).
+    #[prop(default = None)]
+    initial: Option<Rag>,
 ) -> impl IntoView {
     let earliest = updates.iter().map(|u| u.at).min().unwrap_or(now);
     let start = from.unwrap_or_else(|| earliest.min(now - Duration::days(90)) - Duration::days(1));
     let end_label = end_label.unwrap_or_else(|| "today".into());
     let span = (now - start).num_seconds().max(1) as f64;
     let x = move |t: DateTime<Utc>| ((t - start).num_seconds() as f64 / span) * WIDTH;
-    let segs = segments(&updates, start, now);
-    let mut history: Vec<&StatusUpdate> = updates.iter().collect();
-    history.sort_by_key(|u| u.at);
+    let segs = segments(&updates, start, now, initial);
+    let mut history: Vec<(Rag, DateTime<Utc>)> = updates.iter().map(|u| (u.rag, u.at)).collect();
+    history.extend(initial.map(|rag| (rag, start)));
+    history.sort_by_key(|(_, at)| *at);
     let description = if history.is_empty() {
         format!("{label}: no status reported yet.")
     } else {
         let parts: Vec<String> = history
             .iter()
-            .map(|u| format!("{} from {}", u.rag.label(), format_london(u.at)))
+            .map(|(rag, at)| format!("{} from {}", rag.label(), format_london(*at)))
             .collect();
         format!("{label}: {}.", parts.join("; "))
     };
@@ -109,7 +115,7 @@ mod tests {
     fn segments_cover_the_whole_range_in_order() {
         let start = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
         let now = Utc.with_ymd_and_hms(2026, 6, 30, 0, 0, 0).unwrap();
-        let s = segments(&[up(Rag::Amber, 20), up(Rag::Green, 10)], start, now);
+        let s = segments(&[up(Rag::Amber, 20), up(Rag::Green, 10)], start, now, None);
         assert_eq!(s.len(), 3);
         assert_eq!(s[0].2, None);
         assert_eq!(s[1].2, Some(Rag::Green));

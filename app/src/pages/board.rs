@@ -2,12 +2,11 @@
 //! print rules in the stylesheet) that the browser turns into a PDF. Every figure links to the
 //! view in Liaison it comes from.
 use crate::api::analysis::quarterly_board_report;
-use crate::components::chart::PercentBars;
+use crate::components::chart::{percent, PercentBars};
 use crate::components::errors::NotFoundOrError;
 use crate::components::timeline::RagTimeline;
 use crate::components::url::query_string;
 use crate::domain::board::*;
-use crate::domain::workstream::StatusUpdate;
 use crate::pages::engagement::SectorRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,10 +14,6 @@ use leptos_router::hooks::use_query_map;
 
 /// Moves listed by name; the rest are counted and linked to the map.
 const MOVES_SHOWN: usize = 100;
-
-fn percent(v: Option<u32>) -> String {
-    v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into())
-}
 
 fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -187,11 +182,6 @@ fn Report(r: BoardReport) -> impl IntoView {
                 {r.workstreams.into_iter().map(|w| {
                     let start_rag = w.at_start;
                     let end_rag = w.at_end();
-                    let mut bars: Vec<StatusUpdate> = w.updates.clone();
-                    if let Some(rag) = start_rag {
-                        // Where it stood as the quarter began colours the bar from the start.
-                        bars.push(StatusUpdate { rag, at: start_instant, ..blank_update() });
-                    }
                     let label = w.name.clone();
                     view! {
                         <div class="board__workstream">
@@ -200,7 +190,7 @@ fn Report(r: BoardReport) -> impl IntoView {
                                 start_rag.map(|r| r.label()).unwrap_or("No status"),
                                 end_rag.map(|r| r.label()).unwrap_or("no status"),
                                 plural(w.updates.len() as u64, "update", "updates"))}</p>
-                            <RagTimeline updates=bars now=until label from=start_instant end_label=end_label.clone()/>
+                            <RagTimeline updates=w.updates.clone() now=until label from=start_instant end_label=end_label.clone() initial=start_rag/>
                             <ul class="board__updates">
                                 {w.updates.iter().map(|u| view! {
                                     <li>{format!("{}: {}. {}", crate::domain::time::format_london(u.at), u.rag.label(), u.summary)}</li>
@@ -247,21 +237,6 @@ fn Report(r: BoardReport) -> impl IntoView {
                 }}
             </section>
         </article>
-    }
-}
-
-fn blank_update() -> StatusUpdate {
-    StatusUpdate {
-        id: String::new(),
-        rag: crate::domain::workstream::Rag::NotStarted,
-        summary: String::new(),
-        risks: String::new(),
-        issues: String::new(),
-        next_steps: String::new(),
-        commentary: String::new(),
-        commentary_html: String::new(),
-        author: String::new(),
-        at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
     }
 }
 

@@ -87,8 +87,7 @@ pub fn EngagementPage() -> impl IntoView {
 /// were acknowledged, and who is below target, by sector. Each figure links to its source.
 #[component]
 pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl IntoView {
-    use crate::components::chart::PercentBars;
-    let percent = |v: Option<u32>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into());
+    use crate::components::chart::{percent, PercentBars};
     let reach = panel.reach;
     let reached = reach.reached();
     let contacts: u64 = reach.sectors.iter().map(|s| s.contacts).sum();
@@ -137,8 +136,8 @@ pub fn EngagementPanelView(panel: crate::domain::board::EngagementPanel) -> impl
 /// (linked to its engagement gaps).
 #[component]
 pub fn SectorRow(s: crate::domain::board::SectorReach) -> impl IntoView {
+    use crate::components::chart::percent;
     use crate::domain::board::rate;
-    let percent = |v: Option<u32>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "–".into());
     let kind = s.kind.map(|k| k.key()).unwrap_or("");
     view! {
         <tr>

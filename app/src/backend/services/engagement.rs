@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// figures follow within seconds. Only the very first request for a period waits.
 pub async fn reach(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Arc<Reach>, StoreError> {
     let cache = store.report_cache_arc();
-    let period = format!("{}..{}", from.to_rfc3339(), to.to_rfc3339());
+    let period = period_key(from, to);
     match cache.get_reach(&period) {
         Some((r, true)) => return Ok(r),
         Some((r, false)) => {
@@ -52,7 +52,7 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
     let started = std::time::Instant::now();
     let sent = store.briefings().sent_between(from, to).await?;
     let mut briefings = Vec::with_capacity(sent.len());
-    let mut asked: BTreeMap<Option<OrgKind>, (u64, u64)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Option<OrgKind>, SectorReach> = BTreeMap::new();
     for b in &sent {
         let (mut delivered, mut acknowledged) = (0, 0);
         for t in store.deliveries().tally_by_kind(&b.id).await? {
@@ -60,9 +60,9 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
             delivered += d;
             acknowledged += a;
             if b.ack_required {
-                let e = asked.entry(OrgKind::parse(&t.org_kind).ok()).or_insert((0, 0));
-                e.0 += d;
-                e.1 += a;
+                let s = sector(&mut by_kind, OrgKind::parse(&t.org_kind).ok());
+                s.asked += d;
+                s.acknowledged += a;
             }
         }
         briefings.push(BriefingReach {
@@ -73,12 +73,6 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
             acknowledged,
             ack_required: b.ack_required,
         });
-    }
-    let mut by_kind: BTreeMap<Option<OrgKind>, SectorReach> = BTreeMap::new();
-    for (kind, (d, a)) in asked {
-        let s = sector(&mut by_kind, kind);
-        s.asked = d;
-        s.acknowledged = a;
     }
     let tallied = started.elapsed();
     if !sent.is_empty() {
@@ -97,6 +91,11 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
         briefings,
         sectors: by_kind.into_values().collect(),
     })
+}
+
+/// What a period's kept figures are filed under.
+fn period_key(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    format!("{}..{}", from.to_rfc3339(), to.to_rfc3339())
 }
 
 fn sector(map: &mut BTreeMap<Option<OrgKind>, SectorReach>, kind: Option<OrgKind>) -> &mut SectorReach {
@@ -141,12 +140,12 @@ pub async fn board_report(store: &Store, quarter: Quarter, now: DateTime<Utc>) -
     let summary = register.sector_summary();
     // Standings before the quarter's end: for a quarter under way that is every change so
     // far, so the period (and what is kept for it) does not move with the clock.
-    let period = format!("{}..{}", start.to_rfc3339(), end.to_rfc3339());
+    let period = period_key(start, end);
     let moved = match register.movement(&period) {
         Some(m) => m,
         None => {
             let history = store.contacts().standings_before(end).await?;
-            let m = std::sync::Arc::new(movement(&history, start, end, &register.people()));
+            let m = Arc::new(movement(&history, start, end, &register.people()));
             register.remember_movement(&period, m.clone());
             m
         }
