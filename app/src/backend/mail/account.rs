@@ -6,9 +6,10 @@ use crate::domain::html::escape_html;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
+use surrealdb::types::SurrealValue;
 
 /// One account email, as stored in the outbox.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, SurrealValue)]
 pub struct AccountMail {
     pub to: String,
     pub name: String,

@@ -11,24 +11,16 @@ use crate::domain::audit::AuditAction;
 use crate::domain::policy::Role;
 use crate::domain::{EmailAddress, UserId};
 use chrono::{DateTime, Utc};
-use surrealdb::types::{SurrealValue, Variables};
+use surrealdb::types::SurrealValue;
 
 pub struct Accounts<'a> {
     store: &'a Store,
 }
 
-fn mail_vars(mail: &AccountMail) -> Variables {
-    let mut v = Variables::new();
-    v.insert("mail_to", mail.to.clone());
-    v.insert("mail_name", mail.name.clone());
-    v.insert("mail_subject", mail.subject.clone());
-    v.insert("mail_text", mail.text.clone());
-    v.insert("mail_html", mail.html.clone());
-    v
-}
-
-const MAIL_SQL: &str = "CREATE account_mail SET to = $mail_to, name = $mail_name, subject = $mail_subject,
-    text = $mail_text, html = $mail_html, state = 'queued', attempts = 0, due = time::now() RETURN NONE;";
+/// Queues the account email bound as `$mail` (an [`AccountMail`]) in the `account_mail` outbox,
+/// inside the caller's transaction.
+pub(super) const MAIL_SQL: &str = "CREATE account_mail SET to = $mail.to, name = $mail.name, subject = $mail.subject,
+    text = $mail.text, html = $mail.html, state = 'queued', attempts = 0, due = time::now() RETURN NONE;";
 
 /// An account email the mailer holds the lease on.
 #[derive(Debug, Clone, SurrealValue)]
@@ -84,7 +76,7 @@ impl<'a> Accounts<'a> {
             ))
             .bind(("hash", token_hash.to_string()))
             .bind(("expires", expires_at))
-            .bind(mail_vars(mail))
+            .bind(("mail", mail.clone()))
             .bind(audit_vars(
                 actor,
                 AuditAction::Invite,
@@ -129,7 +121,7 @@ impl<'a> Accounts<'a> {
             .bind(("id", id.to_string()))
             .bind(("hash", token_hash.to_string()))
             .bind(("expires", expires_at))
-            .bind(mail_vars(&mail))
+            .bind(("mail", mail))
             .bind(audit_vars(
                 actor,
                 AuditAction::ResendInvitation,
@@ -292,7 +284,7 @@ impl<'a> Accounts<'a> {
             .bind(("id", c.user.id.as_str().to_string()))
             .bind(("hash", token_hash.to_string()))
             .bind(("expires", expires_at))
-            .bind(mail_vars(&mail))
+            .bind(("mail", mail))
             .bind(audit_vars(
                 &Actor::Other(email.masked()),
                 AuditAction::RequestPasswordReset,

@@ -338,6 +338,7 @@ const LEADS_CHECK: &str = "LET $lead_records = $leads.map(|$k| type::record('use
                      THROW 'liaison-refused:Choose the leads from the list: one of them is not an active account'
                  };";
 
+use super::accounts::MAIL_SQL;
 use super::audit::Actor;
 use super::{audit_vars, checked, AUDIT_SQL};
 use crate::backend::error::REFUSAL_MARK;
@@ -559,25 +560,7 @@ impl<'a> Workstreams<'a> {
         now: DateTime<Utc>,
         mails: Vec<crate::backend::mail::account::AccountMail>,
     ) -> Result<bool, StoreError> {
-        #[derive(SurrealValue)]
-        struct Mail {
-            to: String,
-            name: String,
-            subject: String,
-            text: String,
-            html: String,
-        }
         let to = mails.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
-        let mails: Vec<Mail> = mails
-            .into_iter()
-            .map(|m| Mail {
-                to: m.to,
-                name: m.name,
-                subject: m.subject,
-                text: m.text,
-                html: m.html,
-            })
-            .collect();
         // "Never nudged" is compared as the epoch: a bound `None` is not NONE in SurrealQL.
         let never = DateTime::<Utc>::UNIX_EPOCH;
         let res = self
@@ -588,10 +571,7 @@ impl<'a> Workstreams<'a> {
                  LET $w = type::record('workstream', $id);
                  IF ($w.nudged_at ?? $never) != $seen {{ THROW '{REFUSAL_MARK}already-nudged' }};
                  UPDATE $w SET nudged_at = $now, nudged_to = $to RETURN NONE;
-                 FOR $m IN $mails {{
-                     CREATE account_mail SET to = $m.to, name = $m.name, subject = $m.subject, text = $m.text,
-                         html = $m.html, state = 'queued', attempts = 0, due = time::now() RETURN NONE;
-                 }};
+                 FOR $mail IN $mails {{ {MAIL_SQL} }};
                  COMMIT TRANSACTION;"
             ))
             .bind(("id", id.to_string()))
