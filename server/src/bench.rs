@@ -89,6 +89,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         public_url: "https://liaison.example.org".into(),
         message_id_domain: "liaison.example.org".into(),
         dkim: None,
+        bounce_address: None,
     };
 
     // The database: embedded SurrealKV on disk, as in production's default.

@@ -49,6 +49,15 @@ pub struct Settings {
     pub max_attempts: u32,
     /// `LIAISON_SEND_WINDOW`: the hours (UK time) briefings go out; `None` for any time.
     pub send_window: Option<app::domain::sending::SendWindow>,
+    /// `LIAISON_INBOUND_BIND`: where the inbound SMTP listener (bounces, replies) listens;
+    /// `None`: no listener.
+    pub inbound_bind: Option<SocketAddr>,
+    /// `LIAISON_INBOUND_MAX_BYTES`: the largest inbound message accepted (10 MB).
+    pub inbound_max_bytes: usize,
+    /// `LIAISON_BOUNCE_ADDRESS`: the envelope sender of briefings, in its VERP form
+    /// (`bounces+<delivery>@…`); `None`: the From address, and bounces are matched by the
+    /// Message-ID they quote.
+    pub bounce_address: Option<String>,
 }
 
 /// `LIAISON_DKIM_KEY_FILE` (PKCS#1 PEM for RSA; base64 of the 32-byte seed for Ed25519),
@@ -218,6 +227,20 @@ impl Settings {
                     app::domain::sending::SendWindow::parse(&v).map_err(|e| anyhow::anyhow!("LIAISON_SEND_WINDOW: {e}"))
                 })
                 .transpose()?,
+            inbound_bind: var("LIAISON_INBOUND_BIND")
+                .map(|b| {
+                    b.parse()
+                        .with_context(|| format!("LIAISON_INBOUND_BIND must be an address like 0.0.0.0:2525, not {b:?}"))
+                })
+                .transpose()?,
+            inbound_max_bytes: number("LIAISON_INBOUND_MAX_BYTES", 10 * 1024 * 1024)?,
+            bounce_address: var("LIAISON_BOUNCE_ADDRESS")
+                .map(|a| {
+                    a.parse::<lettre::Address>()
+                        .map(|_| a.trim().to_string())
+                        .with_context(|| format!("LIAISON_BOUNCE_ADDRESS must be an address like bounces@liaison.example.nhs.uk, not {a:?}"))
+                })
+                .transpose()?,
             stale_days: match var("LIAISON_STALE_DAYS") {
                 None => 14,
                 Some(v) => v
@@ -250,6 +273,9 @@ impl Settings {
             workers: true,
             max_attempts: 4,
             send_window: None,
+            inbound_bind: None,
+            inbound_max_bytes: 10 * 1024 * 1024,
+            bounce_address: None,
         }
     }
 }

@@ -45,6 +45,9 @@ pub struct Application {
     settings: Settings,
     dev_mail: Option<devmail::MailSink>,
     smtp: SmtpConfig,
+    /// The inbound SMTP listener's socket (`LIAISON_INBOUND_BIND`), bound at start-up so that a
+    /// taken port stops start-up rather than going unheard.
+    inbound: Option<TcpListener>,
 }
 
 impl Application {
@@ -116,6 +119,7 @@ impl Application {
                         .with_context(|| format!("LIAISON_MAIL_REPLY_TO is not an address: {r}"))
                 })
                 .transpose()?,
+            bounce_address: settings.bounce_address.clone(),
             message_id_domain: public_url
                 .split("://")
                 .nth(1)
@@ -150,7 +154,16 @@ impl Application {
             web,
         };
         let router = router(state.clone(), dev_mail.clone());
+        let inbound = match settings.inbound_bind {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen for inbound mail on {addr} (LIAISON_INBOUND_BIND)"))?,
+            ),
+            None => None,
+        };
         Ok(Self {
+            inbound,
             listener,
             router,
             store,
@@ -163,6 +176,27 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The inbound SMTP listener's port, when it is configured.
+    pub fn inbound_port(&self) -> Option<u16> {
+        self.inbound
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port())
+    }
+
+    /// The addresses the inbound listener accepts mail for: the bounce, reply-to and from
+    /// addresses (each with its `+tag` forms).
+    fn owned_addresses(&self) -> app::backend::inbound::listener::Owned {
+        let identity = &self.state.web.identity;
+        let reply_to = identity.reply_to.as_ref().map(|m| m.email.to_string());
+        let from = identity.from.email.to_string();
+        let list: Vec<String> = [identity.bounce_address.clone(), reply_to, Some(from)]
+            .into_iter()
+            .flatten()
+            .collect();
+        app::backend::inbound::listener::Owned::new(list.iter().map(String::as_str))
     }
 
     pub fn store(&self) -> &Store {
@@ -209,7 +243,7 @@ impl Application {
     /// Serves (and runs the workers) until `shutdown` completes; workers then finish what
     /// they hold.
     pub async fn run_until(
-        self,
+        mut self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -218,7 +252,32 @@ impl Application {
             self.store.clone(),
             stop_rx.clone(),
         ))];
+        let inbound_stored = Arc::new(tokio::sync::Notify::new());
+        let owned = self.owned_addresses();
+        if let Some(listener) = self.inbound.take() {
+            use app::backend::inbound::listener::{Limits, Listener};
+            let inbound = Arc::new(Listener {
+                owned,
+                limits: Limits {
+                    max_bytes: self.settings.inbound_max_bytes,
+                    ..Limits::default()
+                },
+                hostname: self.state.web.identity.message_id_domain.clone(),
+                sink: Arc::new(app::backend::services::inbound::StoreSink(self.store.clone())),
+                stored: inbound_stored.clone(),
+            });
+            workers.push(tokio::spawn(inbound.serve(listener, stop_rx.clone())));
+        }
         if self.settings.workers {
+            workers.push(tokio::spawn(app::backend::services::inbound::run(
+                self.store.clone(),
+                app::backend::inbound::classify::Ours {
+                    message_id_domain: self.state.web.identity.message_id_domain.clone(),
+                },
+                inbound_stored,
+                Duration::from_secs(30),
+                stop_rx.clone(),
+            )));
             workers.push(tokio::spawn(self.dispatcher().run(stop_rx.clone())));
             workers.push(tokio::spawn(self.account_mailer().run(stop_rx.clone())));
             workers.push(tokio::spawn(scheduler::run(

@@ -53,6 +53,7 @@ impl AccountMailer {
                     subject: m.subject.clone(),
                     text: m.text.clone(),
                     html: m.html.clone(),
+                    in_reply_to: m.in_reply_to.clone(),
                 };
                 let attempts = m.attempts + 1;
                 let now = Utc::now();

@@ -146,6 +146,10 @@ impl Store {
         super::repo::interactions::Interactions::new(self)
     }
 
+    pub fn inbound(&self) -> super::repo::inbound::Inbound<'_> {
+        super::repo::inbound::Inbound::new(self)
+    }
+
     pub fn imports(&self) -> super::repo::imports::Imports<'_> {
         super::repo::imports::Imports::new(self)
     }

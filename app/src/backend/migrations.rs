@@ -560,6 +560,53 @@ DEFINE FIELD nudged_at ON workstream TYPE option<datetime>;
 DEFINE FIELD nudged_to ON workstream TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 24,
+        name: "mail coming back: inbound messages, bounces on deliveries, held addresses, answers",
+        sql: r#"
+-- Every message that comes back (over SMTP or from a mailbox) and every question asked from an
+-- acknowledgement page. Keyed by a hash of the message, so a sender's retry or a second poller
+-- stores it once. `state` is `new` until it is classified; the raw bytes are kept (base64).
+DEFINE TABLE inbound SCHEMAFULL;
+DEFINE FIELD received_at ON inbound TYPE datetime;
+DEFINE FIELD via ON inbound TYPE string ASSERT $value IN ["smtp", "imap", "ack_page"];
+DEFINE FIELD envelope_from ON inbound TYPE string DEFAULT "";
+DEFINE FIELD envelope_to ON inbound TYPE array<string> DEFAULT [];
+DEFINE FIELD raw ON inbound TYPE string DEFAULT "";
+DEFINE FIELD state ON inbound TYPE string ASSERT $value IN ["new", "done"];
+DEFINE FIELD kind ON inbound TYPE option<string>;
+DEFINE FIELD delivery ON inbound TYPE option<record<delivery>>;
+DEFINE FIELD contact ON inbound TYPE option<record<contact>>;
+DEFINE FIELD briefing ON inbound TYPE option<record<briefing>>;
+DEFINE FIELD from_address ON inbound TYPE string DEFAULT "";
+DEFINE FIELD from_name ON inbound TYPE string DEFAULT "";
+DEFINE FIELD subject ON inbound TYPE string DEFAULT "";
+DEFINE FIELD message_id ON inbound TYPE string DEFAULT "";
+DEFINE FIELD text ON inbound TYPE string DEFAULT "";
+DEFINE FIELD full_text ON inbound TYPE string DEFAULT "";
+DEFINE FIELD status ON inbound TYPE string DEFAULT "";
+DEFINE FIELD diagnostic ON inbound TYPE string DEFAULT "";
+DEFINE FIELD handled_at ON inbound TYPE option<datetime>;
+DEFINE FIELD handled_by ON inbound TYPE option<string>;
+DEFINE FIELD answer ON inbound TYPE option<string>;
+DEFINE FIELD answered_at ON inbound TYPE option<datetime>;
+DEFINE FIELD answered_by ON inbound TYPE option<string>;
+DEFINE INDEX inbound_state ON inbound FIELDS state;
+DEFINE INDEX inbound_contact ON inbound FIELDS contact, received_at;
+DEFINE INDEX inbound_received ON inbound FIELDS received_at;
+-- A bounce on the delivery it answers.
+DEFINE FIELD bounced_at ON delivery TYPE option<datetime>;
+DEFINE FIELD bounce_hard ON delivery TYPE option<bool>;
+DEFINE FIELD bounce_diagnostic ON delivery TYPE option<string>;
+-- An address Liaison no longer emails (a hard bounce, or repeated soft ones): audiences
+-- leave it out until the address is edited.
+DEFINE FIELD held_since ON contact TYPE option<datetime>;
+DEFINE FIELD held_reason ON contact TYPE option<string>;
+DEFINE INDEX contact_held ON contact FIELDS held_since;
+-- An answer threads under the message it answers.
+DEFINE FIELD in_reply_to ON account_mail TYPE string DEFAULT "";
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod freshness;
 pub mod import;
+pub mod inbound;
 pub mod mail;
 pub mod markdown;
 pub mod migrations;

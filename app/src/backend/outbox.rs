@@ -562,7 +562,12 @@ async fn send_one(
         Ok(m) => m,
         Err(e) => return failed(e, attempts),
     };
-    let envelope = message.envelope().clone();
+    let mut envelope = message.envelope().clone();
+    if let Some(sender) = identity.verp(&c.key) {
+        if let Ok(e) = lettre::address::Envelope::new(Some(sender), envelope.to().to_vec()) {
+            envelope = e;
+        }
+    }
     match client.send(&envelope, &message.formatted()).await {
         Ok(response) => outcome(DeliveryState::Sent, now, Some(response), None, attempts),
         Err(SendError::Permanent(e)) => failed(e, attempts),

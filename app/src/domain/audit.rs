@@ -29,5 +29,9 @@ closed_enum!(
         RevokeInvitation => "revoke-invitation", "Revoke an invitation";
         RequestPasswordReset => "request-password-reset", "Request a password reset";
         PasswordReset => "password-reset", "Password reset";
+        Answer => "answer", "Answer a message";
+        MarkHandled => "mark-handled", "Mark a message handled";
+        AttachMessage => "attach-message", "Attach a message to a contact";
+        DiscardMessage => "discard-message", "Discard a message";
     }
 );

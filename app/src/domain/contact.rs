@@ -76,6 +76,8 @@ pub struct Contact {
     pub engagement_target: Engagement,
     pub subscribed: bool,
     pub tags: Tags,
+    /// Set when the address bounced: no briefings go to it until it is edited.
+    pub held: Option<super::inbound::Held>,
 }
 
 impl Contact {

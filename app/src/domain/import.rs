@@ -800,6 +800,7 @@ mod tests {
             engagement_target: d.engagement_target,
             subscribed: d.subscribed,
             tags: d.tags.clone(),
+            held: None,
         };
         let headers: Vec<String> = Field::ALL.iter().map(|f| f.label().to_string()).collect();
         let rows = vec![(2, export_row(&contact, None))];

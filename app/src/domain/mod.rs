@@ -13,6 +13,7 @@ pub mod form;
 pub mod html;
 pub mod ids;
 pub mod import;
+pub mod inbound;
 pub mod interaction;
 pub mod organisation;
 pub mod plan;

@@ -24,6 +24,7 @@ impl SegmentFilter {
     /// checks that the two agree.
     pub fn admits(&self, c: &super::Contact, area: Option<&str>) -> bool {
         c.subscribed
+            && c.held.is_none()
             && (self.kinds.is_empty() || self.kinds.contains(&c.organisation_kind))
             && (self.areas.is_empty() || area.is_some_and(|a| self.areas.iter().any(|x| x == a)))
             && (self.engagement.is_empty() || self.engagement.contains(&c.engagement_current))

@@ -16,6 +16,8 @@ pub struct AccountMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The Message-ID this answers (`<…>`), for threading; empty when it answers nothing.
+    pub in_reply_to: String,
 }
 
 /// How long an invitation link works.
@@ -55,6 +57,7 @@ pub fn invitation(
         subject: "You are invited to Liaison".into(),
         text,
         html,
+        in_reply_to: String::new(),
     }
 }
 
@@ -78,6 +81,7 @@ pub fn password_reset(identity: &MailIdentity, to: &str, name: &str, token: &str
         subject: "Reset your Liaison password".into(),
         text,
         html,
+        in_reply_to: String::new(),
     }
 }
 
@@ -112,20 +116,66 @@ pub fn stale_nudge(
         subject: format!("Please update the status of {workstream}"),
         text,
         html,
+        in_reply_to: String::new(),
     }
 }
 
 /// The message for the relay: multipart, from the programme's address, its own Message-ID.
+/// An answer to a stakeholder's reply or question, quoting what they wrote.
+pub fn answer(
+    identity: &MailIdentity,
+    t: &crate::backend::repo::inbound::AnswerTarget,
+    answer: &str,
+    in_reply_to: String,
+) -> AccountMail {
+    let subject = if t.subject.to_ascii_lowercase().starts_with("re:") {
+        t.subject.clone()
+    } else {
+        format!("Re: {}", t.subject)
+    };
+    let quoted: String = t.text.lines().map(|l| format!("> {l}\n")).collect();
+    let text = format!(
+        "{answer}\n\n{} wrote:\n{quoted}",
+        if t.name.is_empty() { "You" } else { &t.name }
+    );
+    let paragraphs: String = answer
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape_html(p).replace('\n', "<br>")))
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family:Arial,Helvetica,sans-serif;color:#212b32;line-height:1.5;max-width:640px\">{paragraphs}\
+         <blockquote style=\"border-left:4px solid #d8dde0;margin:0;padding-left:12px;color:#4c6272\">{}</blockquote>\
+         <p style=\"font-size:14px;color:#4c6272\">{}</p></body></html>",
+        escape_html(&t.text).replace('\n', "<br>"),
+        escape_html(&identity.public_url),
+    );
+    AccountMail {
+        to: t.to.clone(),
+        name: t.name.clone(),
+        subject,
+        text,
+        html,
+        in_reply_to,
+    }
+}
+
 pub fn message(identity: &MailIdentity, mail: &AccountMail, key: &str) -> Result<Message, String> {
     let to: Mailbox = format!("{} <{}>", mail.name.replace(['"', '<', '>', '\r', '\n'], ""), mail.to)
         .parse()
         .or_else(|_| mail.to.parse())
         .map_err(|e| format!("recipient address: {e}"))?;
-    let mut message = Message::builder()
+    let mut builder = Message::builder()
         .from(identity.from.clone())
         .to(to)
         .subject(mail.subject.clone())
-        .message_id(Some(format!("<{key}.a@{}>", identity.message_id_domain)))
+        .message_id(Some(format!("<{key}.a@{}>", identity.message_id_domain)));
+    if !mail.in_reply_to.is_empty() {
+        builder = builder
+            .in_reply_to(mail.in_reply_to.clone())
+            .references(mail.in_reply_to.clone());
+    }
+    let mut message = builder
         .multipart(
             MultiPart::alternative()
                 .singlepart(
@@ -157,6 +207,7 @@ mod tests {
             public_url: "https://liaison.example.org".into(),
             message_id_domain: "liaison.example.org".into(),
             dkim: None,
+            bounce_address: None,
         }
     }
 

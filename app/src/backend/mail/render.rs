@@ -19,6 +19,18 @@ pub struct MailIdentity {
     pub message_id_domain: String,
     /// Signs every message when a DKIM key is configured.
     pub dkim: Option<std::sync::Arc<lettre::message::dkim::DkimConfig>>,
+    /// `bounces@…`: when set, each briefing's envelope sender is `bounces+<delivery key>@…`
+    /// (VERP), so a bounce names its delivery even when it quotes nothing of the message.
+    pub bounce_address: Option<String>,
+}
+
+impl MailIdentity {
+    /// The envelope sender for delivery `key`: the VERP form of the bounce address, or `None`
+    /// to use the From address.
+    pub fn verp(&self, key: &str) -> Option<lettre::Address> {
+        let (local, domain) = self.bounce_address.as_deref()?.rsplit_once('@')?;
+        format!("{local}+{key}@{domain}").parse().ok()
+    }
 }
 
 /// What is the same for every recipient of a briefing.
@@ -205,6 +217,7 @@ mod tests {
             public_url: "https://liaison.example.org".into(),
             message_id_domain: "liaison.example.org".into(),
             dkim: None,
+            bounce_address: None,
         }
     }
 

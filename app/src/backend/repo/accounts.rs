@@ -20,7 +20,7 @@ pub struct Accounts<'a> {
 /// Queues the account email bound as `$mail` (an [`AccountMail`]) in the `account_mail` outbox,
 /// inside the caller's transaction.
 pub(super) const MAIL_SQL: &str = "CREATE account_mail SET to = $mail.to, name = $mail.name, subject = $mail.subject,
-    text = $mail.text, html = $mail.html, state = 'queued', attempts = 0, due = time::now() RETURN NONE;";
+    text = $mail.text, html = $mail.html, in_reply_to = $mail.in_reply_to, state = 'queued', attempts = 0, due = time::now() RETURN NONE;";
 
 /// An account email the mailer holds the lease on.
 #[derive(Debug, Clone, SurrealValue)]
@@ -31,6 +31,7 @@ pub struct ClaimedMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub in_reply_to: String,
     pub attempts: i64,
 }
 
@@ -363,7 +364,7 @@ impl<'a> Accounts<'a> {
                     (SELECT VALUE id FROM account_mail WHERE state = 'sending' AND lease_until < $now LIMIT $limit));
                  LET $leased = (UPDATE $ids SET state = 'sending', lease_owner = $owner, lease_until = $until
                     WHERE (state = 'queued' AND due <= $now) OR (state = 'sending' AND lease_until < $now)
-                    RETURN record::id(id) AS id, to, name, subject, text, html, attempts);
+                    RETURN record::id(id) AS id, to, name, subject, text, html, in_reply_to ?? '' AS in_reply_to, attempts);
                  RETURN $leased;
                  COMMIT TRANSACTION;",
             )

@@ -24,6 +24,8 @@ struct ContactRow {
     engagement_target: String,
     subscribed: bool,
     tags: Vec<String>,
+    held_since: Option<chrono::DateTime<chrono::Utc>>,
+    held_reason: Option<String>,
     /// The organisation's area: only the export selects it.
     area: Option<String>,
 }
@@ -49,13 +51,17 @@ impl ContactRow {
             engagement_target: stored("engagement_target", Engagement::parse(&self.engagement_target))?,
             subscribed: self.subscribed,
             tags: stored("tags", Tags::from_items(self.tags.iter().map(String::as_str)))?,
+            held: self.held_since.map(|since| crate::domain::inbound::Held {
+                since,
+                reason: self.held_reason.unwrap_or_default(),
+            }),
         })
     }
 }
 
 const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::id(organisation) AS organisation, \
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
-     engagement_current, engagement_target, subscribed, tags";
+     engagement_current, engagement_target, subscribed, tags, held_since, held_reason";
 
 pub struct Contacts<'a> {
     store: &'a Store,
@@ -394,7 +400,11 @@ impl ContactRecord {
 }
 
 /// The fields of a contact written from `$c` (a [`ContactRecord`]).
-pub(crate) const CONTACT_SET: &str = "organisation = type::record('organisation', $c.organisation), name = $c.name,
+/// A held address is released when the address changes: the hold assignments come first, so
+/// they compare the stored address with the new one.
+pub(crate) const CONTACT_SET: &str = "held_since = IF email = $c.email { held_since } ELSE { NONE },
+    held_reason = IF email = $c.email { held_reason } ELSE { NONE },
+    organisation = type::record('organisation', $c.organisation), name = $c.name,
     name_key = $c.name_key, email = $c.email, job_title = $c.job_title, influence = $c.influence,
     interest = $c.interest, engagement_current = $c.engagement_current, engagement_target = $c.engagement_target,
     subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text, changed_by = $audit_label";

@@ -144,7 +144,7 @@ impl<'a> Deliveries<'a> {
                      IF $b.reminder_sent OR !$b.ack_required OR $b.state != 'sent' {{ THROW '{REFUSAL_MARK}not-due' }};
                      LET $open = SELECT record::id(id) AS key, contact, email, name, org_name, org_kind FROM delivery
                         WHERE briefing = $b AND kind = 'briefing' AND state = 'sent' AND acknowledged_at = NONE
-                        AND contact.subscribed = true;
+                        AND contact.subscribed = true AND contact.held_since = NONE;
                      FOR $d IN $open {{
                         CREATE delivery SET briefing = $b, contact = $d.contact, kind = 'reminder', parent = $d.key,
                             email = $d.email, name = $d.name, org_name = $d.org_name, org_kind = $d.org_kind,

@@ -6,6 +6,7 @@ pub mod briefings;
 pub mod contacts;
 pub mod deliveries;
 pub mod imports;
+pub mod inbound;
 pub mod interactions;
 pub mod organisations;
 pub mod plan;

@@ -92,7 +92,7 @@ pub(crate) fn load_segment(record: &str) -> String {
 
 /// Which contacts a segment `$s` matches: the one rule used for counts, member lists and the
 /// recipient list the outbox freezes.
-pub(crate) const MATCH: &str = "subscribed = true
+pub(crate) const MATCH: &str = "subscribed = true AND held_since = NONE
     AND (array::len($s.kinds) = 0 OR organisation.kind IN $s.kinds)
     AND (array::len($s.areas) = 0 OR organisation.area IN $s.areas)
     AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)

@@ -3,4 +3,5 @@
 //! reads and writes; a service composes them.
 pub mod briefings;
 pub mod engagement;
+pub mod inbound;
 pub mod reports;
