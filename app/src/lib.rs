@@ -16,8 +16,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    accounts, admin, audiences, board, briefings, contacts, engagement, import, interactions, map, organisations, plan,
-    sign_in, workstream_setup, workstreams,
+    accounts, admin, audiences, board, briefings, contacts, engagement, import, inbox, interactions, map,
+    organisations, plan, sign_in, workstream_setup, workstreams,
 };
 
 /// The HTML document around the application, rendered on the server.
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/interactions/:id/edit") view=interactions::EditInteractionPage ssr=SsrMode::Async/>
                     <Route path=path!("/follow-ups") view=interactions::FollowUpsPage ssr=SsrMode::Async/>
                     <Route path=path!("/interactions") view=interactions::InteractionLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inbox") view=inbox::InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/board") view=board::BoardReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/engagement") view=engagement::EngagementPage ssr=SsrMode::Async/>
                     <Route path=path!("/map") view=map::MapPage ssr=SsrMode::Async/>

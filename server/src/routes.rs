@@ -59,14 +59,19 @@ async fn ack_page(State(state): State<AppState>, Path(token): Path<String>) -> R
                 Some(at) => page(
                     StatusCode::OK,
                     "You have already confirmed",
-                    &format!("<p>You confirmed that you read <strong>{subject}</strong> on {}. Thank you.</p>", format_london(at)),
+                    &format!(
+                        "<p>You confirmed that you read <strong>{subject}</strong> on {}. Thank you.</p>{}",
+                        format_london(at),
+                        question_form(&token, "", None)
+                    ),
                 ),
                 // A GET never acknowledges: mail scanners follow links. The person presses the button.
                 None => page(
                     StatusCode::OK,
                     "Confirm you have read this briefing",
                     &format!(
-                        "<p class=\"lede\">{subject}</p><form method=\"post\"><button class=\"button\" type=\"submit\">I have read this briefing</button></form>"
+                        "<p class=\"lede\">{subject}</p><form method=\"post\"><button class=\"button\" type=\"submit\">I have read this briefing</button></form>{}",
+                        question_form(&token, "", None)
                     ),
                 ),
             }
@@ -93,9 +98,82 @@ async fn ack_confirm(State(state): State<AppState>, Path(token): Path<String>) -
             StatusCode::OK,
             "Thank you",
             &format!(
-                "<p>You confirmed that you read <strong>{}</strong> on {}.</p><p>You can close this page.</p>",
+                "<p>You confirmed that you read <strong>{}</strong> on {}.</p><p>You can close this page.</p>{}",
                 escape_html(&target.subject),
-                format_london(at)
+                format_london(at),
+                question_form(&token, "", None)
+            ),
+        ),
+        Err(e) => failure(e),
+    }
+}
+
+/// "I have a question": on the acknowledgement page, whether or not they have acknowledged.
+/// What they typed comes back escaped, with the reason, when it cannot be sent.
+fn question_form(token: &str, value: &str, error: Option<&str>) -> String {
+    let (group, error) = match error {
+        Some(e) => (
+            "form-group form-group--error",
+            format!(
+                "<p class=\"error-message\" id=\"question-error\"><span class=\"visually-hidden\">Error: </span>{}</p>",
+                escape_html(e)
+            ),
+        ),
+        None => ("form-group", String::new()),
+    };
+    format!(
+        "<h2>I have a question</h2>\
+         <form method=\"post\" action=\"/ack/{token}/question\"><div class=\"{group}\">\
+         <label class=\"label\" for=\"question\">Your question for the programme team</label>\
+         <div class=\"hint\" id=\"question-hint\">Up to {max} characters. The team answers by email.</div>{error}\
+         <textarea class=\"textarea\" id=\"question\" name=\"question\" rows=\"5\" maxlength=\"{max}\" aria-describedby=\"question-hint{described}\">{value}</textarea></div>\
+         <button class=\"button button--secondary\" type=\"submit\">Send my question</button></form>",
+        token = escape_html(token),
+        max = app::domain::inbound::QUESTION_MAX,
+        described = if error.is_empty() { "" } else { " question-error" },
+        value = escape_html(value),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct QuestionForm {
+    #[serde(default)]
+    question: String,
+}
+
+async fn ask_question(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    axum::Form(form): axum::Form<QuestionForm>,
+) -> Response {
+    let Some(delivery) = state.web.key.verify(Purpose::Acknowledge, &token) else {
+        return invalid_link();
+    };
+    let target = match state.store.deliveries().link_target(&delivery).await {
+        Ok(t) => t,
+        Err(e) => return failure(e),
+    };
+    let question = match app::domain::inbound::Question::parse(&form.question) {
+        Ok(q) => q,
+        Err(e) => {
+            return page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Ask the programme team",
+                &format!(
+                    "<p class=\"lede\">{}</p>{}",
+                    escape_html(&target.subject),
+                    question_form(&token, &form.question, Some(&e))
+                ),
+            )
+        }
+    };
+    match state.store.inbound().ask(&delivery, &question, chrono::Utc::now()).await {
+        Ok(()) => page(
+            StatusCode::OK,
+            "Your question has been sent",
+            &format!(
+                "<p>The programme team has your question about <strong>{}</strong> and will answer by email.</p><p>You can close this page.</p>",
+                escape_html(&target.subject)
             ),
         ),
         Err(e) => failure(e),
@@ -149,6 +227,7 @@ async fn unsubscribe_confirm(State(state): State<AppState>, Path(token): Path<St
 pub fn token_routes() -> Router<AppState> {
     Router::new()
         .route("/ack/{token}", get(ack_page).post(ack_confirm))
+        .route("/ack/{token}/question", axum::routing::post(ask_question))
         .route("/unsubscribe/{token}", get(unsubscribe_page).post(unsubscribe_confirm))
 }
 

@@ -11,6 +11,7 @@ pub mod audiences;
 pub mod auth;
 pub mod briefings;
 pub mod import;
+pub mod inbox;
 pub mod interactions;
 pub mod plan;
 pub mod register;

@@ -38,6 +38,9 @@ pub struct Overview {
     /// The caller's open follow-ups whose date has come.
     #[serde(default)]
     pub follow_ups_due: u64,
+    /// For those who handle the inbox: replies and questions waiting for an answer.
+    #[serde(default)]
+    pub inbox_waiting: Option<u64>,
 }
 
 #[server(endpoint = "workstreams/overview")]
@@ -49,7 +52,13 @@ pub async fn programme_overview() -> Result<Overview, AppError> {
         .iter()
         .filter(|i| i.follow_up_due(today))
         .count() as u64;
+    let inbox_waiting = if allows(&ctx.user, &Action::HandleInbox) {
+        Some(finish(ctx.store.inbound().open_count().await)?)
+    } else {
+        None
+    };
     Ok(Overview {
+        inbox_waiting,
         follow_ups_due,
         workstreams: views
             .into_iter()

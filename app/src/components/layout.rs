@@ -60,6 +60,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn Nav(user: CurrentUser) -> impl IntoView {
     let admin = allows(&user, &Action::ManageUsers);
     let audit = allows(&user, &Action::ViewAudit);
+    let inbox = allows(&user, &Action::HandleInbox);
     view! {
         <nav class="header__nav" aria-label="Primary">
             <ul>
@@ -70,6 +71,7 @@ fn Nav(user: CurrentUser) -> impl IntoView {
                 <NavLink href="/segments" label="Audiences"/>
                 <NavLink href="/briefings" label="Briefings"/>
                 <NavLink href="/reports/board" label="Board report"/>
+                {inbox.then(|| view! { <NavLink href="/inbox" label="Inbox"/> })}
                 {admin.then(|| view! { <NavLink href="/setup/workstreams" label="Workstreams"/> })}
                 {admin.then(|| view! { <NavLink href="/users" label="Users"/> })}
                 {audit.then(|| view! { <NavLink href="/audit" label="Audit log"/> })}

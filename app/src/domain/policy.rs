@@ -82,6 +82,8 @@ pub enum Action {
     EditPlan,
     /// Read the engagement analysis: the overview's engagement panel and the board report.
     ViewEngagementReport,
+    /// Read, answer and sort the replies and questions that come back (the inbox).
+    HandleInbox,
     /// Manage user accounts.
     ManageUsers,
     /// Read the audit log.
@@ -105,6 +107,7 @@ pub fn allows(user: &CurrentUser, action: &Action) -> bool {
             | Action::ExportRegister
             | Action::ManageWorkstreams
             | Action::EditPlan
+            | Action::HandleInbox
             | Action::ManageUsers
             | Action::ViewAudit => false,
         },

@@ -43,6 +43,11 @@ pub struct Report {
     pub reminders_sent: u64,
     /// Failed deliveries, with the error.
     pub failures: Vec<RecipientLine>,
+    /// Sent deliveries that bounced afterwards (hard or soft), with what the server said.
+    pub bounced: u64,
+    pub bounces: Vec<RecipientLine>,
+    /// Recipients whose address is held now (no more briefings until it is corrected).
+    pub held: u64,
     pub by_kind: Vec<Tally>,
     pub by_organisation: Vec<Tally>,
     /// Recipients who have not acknowledged, with their organisation, by name.
@@ -128,6 +133,11 @@ pub struct BriefingPage {
     pub reminders_sent: u64,
     pub progress: Progress,
     pub failures: Vec<RecipientLine>,
+    /// Deliveries that bounced after they were sent, and how many addresses are held now.
+    #[serde(default)]
+    pub bounces: Vec<RecipientLine>,
+    #[serde(default)]
+    pub held: u64,
     /// Deliveries "Retry failed" queued again, and what happened since.
     pub retries: Vec<RecipientLine>,
     pub by_kind: Vec<Tally>,

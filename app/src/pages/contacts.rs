@@ -172,6 +172,7 @@ fn ContactTable(page: Page<Contact>, q: ContactQuery) -> impl IntoView {
                                 <tr>
                                     <td><a href=format!("/contacts/{}", c.id)>{c.name.to_string()}</a>
                                         {(!c.subscribed).then(|| view! { " " <span class="tag tag--grey">"Unsubscribed"</span> })}
+                                        {c.held.is_some().then(|| view! { " " <span class="tag tag--red">"Address held"</span> })}
                                     </td>
                                     <td><a href=format!("/organisations/{}", c.organisation)>{c.organisation_name.to_string()}</a></td>
                                     <td>{c.email.to_string()}</td>
@@ -227,7 +228,11 @@ pub fn ContactPage() -> impl IntoView {
                                 {row("Stakeholder map", c.quadrant().label().to_string())}
                                 {row("Engagement now", c.engagement_current.label().to_string())}
                                 {row("Engagement target", c.engagement_target.label().to_string())}
-                                {row("Briefings", if c.subscribed { "Subscribed".to_string() } else { "Unsubscribed".to_string() })}
+                                {row("Briefings", match (&c.held, c.subscribed) {
+                                    (Some(h), _) => format!("Address held since {}: {} Correct the email address to send to them again.", crate::domain::time::format_london(h.since), h.reason),
+                                    (None, true) => "Subscribed".to_string(),
+                                    (None, false) => "Unsubscribed".to_string(),
+                                })}
                                 {row("Tags", if c.tags.is_empty() { "None".to_string() } else { c.tags.to_string() })}
                             </dl>
                             <div class="button-group">

@@ -7,6 +7,7 @@ pub mod briefings;
 pub mod contacts;
 pub mod engagement;
 pub mod import;
+pub mod inbox;
 pub mod interactions;
 pub mod map;
 pub mod organisations;

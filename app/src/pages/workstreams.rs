@@ -59,6 +59,11 @@ pub fn OverviewPage() -> impl IntoView {
                                 <p><a href="/follow-ups">{format!("You have {} follow-up{} due", o.follow_ups_due, if o.follow_ups_due == 1 { "" } else { "s" })}</a></p>
                             </div>
                         })}
+                        {o.inbox_waiting.filter(|n| *n > 0).map(|n| view! {
+                            <div class="notice notice--warning" role="status">
+                                <p><a href="/inbox">{format!("{n} {} from stakeholders waiting for an answer", if n == 1 { "reply or question" } else { "replies and questions" })}</a></p>
+                            </div>
+                        })}
                         {o.workstreams.is_empty().then(|| view! {
                             <p>"There are no workstreams yet. Each workstream is one theme of the programme's delivery, with a lead who reports its status here."</p>
                         })}

@@ -13,6 +13,8 @@ pub struct TestApp {
     /// Signed in as a programme manager (most tests act as one).
     pub client: reqwest::Client,
     pub store: app::backend::Store,
+    /// The inbound SMTP listener's port, when the settings ask for one.
+    pub inbound: Option<u16>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -40,6 +42,7 @@ pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
     let store = app.store().clone();
     let mail = app.dev_mail().cloned().unwrap_or_default();
     let dispatcher = Some(app.dispatcher());
+    let inbound = app.inbound_port();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -50,6 +53,7 @@ pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
         dispatcher,
         client: new_client(),
         store,
+        inbound,
         _shutdown: tx,
     };
     app.add_user(MANAGER, Role::ProgrammeManager).await;

@@ -9,6 +9,7 @@ mod editing;
 mod hardening;
 mod helpers;
 mod import;
+mod inbound;
 mod interactions;
 mod nudges;
 mod outbox;

@@ -290,6 +290,21 @@ impl<'a> Contacts<'a> {
         Ok(self.store.register_view().await?.sector_summary())
     }
 
+    /// The contact with this email address, if any.
+    pub async fn id_by_email(&self, email: &EmailAddress) -> Result<Option<ContactId>, StoreError> {
+        let res = self
+            .store
+            .db()
+            .query("SELECT VALUE record::id(id) FROM contact WHERE email = $email LIMIT 1")
+            .bind(("email", email.as_str().to_string()))
+            .await?;
+        let ids: Vec<String> = checked(res)?.take(0)?;
+        ids.into_iter()
+            .next()
+            .map(|id| stored("id", ContactId::parse(&id)))
+            .transpose()
+    }
+
     /// Every contact as a draft, by lower-case email: what an import is matched against.
     pub async fn drafts_by_email(
         &self,

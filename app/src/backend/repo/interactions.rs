@@ -359,6 +359,8 @@ impl<'a> Interactions<'a> {
             due: DateTime<Utc>,
             sent_at: Option<DateTime<Utc>>,
             acknowledged_at: Option<DateTime<Utc>>,
+            bounce_hard: Option<bool>,
+            bounce_diagnostic: Option<String>,
         }
         #[derive(SurrealValue)]
         struct I {
@@ -373,7 +375,7 @@ impl<'a> Interactions<'a> {
                 // One snapshot: a row written between two reads would be missed by both.
                 "BEGIN TRANSACTION;
                  LET $c = type::record('contact', $id);
-                 SELECT briefing.subject AS subject, kind, state, due, sent_at, acknowledged_at FROM delivery WHERE contact = $c;
+                 SELECT briefing.subject AS subject, kind, state, due, sent_at, acknowledged_at, bounce_hard, bounce_diagnostic FROM delivery WHERE contact = $c;
                  SELECT kind, at, note FROM interaction WHERE contact = $c;
                  -- Frozen with a briefing being sent and not tried yet: an entry of an unfinished
                  -- block with no delivery row (only unfinished blocks keep their entries).
@@ -397,6 +399,15 @@ impl<'a> Interactions<'a> {
                     format!("Briefing: {}", d.subject)
                 },
                 detail: match (d.state.as_str(), d.acknowledged_at) {
+                    _ if d.bounce_diagnostic.is_some() => format!(
+                        "bounced ({}): {}",
+                        if d.bounce_hard == Some(true) {
+                            "permanent"
+                        } else {
+                            "temporary"
+                        },
+                        d.bounce_diagnostic.unwrap_or_default()
+                    ),
                     (_, Some(a)) => format!("acknowledged {}", crate::domain::time::format_london(a)),
                     ("sent", None) => "sent, not acknowledged".into(),
                     ("failed", _) => "delivery failed".into(),
@@ -412,6 +423,7 @@ impl<'a> Interactions<'a> {
                     at: i.at,
                     what: crate::domain::interaction::InteractionKind::parse(&i.kind)
                         .map(|k| k.label().to_string())
+                        .or_else(|_| crate::domain::inbound::InboundKind::parse(&i.kind).map(|k| k.label().to_string()))
                         .unwrap_or(i.kind),
                     detail: i.note,
                 }),

@@ -100,6 +100,8 @@ pub async fn page(
         retries: report.retries.clone(),
         row: BriefingRow::of(d.summary),
         failures: report.failures.clone(),
+        bounces: report.bounces.clone(),
+        held: report.held,
         by_kind: report.by_kind.clone(),
         by_organisation: report.by_organisation.clone(),
         not_acknowledged: report

@@ -34,11 +34,15 @@ async fn report_now(store: &Store, id: &str) -> Result<Report, StoreError> {
         last_error: Option<String>,
         acknowledged_at: Option<DateTime<Utc>>,
         retried: bool,
+        bounce_hard: Option<bool>,
+        bounce_diagnostic: Option<String>,
+        held: bool,
     }
     let mut res = store
         .db()
         .query(
-            "SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at, retried_at != NONE AS retried
+            "SELECT kind, state, name, email, org_name, org_kind, last_error, acknowledged_at, retried_at != NONE AS retried,
+                bounce_hard, bounce_diagnostic, contact.held_since != NONE AS held
                 FROM delivery WHERE briefing = type::record('briefing', $id) AND kind != 'test';
              SELECT VALUE recipients FROM ONLY type::record('briefing', $id);
              SELECT VALUE retried ?? 0 FROM ONLY type::record('briefing', $id);
@@ -99,6 +103,18 @@ async fn report_now(store: &Store, id: &str) -> Result<Report, StoreError> {
         if state != Ok(DeliveryState::Sent) {
             continue;
         }
+        if d.held {
+            r.held += 1;
+        }
+        if let Some(diagnostic) = &d.bounce_diagnostic {
+            r.bounced += 1;
+            let how = if d.bounce_hard == Some(true) {
+                "permanent"
+            } else {
+                "temporary"
+            };
+            r.bounces.push(line(&d, format!("{how}: {diagnostic}")));
+        }
         let acked = d.acknowledged_at.is_some();
         if acked {
             r.acknowledged += 1;
@@ -122,5 +138,6 @@ async fn report_now(store: &Store, id: &str) -> Result<Report, StoreError> {
     r.by_kind = kinds.into_values().collect();
     r.by_organisation = orgs.into_values().collect();
     r.not_acknowledged.sort();
+    r.bounces.sort();
     Ok(r)
 }

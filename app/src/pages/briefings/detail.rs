@@ -291,6 +291,12 @@ pub fn BriefingPage() -> impl IntoView {
                                     </ActionForm>
                                 })}
                             }})}
+                            {(!b.bounces.is_empty()).then(|| view! {
+                                <h2>{format!("Bounced ({})", b.bounces.len())}</h2>
+                                <p>{format!("Sent, then returned by the recipient's mail server. {} address{} now held: no more briefings go to {} until the address is corrected on the contact.",
+                                    b.held, if b.held == 1 { " is" } else { "es are" }, if b.held == 1 { "it" } else { "them" })}</p>
+                                <ul>{b.bounces.iter().map(|r| view! { <li>{format!("{} <{}>: {}", r.name, r.email, r.detail)}</li> }).collect_view()}</ul>
+                            })}
                             {(!b.retries.is_empty()).then(|| view! {
                                 <h2>"Retried deliveries"</h2>
                                 <ul>{b.retries.iter().map(|r| view! { <li>{format!("{} <{}>: {}", r.name, r.email, r.detail)}</li> }).collect_view()}</ul>
