@@ -7,6 +7,7 @@ import {
   FRESH_PORT,
   FRESH_SMTP_PORT,
   FRESH_URL,
+  INBOUND_SMTP_PORT,
 } from "./tests/fresh-instance";
 
 // The server under test is the binary `cargo test` built (debug profile, so it matches the
@@ -61,6 +62,10 @@ export default defineConfig({
             LIAISON_BIND: `127.0.0.1:${port}`,
             LIAISON_DATABASE_URL: "mem://",
             LIAISON_SEED_DEMO: "true",
+            // Mail coming back (inbox.spec.ts): the inbound SMTP listener and VERP senders.
+            LIAISON_INBOUND_BIND: `127.0.0.1:${INBOUND_SMTP_PORT}`,
+            LIAISON_BOUNCE_ADDRESS: "bounces@liaison.example.org",
+            LIAISON_MAIL_REPLY_TO: "replies@liaison.example.org",
             LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
             LEPTOS_OUTPUT_NAME: "liaison",
             LIAISON_LOG: "warn",

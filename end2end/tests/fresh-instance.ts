@@ -6,3 +6,5 @@ export const FRESH_MAIL_HTTP_PORT = Number(process.env.LIAISON_E2E_MAIL_HTTP_POR
 export const FRESH_MAIL_URL = `http://127.0.0.1:${FRESH_MAIL_HTTP_PORT}`;
 /** The first manager, made with `liaison user add` before the server starts. */
 export const FRESH_MANAGER = { email: "fern.manager@programme.example.org", password: "fern-first-long-passphrase" };
+/** The demo instance's inbound SMTP listener (bounces and replies come back to it). */
+export const INBOUND_SMTP_PORT = Number(process.env.LIAISON_E2E_INBOUND_PORT ?? 2528);
