@@ -24,6 +24,10 @@ pub struct InteractionLog {
     /// (user id, name) of everyone who can own a follow-up.
     pub owners: Vec<(String, String)>,
     pub today: chrono::NaiveDate,
+    /// (plan item id, label) of the plan's items an interaction can carry out: the live ones
+    /// that are not email briefings.
+    #[serde(default)]
+    pub plan_items: Vec<(String, String)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -43,6 +47,21 @@ async fn owners(ctx: &crate::backend::ctx::Ctx) -> Result<Vec<(String, String)>,
         .into_iter()
         .filter(|u| u.active)
         .map(|u| (u.id.to_string(), u.name))
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+async fn plan_items(ctx: &crate::backend::ctx::Ctx) -> Result<Vec<(String, String)>, AppError> {
+    use crate::domain::plan::Channel;
+    Ok(finish(ctx.store.plan().list().await)?
+        .into_iter()
+        .filter(|p| p.active && !p.archived && p.channel != Channel::EmailBriefing)
+        .map(|p| {
+            (
+                p.id.clone(),
+                format!("{}: {} ({})", p.channel.label(), p.objective, p.audience),
+            )
+        })
         .collect())
 }
 
@@ -69,6 +88,7 @@ pub async fn interactions_with(
         items,
         owners: owners(&ctx).await?,
         today: today(),
+        plan_items: plan_items(&ctx).await?,
     })
 }
 
@@ -82,6 +102,7 @@ pub async fn log_interaction(
     summary: String,
     #[server(default)] follow_up_on: String,
     #[server(default)] follow_up_owner: String,
+    #[server(default)] plan_item: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::LogInteraction)?;
     let with = finish(subject(&contact, &organisation))?;
@@ -92,6 +113,7 @@ pub async fn log_interaction(
         summary,
         follow_up_on,
         follow_up_owner,
+        plan_item,
     };
     let draft = finish(form.parse(today()))?;
     finish(
@@ -119,6 +141,7 @@ pub async fn interaction_edit_form(id: String) -> Result<InteractionLog, AppErro
         items: vec![(i, true)],
         owners: owners(&ctx).await?,
         today: today(),
+        plan_items: plan_items(&ctx).await?,
     })
 }
 
@@ -132,6 +155,7 @@ pub async fn update_interaction(
     summary: String,
     #[server(default)] follow_up_on: String,
     #[server(default)] follow_up_owner: String,
+    #[server(default)] plan_item: String,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::LogInteraction)?;
     let id = finish(InteractionId::parse(&id))?;
@@ -142,6 +166,7 @@ pub async fn update_interaction(
         summary,
         follow_up_on,
         follow_up_owner,
+        plan_item,
     };
     let draft = finish(form.parse(today()))?;
     let version = finish(crate::backend::ctx::form_version(&version, "interaction"))?;
@@ -184,6 +209,7 @@ pub async fn my_follow_ups() -> Result<InteractionLog, AppError> {
         items,
         owners: vec![],
         today: today(),
+        plan_items: vec![],
     })
 }
 

@@ -14,6 +14,8 @@ pub struct PlanView {
     pub items: Vec<PlanItem>,
     /// (date, index into items) for the next eight weeks, in UK dates.
     pub calendar: Vec<(chrono::NaiveDate, usize)>,
+    /// For each item (same order): its latest past occurrences and what happened for each.
+    pub outcomes: Vec<Vec<crate::domain::plan_outcome::OccurrenceOutcome>>,
 }
 
 #[server(endpoint = "plan/list")]
@@ -22,7 +24,12 @@ pub async fn communication_plan() -> Result<PlanView, AppError> {
     let items = finish(ctx.store.plan().list().await)?;
     let today = crate::domain::workstream::today_in_london(chrono::Utc::now());
     let calendar = calendar(&items, today, today + chrono::Duration::weeks(8));
-    Ok(PlanView { items, calendar })
+    let outcomes = finish(crate::backend::services::plan::plan_outcomes(&ctx.store, &items, today).await)?;
+    Ok(PlanView {
+        items,
+        calendar,
+        outcomes,
+    })
 }
 
 #[server(endpoint = "plan/create")]

@@ -41,6 +41,10 @@ pub struct Overview {
     /// For those who handle the inbox: replies and questions waiting for an answer.
     #[serde(default)]
     pub inbox_waiting: Option<u64>,
+    /// Planned communications whose occurrence passed a week ago with nothing against it
+    /// (among each item's latest occurrences).
+    #[serde(default)]
+    pub plan_missed: u64,
 }
 
 #[server(endpoint = "workstreams/overview")]
@@ -57,7 +61,17 @@ pub async fn programme_overview() -> Result<Overview, AppError> {
     } else {
         None
     };
+    let plan_missed = if allows(&ctx.user, &Action::ViewPlan) {
+        let items = finish(ctx.store.plan().list().await)?;
+        finish(crate::backend::services::plan::plan_outcomes(&ctx.store, &items, today).await)?
+            .iter()
+            .map(|o| crate::domain::plan_outcome::missed(o) as u64)
+            .sum()
+    } else {
+        0
+    };
     Ok(Overview {
+        plan_missed,
         inbox_waiting,
         follow_ups_due,
         workstreams: views

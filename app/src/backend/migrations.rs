@@ -607,6 +607,16 @@ DEFINE INDEX contact_held ON contact FIELDS held_since;
 DEFINE FIELD in_reply_to ON account_mail TYPE string DEFAULT "";
 "#,
     },
+    Migration {
+        version: 25,
+        name: "the plan against what happened: an interaction may carry out a plan item",
+        sql: r#"
+-- A workshop, meeting or note logged as one of the plan's (non-email) items: the plan shows it
+-- against the occurrence it falls in. Email items are carried out by their briefings.
+DEFINE FIELD plan_item ON interaction TYPE option<record<plan_item>>;
+DEFINE INDEX interaction_plan ON interaction FIELDS plan_item;
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -66,6 +66,9 @@ pub struct InteractionForm {
     /// Optional: a date, and who follows up (a user id; blank means the author).
     pub follow_up_on: String,
     pub follow_up_owner: String,
+    /// Optional: the plan item (not an email briefing) it carried out.
+    #[serde(default)]
+    pub plan_item: String,
 }
 
 /// A valid interaction.
@@ -78,6 +81,8 @@ pub struct InteractionDraft {
     pub follow_up_on: Option<NaiveDate>,
     /// A user id; `None` with a follow-up date means the author owns it.
     pub follow_up_owner: Option<String>,
+    /// The plan item it carried out (an id), shown against that item's occurrence.
+    pub plan_item: Option<String>,
 }
 
 impl InteractionForm {
@@ -89,6 +94,7 @@ impl InteractionForm {
             ("summary".into(), self.summary.clone()),
             ("follow_up_on".into(), self.follow_up_on.clone()),
             ("follow_up_owner".into(), self.follow_up_owner.clone()),
+            ("plan_item".into(), self.plan_item.clone()),
         ])
     }
 
@@ -135,6 +141,9 @@ impl InteractionForm {
             );
         }
         let follow_up_owner = (!owner.is_empty()).then(|| owner.to_string());
+        let plan_item = Some(self.plan_item.trim())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
         match (kind, date, participants, summary, follow_up_on) {
             (Some(kind), Some(date), Some(participants), Some(summary), Some(follow_up_on)) if v.is_ok() => {
                 Ok(InteractionDraft {
@@ -144,6 +153,7 @@ impl InteractionForm {
                     summary,
                     follow_up_on,
                     follow_up_owner,
+                    plan_item,
                 })
             }
             _ => Err(v.into_errors(self.values())),
@@ -168,6 +178,9 @@ pub struct Interaction {
     /// Whom it was with: (link, name) of the contact or organisation.
     pub with: (String, String),
     pub version: u32,
+    /// The plan item it carried out, if any (an id).
+    #[serde(default)]
+    pub plan_item: Option<String>,
 }
 
 impl Interaction {
@@ -180,6 +193,7 @@ impl Interaction {
             summary: self.summary.clone(),
             follow_up_on: self.follow_up_on.map(|d| d.to_string()).unwrap_or_default(),
             follow_up_owner: self.follow_up_owner.clone().unwrap_or_default(),
+            plan_item: self.plan_item.clone().unwrap_or_default(),
         }
     }
 
@@ -214,8 +228,10 @@ mod tests {
             summary: "  Agreed the PgCert outcomes  ".into(),
             follow_up_on: "2026-12-15".into(),
             follow_up_owner: String::new(),
+            plan_item: " p1 ".into(),
         };
         let d = f.parse(day("2026-12-02")).unwrap();
+        assert_eq!(d.plan_item.as_deref(), Some("p1"));
         assert_eq!(d.kind, InteractionKind::Meeting);
         assert_eq!(d.summary, "Agreed the PgCert outcomes");
         assert_eq!(d.follow_up_on, Some(day("2026-12-15")));

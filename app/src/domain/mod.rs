@@ -17,6 +17,7 @@ pub mod inbound;
 pub mod interaction;
 pub mod organisation;
 pub mod plan;
+pub mod plan_outcome;
 pub mod policy;
 pub mod query;
 pub mod register;

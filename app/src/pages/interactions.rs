@@ -19,7 +19,12 @@ fn kinds() -> Vec<(String, String)> {
 }
 
 /// The fields of the interaction form.
-fn interaction_fields(form: FormView, owners: Vec<(String, String)>) -> impl IntoView {
+fn interaction_fields(
+    form: FormView,
+    owners: Vec<(String, String)>,
+    plan_items: Vec<(String, String)>,
+) -> impl IntoView {
+    let has_plan = !plan_items.is_empty();
     view! {
         <SelectField form name="kind" label="Kind" options=kinds() placeholder="Select the kind"/>
         <TextField form name="date" label="Date" input_type="date" width="10"/>
@@ -27,6 +32,9 @@ fn interaction_fields(form: FormView, owners: Vec<(String, String)>) -> impl Int
         <TextArea form name="summary" label="Summary" hint="What was discussed or agreed" rows=4/>
         <TextField form name="follow_up_on" label="Follow up by (optional)" input_type="date" width="10"/>
         <SelectField form name="follow_up_owner" label="Who follows up (optional)" options=owners placeholder="Me"/>
+        {has_plan.then(|| view! {
+            <SelectField form name="plan_item" label="Part of the communication plan (optional)" options=plan_items placeholder="Not a planned communication"/>
+        })}
     }
 }
 
@@ -94,7 +102,7 @@ pub fn InteractionPanel(
                             <ActionForm action=log attr:novalidate=true>
                                 <input type="hidden" name="contact" value=contact.clone()/>
                                 <input type="hidden" name="organisation" value=organisation.clone()/>
-                                {interaction_fields(form, log_data.owners.clone())}
+                                {interaction_fields(form, log_data.owners.clone(), log_data.plan_items.clone())}
                                 <button class="button" type="submit">"Log interaction"</button>
                             </ActionForm>
                         </details>
@@ -135,7 +143,7 @@ pub fn EditInteractionPage() -> impl IntoView {
                     <ActionForm action=update attr:novalidate=true>
                         <input type="hidden" name="id" value=i.id.clone()/>
                         <input type="hidden" name="version" value=i.version.to_string()/>
-                        {interaction_fields(form, d.owners)}
+                        {interaction_fields(form, d.owners, d.plan_items)}
                         <button class="button" type="submit">"Save changes"</button>
                     </ActionForm>
                 }.into_any()

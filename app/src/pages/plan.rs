@@ -5,7 +5,8 @@ use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::components::layout::Session;
 use crate::components::notice::Notice;
-use crate::domain::plan::{Channel, Frequency, InstanceMode};
+use crate::domain::plan::{Channel, Frequency, InstanceMode, PlanItem};
+use crate::domain::plan_outcome::{Happened, OccurrenceOutcome, MISSED_AFTER_DAYS};
 use crate::domain::policy::Action;
 use crate::domain::time::short_date;
 use crate::domain::AppError;
@@ -53,6 +54,12 @@ pub fn PlanPage() -> impl IntoView {
                         let items = p.items.clone();
                         let archived: Vec<(String, String)> = p.items.iter().filter(|i| i.archived).map(|i| (i.objective.clone(), i.audience.clone())).collect();
                         let empty = p.items.iter().all(|i| i.archived);
+                        let happened: Vec<(PlanItem, Vec<OccurrenceOutcome>)> = items
+                            .iter()
+                            .cloned()
+                            .zip(p.outcomes.clone())
+                            .filter(|(i, o)| !i.archived && !o.is_empty())
+                            .collect();
                         view! {
                             {empty.then(|| view! {
                                 <p>"The plan is empty. Each row says who is told what, through which channel, how often and by whom: first save an audience (who), then add the row below. An email-briefing row can make each occurrence its own briefing."</p>
@@ -101,6 +108,11 @@ pub fn PlanPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            {(!happened.is_empty()).then(|| view! {
+                                <h2 id="what-happened">"The plan against what happened"</h2>
+                                <p>{format!("The latest occurrences of each item, newest first: the briefings sent for it, and the interactions logged as part of it. An occurrence with nothing against it {MISSED_AFTER_DAYS} days after its date is missed.")}</p>
+                                {happened.into_iter().map(|(i, outcomes)| view! { <WhatHappened item=i outcomes/> }).collect_view()}
+                            })}
                             {(!archived.is_empty()).then(|| view! {
                                 <h2>"Archived plan items"</h2>
                                 <p>"Removed from the plan after they had produced briefings: kept, paused, so the plan keeps its history."</p>
@@ -231,5 +243,44 @@ pub fn EditPlanItemPage() -> impl IntoView {
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// One plan item's latest occurrences and what happened for each.
+#[component]
+fn WhatHappened(item: PlanItem, outcomes: Vec<OccurrenceOutcome>) -> impl IntoView {
+    view! {
+        <h3 class="heading-s">{format!("{} – {} ({})", item.channel.label(), item.objective, item.audience)}</h3>
+        <ul class="what-happened">
+            {outcomes.into_iter().map(|o| {
+                let status = if o.missed {
+                    Some(view! { <strong class="tag tag--red">"Missed"</strong> " " }.into_any())
+                } else if o.happened.is_empty() {
+                    Some(view! { <strong class="tag tag--grey">"Nothing yet"</strong> " " }.into_any())
+                } else {
+                    None
+                };
+                view! {
+                    <li>
+                        <strong>{o.date.format("%-d %b %Y").to_string()}</strong>": " {status}
+                        {o.missed.then_some("nothing was sent or logged for it.")}
+                        {o.happened.into_iter().map(|h| match h {
+                            Happened::Briefing { id, subject, sent_on, reached, ack_rate, .. } => view! {
+                                <span class="what-happened__item">
+                                    "Briefing " <a href=format!("/briefings/{id}")>{subject}</a>
+                                    {format!(" sent {} to {reached}{}", sent_on.format("%-d %b %Y"), ack_rate.map(|r| format!(", {r}% acknowledged")).unwrap_or_default())}
+                                </span>
+                            }.into_any(),
+                            Happened::Logged { date, kind, summary, with_link, with_name } => view! {
+                                <span class="what-happened__item">
+                                    {format!("{kind} on {} with ", date.format("%-d %b %Y"))}
+                                    <a href=with_link>{with_name}</a>{format!(": {summary}")}
+                                </span>
+                            }.into_any(),
+                        }).collect_view()}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

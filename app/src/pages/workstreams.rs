@@ -59,6 +59,12 @@ pub fn OverviewPage() -> impl IntoView {
                                 <p><a href="/follow-ups">{format!("You have {} follow-up{} due", o.follow_ups_due, if o.follow_ups_due == 1 { "" } else { "s" })}</a></p>
                             </div>
                         })}
+                        {(o.plan_missed > 0).then(|| view! {
+                            <div class="notice notice--warning" role="status">
+                                <p><a href="/plan#what-happened">{format!("{} planned communication{} missed: nothing was sent or logged for {} a week after {} date", o.plan_missed,
+                                    if o.plan_missed == 1 { "" } else { "s" }, if o.plan_missed == 1 { "it" } else { "them" }, if o.plan_missed == 1 { "its" } else { "their" })}</a></p>
+                            </div>
+                        })}
                         {o.inbox_waiting.filter(|n| *n > 0).map(|n| view! {
                             <div class="notice notice--warning" role="status">
                                 <p><a href="/inbox">{format!("{n} {} from stakeholders waiting for an answer", if n == 1 { "reply or question" } else { "replies and questions" })}</a></p>

@@ -349,3 +349,141 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
         ["cat@keele.example.org"]
     );
 }
+
+#[tokio::test]
+async fn the_plan_shows_what_happened_against_each_occurrence_and_flags_the_missed() {
+    use app::api::plan::PlanView;
+    use app::domain::plan_outcome::Happened;
+    use chrono::{Duration, Months};
+    let app = app_without_workers().await;
+    let org = app.create_org("Outcome Test University", "hei").await;
+    app.create_contact("Olu Outcome", "olu@outcome.example.org", &org).await;
+    let segment = app
+        .store
+        .segments()
+        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
+        .await
+        .unwrap();
+    let today = app::domain::workstream::today_in_london(Utc::now());
+
+    // A monthly workshop: three past occurrences, the second held (two days late).
+    let start = today.checked_sub_months(Months::new(2)).unwrap() - Duration::days(10);
+    let res = app
+        .call(
+            "plan/create",
+            &plan_form(
+                &segment,
+                [
+                    "Curriculum workshops",
+                    "workshop",
+                    "monthly",
+                    &start.to_string(),
+                    "09:00",
+                    "draft",
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    // A weekly email briefing whose instance two weeks ago went out.
+    let weekly_start = today - Duration::days(21);
+    let email_item = plan_item(&app, &segment, "weekly", &weekly_start.to_string(), "scheduled").await;
+    let items = app.store.plan().list().await.unwrap();
+    let workshop = items
+        .iter()
+        .find(|i| i.objective == "Curriculum workshops")
+        .unwrap()
+        .id
+        .clone();
+
+    let held = start.checked_add_months(Months::new(1)).unwrap() + Duration::days(2);
+    let form = |plan_item: &str| {
+        vec![
+            ("organisation", org.clone()),
+            ("kind", "workshop".to_string()),
+            ("date", held.to_string()),
+            ("summary", "PgCert outcomes workshop".to_string()),
+            ("plan_item", plan_item.to_string()),
+        ]
+    };
+    let refused = app.call("interactions/log", &form(&email_item)).await;
+    assert_eq!(
+        refused.status().as_u16(),
+        409,
+        "an email item is carried out by its briefings"
+    );
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Choose a plan item from the list"));
+    assert_eq!(
+        app.call("interactions/log", &form(&workshop)).await.status().as_u16(),
+        200
+    );
+
+    let id = template(&app, &segment, None).await;
+    let res = app
+        .call(
+            "briefings/repeat",
+            &[("id", id.clone()), ("plan_item", email_item.clone())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let two_weeks_ago = (today - Duration::days(14)).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    // As if the repeat had been set up three weeks ago (instances are made from then on).
+    app.store
+        .db()
+        .query("UPDATE type::record('briefing', $id) SET recurring_since = $since")
+        .bind(("id", id.clone()))
+        .bind(("since", two_weeks_ago - Duration::days(7)))
+        .await
+        .unwrap();
+    let tick = scheduler::tick(&app.store, two_weeks_ago).await.unwrap();
+    assert_eq!(tick.briefings_started.len(), 1, "{tick:?}");
+
+    let body = app.call("plan/list", &[]).await.text().await.unwrap();
+    let view: PlanView = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let outcomes = |id: &str| {
+        let n = view.items.iter().position(|i| i.id == id).unwrap();
+        view.outcomes[n].clone()
+    };
+    let w = outcomes(&workshop);
+    let summary: Vec<(chrono::NaiveDate, bool, usize)> =
+        w.iter().map(|o| (o.date, o.missed, o.happened.len())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (start.checked_add_months(Months::new(2)).unwrap(), true, 0),
+            (start.checked_add_months(Months::new(1)).unwrap(), false, 1),
+            (start, true, 0),
+        ]
+    );
+    assert!(
+        matches!(&w[1].happened[0], Happened::Logged { kind, with_name, .. } if kind == "Workshop" && with_name == "Outcome Test University")
+    );
+
+    let e = outcomes(&email_item);
+    let summary: Vec<(chrono::NaiveDate, bool, usize)> =
+        e.iter().map(|o| (o.date, o.missed, o.happened.len())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (today, false, 0),
+            (today - Duration::days(7), true, 0),
+            (today - Duration::days(14), false, 1),
+            (today - Duration::days(21), true, 0),
+        ]
+    );
+    assert!(
+        matches!(e[2].happened[0], Happened::Briefing { occurrence: Some(o), .. } if o == today - Duration::days(14))
+    );
+
+    let (_, overview) = app.get_html("/").await;
+    assert!(
+        overview.contains("4 planned communications missed"),
+        "the overview says so"
+    );
+    let (_, plan) = app.get_html("/plan").await;
+    assert!(plan.contains("The plan against what happened") && plan.contains("PgCert outcomes workshop"));
+}

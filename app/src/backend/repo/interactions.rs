@@ -32,6 +32,7 @@ struct Row {
     with_link: String,
     with_name: Option<String>,
     version: Option<i64>,
+    plan_item: Option<String>,
 }
 
 const FIELDS: &str = "record::id(id) AS id, kind, date, participants, note, follow_up_on,
@@ -39,7 +40,8 @@ const FIELDS: &str = "record::id(id) AS id, kind, date, participants, note, foll
     follow_up_owner.name AS follow_up_owner_name, follow_up_done != NONE AS follow_up_done,
     (IF author != NONE { record::id(author) }) AS author, author_name,
     (IF contact != NONE { '/contacts/' + record::id(contact) } ELSE { '/organisations/' + record::id(organisation) }) AS with_link,
-    (IF contact != NONE { contact.name } ELSE { organisation.name }) AS with_name, version";
+    (IF contact != NONE { contact.name } ELSE { organisation.name }) AS with_name, version,
+    (IF plan_item != NONE { record::id(plan_item) }) AS plan_item";
 
 fn day(field: &str, s: &str) -> Result<NaiveDate, StoreError> {
     stored(field, NaiveDate::parse_from_str(s, "%Y-%m-%d"))
@@ -65,6 +67,7 @@ impl Row {
             author_name: self.author_name.unwrap_or_default(),
             with: (self.with_link, self.with_name.unwrap_or_default()),
             version: self.version.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32,
+            plan_item: self.plan_item,
         })
     }
 }
@@ -80,6 +83,7 @@ fn summary(d: &InteractionDraft) -> Vec<(&'static str, String)> {
             d.follow_up_on.map(|x| x.to_string()).unwrap_or_default(),
         ),
         ("follow up by", d.follow_up_owner.clone().unwrap_or_default()),
+        ("plan item", d.plan_item.clone().unwrap_or_default()),
     ]
 }
 
@@ -108,8 +112,16 @@ fn bind_draft(d: &InteractionDraft, author: &str) -> surrealdb::types::Variables
         d.follow_up_on
             .map(|_| d.follow_up_owner.clone().unwrap_or_else(|| author.to_string())),
     );
+    v.insert("plan_item", d.plan_item.clone().unwrap_or_default());
     v
 }
+
+/// The plan item an interaction carried out: one that exists, and not an email briefing (whose
+/// sends are what happened).
+const PLAN_CHECK: &str = "LET $p = IF $plan_item = '' { NONE } ELSE { type::record('plan_item', $plan_item) };
+    IF $p != NONE AND (!record::exists($p) OR $p.channel = 'email_briefing') {
+        THROW 'liaison-refused:Choose a plan item from the list: that one is not in the plan, or is an email briefing.'
+    };";
 
 const OWNER_CHECK: &str = "IF $owner != NONE AND !record::exists(type::record('user', $owner)) {
         THROW 'liaison-refused:The person chosen to follow up no longer has an account: choose another.'
@@ -143,7 +155,8 @@ impl<'a> Interactions<'a> {
                  LET $o = IF $organisation = NONE {{ NONE }} ELSE {{ type::record('organisation', $organisation) }};
                  IF ($c != NONE AND !record::exists($c)) OR ($o != NONE AND !record::exists($o)) {{ THROW '{REFUSAL_MARK}not-found' }};
                  {OWNER_CHECK}
-                 CREATE type::record('interaction', $key) SET contact = $c, organisation = $o, logged = true,
+                 {PLAN_CHECK}
+                 CREATE type::record('interaction', $key) SET contact = $c, organisation = $o, logged = true, plan_item = $p,
                     kind = $kind, date = $date, at = $at, participants = $participants, note = $summary,
                     follow_up_on = $follow_up_on,
                     follow_up_owner = IF $owner = NONE {{ NONE }} ELSE {{ type::record('user', $owner) }},
@@ -211,7 +224,8 @@ impl<'a> Interactions<'a> {
                  }};
                  {STALE}
                  {OWNER_CHECK}
-                 UPDATE $i SET kind = $kind, date = $date, at = $at, participants = $participants, note = $summary,
+                 {PLAN_CHECK}
+                 UPDATE $i SET plan_item = $p, kind = $kind, date = $date, at = $at, participants = $participants, note = $summary,
                     follow_up_on = $follow_up_on,
                     follow_up_owner = IF $owner = NONE {{ NONE }} ELSE {{ type::record('user', $owner) }},
                     version = (version ?? 1) + 1, updated_at = time::now(), updated_by = $audit_label RETURN NONE;
@@ -336,6 +350,7 @@ fn before_draft(i: &Interaction) -> InteractionDraft {
         summary: i.summary.clone(),
         follow_up_on: i.follow_up_on,
         follow_up_owner: i.follow_up_owner.clone(),
+        plan_item: i.plan_item.clone(),
     }
 }
 

@@ -8,6 +8,29 @@ use crate::domain::plan::{Channel, Frequency, InstanceMode, PlanDraft, PlanItem}
 use chrono::{NaiveDate, NaiveTime};
 use surrealdb::types::SurrealValue;
 
+/// A briefing sent for a plan item (one of its repeating briefing's instances).
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PlanBriefing {
+    pub id: String,
+    pub plan_item: String,
+    pub subject: String,
+    pub ack_required: bool,
+    /// The occurrence (a UK date) it was made for.
+    pub occurrence: Option<String>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An interaction logged against a plan item.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PlanInteraction {
+    pub plan_item: String,
+    pub date: Option<String>,
+    pub kind: String,
+    pub summary: String,
+    pub with_link: String,
+    pub with_name: String,
+}
+
 #[derive(SurrealValue)]
 struct Row {
     id: String,
@@ -124,6 +147,27 @@ impl<'a> Plan<'a> {
             .await?;
         let rows: Vec<Row> = res.take(0)?;
         rows.into_iter().map(Row::into_domain).collect()
+    }
+
+    /// What carried out plan items: the sent (or sending) instances of their repeating
+    /// briefings, and the interactions logged against them.
+    pub async fn evidence(&self) -> Result<(Vec<PlanBriefing>, Vec<PlanInteraction>), StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, record::id(instance_of.plan_item) AS plan_item, subject, ack_required,
+                    occurrence, send_at ?? sent_at AS at
+                 FROM briefing WHERE instance_of != NONE AND instance_of.plan_item != NONE AND state IN ['sending', 'sent'];
+                 SELECT record::id(plan_item) AS plan_item, date, kind, note AS summary,
+                    (IF contact != NONE { '/contacts/' + record::id(contact) } ELSE { '/organisations/' + record::id(organisation) }) AS with_link,
+                    (IF contact != NONE { contact.name } ELSE { organisation.name }) ?? '' AS with_name
+                 FROM interaction WHERE plan_item != NONE AND logged = true;",
+            )
+            .await?;
+        let briefings: Vec<PlanBriefing> = res.take(0)?;
+        let interactions: Vec<PlanInteraction> = res.take(1)?;
+        Ok((briefings, interactions))
     }
 
     pub async fn get(&self, id: &str) -> Result<PlanItem, StoreError> {

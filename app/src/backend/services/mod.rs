@@ -4,4 +4,5 @@
 pub mod briefings;
 pub mod engagement;
 pub mod inbound;
+pub mod plan;
 pub mod reports;
