@@ -19,6 +19,8 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/import/upload", post(upload))
         .route("/contacts/import/{id}/errors.csv", get(errors))
         .route("/contacts/export.csv", get(export))
+        .route("/contacts/{id}/subject-access.json", get(subject_access_json))
+        .route("/contacts/{id}/subject-access.csv", get(subject_access_csv))
         // Room for the multipart framing around a file of the largest size accepted.
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
 }
@@ -121,6 +123,74 @@ async fn errors(
             (StatusCode::INTERNAL_SERVER_ERROR, "Try again later.").into_response()
         }
     }
+}
+
+/// Everything held about one contact (a subject access request), audited: JSON, or CSV.
+async fn subject_access(state: &AppState, info: &RequestInfo, id: &str, csv: bool) -> Response {
+    let user = match allowed(info, Action::ExportRegister) {
+        Ok(u) => u,
+        Err(r) => return r.into_response(),
+    };
+    let Ok(id) = app::domain::ContactId::parse(id) else {
+        return (StatusCode::NOT_FOUND, "No contact has that address.").into_response();
+    };
+    use app::backend::services::subject_access;
+    let data = match subject_access::gather(&state.store, &id).await {
+        Ok(d) => d,
+        Err(app::backend::StoreError::NotFound(_)) => {
+            return (StatusCode::NOT_FOUND, "No contact has that address.").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "subject access export failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "The export failed: try again later.").into_response();
+        }
+    };
+    let format = if csv { "csv" } else { "json" };
+    if let Err(e) = state
+        .store
+        .audit()
+        .append(
+            &Actor::user(&user),
+            app::domain::audit::AuditAction::SubjectAccess,
+            &format!("contact:{id}"),
+            format,
+        )
+        .await
+    {
+        // Personal data does not leave without its record in the log.
+        tracing::error!(error = %e, "auditing a subject access export failed");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "The export failed: try again later.").into_response();
+    }
+    let name = format!("liaison-subject-access-{id}.{format}");
+    if csv {
+        csv_file(&name, subject_access::to_csv(&data))
+    } else {
+        let body = serde_json::to_vec_pretty(&data).unwrap_or_default();
+        (
+            [
+                (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            body,
+        )
+            .into_response()
+    }
+}
+
+async fn subject_access_json(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> Response {
+    subject_access(&state, &info, &id, false).await
+}
+
+async fn subject_access_csv(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Path(id): Path<String>,
+) -> Response {
+    subject_access(&state, &info, &id, true).await
 }
 
 async fn export(

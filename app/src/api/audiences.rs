@@ -60,6 +60,9 @@ pub fn describe(f: &SegmentFilter) -> String {
                 .join(" or ")
         ));
     }
+    if f.require_basis {
+        parts.push("with a lawful basis on record".to_string());
+    }
     if f.influence_min > 1 {
         parts.push(format!("influence {}+", f.influence_min));
     }
@@ -127,6 +130,7 @@ fn segment_form(
     interest_min: String,
     tags: String,
     organisations: Option<Vec<String>>,
+    require_basis: Option<String>,
 ) -> SegmentForm {
     SegmentForm {
         name,
@@ -137,6 +141,7 @@ fn segment_form(
         interest_min,
         tags,
         organisations: organisations.unwrap_or_default(),
+        require_basis,
     }
 }
 
@@ -164,6 +169,7 @@ pub async fn create_segment(
     interest_min: String,
     #[server(default)] tags: String,
     #[server(default)] organisations: Option<Vec<String>>,
+    #[server(default)] require_basis: Option<String>,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     let form = segment_form(
@@ -175,6 +181,7 @@ pub async fn create_segment(
         interest_min,
         tags,
         organisations,
+        require_basis,
     );
     let d = finish(form.parse().map_err(AppError::Invalid))?;
     let id = finish(
@@ -202,6 +209,7 @@ pub async fn update_segment(
     interest_min: String,
     #[server(default)] tags: String,
     #[server(default)] organisations: Option<Vec<String>>,
+    #[server(default)] require_basis: Option<String>,
 ) -> Result<(), AppError> {
     let ctx = authorized(Action::EditPlan)?;
     let id = finish(SegmentId::parse(&id))?;
@@ -214,6 +222,7 @@ pub async fn update_segment(
         interest_min,
         tags,
         organisations,
+        require_basis,
     );
     let d = finish(form.parse().map_err(AppError::Invalid))?;
     let version = finish(crate::backend::ctx::form_version(&version, "audience"))?;

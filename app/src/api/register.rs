@@ -150,6 +150,46 @@ pub async fn get_contact(id: String) -> Result<Contact, AppError> {
 }
 
 /// A contact's briefings, acknowledgements and other interactions, newest first.
+/// Records the lawful basis for emailing a contact (managers).
+#[server(endpoint = "contacts/basis")]
+pub async fn record_lawful_basis(
+    id: String,
+    basis: String,
+    source: String,
+    recorded_on: String,
+) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditRegister)?;
+    let id = finish(ContactId::parse(&id))?;
+    let form = crate::domain::consent::BasisForm {
+        basis,
+        source,
+        recorded_on,
+    };
+    let today = crate::domain::workstream::today_in_london(chrono::Utc::now());
+    let d = finish(form.parse(today).map_err(AppError::Invalid))?;
+    finish(ctx.store.contacts().set_basis(&ctx.actor(), &id, &d).await)?;
+    leptos_axum::redirect(&format!("/contacts/{id}?basis=1"));
+    Ok(())
+}
+
+/// Erases a contact (the right to erasure): a tombstone stays so reports keep their counts.
+#[server(endpoint = "contacts/erase")]
+pub async fn erase_contact(id: String) -> Result<(), AppError> {
+    let ctx = authorized(Action::EditRegister)?;
+    let id = finish(ContactId::parse(&id))?;
+    finish(crate::backend::services::subject_access::erase(&ctx.store, &ctx.actor(), &id).await)?;
+    leptos_axum::redirect("/contacts?erased=1");
+    Ok(())
+}
+
+/// A contact's subscription history, newest first.
+#[server(endpoint = "contacts/subscriptions")]
+pub async fn subscription_history(id: String) -> Result<Vec<crate::domain::consent::SubscriptionChange>, AppError> {
+    let ctx = authorized(Action::ViewRegister)?;
+    let id = finish(ContactId::parse(&id))?;
+    finish(ctx.store.contacts().subscription_history(&id).await)
+}
+
 #[server(endpoint = "contacts/history")]
 pub async fn contact_history(id: String) -> Result<Vec<crate::domain::interaction::HistoryLine>, AppError> {
     let ctx = authorized(Action::ViewRegister)?;

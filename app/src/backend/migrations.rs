@@ -617,6 +617,49 @@ DEFINE FIELD plan_item ON interaction TYPE option<record<plan_item>>;
 DEFINE INDEX interaction_plan ON interaction FIELDS plan_item;
 "#,
     },
+    Migration {
+        version: 26,
+        name: "consent: the lawful basis on each contact, audiences that require one, and a subscription history the database keeps",
+        sql: r#"
+DEFINE FIELD lawful_basis ON contact TYPE option<string>;
+DEFINE FIELD basis_source ON contact TYPE option<string>;
+DEFINE FIELD basis_recorded_on ON contact TYPE option<string>;
+DEFINE FIELD basis_recorded_by ON contact TYPE option<string>;
+DEFINE FIELD require_basis ON segment TYPE bool DEFAULT false;
+-- Erasure leaves a tombstone: the register no longer lists it.
+DEFINE FIELD erased_at ON contact TYPE option<datetime>;
+UPDATE segment SET require_basis = false RETURN NONE;
+-- Every change of whether a contact is emailed, with how and by whom, written by the database
+-- in the same transaction as the change, whichever code path made it: the writer says how in
+-- `subscription_via` (the edit form, an import, a personal link, one-click).
+DEFINE FIELD subscription_via ON contact TYPE option<string>;
+DEFINE FIELD change ON subscription_event TYPE string DEFAULT "";
+DEFINE FIELD by ON subscription_event TYPE string DEFAULT "";
+UPDATE subscription_event SET change = IF subscribed { "subscribed" } ELSE { "unsubscribed" }, by = "the recipient" RETURN NONE;
+DEFINE EVENT subscription_history ON contact
+    WHEN $event = "CREATE" OR ($event = "UPDATE" AND ($before.subscribed != $after.subscribed
+        OR ($before.held_since = NONE) != ($after.held_since = NONE)))
+    THEN {
+        IF $event = "CREATE" {
+            CREATE subscription_event SET contact = $after.id, at = time::now(), subscribed = $after.subscribed,
+                change = IF $after.subscribed { "subscribed" } ELSE { "unsubscribed" },
+                via = "added to the register through " + ($after.subscription_via ?? "Liaison"), by = $after.changed_by ?? "Liaison";
+        } ELSE {
+            IF $before.subscribed != $after.subscribed {
+                CREATE subscription_event SET contact = $after.id, at = time::now(), subscribed = $after.subscribed,
+                    change = IF $after.subscribed { "subscribed" } ELSE { "unsubscribed" },
+                    via = $after.subscription_via ?? "an edit", by = $after.changed_by ?? "Liaison";
+            };
+            IF ($before.held_since = NONE) != ($after.held_since = NONE) {
+                CREATE subscription_event SET contact = $after.id, at = time::now(), subscribed = $after.subscribed,
+                    change = IF $after.held_since = NONE { "released" } ELSE { "held" },
+                    via = IF $after.held_since = NONE { "the address was corrected" } ELSE { "a bounce" },
+                    by = IF $after.held_since = NONE { $after.changed_by ?? "Liaison" } ELSE { "Liaison" };
+            };
+        };
+    };
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at

@@ -16,6 +16,9 @@ pub struct SegmentForm {
     pub interest_min: String,
     pub tags: String,
     pub organisations: Vec<String>,
+    /// The checkbox: "on" when ticked.
+    #[serde(default)]
+    pub require_basis: Option<String>,
 }
 
 /// A parsed audience: a trimmed name of 1–120 characters and its rule.
@@ -37,6 +40,7 @@ impl SegmentForm {
             interest_min: f.interest_min.to_string(),
             tags: f.tags.as_slice().join(", "),
             organisations: f.organisations.clone(),
+            require_basis: f.require_basis.then(|| "on".to_string()),
         }
     }
 
@@ -47,6 +51,10 @@ impl SegmentForm {
             ("tags".to_string(), self.tags.clone()),
             ("influence_min".to_string(), self.influence_min.clone()),
             ("interest_min".to_string(), self.interest_min.clone()),
+            (
+                "require_basis".to_string(),
+                self.require_basis.clone().unwrap_or_default(),
+            ),
         ])
     }
 
@@ -112,6 +120,7 @@ impl SegmentForm {
                 subscribed_only: true,
                 tags,
                 organisations,
+                require_basis: self.require_basis.is_some(),
             },
         })
     }
@@ -131,6 +140,7 @@ mod tests {
             interest_min: "".into(),
             tags: "course lead".into(),
             organisations: vec![],
+            require_basis: Some("on".into()),
         }
     }
 
@@ -142,6 +152,7 @@ mod tests {
         assert_eq!(d.filter.areas, vec!["Black Country".to_string()]);
         assert_eq!((d.filter.influence_min, d.filter.interest_min), (3, 1));
         assert!(d.filter.subscribed_only);
+        assert!(d.filter.require_basis, "the ticked box");
     }
 
     #[test]

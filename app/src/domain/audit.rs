@@ -33,5 +33,7 @@ closed_enum!(
         MarkHandled => "mark-handled", "Mark a message handled";
         AttachMessage => "attach-message", "Attach a message to a contact";
         DiscardMessage => "discard-message", "Discard a message";
+        SubjectAccess => "subject-access", "Subject access export";
+        Erase => "erase", "Erase a contact";
     }
 );

@@ -78,6 +78,8 @@ pub struct Contact {
     pub tags: Tags,
     /// Set when the address bounced: no briefings go to it until it is edited.
     pub held: Option<super::inbound::Held>,
+    /// Why Liaison may email them, when recorded.
+    pub basis: Option<super::consent::Basis>,
 }
 
 impl Contact {

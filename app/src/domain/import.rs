@@ -801,6 +801,7 @@ mod tests {
             subscribed: d.subscribed,
             tags: d.tags.clone(),
             held: None,
+            basis: None,
         };
         let headers: Vec<String> = Field::ALL.iter().map(|f| f.label().to_string()).collect();
         let rows = vec![(2, export_row(&contact, None))];

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod board;
 pub mod briefing;
 pub mod closed_enum;
+pub mod consent;
 pub mod contact;
 pub mod delivery;
 pub mod email;

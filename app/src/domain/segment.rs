@@ -15,6 +15,9 @@ pub struct SegmentFilter {
     pub tags: super::Tags,
     /// Contacts of these organisations (ids; none: any organisation).
     pub organisations: Vec<String>,
+    /// Only contacts with a lawful basis on record.
+    #[serde(default)]
+    pub require_basis: bool,
 }
 
 impl SegmentFilter {
@@ -25,6 +28,7 @@ impl SegmentFilter {
     pub fn admits(&self, c: &super::Contact, area: Option<&str>) -> bool {
         c.subscribed
             && c.held.is_none()
+            && (!self.require_basis || c.basis.is_some())
             && (self.kinds.is_empty() || self.kinds.contains(&c.organisation_kind))
             && (self.areas.is_empty() || area.is_some_and(|a| self.areas.iter().any(|x| x == a)))
             && (self.engagement.is_empty() || self.engagement.contains(&c.engagement_current))

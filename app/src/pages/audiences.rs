@@ -53,6 +53,7 @@ fn segment_fields(form: FormView, saved: SegmentForm, orgs: Vec<(String, String)
         </details>
         <SelectField form name="influence_min" label="Influence" options=score_options()/>
         <SelectField form name="interest_min" label="Interest" options=score_options()/>
+        <Checkbox form name="require_basis" label="Only contacts with a lawful basis on record" hint="Leaves out anyone whose basis for receiving briefings (public task, legitimate interests or consent) has not been recorded on their contact page."/>
     }
 }
 

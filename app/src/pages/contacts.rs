@@ -66,6 +66,9 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text="Contacts – Liaison"/>
         <h1>"Contacts"</h1>
         {move || deleted().then(|| view! { <Notice tone=Tone::Success>"The contact was deleted."</Notice> })}
+        {move || query.with(|q| q.get("erased").is_some()).then(|| view! {
+            <Notice tone=Tone::Success>"The person was erased: their personal data is gone, and briefing reports keep their counts."</Notice>
+        })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let export = format!("/contacts/export.csv?{}", view_query(&params()));
@@ -245,6 +248,7 @@ pub fn ContactPage() -> impl IntoView {
                                     </ActionForm>
                                 })}
                             </div>
+                            <crate::pages::consent::ConsentPanel contact=c.clone() can_edit/>
                             <crate::pages::interactions::InteractionPanel contact=log_for/>
                             <h2>"How their standing changed"</h2>
                             {if standing.is_empty() {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audiences;
 pub mod board;
 pub mod briefings;
+pub mod consent;
 pub mod contacts;
 pub mod engagement;
 pub mod import;

@@ -5,6 +5,7 @@ mod analysis;
 mod assets;
 mod auth;
 mod board;
+mod consent;
 mod editing;
 mod hardening;
 mod helpers;

@@ -26,12 +26,25 @@ struct ContactRow {
     tags: Vec<String>,
     held_since: Option<chrono::DateTime<chrono::Utc>>,
     held_reason: Option<String>,
+    lawful_basis: Option<String>,
+    basis_source: Option<String>,
+    basis_recorded_on: Option<String>,
+    basis_recorded_by: Option<String>,
     /// The organisation's area: only the export selects it.
     area: Option<String>,
 }
 
 impl ContactRow {
     fn into_domain(self) -> Result<Contact, StoreError> {
+        let basis = match (&self.lawful_basis, &self.basis_source, &self.basis_recorded_on) {
+            (Some(b), Some(s), Some(on)) => Some(crate::domain::consent::Basis {
+                basis: stored("lawful_basis", crate::domain::consent::LawfulBasis::parse(b))?,
+                source: stored("basis_source", crate::domain::consent::BasisSource::parse(s))?,
+                recorded_on: stored("basis_recorded_on", chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d"))?,
+                recorded_by: self.basis_recorded_by.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        };
         let score =
             |field: &str, v: i64| stored(field, u8::try_from(v).map_err(|e| e.to_string()).and_then(Score::new));
         Ok(Contact {
@@ -55,13 +68,15 @@ impl ContactRow {
                 since,
                 reason: self.held_reason.unwrap_or_default(),
             }),
+            basis,
         })
     }
 }
 
 const PROJECTION: &str = "record::id(id) AS id, name, email, job_title, record::id(organisation) AS organisation, \
      organisation.name AS organisation_name, organisation.kind AS organisation_kind, influence, interest, \
-     engagement_current, engagement_target, subscribed, tags, held_since, held_reason";
+     engagement_current, engagement_target, subscribed, tags, held_since, held_reason, \
+     lawful_basis, basis_source, basis_recorded_on, basis_recorded_by";
 
 pub struct Contacts<'a> {
     store: &'a Store,
@@ -93,7 +108,7 @@ impl<'a> Contacts<'a> {
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
-                 SELECT {PROJECTION}, organisation.area AS area FROM contact;
+                 SELECT {PROJECTION}, organisation.area AS area FROM contact WHERE erased_at = NONE;
                  SELECT {org} FROM organisation;
                  COMMIT TRANSACTION;",
                 org = super::organisations::PROJECTION
@@ -138,7 +153,7 @@ impl<'a> Contacts<'a> {
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(("c", ContactRecord::of(&key, d)))
+            .bind(("c", ContactRecord::of(&key, d, "the edit form")))
             .bind(audit_vars(
                 actor,
                 AuditAction::Create,
@@ -175,7 +190,7 @@ impl<'a> Contacts<'a> {
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
-            .bind(("c", ContactRecord::of(id.as_str(), d)))
+            .bind(("c", ContactRecord::of(id.as_str(), d, "the edit form")))
             .bind(audit_vars(
                 actor,
                 AuditAction::Update,
@@ -290,6 +305,129 @@ impl<'a> Contacts<'a> {
         Ok(self.store.register_view().await?.sector_summary())
     }
 
+    /// Records why Liaison may email the contact (replacing what was on record), audited.
+    pub async fn set_basis(
+        &self,
+        actor: &Actor,
+        id: &ContactId,
+        d: &crate::domain::consent::BasisDraft,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $c = type::record('contact', $id);
+                 IF !record::exists($c) {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $c SET lawful_basis = $basis, basis_source = $source, basis_recorded_on = $on,
+                    basis_recorded_by = $audit_label RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("basis", d.basis.key().to_string()))
+            .bind(("source", d.source.key().to_string()))
+            .bind(("on", d.recorded_on.format("%Y-%m-%d").to_string()))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Update,
+                format!("contact:{id}"),
+                format!(
+                    "lawful basis: {} ({}, recorded {})",
+                    d.basis.label(),
+                    d.source.key(),
+                    d.recorded_on
+                ),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("contact"))?;
+        self.store.register_changed();
+        Ok(())
+    }
+
+    /// Every change of whether the contact is emailed, newest first.
+    pub async fn subscription_history(
+        &self,
+        id: &ContactId,
+    ) -> Result<Vec<crate::domain::consent::SubscriptionChange>, StoreError> {
+        #[derive(SurrealValue)]
+        struct R {
+            at: chrono::DateTime<chrono::Utc>,
+            change: String,
+            subscribed: bool,
+            via: String,
+            by: String,
+        }
+        let res = self
+            .store
+            .db()
+            .query(
+                "SELECT at, change, subscribed, via, by FROM subscription_event
+                 WHERE contact = type::record('contact', $id) ORDER BY at DESC",
+            )
+            .bind(("id", id.as_str().to_string()))
+            .await?;
+        let rows: Vec<R> = checked(res)?.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::domain::consent::SubscriptionChange {
+                at: r.at,
+                change: match r.change.as_str() {
+                    "held" => "Address held".into(),
+                    "released" => "Address released".into(),
+                    "unsubscribed" => "Unsubscribed".into(),
+                    "subscribed" => "Subscribed".into(),
+                    _ if r.subscribed => "Subscribed".into(),
+                    _ => "Unsubscribed".into(),
+                },
+                via: r.via,
+                by: if r.by.is_empty() { "Liaison".into() } else { r.by },
+            })
+            .collect())
+    }
+
+    /// Replaces a contact's personal data with a tombstone ("Erased contact", an address that
+    /// cannot receive mail, nothing else), blanks what they wrote and what was noted about
+    /// them, and keeps every delivery's outcome and organisation, so reports keep their
+    /// counts. One transaction with its audit entry, which names the record and nothing else.
+    pub async fn erase(&self, actor: &Actor, id: &ContactId) -> Result<(), StoreError> {
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $c = type::record('contact', $id);
+                 IF !record::exists($c) OR $c.erased_at != NONE {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $c SET name = 'Erased contact', name_key = 'erased contact',
+                    email = 'erased-' + $id + '@erased.invalid', job_title = NONE, tags = [], search_text = '',
+                    subscribed = false, subscription_via = 'erasure', changed_by = 'erasure',
+                    held_since = NONE, held_reason = NONE, lawful_basis = NONE, basis_source = NONE,
+                    basis_recorded_on = NONE, basis_recorded_by = NONE, erased_at = time::now() RETURN NONE;
+                 UPDATE delivery SET name = 'Erased contact', email = '' WHERE contact = $c RETURN NONE;
+                 UPDATE interaction SET note = 'Erased', participants = NONE WHERE contact = $c RETURN NONE;
+                 UPDATE inbound SET raw = '', text = 'Erased', full_text = 'Erased', from_address = '', from_name = '',
+                    subject = 'Erased', message_id = '', envelope_from = '', envelope_to = [], answer = NONE
+                    WHERE contact = $c RETURN NONE;
+                 -- Frozen recipients of a send under way: the erased person is not sent to.
+                 FOR $e IN (SELECT id, entries FROM delivery_entries WHERE entries.*.contact CONTAINS $id) {{
+                    UPDATE $e.id SET entries = $e.entries.filter(|$x| $x.contact != $id) RETURN NONE;
+                 }};
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Erase,
+                format!("contact:{id}"),
+                String::new(),
+            ))
+            .await?;
+        checked(res).map_err(StoreError::not_found_as("contact"))?;
+        self.store.register_changed();
+        Ok(())
+    }
+
     /// The contact with this email address, if any.
     pub async fn id_by_email(&self, email: &EmailAddress) -> Result<Option<ContactId>, StoreError> {
         let res = self
@@ -312,7 +450,7 @@ impl<'a> Contacts<'a> {
         let mut res = self
             .store
             .db()
-            .query(format!("SELECT {PROJECTION} FROM contact"))
+            .query(format!("SELECT {PROJECTION} FROM contact WHERE erased_at = NONE"))
             .await?;
         let rows: Vec<ContactRow> = res.take(0)?;
         let mut out = std::collections::HashMap::with_capacity(rows.len());
@@ -392,10 +530,13 @@ pub(crate) struct ContactRecord {
     subscribed: bool,
     tags: Vec<String>,
     search_text: String,
+    /// How a change of subscription was made, for the subscription history.
+    via: String,
 }
 
 impl ContactRecord {
-    pub(crate) fn of(key: &str, d: &ContactDraft) -> Self {
+    /// The record a change through `via` writes ("the edit form", "an import").
+    pub(crate) fn of(key: &str, d: &ContactDraft, via: &str) -> Self {
         ContactRecord {
             key: key.to_string(),
             organisation: d.organisation.as_str().to_string(),
@@ -410,6 +551,7 @@ impl ContactRecord {
             subscribed: d.subscribed,
             tags: d.tags.as_slice().to_vec(),
             search_text: format!("{} {}", fold(d.name.as_str()), d.email.as_str()),
+            via: via.to_string(),
         }
     }
 }
@@ -422,7 +564,8 @@ pub(crate) const CONTACT_SET: &str = "held_since = IF email = $c.email { held_si
     organisation = type::record('organisation', $c.organisation), name = $c.name,
     name_key = $c.name_key, email = $c.email, job_title = $c.job_title, influence = $c.influence,
     interest = $c.interest, engagement_current = $c.engagement_current, engagement_target = $c.engagement_target,
-    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text, changed_by = $audit_label";
+    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text, changed_by = $audit_label,
+    subscription_via = $c.via";
 
 #[derive(SurrealValue)]
 struct ChangeRow {

@@ -543,8 +543,9 @@ impl<'a> Deliveries<'a> {
                  LET $d = type::record('delivery', $id);
                  IF !record::exists($d) OR $d.contact = NONE {{ THROW '{REFUSAL_MARK}not-found' }};
                  IF $d.contact.subscribed = true {{
-                    UPDATE $d.contact SET subscribed = false, updated_at = $now;
-                    CREATE subscription_event SET contact = $d.contact, subscribed = false, via = $via, at = $now;
+                    -- The subscription history records it (an event on contact, migration 26).
+                    UPDATE $d.contact SET subscribed = false, updated_at = $now, subscription_via = $via,
+                        changed_by = 'the recipient';
                     CREATE interaction SET contact = $d.contact, kind = 'note', at = $now, note = 'Unsubscribed from briefings (' + $via + ')';
                  }};
                  COMMIT TRANSACTION;"

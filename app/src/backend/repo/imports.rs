@@ -134,11 +134,11 @@ impl<'a> Imports<'a> {
         for row in &plan.rows {
             match (&row.outcome, &row.draft) {
                 (crate::domain::import::Outcome::Create, Some(d)) => {
-                    creates.push(ContactRecord::of(&super::new_key(), d));
+                    creates.push(ContactRecord::of(&super::new_key(), d, "an import"));
                 }
                 (crate::domain::import::Outcome::Update(_), Some(d)) => {
                     if let Some(c) = &row.contact {
-                        updates.push(ContactRecord::of(c.as_str(), d));
+                        updates.push(ContactRecord::of(c.as_str(), d, "an import"));
                     }
                 }
                 _ => {}

@@ -42,13 +42,14 @@ struct Row {
     interest_min: i64,
     tags: Vec<String>,
     organisations: Vec<String>,
+    require_basis: Option<bool>,
     count: i64,
     version: Option<i64>,
     archived: Option<bool>,
 }
 
 const FIELDS: &str = "record::id(id) AS id, name, name_key, kinds, areas, engagement, influence_min, interest_min,
-    tags, organisations.map(|$o| record::id($o)) AS organisations, 0 AS count, version, archived";
+    tags, organisations.map(|$o| record::id($o)) AS organisations, require_basis, 0 AS count, version, archived";
 
 impl Row {
     fn into_domain(self) -> Result<Segment, StoreError> {
@@ -75,6 +76,7 @@ impl Row {
                     crate::domain::Tags::from_items(self.tags.iter().map(String::as_str)),
                 )?,
                 organisations: self.organisations,
+                require_basis: self.require_basis.unwrap_or(false),
             },
             count: self.count.max(0) as u64,
             version: self.version.unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u32,
@@ -98,7 +100,8 @@ pub(crate) const MATCH: &str = "subscribed = true AND held_since = NONE
     AND (array::len($s.engagement) = 0 OR engagement_current IN $s.engagement)
     AND influence >= $s.influence_min AND interest >= $s.interest_min
     AND (array::len($s.tags) = 0 OR array::len(array::intersect(tags, $s.tags)) > 0)
-    AND (array::len($s.organisations) = 0 OR organisation IN $s.organisations)";
+    AND (array::len($s.organisations) = 0 OR organisation IN $s.organisations)
+    AND ($s.require_basis != true OR lawful_basis != NONE)";
 
 pub struct Segments<'a> {
     store: &'a Store,
@@ -118,7 +121,8 @@ impl<'a> Segments<'a> {
                 "BEGIN TRANSACTION;
                  CREATE type::record('segment', $key) SET name = $name, name_key = $name_key, kinds = $kinds,
                     areas = $areas, engagement = $engagement, influence_min = $imin, interest_min = $tmin,
-                    tags = $tags, organisations = $organisations.map(|$o| type::record('organisation', $o));
+                    tags = $tags, organisations = $organisations.map(|$o| type::record('organisation', $o)),
+                    require_basis = $require_basis;
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
@@ -135,6 +139,7 @@ impl<'a> Segments<'a> {
             .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
             .bind(("tags", f.tags.as_slice().to_vec()))
             .bind(("organisations", f.organisations.clone()))
+            .bind(("require_basis", f.require_basis))
             .bind(audit_vars(
                 actor,
                 AuditAction::Create,
@@ -226,6 +231,11 @@ impl<'a> Segments<'a> {
             ("interest", a.interest_min.to_string(), b.interest_min.to_string()),
             ("tags", keys(a.tags.as_slice()), keys(b.tags.as_slice())),
             ("organisations", keys(&a.organisations), keys(&b.organisations)),
+            (
+                "lawful basis required",
+                a.require_basis.to_string(),
+                b.require_basis.to_string(),
+            ),
         ]);
         let f = &d.filter;
         let res = self
@@ -237,7 +247,7 @@ impl<'a> Segments<'a> {
                  IF !record::exists($s) {{ THROW '{REFUSAL_MARK}not-found' }};
                  {STALE}
                  UPDATE $s SET name = $name, name_key = $name_key, kinds = $kinds, areas = $areas, engagement = $engagement,
-                    influence_min = $imin, interest_min = $tmin, tags = $tags,
+                    influence_min = $imin, interest_min = $tmin, tags = $tags, require_basis = $require_basis,
                     organisations = $organisations.map(|$o| type::record('organisation', $o)),
                     version = (version ?? 1) + 1, updated_at = time::now(), updated_by = $audit_label RETURN NONE;
                  {AUDIT_SQL}
@@ -258,6 +268,7 @@ impl<'a> Segments<'a> {
             .bind(("tmin", f.interest_min.clamp(1, 5) as i64))
             .bind(("tags", f.tags.as_slice().to_vec()))
             .bind(("organisations", f.organisations.clone()))
+            .bind(("require_basis", f.require_basis))
             .bind(audit_vars(actor, AuditAction::Update, format!("segment:{id} ({})", d.name), changes))
             .await?;
         checked(res).map_err(StoreError::not_found_as("audience"))?;

@@ -6,3 +6,4 @@ pub mod engagement;
 pub mod inbound;
 pub mod plan;
 pub mod reports;
+pub mod subject_access;
