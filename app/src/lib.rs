@@ -16,7 +16,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    accounts, admin, audiences, board, briefings, contacts, engagement, import, inbox, interactions, map,
+    accounts, admin, audiences, board, briefings, consent, contacts, engagement, import, inbox, interactions, map,
     organisations, plan, sign_in, workstream_setup, workstreams,
 };
 
@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/import") view=import::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/retention") view=consent::RetentionPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/import/:id") view=import::ImportPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
                     <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>

@@ -33,6 +33,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Days after which a workstream's status counts as stale on the overview.
     pub stale_days: u32,
+    /// `LIAISON_RETENTION_YEARS`: contacts with no delivery or interaction for this long are
+    /// listed for review (3).
+    pub retention_years: u32,
     /// The SMTP relay. `None`: development mail (only where `dev_mail` allows it) — an SMTP
     /// server inside the process that keeps what it receives, readable by programme managers
     /// at /dev/mail.
@@ -234,6 +237,10 @@ impl Settings {
                 })
                 .transpose()?,
             inbound_max_bytes: number("LIAISON_INBOUND_MAX_BYTES", 10 * 1024 * 1024)?,
+            retention_years: match number("LIAISON_RETENTION_YEARS", 3u32)? {
+                0 => bail!("LIAISON_RETENTION_YEARS must be at least 1"),
+                y => y,
+            },
             bounce_address: var("LIAISON_BOUNCE_ADDRESS")
                 .map(|a| {
                     a.parse::<lettre::Address>()
@@ -265,6 +272,7 @@ impl Settings {
             log: "warn".into(),
             public_url: None,
             stale_days: 14,
+            retention_years: 3,
             smtp: None,
             mail_from: "Programme Team <programme@liaison.example.org>".into(),
             mail_reply_to: Some("replies@liaison.example.org".into()),

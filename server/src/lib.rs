@@ -134,6 +134,7 @@ impl Application {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             stale_days: settings.stale_days,
+            retention_years: settings.retention_years,
             identity,
             key,
             trusted_proxies: settings.trusted_proxies.clone(),

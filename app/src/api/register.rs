@@ -182,6 +182,27 @@ pub async fn erase_contact(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The retention review: contacts with no briefing sent and no interaction for the
+/// configured number of years.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RetentionList {
+    pub years: u32,
+    pub contacts: Vec<crate::domain::consent::Silent>,
+}
+
+#[server(endpoint = "contacts/retention")]
+pub async fn retention_review() -> Result<RetentionList, AppError> {
+    let ctx = authorized(Action::EditRegister)?;
+    let years = ctx.state.web.retention_years;
+    let cutoff = chrono::Utc::now()
+        .checked_sub_months(chrono::Months::new(12 * years))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    Ok(RetentionList {
+        years,
+        contacts: finish(ctx.store.contacts().silent_since(cutoff).await)?,
+    })
+}
+
 /// A contact's subscription history, newest first.
 #[server(endpoint = "contacts/subscriptions")]
 pub async fn subscription_history(id: String) -> Result<Vec<crate::domain::consent::SubscriptionChange>, AppError> {

@@ -21,6 +21,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// A workstream whose latest status is older than this many days is shown as stale.
     pub stale_days: u32,
+    /// Contacts with no delivery or interaction for this many years are listed for review.
+    pub retention_years: u32,
     /// Sender identity and link base of emails.
     pub identity: super::mail::render::MailIdentity,
     /// Signs and checks personal link tokens.

@@ -97,6 +97,18 @@ pub struct SubscriptionChange {
     pub by: String,
 }
 
+/// A contact listed for the retention review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Silent {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    /// The latest of: added to the register, last briefing sent, last interaction.
+    pub last: DateTime<Utc>,
+    /// Whether anything was ever sent to or logged with them.
+    pub ever_contacted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

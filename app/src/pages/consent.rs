@@ -1,10 +1,12 @@
 //! The data-protection part of a contact's page: the lawful basis on record (and the form that
 //! records it), the subscription history, and the subject-access export.
 use crate::api::register::*;
+use crate::components::errors::NotFoundOrError;
 use crate::components::form::*;
 use crate::domain::consent::{BasisForm, BasisSource, LawfulBasis};
 use crate::domain::Contact;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 fn options<T: Copy>(all: &[T], key: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter()
@@ -104,6 +106,55 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+/// The retention review: contacts nobody has emailed or met for the configured years, longest
+/// silent first, to keep (nothing to do) or erase from their page.
+#[component]
+pub fn RetentionPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| retention_review());
+    view! {
+        <Title text="Retention review – Liaison"/>
+        <p><a href="/contacts">"Back to contacts"</a></p>
+        <h1>"Retention review"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let d = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                };
+                let years = d.years;
+                view! {
+                    <p class="lede">{format!("Contacts with no briefing sent and no interaction logged for {years} years (LIAISON_RETENTION_YEARS), longest first. Keep those the programme still needs; erase the others from their page.")}</p>
+                    {if d.contacts.is_empty() {
+                        view! { <p>"Nobody to review."</p> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-wrap" role="region" aria-label="Contacts to review" tabindex="0">
+                                <table class="table">
+                                    <caption class="visually-hidden">"Contacts to review"</caption>
+                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Last in touch"</th></tr></thead>
+                                    <tbody>
+                                        {d.contacts.into_iter().map(|c| view! {
+                                            <tr>
+                                                <td><a href=format!("/contacts/{}#data-protection", c.id)>{c.name}</a></td>
+                                                <td>{c.organisation}</td>
+                                                <td>{if c.ever_contacted {
+                                                    c.last.format("%-d %b %Y").to_string()
+                                                } else {
+                                                    format!("Never (added {})", c.last.format("%-d %b %Y"))
+                                                }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
                 }.into_any()
             })}
         </Transition>

@@ -77,6 +77,7 @@ pub fn ContactsPage() -> impl IntoView {
                         <A href="/contacts/new" attr:class="button">"Add a contact"</A>
                         <a href="/contacts/import" class="button button--secondary">"Import from a spreadsheet"</a>
                         <a href=export class="button button--secondary" download="">"Export this view (CSV)"</a>
+                        <a href="/contacts/retention" class="button button--secondary">"Retention review"</a>
                     </div>
                 })
             })}

@@ -308,3 +308,53 @@ async fn a_subject_access_export_holds_everything_and_erasure_keeps_the_report_c
         404
     );
 }
+
+#[tokio::test]
+async fn the_retention_review_lists_who_nobody_has_been_in_touch_with_for_three_years() {
+    let app = spawn_app().await;
+    let org = app.create_org("Retention Test Trust", "community_trust").await;
+    for (name, email) in [
+        ("Old Silent", "old.silent@retention.example.org"),
+        ("Old Met", "old.met@retention.example.org"),
+        ("New Person", "new.person@retention.example.org"),
+    ] {
+        app.create_contact(name, email, &org).await;
+    }
+    let silent = contact_id(&app, "old.silent@retention.example.org").await;
+    let met = contact_id(&app, "old.met@retention.example.org").await;
+    app.store
+        .db()
+        .query("UPDATE contact SET created_at = time::now() - 4y WHERE id IN [type::record('contact', $a), type::record('contact', $b)]")
+        .bind(("a", silent.to_string()))
+        .bind(("b", met.to_string()))
+        .await
+        .unwrap();
+    let today = app::domain::workstream::today_in_london(chrono::Utc::now()).to_string();
+    let res = app
+        .call(
+            "interactions/log",
+            &[
+                ("contact", met.to_string()),
+                ("kind", "call".to_string()),
+                ("date", today),
+                ("summary", "Still the trust's lead".to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+
+    let body = app.call("contacts/retention", &[]).await.text().await.unwrap();
+    let review: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(review["years"], 3);
+    let names: Vec<&str> = review["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Old Silent"], "only the one nobody has been in touch with");
+    assert_eq!(review["contacts"][0]["ever_contacted"], false);
+    let (status, page) = app.get_html("/contacts/retention").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Old Silent") && page.contains("Never (added"));
+}

@@ -39,6 +39,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/contacts/get", Rule::SignedIn),
     ("/api/contacts/history", Rule::SignedIn),
     ("/api/contacts/subscriptions", Rule::SignedIn),
+    ("/api/contacts/retention", Rule::Manager),
     ("/api/contacts/basis", Rule::Manager),
     ("/api/contacts/create", Rule::Manager),
     ("/api/contacts/update", Rule::Manager),
@@ -650,6 +651,7 @@ fn routes(f: &Fixture) -> Vec<(&'static str, String, Route)> {
         ("/contacts", "/contacts?q=fixture&below=1".into(), SignedIn(200)),
         ("/contacts/new", "/contacts/new".into(), Manager(200)),
         ("/contacts/import", "/contacts/import".into(), Manager(200)),
+        ("/contacts/retention", "/contacts/retention".into(), Manager(200)),
         (
             "/contacts/import/{id}",
             "/contacts/import/nosuchimport".into(),

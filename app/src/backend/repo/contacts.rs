@@ -428,6 +428,55 @@ impl<'a> Contacts<'a> {
         Ok(())
     }
 
+    /// Contacts nobody has emailed or met since `cutoff` (and added before it), longest
+    /// silent first: the retention review. Each contact's latest delivery and interaction
+    /// are read through their indexes.
+    pub async fn silent_since(
+        &self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::consent::Silent>, StoreError> {
+        #[derive(SurrealValue)]
+        struct R {
+            id: String,
+            name: String,
+            organisation: Option<String>,
+            created_at: chrono::DateTime<chrono::Utc>,
+            last_sent: Option<chrono::DateTime<chrono::Utc>>,
+            last_interaction: Option<chrono::DateTime<chrono::Utc>>,
+        }
+        let res = self
+            .store
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, name, organisation.name AS organisation, created_at,
+                    (SELECT VALUE sent_at FROM delivery WHERE contact = $parent.id AND sent_at != NONE
+                        ORDER BY sent_at DESC LIMIT 1)[0] AS last_sent,
+                    (SELECT VALUE at FROM interaction WHERE contact = $parent.id ORDER BY at DESC LIMIT 1)[0] AS last_interaction
+                 FROM contact WHERE erased_at = NONE AND created_at < $cutoff",
+            )
+            .bind(("cutoff", cutoff))
+            .await?;
+        let rows: Vec<R> = checked(res)?.take(0)?;
+        let mut out: Vec<crate::domain::consent::Silent> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let last = [Some(r.created_at), r.last_sent, r.last_interaction]
+                    .into_iter()
+                    .flatten()
+                    .max()?;
+                (last < cutoff).then(|| crate::domain::consent::Silent {
+                    id: r.id,
+                    name: r.name,
+                    organisation: r.organisation.unwrap_or_default(),
+                    last,
+                    ever_contacted: r.last_sent.is_some() || r.last_interaction.is_some(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|s| s.last);
+        Ok(out)
+    }
+
     /// The contact with this email address, if any.
     pub async fn id_by_email(&self, email: &EmailAddress) -> Result<Option<ContactId>, StoreError> {
         let res = self
