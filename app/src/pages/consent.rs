@@ -34,8 +34,18 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
     let erase = ServerAction::<EraseContact>::new();
     let erase_error = Signal::derive(move || erase.value().get().and_then(|r| r.err()));
     let history_id = id.clone();
-    let history = Resource::new(move || history_id.clone(), subscription_history);
-    let basis_text = match &contact.basis {
+    let history = Resource::new(
+        move || (history_id.clone(), record.version().get()),
+        |(id, _)| subscription_history(id),
+    );
+    // Read again after each recording (the form stays on this page with JavaScript).
+    let basis_id = id.clone();
+    let current = Resource::new(
+        move || (basis_id.clone(), record.version().get()),
+        |(id, _)| get_contact(id),
+    );
+    let shown = contact.basis.clone();
+    let basis_text = move |b: Option<crate::domain::consent::Basis>| match b {
         Some(b) => format!(
             "{}: {}, recorded {} by {}",
             b.basis.label(),
@@ -50,7 +60,13 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
         <dl class="summary-list">
             <div class="summary-list__row">
                 <dt class="summary-list__key">"Lawful basis for briefings"</dt>
-                <dd class="summary-list__value">{basis_text}</dd>
+                <dd class="summary-list__value">
+                    <Transition fallback=move || basis_text(shown.clone())>
+                        {move || Suspend::new(async move {
+                            basis_text(current.await.ok().and_then(|c| c.basis))
+                        })}
+                    </Transition>
+                </dd>
             </div>
         </dl>
         {can_edit.then(|| {
