@@ -57,6 +57,8 @@ pub struct Settings {
     pub inbound_bind: Option<SocketAddr>,
     /// `LIAISON_INBOUND_MAX_BYTES`: the largest inbound message accepted (10 MB).
     pub inbound_max_bytes: usize,
+    /// The mailbox polled for bounces and replies (`LIAISON_INBOUND_IMAP_*`); `None`: none.
+    pub inbound_imap: Option<app::backend::inbound::imap::ImapConfig>,
     /// `LIAISON_BOUNCE_ADDRESS`: the envelope sender of briefings, in its VERP form
     /// (`bounces+<delivery>@…`); `None`: the From address, and bounces are matched by the
     /// Message-ID they quote.
@@ -123,6 +125,40 @@ fn smtp_from_env() -> anyhow::Result<Option<SmtpConfig>> {
             .map(|v| app::domain::sending::SendRate::parse(&v).map_err(|e| anyhow::anyhow!("LIAISON_SMTP_RATE: {e}")))
             .transpose()?,
         timeout: Duration::from_secs(30),
+    }))
+}
+
+/// `LIAISON_INBOUND_IMAP_HOST` and the rest: the mailbox Liaison polls for bounces and replies.
+fn imap_from_env() -> anyhow::Result<Option<app::backend::inbound::imap::ImapConfig>> {
+    let Some(host) = var("LIAISON_INBOUND_IMAP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match var("LIAISON_INBOUND_IMAP_TLS")
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("tls") => true,
+        Some("none") => false,
+        Some(other) => bail!("LIAISON_INBOUND_IMAP_TLS must be tls or none, not {other:?}"),
+    };
+    if !tls && !is_loopback_host(&host) {
+        bail!("LIAISON_INBOUND_IMAP_TLS=none sends the mailbox password in clear: allowed only for an IMAP server on this machine");
+    }
+    let username = var("LIAISON_INBOUND_IMAP_USER").context(
+        "LIAISON_INBOUND_IMAP_HOST is set: set LIAISON_INBOUND_IMAP_USER (and LIAISON_INBOUND_IMAP_PASS) too",
+    )?;
+    let password = var("LIAISON_INBOUND_IMAP_PASS").context("set LIAISON_INBOUND_IMAP_PASS, the mailbox's password")?;
+    Ok(Some(app::backend::inbound::imap::ImapConfig {
+        port: number("LIAISON_INBOUND_IMAP_PORT", if tls { 993 } else { 143 })?,
+        host,
+        tls,
+        username,
+        password,
+        folder: var("LIAISON_INBOUND_IMAP_FOLDER").unwrap_or_else(|| "INBOX".into()),
+        done_folder: var("LIAISON_INBOUND_IMAP_DONE_FOLDER").unwrap_or_else(|| "Liaison processed".into()),
+        every: Duration::from_secs(number("LIAISON_INBOUND_IMAP_EVERY", 60u64)?.max(5)),
+        timeout: Duration::from_secs(60),
     }))
 }
 
@@ -237,6 +273,7 @@ impl Settings {
                 })
                 .transpose()?,
             inbound_max_bytes: number("LIAISON_INBOUND_MAX_BYTES", 10 * 1024 * 1024)?,
+            inbound_imap: imap_from_env()?,
             retention_years: match number("LIAISON_RETENTION_YEARS", 3u32)? {
                 0 => bail!("LIAISON_RETENTION_YEARS must be at least 1"),
                 y => y,
@@ -283,6 +320,7 @@ impl Settings {
             send_window: None,
             inbound_bind: None,
             inbound_max_bytes: 10 * 1024 * 1024,
+            inbound_imap: None,
             bounce_address: None,
         }
     }

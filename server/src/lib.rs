@@ -269,6 +269,14 @@ impl Application {
             });
             workers.push(tokio::spawn(inbound.serve(listener, stop_rx.clone())));
         }
+        if let (true, Some(imap)) = (self.settings.workers, self.settings.inbound_imap.clone()) {
+            workers.push(tokio::spawn(app::backend::inbound::imap::run(
+                imap,
+                Arc::new(app::backend::services::inbound::StoreSink(self.store.clone())),
+                inbound_stored.clone(),
+                stop_rx.clone(),
+            )));
+        }
         if self.settings.workers {
             workers.push(tokio::spawn(app::backend::services::inbound::run(
                 self.store.clone(),

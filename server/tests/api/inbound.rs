@@ -14,7 +14,7 @@ use app::domain::{ContactId, OrgKind};
 use server::config::Settings;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-const DOMAIN: &str = "liaison.example.org";
+pub(crate) const DOMAIN: &str = "liaison.example.org";
 
 async fn app_with_inbound() -> TestApp {
     let mut settings = Settings::for_tests();
@@ -79,7 +79,7 @@ async fn smtp(port: u16, from: &str, to: &[&str], data: &str) -> Vec<String> {
     replies
 }
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     let path = format!(
         "{}/../app/src/backend/inbound/fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -87,16 +87,16 @@ fn fixture(name: &str) -> String {
     String::from_utf8(std::fs::read(&path).expect("fixture")).expect("utf-8 fixture")
 }
 
-struct Sent {
-    briefing: String,
-    segment: String,
+pub(crate) struct Sent {
+    pub briefing: String,
+    pub segment: String,
     /// Per recipient address: the delivery key (from the VERP envelope sender).
-    keys: std::collections::HashMap<String, String>,
-    contacts: std::collections::HashMap<String, String>,
+    pub keys: std::collections::HashMap<String, String>,
+    pub contacts: std::collections::HashMap<String, String>,
 }
 
 /// Two contacts at a university, a briefing to both, sent and recorded.
-async fn sent_briefing(app: &TestApp) -> Sent {
+pub(crate) async fn sent_briefing(app: &TestApp) -> Sent {
     let org = app.create_org("Inbound Test University", "hei").await;
     let mut contacts = std::collections::HashMap::new();
     for (name, email) in [
@@ -180,7 +180,7 @@ async fn sent_briefing(app: &TestApp) -> Sent {
     }
 }
 
-fn with_key(fixture_text: &str, key: &str, to: &str) -> String {
+pub(crate) fn with_key(fixture_text: &str, key: &str, to: &str) -> String {
     fixture_text
         .replace("AbCdEfGhIjKlMnOpQrSt", key)
         .replace("ZyXwVuTsRqPoNmLkJiHg", key)
@@ -398,6 +398,7 @@ async fn a_message_stored_but_not_classified_is_classified_later() {
     let app = spawn_with(settings).await;
     let sink = StoreSink(app.store.clone());
     sink.store(Accepted {
+        via: "smtp",
         envelope_from: String::new(),
         envelope_to: vec![format!("bounces+AbCdEfGhIjKlMnOpQrSt@{DOMAIN}")],
         raw: fixture("postfix_permanent.eml").into_bytes(),

@@ -12,6 +12,7 @@ mod helpers;
 mod import;
 mod inbound;
 mod interactions;
+mod mailbox;
 mod nudges;
 mod outbox;
 mod permissions;

@@ -69,8 +69,11 @@ impl Default for Limits {
     }
 }
 
-/// A message accepted by the listener, handed to the store before `250` is sent.
+/// A message received (by the listener, handed to the store before `250` is sent; or read from
+/// a mailbox).
 pub struct Accepted {
+    /// `smtp` or `imap`.
+    pub via: &'static str,
     pub envelope_from: String,
     pub envelope_to: Vec<String>,
     pub raw: Vec<u8>,
@@ -172,6 +175,7 @@ impl<S: Sink> Listener<S> {
                         ));
                     } else {
                         let accepted = Accepted {
+                            via: "smtp",
                             envelope_from: from.take().unwrap_or_default(),
                             envelope_to: std::mem::take(&mut to),
                             raw: body,

@@ -19,7 +19,7 @@ impl Sink for StoreSink {
     async fn store(&self, m: Accepted) -> Result<(), String> {
         self.0
             .inbound()
-            .store_raw("smtp", &m.envelope_from, &m.envelope_to, &m.raw, Utc::now())
+            .store_raw(m.via, &m.envelope_from, &m.envelope_to, &m.raw, Utc::now())
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
