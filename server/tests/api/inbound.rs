@@ -479,3 +479,40 @@ async fn a_stakeholder_asks_a_question_from_the_acknowledgement_page() {
         "{history:?}"
     );
 }
+
+/// A store that is down: every message is refused.
+struct DatabaseDown;
+
+impl app::backend::inbound::listener::Sink for DatabaseDown {
+    async fn store(&self, _: Accepted) -> Result<(), String> {
+        Err("the database is down".into())
+    }
+}
+
+#[tokio::test]
+async fn when_the_message_cannot_be_stored_the_sender_hears_451_and_keeps_it() {
+    use app::backend::inbound::listener::{Limits, Listener, Owned};
+    let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let listener = std::sync::Arc::new(Listener {
+        owned: Owned::new([format!("replies@{DOMAIN}").as_str()]),
+        limits: Limits::default(),
+        hostname: DOMAIN.into(),
+        sink: std::sync::Arc::new(DatabaseDown),
+        stored: std::sync::Arc::new(tokio::sync::Notify::new()),
+    });
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(listener.serve(socket, stop));
+    let r = smtp(
+        port,
+        "zoe@example.nhs.uk",
+        &[&format!("replies@{DOMAIN}")],
+        &fixture("reply_quoted.eml"),
+    )
+    .await;
+    assert!(
+        r[5].starts_with("451"),
+        "a temporary failure, so the sender retries: {r:?}"
+    );
+    assert!(r[6].starts_with("221"), "{r:?}");
+}
