@@ -388,6 +388,74 @@ async fn a_reply_lands_on_the_history_and_in_the_inbox_and_is_answered_threaded(
         1,
         "answered is no longer open"
     );
+
+    // The question is marked handled without an answer.
+    let question = app.store.inbound().list(InboxFilter::Open, 10).await.unwrap().remove(0);
+    assert_eq!(question.kind, InboundKind::Question);
+    let res = app.call("inbox/handled", &[("id", question.id.clone())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(app.store.inbound().open_count().await.unwrap(), 0);
+
+    // Mail from a stranger matches nobody: attached to a contact, or discarded.
+    for (n, who) in [(1, "sam.stranger@elsewhere.example"), (2, "spam@elsewhere.example")] {
+        let mail = format!("From: {who}\r\nSubject: Hello {n}\r\nMessage-ID: <stranger-{n}@elsewhere.example>\r\n\r\nCan I join the list?\r\n");
+        smtp(port, who, &[&format!("replies@{DOMAIN}")], &mail).await;
+    }
+    assert!(
+        wait_for(20, || async {
+            app.store
+                .inbound()
+                .list(InboxFilter::Unmatched, 10)
+                .await
+                .unwrap()
+                .len()
+                == 2
+        })
+        .await
+    );
+    let unmatched = app.store.inbound().list(InboxFilter::Unmatched, 10).await.unwrap();
+    let (first, second) = (&unmatched[1], &unmatched[0]);
+    let refused = app
+        .call(
+            "inbox/attach",
+            &[("id", first.id.clone()), ("email", "nobody@nowhere.example".into())],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422, "no such contact");
+    let res = app
+        .call("inbox/attach", &[("id", first.id.clone()), ("email", zoe.into())])
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        app.store.inbound().get(&first.id).await.unwrap().contact.map(|c| c.id),
+        Some(s.contacts[zoe].clone())
+    );
+    assert_eq!(
+        app.call("inbox/discard", &[("id", second.id.clone())])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert!(app
+        .store
+        .inbound()
+        .list(InboxFilter::Unmatched, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut r = app
+        .store
+        .db()
+        .query("SELECT VALUE action FROM audit WHERE string::starts_with(record, 'inbound:') ORDER BY at")
+        .await
+        .unwrap();
+    let actions: Vec<String> = r.take(0).unwrap();
+    assert_eq!(
+        actions,
+        ["answer", "mark-handled", "attach-message", "discard-message"],
+        "each is audited"
+    );
 }
 
 #[tokio::test]

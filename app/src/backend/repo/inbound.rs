@@ -346,28 +346,8 @@ impl<'a> Inbound<'a> {
     }
 
     pub async fn mark_handled(&self, actor: &Actor, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let res = self
-            .store
-            .db()
-            .query(format!(
-                "BEGIN TRANSACTION;
-                 LET $m = type::record('inbound', $id);
-                 IF !record::exists($m) OR $m.state != 'done' {{ THROW '{REFUSAL_MARK}not-found' }};
-                 UPDATE $m SET handled_at = $now, handled_by = $audit_label RETURN NONE;
-                 {AUDIT_SQL}
-                 COMMIT TRANSACTION;"
-            ))
-            .bind(("id", id.to_string()))
-            .bind(("now", now))
-            .bind(audit_vars(
-                actor,
-                AuditAction::MarkHandled,
-                format!("inbound:{id}"),
-                String::new(),
-            ))
-            .await?;
-        checked(res).map_err(StoreError::not_found_as("message"))?;
-        Ok(())
+        self.close(actor, id, now, AuditAction::MarkHandled, "$m.state != 'done'")
+            .await
     }
 
     /// Attaches an unmatched message to a contact (its history gets the message too).
@@ -403,25 +383,34 @@ impl<'a> Inbound<'a> {
 
     /// Discards an unmatched message: marked handled, kept (the raw message stays for audit).
     pub async fn discard(&self, actor: &Actor, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.close(actor, id, now, AuditAction::DiscardMessage, "$m.contact != NONE")
+            .await
+    }
+
+    /// Marks a message handled, audited as `action`; refused as not found when `refuse` (a
+    /// condition on `$m`) holds.
+    async fn close(
+        &self,
+        actor: &Actor,
+        id: &str,
+        now: DateTime<Utc>,
+        action: AuditAction,
+        refuse: &str,
+    ) -> Result<(), StoreError> {
         let res = self
             .store
             .db()
             .query(format!(
                 "BEGIN TRANSACTION;
                  LET $m = type::record('inbound', $id);
-                 IF !record::exists($m) OR $m.contact != NONE {{ THROW '{REFUSAL_MARK}not-found' }};
+                 IF !record::exists($m) OR {refuse} {{ THROW '{REFUSAL_MARK}not-found' }};
                  UPDATE $m SET handled_at = $now, handled_by = $audit_label RETURN NONE;
                  {AUDIT_SQL}
                  COMMIT TRANSACTION;"
             ))
             .bind(("id", id.to_string()))
             .bind(("now", now))
-            .bind(audit_vars(
-                actor,
-                AuditAction::DiscardMessage,
-                format!("inbound:{id}"),
-                String::new(),
-            ))
+            .bind(audit_vars(actor, action, format!("inbound:{id}"), String::new()))
             .await?;
         checked(res).map_err(StoreError::not_found_as("message"))?;
         Ok(())
