@@ -160,6 +160,7 @@ impl Snapshot {
             && (q.tag.is_empty() || c.tags.as_slice().contains(&q.tag))
             && q.subscribed.is_none_or(|s| c.subscribed == s)
             && (!q.below_target || c.engagement_gap() > 0)
+            && (!q.held_only || c.held.is_some())
     }
 
     /// The contacts the query selects, in its order (best search matches first).

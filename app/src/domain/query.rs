@@ -116,6 +116,8 @@ pub struct ContactQuery {
     pub subscribed: Option<bool>,
     /// Only contacts whose current engagement is below their target.
     pub below_target: bool,
+    /// Only contacts whose address is held (it bounced): undeliverable.
+    pub held_only: bool,
     pub sort: ContactSort,
     pub page: u32,
 }
@@ -141,6 +143,7 @@ impl ContactQuery {
                 _ => None,
             },
             below_target: text("below") == "1",
+            held_only: text("held") == "1",
             sort: ContactSort::parse(&text("sort")),
             page: text("page").parse::<u32>().ok().filter(|p| *p >= 1).unwrap_or(1),
         }
@@ -174,6 +177,7 @@ impl ContactQuery {
                 },
             ),
             ("below", if self.below_target { "1".into() } else { String::new() }),
+            ("held", if self.held_only { "1".into() } else { String::new() }),
             (
                 "sort",
                 if self.sort == ContactSort::Name {
@@ -208,6 +212,7 @@ mod tests {
             ("tag", "Course  Lead"),
             ("subscribed", "no"),
             ("below", "1"),
+            ("held", "1"),
             ("sort", "gap"),
             ("page", "3"),
         ]);
@@ -215,6 +220,7 @@ mod tests {
         assert_eq!(q.search, "zoe");
         assert_eq!(q.tag, "course lead");
         assert_eq!(q.quadrant, Some(super::super::Quadrant::KeepSatisfied));
+        assert!(q.held_only);
         assert_eq!(
             (q.subscribed, q.below_target, q.sort, q.page),
             (Some(false), true, ContactSort::Gap, 3)

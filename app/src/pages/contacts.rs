@@ -120,6 +120,10 @@ pub fn ContactsPage() -> impl IntoView {
                         <input type="checkbox" id="search-below" name="below" value="1" checked=q.below_target/>
                         <label for="search-below">"Below target engagement only"</label>
                     </div>
+                    <div class="form-group checkbox">
+                        <input type="checkbox" id="search-held" name="held" value="1" checked=q.held_only/>
+                        <label for="search-held">"Undeliverable addresses only"</label>
+                    </div>
                     {q.organisation.clone().map(|o| view! { <input type="hidden" name="org" value=o.to_string()/> })}
                     <div class="form-group">
                         <button class="button button--secondary" type="submit">"Search"</button>

@@ -219,6 +219,11 @@ async fn a_hard_bounce_over_smtp_holds_the_address_until_it_is_edited() {
         1,
         "audiences leave a held address out"
     );
+    let (_, held_view) = app.get_html("/contacts?held=1").await;
+    assert!(
+        held_view.contains("Jo Bloggs") && !held_view.contains("Zoë Hughes"),
+        "the register filters on undeliverable addresses"
+    );
     let history = app.store.interactions().history(&jo_id).await.unwrap();
     assert!(
         history.iter().any(|h| h.detail.starts_with("bounced (permanent)")),
