@@ -57,6 +57,9 @@ pub struct Settings {
     pub inbound_bind: Option<SocketAddr>,
     /// `LIAISON_INBOUND_MAX_BYTES`: the largest inbound message accepted (10 MB).
     pub inbound_max_bytes: usize,
+    /// `LIAISON_INBOUND_TLS_CERT` and `LIAISON_INBOUND_TLS_KEY` (PEM): the listener offers
+    /// STARTTLS with them.
+    pub inbound_tls: Option<(PathBuf, PathBuf)>,
     /// The mailbox polled for bounces and replies (`LIAISON_INBOUND_IMAP_*`); `None`: none.
     pub inbound_imap: Option<app::backend::inbound::imap::ImapConfig>,
     /// `LIAISON_BOUNCE_ADDRESS`: the envelope sender of briefings, in its VERP form
@@ -274,6 +277,11 @@ impl Settings {
                 .transpose()?,
             inbound_max_bytes: number("LIAISON_INBOUND_MAX_BYTES", 10 * 1024 * 1024)?,
             inbound_imap: imap_from_env()?,
+            inbound_tls: match (var("LIAISON_INBOUND_TLS_CERT"), var("LIAISON_INBOUND_TLS_KEY")) {
+                (Some(c), Some(k)) => Some((PathBuf::from(c), PathBuf::from(k))),
+                (None, None) => None,
+                _ => bail!("set both LIAISON_INBOUND_TLS_CERT and LIAISON_INBOUND_TLS_KEY (PEM files) for STARTTLS, or neither"),
+            },
             retention_years: match number("LIAISON_RETENTION_YEARS", 3u32)? {
                 0 => bail!("LIAISON_RETENTION_YEARS must be at least 1"),
                 y => y,
@@ -321,6 +329,7 @@ impl Settings {
             inbound_bind: None,
             inbound_max_bytes: 10 * 1024 * 1024,
             inbound_imap: None,
+            inbound_tls: None,
             bounce_address: None,
         }
     }

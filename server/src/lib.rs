@@ -48,6 +48,8 @@ pub struct Application {
     /// The inbound SMTP listener's socket (`LIAISON_INBOUND_BIND`), bound at start-up so that a
     /// taken port stops start-up rather than going unheard.
     inbound: Option<TcpListener>,
+    /// STARTTLS for the inbound listener, read at start-up (a bad certificate stops it).
+    inbound_tls: Option<app::backend::inbound::listener::ServerTls>,
 }
 
 impl Application {
@@ -163,7 +165,14 @@ impl Application {
             ),
             None => None,
         };
+        let inbound_tls = settings
+            .inbound_tls
+            .as_ref()
+            .map(|(cert, key)| app::backend::inbound::listener::server_tls(cert, key))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("LIAISON_INBOUND_TLS_CERT/KEY: {e}"))?;
         Ok(Self {
+            inbound_tls,
             inbound,
             listener,
             router,
@@ -259,6 +268,7 @@ impl Application {
             use app::backend::inbound::listener::{Limits, Listener};
             let inbound = Arc::new(Listener {
                 owned,
+                tls: self.inbound_tls.clone(),
                 limits: Limits {
                     max_bytes: self.settings.inbound_max_bytes,
                     ..Limits::default()

@@ -569,6 +569,7 @@ async fn when_the_message_cannot_be_stored_the_sender_hears_451_and_keeps_it() {
     let port = socket.local_addr().unwrap().port();
     let listener = std::sync::Arc::new(Listener {
         owned: Owned::new([format!("replies@{DOMAIN}").as_str()]),
+        tls: None,
         limits: Limits::default(),
         hostname: DOMAIN.into(),
         sink: std::sync::Arc::new(DatabaseDown),
@@ -588,4 +589,75 @@ async fn when_the_message_cannot_be_stored_the_sender_hears_451_and_keeps_it() {
         "a temporary failure, so the sender retries: {r:?}"
     );
     assert!(r[6].starts_with("221"), "{r:?}");
+}
+
+#[tokio::test]
+async fn with_a_certificate_the_listener_speaks_starttls() {
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl (Debian's openssl package)");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mut settings = Settings::for_tests();
+    settings.inbound_bind = Some(([127, 0, 0, 1], 0).into());
+    settings.inbound_tls = Some((cert, key));
+    let app = spawn_with(settings).await;
+    let port = app.inbound.expect("a listener");
+
+    // A client that insists on TLS (the certificate is self-signed, hence "dangerous").
+    let tls = TlsParameters::builder("localhost".into())
+        .dangerous_accept_invalid_certs(true)
+        .dangerous_accept_invalid_hostnames(true)
+        .build()
+        .unwrap();
+    let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(port)
+        .tls(Tls::Required(tls))
+        .build();
+    let envelope = lettre::address::Envelope::new(
+        Some("zoe@example.nhs.uk".parse().unwrap()),
+        vec![format!("replies@{DOMAIN}").parse().unwrap()],
+    )
+    .unwrap();
+    mailer
+        .send_raw(&envelope, fixture("reply_quoted.eml").as_bytes())
+        .await
+        .expect("delivered over STARTTLS");
+    assert!(
+        wait_for(20, || async {
+            app.store.inbound().list(InboxFilter::All, 10).await.unwrap().len() == 1
+        })
+        .await,
+        "stored and classified"
+    );
+    // Without a certificate STARTTLS is not offered, and a client that insists cannot send.
+    let plain = app_with_inbound().await;
+    let tls = TlsParameters::builder("localhost".into())
+        .dangerous_accept_invalid_certs(true)
+        .dangerous_accept_invalid_hostnames(true)
+        .build()
+        .unwrap();
+    let insisting = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(plain.inbound.unwrap())
+        .tls(Tls::Required(tls))
+        .build();
+    assert!(insisting.send_raw(&envelope, b"Subject: x\r\n\r\nx").await.is_err());
 }

@@ -1,7 +1,8 @@
 //! The inbound SMTP listener (`LIAISON_INBOUND_BIND`), for an MX record or a relay's forward.
 //!
 //! Commands are parsed by smtp-proto; this module keeps the dialogue's state. It accepts mail
-//! only for the addresses it owns, bounds message size, connections and idle time, and answers
+//! only for the addresses it owns, bounds message size, connections and idle time, speaks
+//! STARTTLS when given a certificate (`LIAISON_INBOUND_TLS_CERT`/`_KEY`), and answers
 //! `250` to DATA only once the message is stored in the database: on a database error it
 //! answers `451` and the sender keeps the message and tries again. A message stored but not yet
 //! classified (a crash just after the `250`) is classified when the process starts again.
@@ -47,6 +48,31 @@ impl Owned {
     }
 }
 
+/// The listener's TLS identity.
+pub type ServerTls = Arc<tokio_rustls::rustls::ServerConfig>;
+
+/// The listener's TLS from a PEM certificate chain and private key (RSA, ECDSA or Ed25519).
+pub fn server_tls(cert: &std::path::Path, key: &std::path::Path) -> Result<ServerTls, String> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("cannot read the certificate {}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!("{} holds no PEM certificate", cert.display()));
+    }
+    let key =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| format!("cannot read the private key {}: {e}", key.display()))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("the certificate and key do not make a TLS identity: {e}"))?;
+    Ok(Arc::new(config))
+}
+
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest message accepted (advertised with SIZE).
@@ -86,6 +112,8 @@ pub trait Sink: Send + Sync + 'static {
 
 pub struct Listener<S> {
     pub owned: Owned,
+    /// Offered as STARTTLS when a certificate is configured.
+    pub tls: Option<ServerTls>,
     pub limits: Limits,
     pub hostname: String,
     pub sink: Arc<S>,
@@ -135,6 +163,24 @@ impl<S: Sink> Listener<S> {
     async fn session(&self, mut stream: TcpStream, peer: SocketAddr) -> std::io::Result<()> {
         let _ = stream.set_nodelay(true);
         reply(&mut stream, format!("220 {} Liaison ESMTP\r\n", self.hostname)).await?;
+        let tls = self.tls.clone();
+        let Some(plain) = self.dialogue(stream, peer, tls.is_some()).await? else {
+            return Ok(());
+        };
+        // STARTTLS: the dialogue starts again inside TLS (RFC 3207); what the client sent
+        // after the command, before the handshake, was dropped with the plain buffer.
+        let Some(config) = tls else { return Ok(()) };
+        let secure = tokio_rustls::TlsAcceptor::from(config).accept(plain).await?;
+        self.dialogue(secure, peer, false).await?;
+        Ok(())
+    }
+
+    /// One SMTP dialogue on `stream`. Returns the stream when the client asked for STARTTLS
+    /// (and `starttls` offered it), `None` when the dialogue is over.
+    async fn dialogue<T>(&self, mut stream: T, peer: SocketAddr, starttls: bool) -> std::io::Result<Option<T>>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
         let mut requests = RequestReceiver::default();
         let mut from: Option<String> = None;
         let mut to: Vec<String> = Vec::new();
@@ -146,11 +192,11 @@ impl<S: Sink> Listener<S> {
                 Ok(r) => r?,
                 Err(_) => {
                     reply(&mut stream, "421 4.4.2 Idle too long, closing\r\n".into()).await?;
-                    return Ok(());
+                    return Ok(None);
                 }
             };
             if n == 0 {
-                return Ok(());
+                return Ok(None);
             }
             let mut iter = buf[..n].iter();
             let mut out = String::new();
@@ -220,8 +266,10 @@ impl<S: Sink> Listener<S> {
                         from = None;
                         to.clear();
                         out.push_str(&format!(
-                            "250-{}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE {}\r\n",
-                            self.hostname, self.limits.max_bytes
+                            "250-{}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n{}250 SIZE {}\r\n",
+                            self.hostname,
+                            if starttls { "250-STARTTLS\r\n" } else { "" },
+                            self.limits.max_bytes
                         ));
                     }
                     Request::Helo { .. } | Request::Lhlo { .. } => {
@@ -269,7 +317,12 @@ impl<S: Sink> Listener<S> {
                     Request::Quit => {
                         out.push_str("221 2.0.0 Bye\r\n");
                         reply(&mut stream, out).await?;
-                        return Ok(());
+                        return Ok(None);
+                    }
+                    Request::StartTls if starttls => {
+                        out.push_str("220 2.0.0 Ready to start TLS\r\n");
+                        reply(&mut stream, out).await?;
+                        return Ok(Some(stream));
                     }
                     Request::Vrfy { .. } => out.push_str("252 2.5.0 Cannot verify\r\n"),
                     _ => out.push_str("502 5.5.1 Command not implemented\r\n"),
@@ -282,7 +335,7 @@ impl<S: Sink> Listener<S> {
     }
 }
 
-async fn reply(stream: &mut TcpStream, line: String) -> std::io::Result<()> {
+async fn reply<T: tokio::io::AsyncWrite + Unpin>(stream: &mut T, line: String) -> std::io::Result<()> {
     stream.write_all(line.as_bytes()).await
 }
 
