@@ -498,6 +498,33 @@ async fn a_slow_rate_limited_send_keeps_its_lease_and_sends_each_recipient_once(
     assert_eq!(reports::report(&app.store, &id).await.unwrap().sent, 8);
 }
 
+/// A rate that is not a whole number a second (90 a minute: one every 667 ms) holds across
+/// every connection: the limiter spaces sends, it does not round them into bursts.
+#[tokio::test]
+async fn a_fractional_rate_holds_across_connections() {
+    let (app, _id) = frozen_briefing(8).await;
+    let mut d = app.dispatcher.clone().unwrap();
+    d.smtp.connections = 3;
+    d.smtp.rate = Some(app::domain::sending::SendRate::parse("90/min").unwrap());
+    let (stop, handle) = start(d);
+    assert!(wait_for(10, || async { !app.mail.messages().is_empty() }).await);
+    let first = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let in_three_seconds = app.mail.messages().len();
+    // The first at t=0, then one every 2/3 s: at most 5 by 3 s (6 with a little scheduling slack).
+    assert!(
+        (2..=6).contains(&in_three_seconds),
+        "{in_three_seconds} sent in the first 3 s at 90/min"
+    );
+    assert!(wait_for(15, || async { per_recipient(&app.mail).len() == 8 }).await);
+    assert!(
+        first.elapsed() >= Duration::from_millis(4_300),
+        "8 messages take at least 7 × 2/3 s"
+    );
+    let _ = stop.send(true);
+    let _ = handle.await;
+}
+
 /// Outside the sending window (UK time) nothing is handed to the relay; what is due waits in
 /// the outbox and goes once a dispatcher may send.
 #[tokio::test]
