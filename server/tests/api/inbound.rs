@@ -25,7 +25,7 @@ async fn app_with_inbound() -> TestApp {
 }
 
 /// One SMTP transaction against the listener; returns every reply line, in order.
-async fn smtp(port: u16, from: &str, to: &[&str], data: &str) -> Vec<String> {
+pub(crate) async fn smtp(port: u16, from: &str, to: &[&str], data: &str) -> Vec<String> {
     let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect");

@@ -214,3 +214,99 @@ async fn two_pollers_handle_each_message_once_and_an_unstored_message_stays() {
     let all = app.store.inbound().list(InboxFilter::All, 50).await.unwrap();
     assert_eq!(all.len(), 5, "each message once, however many pollers read it");
 }
+
+/// A free loopback port (bound and released; the process that uses it binds it again).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The real `liaison` binary on an on-disk database in `dir`, listening for inbound mail.
+fn liaison(dir: &std::path::Path, http: u16, smtp: u16, workers: bool) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))
+        .arg("serve")
+        .env("LIAISON_BIND", format!("127.0.0.1:{http}"))
+        .env("LIAISON_DATA_DIR", dir)
+        .env("LIAISON_INBOUND_BIND", format!("127.0.0.1:{smtp}"))
+        .env("LIAISON_MAIL_REPLY_TO", format!("replies@{DOMAIN}"))
+        .env("LIAISON_DEV_MAIL", "true")
+        .env("LIAISON_SEED_DEMO", "false")
+        .env("LIAISON_WORKERS", if workers { "true" } else { "false" })
+        .env("LIAISON_LOG", "error")
+        .spawn()
+        .expect("the liaison binary")
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "port {port} never opened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `kill -9` of the process that accepted a message, before it classified it: the message was
+/// stored before `250`, so the next process classifies it. A kill during DATA gives the sender
+/// no `250`, so the sender still has the message and sends it again.
+#[tokio::test]
+async fn a_kill_9_between_accepting_and_recording_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, smtp) = (free_port(), free_port());
+    // No workers: this process accepts and stores, and classifies nothing.
+    let mut first = liaison(dir.path(), http, smtp, false);
+    wait_for_port(smtp);
+    let replies = crate::inbound::smtp(
+        smtp,
+        "zoe@example.nhs.uk",
+        &[&format!("replies@{DOMAIN}")],
+        &fixture("reply_quoted.eml"),
+    )
+    .await;
+    assert!(replies[5].starts_with("250"), "{replies:?}");
+    // A second message is cut off mid-DATA by the kill.
+    let mut cut = tokio::net::TcpStream::connect(("127.0.0.1", smtp)).await.unwrap();
+    cut.write_all(format!("EHLO t\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<replies@{DOMAIN}>\r\nDATA\r\nSubject: cut\r\n\r\nhalf a mess").as_bytes())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.kill().expect("kill -9");
+    first.wait().unwrap();
+    let mut rest = String::new();
+    let _ = tokio::io::AsyncReadExt::read_to_string(&mut cut, &mut rest).await;
+    assert!(
+        !rest.contains("250 2.0.0"),
+        "the cut message was never acknowledged: {rest}"
+    );
+
+    // The next process classifies what the first one stored.
+    let mut second = liaison(dir.path(), http, smtp, true);
+    wait_for_port(smtp);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let config = app::backend::db::DbConfig {
+        url: format!("surrealkv://{}", dir.path().join("db").display()),
+        ..app::backend::db::DbConfig::memory()
+    };
+    let mut store = None;
+    for _ in 0..50 {
+        match app::backend::Store::open(&config).await {
+            Ok(s) => {
+                store = Some(s);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let store = store.expect("the database reopens");
+    let all = store.inbound().list(InboxFilter::All, 10).await.unwrap();
+    assert_eq!(
+        all.len(),
+        1,
+        "the stored message, once, and nothing of the cut one: {all:?}"
+    );
+    assert_eq!(all[0].kind, app::domain::inbound::InboundKind::Reply);
+    assert!(all[0].text.contains("non-medical prescribing"));
+}
