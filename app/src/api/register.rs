@@ -177,7 +177,7 @@ pub async fn record_lawful_basis(
 pub async fn erase_contact(id: String) -> Result<(), AppError> {
     let ctx = authorized(Action::EditRegister)?;
     let id = finish(ContactId::parse(&id))?;
-    finish(crate::backend::services::subject_access::erase(&ctx.store, &ctx.actor(), &id).await)?;
+    finish(ctx.store.contacts().erase(&ctx.actor(), &id).await)?;
     leptos_axum::redirect("/contacts?erased=1");
     Ok(())
 }

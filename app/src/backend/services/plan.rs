@@ -19,8 +19,8 @@ pub async fn plan_outcomes(
     for b in briefings {
         let Some(at) = b.at else { continue };
         let report = super::reports::report(store, &b.id).await?;
-        let ack_rate = (b.ack_required && report.sent > 0)
-            .then(|| ((report.acknowledged * 100 + report.sent / 2) / report.sent) as u32);
+        // The board report's percentage, so one briefing shows one rate everywhere.
+        let ack_rate = crate::domain::board::rate(report.acknowledged, report.sent).filter(|_| b.ack_required);
         by_item.entry(b.plan_item).or_default().push(Happened::Briefing {
             id: b.id,
             subject: b.subject,

@@ -1,9 +1,7 @@
 //! A data subject's rights over what Liaison holds about them: everything about a contact in
-//! one export (JSON, or CSV for a spreadsheet), and erasure, which leaves a tombstone so that
-//! briefing reports keep their counts.
+//! one export (JSON, or CSV for a spreadsheet). Erasure is `repo::contacts::Contacts::erase`.
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
-use crate::backend::repo::audit::Actor;
 use crate::backend::repo::interactions::With;
 use crate::domain::consent::SubscriptionChange;
 use crate::domain::inbound::InboxItem;
@@ -166,11 +164,4 @@ pub fn to_csv(s: &SubjectAccess) -> Vec<u8> {
         ]);
     }
     crate::backend::csv_io::write(&["Section", "When", "What", "Detail"], rows)
-}
-
-/// Erases a contact: their personal data is replaced by a tombstone, their messages and notes
-/// blanked, while delivery rows keep their outcome and organisation so reports keep their
-/// counts. Audited without the erased data.
-pub async fn erase(store: &Store, actor: &Actor, id: &ContactId) -> Result<(), StoreError> {
-    store.contacts().erase(actor, id).await
 }
