@@ -26,6 +26,21 @@ pub struct BenchOptions {
     pub smtp: Option<SocketAddr>,
     /// Deliveries per claim and per outcome transaction (`None`: the server's default).
     pub batch: Option<u32>,
+    /// A SurrealDB server to measure against (a new database on it); `None`: embedded
+    /// SurrealKV in a temp dir, production's default.
+    pub remote: Option<DbConfig>,
+    /// Dispatchers sharing the send, each with its own connection to a remote server, as
+    /// separate Liaison processes would have (on embedded storage they share the one handle).
+    pub dispatchers: usize,
+}
+
+/// A database of its own on the server `config` names, so a benchmark starts empty and leaves
+/// the programme's data alone.
+pub fn bench_database(config: &DbConfig) -> DbConfig {
+    DbConfig {
+        database: format!("bench_{}", chrono::Utc::now().format("%Y%m%d_%H%M%S_%f")),
+        ..config.clone()
+    }
 }
 
 /// CPU time (user + system) this process has used so far, in seconds.
@@ -92,13 +107,21 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         bounce_address: None,
     };
 
-    // The database: embedded SurrealKV on disk, as in production's default.
+    // The database: embedded SurrealKV on disk, as in production's default, or a new database
+    // on the SurrealDB server given.
     let dir = tempfile_dir()?;
-    let store = Store::open(&DbConfig {
-        url: format!("surrealkv://{}", dir.join("db").display()),
-        ..DbConfig::memory()
-    })
-    .await?;
+    let config = match &opts.remote {
+        Some(remote) => bench_database(remote),
+        None => DbConfig {
+            url: format!("surrealkv://{}", dir.join("db").display()),
+            ..DbConfig::memory()
+        },
+    };
+    let db_name = match &opts.remote {
+        Some(_) => format!("the SurrealDB server at {} (database {})", config.url, config.database),
+        None => "embedded SurrealKV on disk".to_string(),
+    };
+    let store = Store::open(&config).await?;
     let actor = Actor::Other("bench".into());
     let n = opts.contacts;
     println!("Preparing {n} contacts in an on-disk database at {} …", dir.display());
@@ -158,21 +181,29 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     let enqueued = started.elapsed();
     let after_enqueue_mb = peak_memory_mb();
     let batch = opts.batch.unwrap_or(DispatchConfig::default().batch);
-    let dispatcher = Dispatcher {
-        store: store.clone(),
-        smtp: smtp.clone(),
-        identity: identity.clone(),
-        key: TokenKey::random(),
-        config: DispatchConfig {
-            poll: Duration::from_millis(20),
-            batch,
-            ..DispatchConfig::default()
-        },
-        timings: std::sync::Arc::default(),
-    };
-    let timings = dispatcher.timings.clone();
+    let timings: std::sync::Arc<app::backend::outbox::DispatchTimings> = std::sync::Arc::default();
+    let key = TokenKey::random();
     let (stop, rx) = watch::channel(false);
-    let handle = tokio::spawn(dispatcher.run(rx));
+    let mut handles = Vec::new();
+    for _ in 0..opts.dispatchers.max(1) {
+        let own = match opts.remote {
+            Some(_) => Store::open(&config).await?,
+            None => store.clone(),
+        };
+        let dispatcher = Dispatcher {
+            store: own,
+            smtp: smtp.clone(),
+            identity: identity.clone(),
+            key: key.clone(),
+            config: DispatchConfig {
+                poll: Duration::from_millis(20),
+                batch,
+                ..DispatchConfig::default()
+            },
+            timings: timings.clone(),
+        };
+        handles.push(tokio::spawn(dispatcher.run(rx.clone())));
+    }
     // Done when the dispatcher marks the briefing sent (every delivery has an outcome). Polling
     // that one record keeps the measurement from loading the database it measures, as counting
     // 10,000 deliveries every 50 ms would.
@@ -198,7 +229,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         println!("warning: {} deliveries failed: {:?}", r.failed, r.failures.first());
     }
     let _ = stop.send(true);
-    let _ = handle.await;
+    for handle in handles {
+        let _ = handle.await;
+    }
     let rate = n as f64 / total.as_secs_f64();
     let peak_mb = peak_memory_mb();
 
@@ -209,9 +242,11 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
 
     println!();
     println!(
-        "Liaison dispatch benchmark ({n} recipients, {} SMTP connections, sink: {sink_name})",
+        "Liaison dispatch benchmark ({n} recipients, {} dispatcher(s) with {} SMTP connections each, sink: {sink_name})",
+        opts.dispatchers.max(1),
         opts.connections
     );
+    println!("  database: {db_name}");
     println!(
         "  enqueue (recipient list frozen, one transaction): {:.2} s",
         enqueued.as_secs_f64()

@@ -28,6 +28,8 @@ pub struct PagesOptions {
     pub seconds: u64,
     /// Only the pages whose path contains this text (all when empty).
     pub only: String,
+    /// A SurrealDB server to measure against (a new database on it); `None`: embedded SurrealKV.
+    pub remote: Option<DbConfig>,
 }
 
 /// The target from the issue on pages at the size of a region.
@@ -260,15 +262,21 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join("liaison-bench-pages");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let db = DbConfig {
-        url: format!("surrealkv://{}", dir.join("db").display()),
-        ..DbConfig::memory()
+    let db = match &opts.remote {
+        Some(remote) => crate::bench::bench_database(remote),
+        None => DbConfig {
+            url: format!("surrealkv://{}", dir.join("db").display()),
+            ..DbConfig::memory()
+        },
     };
     println!(
-        "Building the register: the demo programme plus {} organisations and {} contacts, on disk at {} …",
+        "Building the register: the demo programme plus {} organisations and {} contacts, in {} …",
         opts.organisations,
         opts.organisations * 10,
-        dir.display()
+        match &opts.remote {
+            Some(_) => format!("database {} on the SurrealDB server at {}", db.database, db.url),
+            None => format!("embedded SurrealKV on disk at {}", dir.display()),
+        }
     );
     let t = Instant::now();
     let briefing = {

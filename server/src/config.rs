@@ -195,6 +195,28 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
     }
 }
 
+/// A secret given directly (`NAME`) or, for secrets managers and container secrets, as a file
+/// holding it (`NAME_FILE`; one trailing newline is not part of the secret). Not both: which one
+/// wins would be a guess.
+fn secret(name: &str) -> anyhow::Result<Option<String>> {
+    let file_var = format!("{name}_FILE");
+    match (var(name), var(&file_var)) {
+        (Some(_), Some(_)) => bail!("set {name} or {file_var}, not both"),
+        (Some(v), None) => Ok(Some(v)),
+        (None, Some(path)) => {
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("{file_var}: cannot read the file {path:?}"))?;
+            let value = text.strip_suffix('\n').unwrap_or(&text);
+            let value = value.strip_suffix('\r').unwrap_or(value);
+            if value.is_empty() {
+                bail!("{file_var}: the file {path:?} is empty");
+            }
+            Ok(Some(value.to_string()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 fn number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     match var(name) {
         None => Ok(default),
@@ -224,7 +246,11 @@ impl Settings {
             namespace: var("LIAISON_DB_NAMESPACE").unwrap_or_else(|| "liaison".into()),
             database: var("LIAISON_DB_DATABASE").unwrap_or_else(|| "main".into()),
             username: var("LIAISON_DB_USER"),
-            password: var("LIAISON_DB_PASS"),
+            password: secret("LIAISON_DB_PASS")?,
+            user_level: match var("LIAISON_DB_USER_LEVEL") {
+                None => Default::default(),
+                Some(v) => v.parse().map_err(|e| anyhow::anyhow!("LIAISON_DB_USER_LEVEL {e}"))?,
+            },
         };
         let public_url = var("LIAISON_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string());
         let https = public_url

@@ -77,6 +77,14 @@ impl Application {
         let key = match &settings.secret_key {
             Some(k) => TokenKey::parse(k).map_err(anyhow::Error::msg)?,
             None if settings.db.url.starts_with("mem://") => TokenKey::random(),
+            // Each process would make its own key in its own data directory, and a link one
+            // process signed would be refused by the next: on a shared database the key is given.
+            None if settings.db.is_remote() => anyhow::bail!(
+                "LIAISON_SECRET_KEY is required with a remote database (LIAISON_DATABASE_URL={}): every Liaison \
+                 process on one database must sign personal links with the same key. Make one with \
+                 `openssl rand -hex 32` and give it to each process.",
+                settings.db.url
+            ),
             None => {
                 let path = settings.data_dir.join("secret.key");
                 TokenKey::load_or_create(&path).with_context(|| format!("cannot read or create {}", path.display()))?
@@ -258,10 +266,10 @@ impl Application {
     ) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         // Every process that serves pages follows the register, workers or not.
-        let mut workers = vec![tokio::spawn(app::backend::freshness::watch(
-            self.store.clone(),
-            stop_rx.clone(),
-        ))];
+        let mut workers = vec![
+            tokio::spawn(app::backend::freshness::watch(self.store.clone(), stop_rx.clone())),
+            tokio::spawn(app::backend::reachability::probe(self.store.clone(), stop_rx.clone())),
+        ];
         let inbound_stored = Arc::new(tokio::sync::Notify::new());
         let owned = self.owned_addresses();
         if let Some(listener) = self.inbound.take() {

@@ -60,6 +60,9 @@ enum Command {
         /// Deliveries claimed (and outcomes recorded) per transaction; default: the server's.
         #[arg(long)]
         batch: Option<u32>,
+        /// Dispatchers sharing the send (each with its own connection to a remote server).
+        #[arg(long, default_value_t = 1)]
+        dispatchers: usize,
     },
     /// Benchmark: import a CSV of N contacts (preview, commit, re-import) on an on-disk database.
     BenchImport {
@@ -84,6 +87,12 @@ enum Command {
         #[command(subcommand)]
         command: users_cli::UserCommand,
     },
+}
+
+/// The benchmarks measure embedded SurrealKV unless `LIAISON_DATABASE_URL` names a SurrealDB
+/// server; then they use a new database of their own on it (credentials as for `serve`).
+fn remote_for_bench(settings: &Settings) -> Option<app::backend::db::DbConfig> {
+    settings.db.is_remote().then(|| settings.db.clone())
 }
 
 #[tokio::main]
@@ -116,12 +125,15 @@ async fn main() -> anyhow::Result<()> {
             connections,
             smtp,
             batch,
+            dispatchers,
         } => {
             server::bench::run(server::bench::BenchOptions {
                 contacts,
                 connections,
                 smtp,
                 batch,
+                remote: remote_for_bench(&settings),
+                dispatchers,
             })
             .await?
         }
@@ -138,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
                 connections,
                 seconds,
                 only,
+                remote: remote_for_bench(&settings),
             })
             .await?
         }

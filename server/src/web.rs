@@ -108,7 +108,7 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
     }
 }
 
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
     if !host_allowed(host, &state.web.public_url) {
@@ -130,8 +130,41 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .into_response();
     }
 
+    // The built assets need no database: served whatever its state.
+    if path.starts_with("/pkg/") {
+        return signed_in_part(state, req, next, &path, safe_method).await;
+    }
+    // A remote database that does not answer: say so at once rather than hold the request
+    // until the SDK has reconnected.
+    let store = state.store.clone();
+    if !store.reachability().reachable() {
+        return database_away(safe_method);
+    }
+    tokio::select! {
+        res = signed_in_part(state, req, next, &path, safe_method) => {
+            // A request that failed while the database was away failed because of it: the
+            // person is told that, not given an error reference to report.
+            if res.status() == StatusCode::INTERNAL_SERVER_ERROR && !store.reachability().reachable() {
+                database_away(safe_method)
+            } else {
+                res
+            }
+        }
+        // The SDK holds queries while it reconnects: a request caught by an outage (in its
+        // session lookup or its own work) would hang until the server is back. It ends when
+        // the probe notices instead.
+        _ = store.reachability().lost() => database_away(safe_method),
+        _ = tokio::time::sleep(REQUEST_LIMIT) => {
+            tracing::error!(path = %redact_token(&path), "a request took longer than {} s", REQUEST_LIMIT.as_secs());
+            database_away(safe_method)
+        }
+    }
+}
+
+/// The session (who is calling) and the sign-in redirect, then the route itself.
+async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &str, safe_method: bool) -> Response {
     // The health check and static files never look at the session: no database read for them.
-    if is_sessionless(&path) {
+    if is_sessionless(path) {
         let mut res = next.run(req).await;
         if let Some(v) = crate::assets::cache_control(&path) {
             res.headers_mut().insert(header::CACHE_CONTROL, v);
@@ -145,8 +178,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         Some(hash) => match state.store.users().session_user(hash, chrono::Utc::now()).await {
             Ok(user) => user,
             Err(e) => {
+                // Not "signed out": the database failed. Sending the person to the sign-in page
+                // would only fail again there.
                 tracing::error!(error = %e, "session lookup failed");
-                None
+                return database_away(safe_method);
             }
         },
         None => None,
@@ -179,6 +214,29 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         return Redirect::to(&format!("/sign-in?next={next}")).into_response();
     }
     next.run(req).await
+}
+
+/// The longest any request may take (a 10 MB import commit takes a few seconds). Past it the
+/// request is abandoned: every write is one transaction, so nothing is left half-written.
+const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// 503 with what happened and what to do. A change sent as the database went away may still
+/// be applied when it is back (the SDK sends what it holds once it has reconnected), so the
+/// person is asked to look before sending it again.
+fn database_away(safe_method: bool) -> Response {
+    let message = if safe_method {
+        "Liaison cannot reach its database just now. It reconnects by itself: try again in a minute. \
+         Nothing saved before this is lost."
+    } else {
+        "Liaison cannot reach its database just now, so this may not have been saved. It reconnects \
+         by itself: in a minute, check whether your change is there before making it again."
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "5"), (header::CACHE_CONTROL, "no-store")],
+        message,
+    )
+        .into_response()
 }
 
 fn url_encode(s: &str) -> String {

@@ -4,7 +4,7 @@ use super::error::StoreError;
 use super::migrations;
 use std::time::Duration;
 use surrealdb::engine::any::{self, Any};
-use surrealdb::opt::auth::Root;
+use surrealdb::opt::auth::{Database, Namespace, Root};
 use surrealdb::Surreal;
 
 /// Where the database is and how to reach it. Credentials are only used for remote servers.
@@ -15,6 +15,32 @@ pub struct DbConfig {
     pub database: String,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// At which level `username` is defined on the server.
+    pub user_level: UserLevel,
+}
+
+/// Where a SurrealDB user is defined (`DEFINE USER … ON ROOT | NAMESPACE | DATABASE`). A root
+/// user may create the namespace and database; a namespace or database user (the least
+/// privilege: `ROLES EDITOR` on Liaison's database is enough to apply migrations and run) finds
+/// them already defined by the server's administrator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UserLevel {
+    #[default]
+    Root,
+    Namespace,
+    Database,
+}
+
+impl std::str::FromStr for UserLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "root" => Ok(Self::Root),
+            "namespace" | "ns" => Ok(Self::Namespace),
+            "database" | "db" => Ok(Self::Database),
+            other => Err(format!("must be root, namespace or database, not {other:?}")),
+        }
+    }
 }
 
 impl std::fmt::Debug for DbConfig {
@@ -37,10 +63,11 @@ impl DbConfig {
             database: "main".into(),
             username: None,
             password: None,
+            user_level: UserLevel::Root,
         }
     }
 
-    fn is_remote(&self) -> bool {
+    pub fn is_remote(&self) -> bool {
         ["ws://", "wss://", "http://", "https://"]
             .iter()
             .any(|p| self.url.starts_with(p))
@@ -51,9 +78,14 @@ impl DbConfig {
 /// and the in-memory register view.
 #[derive(Clone)]
 pub struct Store {
-    db: Surreal<Any>,
+    /// Shared, not cloned: cloning a `Surreal` handle opens a new session on the server (SDK 3),
+    /// which on a remote server starts without the sign-in (queries are then refused with
+    /// "Method not allowed") and costs a round trip for every clone.
+    db: std::sync::Arc<Surreal<Any>>,
     register: std::sync::Arc<super::register_view::RegisterCache>,
     reports: std::sync::Arc<super::freshness::ReportCache>,
+    reachability: std::sync::Arc<super::reachability::Reachability>,
+    remote: bool,
 }
 
 impl Store {
@@ -62,33 +94,56 @@ impl Store {
     pub async fn open(config: &DbConfig) -> Result<Self, StoreError> {
         let db = any::connect(config.url.as_str()).await?;
         if config.is_remote() {
-            if let (Some(u), Some(p)) = (&config.username, &config.password) {
-                db.signin(Root {
-                    username: u.clone(),
-                    password: p.clone(),
-                })
-                .await?;
+            let (ns, dbn) = (config.namespace.clone(), config.database.clone());
+            if let (Some(username), Some(password)) = (config.username.clone(), config.password.clone()) {
+                match config.user_level {
+                    UserLevel::Root => db.signin(Root { username, password }).await.map(drop)?,
+                    UserLevel::Namespace => db
+                        .signin(Namespace {
+                            namespace: ns.clone(),
+                            username,
+                            password,
+                        })
+                        .await
+                        .map(drop)?,
+                    UserLevel::Database => db
+                        .signin(Database {
+                            namespace: ns.clone(),
+                            database: dbn.clone(),
+                            username,
+                            password,
+                        })
+                        .await
+                        .map(drop)?,
+                }
             }
             // DEFINE takes identifiers, not parameters: both names are checked to be plain
-            // identifiers (config, not user input) before they are put in the statement.
-            let ns = identifier(&config.namespace)?;
-            let dbn = identifier(&config.database)?;
-            db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {ns}"))
-                .await?
-                .check()?;
-            db.use_ns(ns.to_string()).await?;
-            db.query(format!("DEFINE DATABASE IF NOT EXISTS {dbn}"))
-                .await?
-                .check()?;
+            // identifiers (config, not user input) before they are put in the statement. Only a
+            // root user may define a namespace, and only a root or namespace user a database.
+            let ns = identifier(&ns)?;
+            let dbn = identifier(&dbn)?;
+            if config.user_level == UserLevel::Root {
+                db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {ns}"))
+                    .await?
+                    .check()?;
+            }
+            if config.user_level != UserLevel::Database {
+                db.use_ns(ns.to_string()).await?;
+                db.query(format!("DEFINE DATABASE IF NOT EXISTS {dbn}"))
+                    .await?
+                    .check()?;
+            }
         }
         db.use_ns(config.namespace.clone())
             .use_db(config.database.clone())
             .await?;
         let store = Self {
-            db,
+            db: std::sync::Arc::new(db),
             // A remote server may be written by other processes: see `register_view`.
             register: std::sync::Arc::new(super::register_view::RegisterCache::new(config.is_remote())),
             reports: std::sync::Arc::new(super::freshness::ReportCache::new(config.is_remote())),
+            reachability: Default::default(),
+            remote: config.is_remote(),
         };
         migrations::apply(&store).await?;
         Ok(store)
@@ -96,6 +151,17 @@ impl Store {
 
     pub fn db(&self) -> &Surreal<Any> {
         &self.db
+    }
+
+    /// Whether the database lives elsewhere (a SurrealDB server) and may be written by other
+    /// processes or go away.
+    pub fn is_remote(&self) -> bool {
+        self.remote
+    }
+
+    /// Whether the database answered its last probe (see [`super::reachability`]).
+    pub fn reachability(&self) -> &super::reachability::Reachability {
+        &self.reachability
     }
 
     pub(crate) fn register_cache(&self) -> &super::register_view::RegisterCache {

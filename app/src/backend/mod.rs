@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod migrations;
 pub mod net;
 pub mod outbox;
+pub mod reachability;
 pub mod register_view;
 pub mod repo;
 pub mod scheduler;

@@ -341,7 +341,10 @@ impl Dispatcher {
             if reclaim {
                 last_reclaim = Some(std::time::Instant::now());
             }
-            let reclaim = reclaim.then_some(self.config.silence);
+            // After a database outage everyone's heartbeat is old: wait until the others have
+            // had time to write theirs again before taking anyone's leases for dead.
+            let steady = self.store.reachability().steady_for() >= self.config.silence;
+            let reclaim = (reclaim && steady).then_some(self.config.silence);
             let started = std::time::Instant::now();
             let claimed = self
                 .store

@@ -15,6 +15,9 @@ pub struct TestApp {
     pub store: app::backend::Store,
     /// The inbound SMTP listener's port, when the settings ask for one.
     pub inbound: Option<u16>,
+    /// The real SurrealDB server this test runs on (`LIAISON_TEST_DATABASE=server`), stopped
+    /// when the test ends.
+    _database: Option<crate::surreal::SurrealServer>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -31,12 +34,29 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
 
 /// `sign_in`: give the test a client signed in as the manager (not possible where the cookie
 /// is Secure and the test talks plain http).
-pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
+pub async fn spawn_with_options(mut settings: Settings, sign_in: bool) -> TestApp {
     // Server errors in the test's output (`LIAISON_TEST_LOG=debug` for more).
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("LIAISON_TEST_LOG").unwrap_or_else(|_| "error".into()))
         .with_test_writer()
         .try_init();
+    // One suite body, two backends: with LIAISON_TEST_DATABASE=server a test meant for the
+    // in-memory database gets its own real SurrealDB server instead.
+    let database = if settings.db.url == "mem://" && crate::surreal::suites_use_server() {
+        let server = crate::surreal::SurrealServer::start().await;
+        settings.db = server.config("main");
+        Some(server)
+    } else {
+        None
+    };
+    if settings.db.is_remote() && settings.secret_key.is_none() {
+        // Required on a shared database (every process signs links with one key).
+        settings.secret_key = Some(format!(
+            "{:032x}{:032x}",
+            rand::random::<u128>(),
+            rand::random::<u128>()
+        ));
+    }
     let app = Application::build(settings).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();
@@ -54,6 +74,7 @@ pub async fn spawn_with_options(settings: Settings, sign_in: bool) -> TestApp {
         client: new_client(),
         store,
         inbound,
+        _database: database,
         _shutdown: tx,
     };
     app.add_user(MANAGER, Role::ProgrammeManager).await;

@@ -20,5 +20,7 @@ mod plan;
 mod query_plans;
 mod register;
 mod register_view;
+mod remote;
 mod setup;
 mod storage;
+mod surreal;

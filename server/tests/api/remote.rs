@@ -1,0 +1,355 @@
+//! Liaison on a real SurrealDB server (`surreal start`, see `surreal.rs`): as a database user
+//! with only the rights it needs, while the server goes away and comes back, and as two
+//! `liaison` processes sharing one server through a 10,000-recipient send, with a `kill -9` of
+//! one process and a restart of the server mid-send.
+use crate::helpers::*;
+use crate::surreal::SurrealServer;
+use app::backend::db::{DbConfig, UserLevel};
+use app::backend::repo::audit::Actor;
+use app::backend::Store;
+use app::domain::briefing::BriefingDraft;
+use app::domain::policy::Role;
+use app::domain::segment::SegmentFilter;
+use app::domain::EmailAddress;
+use server::config::Settings;
+use server::devmail::MailSink;
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DB_USER_PASS: &str = "a database user password";
+
+/// The least privilege: a user defined on Liaison's database only, with the EDITOR role (which
+/// may define tables, fields, indexes and events, as the migrations do, but no users).
+#[tokio::test]
+async fn a_database_user_with_editor_rights_runs_liaison() {
+    let server = SurrealServer::start().await;
+    server
+        .root()
+        .await
+        .query(format!(
+            "DEFINE NAMESPACE liaison; USE NS liaison; DEFINE DATABASE main; USE NS liaison DB main;
+             DEFINE USER liaison ON DATABASE PASSWORD '{DB_USER_PASS}' ROLES EDITOR;"
+        ))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    let mut settings = Settings::for_tests();
+    settings.db = DbConfig {
+        username: Some("liaison".into()),
+        password: Some(DB_USER_PASS.into()),
+        user_level: UserLevel::Database,
+        ..server.config("main")
+    };
+    let app = spawn_with(settings.clone()).await;
+    let org = app.create_org("University of Birmingham", "hei").await;
+    let res = app.create_contact("Zoë Okafor", "zoe@bham.example.ac.uk", &org).await;
+    assert_eq!(res.status().as_u16(), 200);
+    // Found by the search, which the live query keeps current on a shared database.
+    let (status, body) = app.get_html("/contacts?q=zoe").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Zoë Okafor"), "{body}");
+
+    // A wrong password stops start-up with the server's reason, not a hang.
+    settings.db.password = Some("not the password".into());
+    let refused = Store::open(&settings.db).await;
+    assert!(refused.is_err(), "a wrong password is refused");
+}
+
+/// The server is killed: within seconds every page answers 503 with what to do (at once, not
+/// after a timeout), the health check too; the server comes back on the same data and Liaison
+/// reconnects by itself.
+#[tokio::test]
+async fn while_the_server_is_away_pages_answer_503_and_liaison_reconnects_by_itself() {
+    let mut server = SurrealServer::start().await;
+    let mut settings = Settings::for_tests();
+    settings.db = server.config("main");
+    let app = spawn_with(settings).await;
+    app.create_org("Keele University", "hei").await;
+    assert_eq!(app.get_html("/organisations").await.0, 200);
+
+    server.kill();
+    let gone = Instant::now();
+    // A request caught by the outage ends when the probe notices it (about 3 s), not when the
+    // server is back.
+    let (status, body) = app.get_html("/organisations").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("cannot reach its database"), "{body}");
+    assert!(
+        gone.elapsed() < Duration::from_secs(10),
+        "answered after {:?}",
+        gone.elapsed()
+    );
+    // Once known, at once.
+    let asked = Instant::now();
+    assert_eq!(app.get_html("/contacts").await.0, 503);
+    assert_eq!(app.get_html("/health").await.0, 503);
+    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
+    // A change is not silently lost: the person is told it may not have been saved.
+    let res = app
+        .call("organisations/create", &org_form("Aston University", "hei"))
+        .await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.text().await.unwrap().contains("may not have been saved"));
+
+    server.restart().await;
+    assert!(
+        wait_for(30, || async { app.get_html("/organisations").await.0 == 200 }).await,
+        "Liaison reconnected by itself"
+    );
+    assert_eq!(app.get_html("/health").await.0, 200);
+    app.create_org("Aston University", "hei").await;
+    let (_, body) = app.get_html("/organisations").await;
+    assert!(body.contains("Keele University") && body.contains("Aston University"));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Sending rate of each process, and its SMTP connections: a `kill -9` repeats at most the
+/// outcomes not yet recorded (a quarter of a second of sending) and what each connection had
+/// in flight.
+const RATE: usize = 300;
+const CONNECTIONS: usize = 4;
+
+/// The real `liaison` binary as a deployment runs it against a SurrealDB server: the password
+/// from a file, the link-signing key shared, a real SMTP relay.
+fn liaison(server: &SurrealServer, pass_file: &std::path::Path, http: u16, smtp: u16, data: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_liaison"))
+        .arg("serve")
+        .env("LIAISON_BIND", format!("127.0.0.1:{http}"))
+        .env("LIAISON_DATA_DIR", data)
+        .env("LIAISON_DATABASE_URL", server.url())
+        .env("LIAISON_DB_USER", crate::surreal::ROOT_USER)
+        .env("LIAISON_DB_PASS_FILE", pass_file)
+        .env("LIAISON_SECRET_KEY", "11".repeat(32))
+        .env("LIAISON_SMTP_HOST", "127.0.0.1")
+        .env("LIAISON_SMTP_PORT", smtp.to_string())
+        .env("LIAISON_SMTP_TLS", "none")
+        .env("LIAISON_SMTP_RATE", format!("{RATE}/s"))
+        .env("LIAISON_SMTP_CONNECTIONS", CONNECTIONS.to_string())
+        .env("LIAISON_DEV_MAIL", "false")
+        .env("LIAISON_SEED_DEMO", "false")
+        .env("LIAISON_LOG", "error")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("the liaison binary")
+}
+
+async fn wait_healthy(http: u16) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(res) = client.get(format!("http://127.0.0.1:{http}/health")).send().await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "liaison on {http} never became healthy");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn message_id(data: &str) -> Option<String> {
+    data.lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+        .map(|l| l[11..].trim().to_string())
+}
+
+/// Two `liaison` processes, one SurrealDB server, one 10,000-recipient briefing scheduled for a
+/// moment ahead to a real SMTP server. A session made on one process works on the other; the
+/// scheduler of one of them starts the send, once; both dispatchers share it; one process is
+/// killed with `kill -9` and the SurrealDB server is killed and restarted mid-send. Everyone
+/// gets the briefing, duplicates stay within what was in flight at the kill, and a duplicate
+/// is the same message (same Message-ID).
+#[tokio::test]
+async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
+    const N: usize = 10_000;
+    let mut server = SurrealServer::start().await;
+    let secrets = tempfile::tempdir().unwrap();
+    let pass_file = secrets.path().join("db-pass");
+    std::fs::write(&pass_file, format!("{}\n", crate::surreal::ROOT_PASS)).unwrap();
+
+    // The register and the briefing, written as a programme would (repositories, one server).
+    let store = Store::open(&server.config("main"))
+        .await
+        .expect("opens the remote database");
+    let hash = app::backend::auth::hash_password(PASSWORD.into()).await.unwrap();
+    store
+        .users()
+        .create(
+            &EmailAddress::parse(MANAGER).unwrap(),
+            "Manager",
+            Role::ProgrammeManager,
+            &hash,
+        )
+        .await
+        .unwrap();
+    store
+        .db()
+        .query(
+            "CREATE organisation:remote SET name = 'Remote University', name_key = 'remote university', kind = 'hei';",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+    for start in (0..N).step_by(1000) {
+        store
+            .db()
+            .query(
+                "BEGIN TRANSACTION;
+                 FOR $i IN $start..$end {
+                    CREATE contact SET organisation = organisation:remote, name = 'Remote Person ' + <string>$i,
+                        name_key = 'remote person ' + <string>$i, email = 'person' + <string>$i + '@remote.example.org',
+                        influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
+                        subscribed = true, search_text = 'remote';
+                 };
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("start", start as i64))
+            .bind(("end", (start + 1000).min(N) as i64))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+    }
+    let actor = Actor::system();
+    let segment = store
+        .segments()
+        .create(&actor, "Everyone", &SegmentFilter::default())
+        .await
+        .unwrap();
+    let draft = BriefingDraft {
+        subject: "Programme update".into(),
+        body: "Dear partners,\n\nThe **PgCert** outcomes are agreed.".into(),
+        segment,
+        workstreams: vec![],
+        ack_required: false,
+        ack_deadline: None,
+        remind_days_before: None,
+    };
+    let briefing = store.briefings().create(&actor, &draft, "Test").await.unwrap();
+
+    // The relay, and the two processes.
+    let sink = MailSink::new();
+    let (smtp, _sink_task) = sink.clone().start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (http_a, http_b) = (free_port(), free_port());
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = liaison(&server, &pass_file, http_a, smtp.port(), data_a.path());
+    let mut b = liaison(&server, &pass_file, http_b, smtp.port(), data_b.path());
+    wait_healthy(http_a).await;
+    wait_healthy(http_b).await;
+
+    // A session made on one process is good on the other (sessions live in the database).
+    let client = new_client();
+    let res = client
+        .post(format!("http://127.0.0.1:{http_a}/api/auth/sign-in"))
+        .header("Accept", "application/json")
+        .form(&[("email", MANAGER), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let res = client
+        .get(format!("http://127.0.0.1:{http_b}/briefings"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "signed in on B with A's session");
+    assert!(res.text().await.unwrap().contains("Programme update"));
+
+    // Scheduled two seconds ahead: both schedulers see it come due.
+    store
+        .briefings()
+        .schedule(&actor, &briefing, chrono::Utc::now() + chrono::Duration::seconds(2))
+        .await
+        .unwrap();
+    let received = |at_least: usize| {
+        let sink = sink.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while sink.messages().len() < at_least {
+                assert!(Instant::now() < deadline, "only {} sent", sink.messages().len());
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    received(2_000).await;
+    a.kill().unwrap(); // SIGKILL: no clean-up, its leases are taken over by its silence
+    a.wait().unwrap();
+    let killed_at = sink.messages().len();
+    received(killed_at + 2_000).await;
+    server.restart().await;
+    let restarted_at = sink.messages().len();
+
+    // Everyone, by the surviving process.
+    let everyone = {
+        let sink = sink.clone();
+        move || {
+            let mut per: HashMap<String, Vec<String>> = HashMap::new();
+            for m in sink.messages() {
+                for to in &m.to {
+                    per.entry(to.clone())
+                        .or_default()
+                        .push(message_id(&m.data).unwrap_or_default());
+                }
+            }
+            per
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while everyone().len() < N {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {N} recipients after 5 minutes",
+            everyone().len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let per = everyone();
+    let duplicates: usize = per.values().map(|ids| ids.len() - 1).sum();
+    eprintln!(
+        "two processes: killed A after {killed_at} messages, restarted the database after {restarted_at}; \
+         {duplicates} sent twice"
+    );
+    for (to, ids) in &per {
+        assert!(ids.iter().all(|id| !id.is_empty() && id == &ids[0]), "{to}: {ids:?}");
+    }
+    // One kill (a quarter second of sending plus what its connections held) and one database
+    // restart (outcomes wait in memory and are recorded when it is back: nothing is resent).
+    let bound = RATE / 4 + CONNECTIONS;
+    assert!(duplicates <= bound, "{duplicates} duplicates (at most {bound})");
+
+    // The scheduler fired once: one set of blocks for the briefing, one delivery row per person.
+    let mut r = store
+        .db()
+        .query(
+            "SELECT VALUE count() FROM delivery_block WHERE briefing = type::record('briefing', $id) GROUP ALL;
+             SELECT VALUE recipients FROM ONLY type::record('briefing', $id);",
+        )
+        .bind(("id", briefing.clone()))
+        .await
+        .unwrap();
+    let blocks: Vec<i64> = r.take(0).unwrap();
+    let recipients: Option<i64> = r.take(1).unwrap();
+    assert_eq!(blocks, vec![N.div_ceil(app::backend::repo::deliveries::BLOCK) as i64]);
+    assert_eq!(recipients, Some(N as i64));
+    // And the record of it is complete: the briefing is marked sent with every outcome.
+    assert!(
+        wait_for(60, || async {
+            app::backend::services::reports::report(&store, &briefing)
+                .await
+                .is_ok_and(|r| r.sent == N as u64 && r.queued == 0)
+        })
+        .await,
+        "every outcome recorded"
+    );
+    let _ = b.kill();
+    let _ = b.wait();
+}
