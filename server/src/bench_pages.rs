@@ -291,6 +291,8 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
 
     let (smtp, _sink) = MailSink::bounded(16).start(([127, 0, 0, 1], 0).into()).await?;
     let mut settings = Settings::for_tests();
+    // Required on a remote database; any key will do for a benchmark.
+    settings.secret_key = Some("42".repeat(32));
     settings.db = db;
     settings.dev_mail = false;
     settings.smtp = Some(SmtpConfig::loopback(smtp, 8, Duration::from_secs(30)));

@@ -117,10 +117,32 @@ fn free_port() -> u16 {
 const RATE: usize = 300;
 const CONNECTIONS: usize = 4;
 
+/// A child process killed (`kill -9`) when the test ends, passed or not.
+struct Process(Child);
+
+impl Process {
+    fn kill_9(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
 /// The real `liaison` binary as a deployment runs it against a SurrealDB server: the password
 /// from a file, the link-signing key shared, a real SMTP relay.
-fn liaison(server: &SurrealServer, pass_file: &std::path::Path, http: u16, smtp: u16, data: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_liaison"))
+fn liaison(
+    server: &SurrealServer,
+    pass_file: &std::path::Path,
+    http: u16,
+    smtp: u16,
+    data: &std::path::Path,
+) -> Process {
+    let child = Command::new(env!("CARGO_BIN_EXE_liaison"))
         .arg("serve")
         .env("LIAISON_BIND", format!("127.0.0.1:{http}"))
         .env("LIAISON_DATA_DIR", data)
@@ -138,7 +160,8 @@ fn liaison(server: &SurrealServer, pass_file: &std::path::Path, http: u16, smtp:
         .env("LIAISON_LOG", "error")
         .stdin(Stdio::null())
         .spawn()
-        .expect("the liaison binary")
+        .expect("the liaison binary");
+    Process(child)
 }
 
 async fn wait_healthy(http: u16) {
@@ -281,8 +304,7 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
         }
     };
     received(2_000).await;
-    a.kill().unwrap(); // SIGKILL: no clean-up, its leases are taken over by its silence
-    a.wait().unwrap();
+    a.kill_9(); // SIGKILL: no clean-up, its leases are taken over by its silence
     let killed_at = sink.messages().len();
     received(killed_at + 2_000).await;
     server.restart().await;
@@ -350,6 +372,5 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
         .await,
         "every outcome recorded"
     );
-    let _ = b.kill();
-    let _ = b.wait();
+    b.kill_9();
 }
