@@ -166,7 +166,7 @@ async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &st
     // The health check and static files never look at the session: no database read for them.
     if is_sessionless(path) {
         let mut res = next.run(req).await;
-        if let Some(v) = crate::assets::cache_control(&path) {
+        if let Some(v) = crate::assets::cache_control(path) {
             res.headers_mut().insert(header::CACHE_CONTROL, v);
         }
         return res;
@@ -208,7 +208,7 @@ async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &st
     });
     req.extensions_mut().insert(RequestInfo { user, session, client });
 
-    if !signed_in && safe_method && !is_public(&path) {
+    if !signed_in && safe_method && !is_public(path) {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let next: String = url_encode(target);
         return Redirect::to(&format!("/sign-in?next={next}")).into_response();

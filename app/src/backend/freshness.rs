@@ -173,6 +173,17 @@ const SENDING: &[&str] = &["delivery", "delivery_block", "briefing"];
 pub async fn watch(store: Store, stop: tokio::sync::watch::Receiver<bool>) {
     let register = store.register_cache_arc();
     let reports = store.report_cache_arc();
+    if store.is_remote() {
+        // A send writes a row per recipient, and a SurrealDB server sends a live query one
+        // notification per row: during a 10,000-recipient send the server closed the connection
+        // ("client stopped reading its notifications", measured 2026-12-03, debug build), failing
+        // every query in flight. On a shared database the sending tables are therefore not
+        // followed: reports are not trusted and are read again (see `ReportCache`), which is
+        // correct and costs a read per view. The register is followed (it changes by the person,
+        // or by an import: see docs/scale.md).
+        follow(store.clone(), REGISTER, register.freshness_arc(), stop).await;
+        return;
+    }
     tokio::join!(
         follow(store.clone(), REGISTER, register.freshness_arc(), stop.clone()),
         follow(store.clone(), SENDING, reports.freshness_arc(), stop),
