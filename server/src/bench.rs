@@ -34,13 +34,57 @@ pub struct BenchOptions {
     pub dispatchers: usize,
 }
 
-/// A database of its own on the server `config` names, so a benchmark starts empty and leaves
-/// the programme's data alone.
-pub fn bench_database(config: &DbConfig) -> DbConfig {
-    DbConfig {
-        database: format!("bench_{}", chrono::Utc::now().format("%Y%m%d_%H%M%S_%f")),
-        ..config.clone()
+/// Where a benchmark keeps its data, and how to say so: embedded SurrealKV in `dir`
+/// (production's default), or, given a SurrealDB server, a database of its own on it, so that
+/// the benchmark starts empty and leaves the programme's data alone.
+pub fn bench_database(remote: Option<&DbConfig>, dir: &std::path::Path) -> (DbConfig, String) {
+    match remote {
+        Some(remote) => {
+            let config = DbConfig {
+                database: format!("bench_{}", chrono::Utc::now().format("%Y%m%d_%H%M%S_%f")),
+                ..remote.clone()
+            };
+            let said = format!("database {} on the SurrealDB server at {}", config.database, config.url);
+            (config, said)
+        }
+        None => (
+            DbConfig {
+                url: format!("surrealkv://{}", dir.join("db").display()),
+                ..DbConfig::memory()
+            },
+            format!("embedded SurrealKV on disk at {}", dir.display()),
+        ),
     }
+}
+
+/// `n` subscribed contacts at one organisation (`organisation:bench`), written straight to the
+/// database in transactions of 1,000, as an import would, so that preparing the register does
+/// not set the process's peak memory. For benchmarks and the tests that need a big send.
+pub async fn bench_register(store: &Store, n: usize) -> anyhow::Result<()> {
+    store
+        .db()
+        .query("CREATE organisation:bench SET name = 'Bench University', name_key = 'bench university', kind = 'hei';")
+        .await?
+        .check()?;
+    for start in (0..n).step_by(1000) {
+        store
+            .db()
+            .query(
+                "BEGIN TRANSACTION;
+                 FOR $i IN $start..$end {
+                    CREATE contact SET organisation = organisation:bench, name = 'Bench Person ' + <string>$i,
+                        name_key = 'bench person ' + <string>$i, email = 'bench' + <string>$i + '@bench.example.org',
+                        influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
+                        subscribed = true, search_text = 'bench';
+                 };
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("start", start as i64))
+            .bind(("end", (start + 1000).min(n) as i64))
+            .await?
+            .check()?;
+    }
+    Ok(())
 }
 
 /// CPU time (user + system) this process has used so far, in seconds.
@@ -107,49 +151,13 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         bounce_address: None,
     };
 
-    // The database: embedded SurrealKV on disk, as in production's default, or a new database
-    // on the SurrealDB server given.
     let dir = tempfile_dir()?;
-    let config = match &opts.remote {
-        Some(remote) => bench_database(remote),
-        None => DbConfig {
-            url: format!("surrealkv://{}", dir.join("db").display()),
-            ..DbConfig::memory()
-        },
-    };
-    let db_name = match &opts.remote {
-        Some(_) => format!("the SurrealDB server at {} (database {})", config.url, config.database),
-        None => "embedded SurrealKV on disk".to_string(),
-    };
+    let (config, db_name) = bench_database(opts.remote.as_ref(), &dir);
     let store = Store::open(&config).await?;
     let actor = Actor::Other("bench".into());
     let n = opts.contacts;
-    println!("Preparing {n} contacts in an on-disk database at {} …", dir.display());
-    store
-        .db()
-        .query("CREATE organisation:bench SET name = 'Bench University', name_key = 'bench university', kind = 'hei';")
-        .await?
-        .check()?;
-    // In transactions of 1,000, as an import would, so that preparing the register does not set
-    // the process's peak memory.
-    for start in (0..n).step_by(1000) {
-        store
-            .db()
-            .query(
-                "BEGIN TRANSACTION;
-                 FOR $i IN $start..$end {
-                    CREATE contact SET organisation = organisation:bench, name = 'Bench Person ' + <string>$i,
-                        name_key = 'bench person ' + <string>$i, email = 'bench' + <string>$i + '@bench.example.org',
-                        influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
-                        subscribed = true, search_text = 'bench';
-                 };
-                 COMMIT TRANSACTION;",
-            )
-            .bind(("start", start as i64))
-            .bind(("end", (start + 1000).min(n) as i64))
-            .await?
-            .check()?;
-    }
+    println!("Preparing {n} contacts in {db_name} …");
+    bench_register(&store, n).await?;
     let segment = store
         .segments()
         .create(&actor, "Bench audience", &SegmentFilter::default())

@@ -262,21 +262,12 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join("liaison-bench-pages");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let db = match &opts.remote {
-        Some(remote) => crate::bench::bench_database(remote),
-        None => DbConfig {
-            url: format!("surrealkv://{}", dir.join("db").display()),
-            ..DbConfig::memory()
-        },
-    };
+    let (db, db_name) = crate::bench::bench_database(opts.remote.as_ref(), &dir);
     println!(
         "Building the register: the demo programme plus {} organisations and {} contacts, in {} …",
         opts.organisations,
         opts.organisations * 10,
-        match &opts.remote {
-            Some(_) => format!("database {} on the SurrealDB server at {}", db.database, db.url),
-            None => format!("embedded SurrealKV on disk at {}", dir.display()),
-        }
+        db_name
     );
     let t = Instant::now();
     let briefing = {

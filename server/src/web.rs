@@ -130,8 +130,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .into_response();
     }
 
-    // The built assets need no database: served whatever its state.
-    if path.starts_with("/pkg/") {
+    // The built assets need no database: served whatever its state. An embedded database
+    // cannot go away: no probe runs for it, and its requests need no watch.
+    if path.starts_with("/pkg/") || !state.store.is_remote() {
         return signed_in_part(state, req, next, &path, safe_method).await;
     }
     // A remote database that does not answer: say so at once rather than hold the request
@@ -216,8 +217,9 @@ async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &st
     next.run(req).await
 }
 
-/// The longest any request may take (a 10 MB import commit takes a few seconds). Past it the
-/// request is abandoned: every write is one transaction, so nothing is left half-written.
+/// The longest any request on a remote database may take (a 10 MB import commit takes a few
+/// seconds). Past it the request is abandoned: every write is one transaction, so nothing is
+/// left half-written.
 const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// 503 with what happened and what to do. A change sent as the database went away may still

@@ -84,6 +84,14 @@ pub async fn spawn_with_options(mut settings: Settings, sign_in: bool) -> TestAp
     app
 }
 
+/// A loopback port nothing listens on now (for a process the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

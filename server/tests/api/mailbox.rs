@@ -216,13 +216,6 @@ async fn two_pollers_handle_each_message_once_and_an_unstored_message_stays() {
 }
 
 /// A free loopback port (bound and released; the process that uses it binds it again).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// The real `liaison` binary on an on-disk database in `dir`, listening for inbound mail.
 fn liaison(dir: &std::path::Path, http: u16, smtp: u16, workers: bool) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_liaison"))

@@ -104,13 +104,6 @@ async fn while_the_server_is_away_pages_answer_503_and_liaison_reconnects_by_its
     assert!(body.contains("Keele University") && body.contains("Aston University"));
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// Sending rate of each process, and its SMTP connections: a `kill -9` repeats at most the
 /// outcomes not yet recorded (a quarter of a second of sending) and what each connection had
 /// in flight.
@@ -213,35 +206,7 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
         )
         .await
         .unwrap();
-    store
-        .db()
-        .query(
-            "CREATE organisation:remote SET name = 'Remote University', name_key = 'remote university', kind = 'hei';",
-        )
-        .await
-        .unwrap()
-        .check()
-        .unwrap();
-    for start in (0..N).step_by(1000) {
-        store
-            .db()
-            .query(
-                "BEGIN TRANSACTION;
-                 FOR $i IN $start..$end {
-                    CREATE contact SET organisation = organisation:remote, name = 'Remote Person ' + <string>$i,
-                        name_key = 'remote person ' + <string>$i, email = 'person' + <string>$i + '@remote.example.org',
-                        influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
-                        subscribed = true, search_text = 'remote';
-                 };
-                 COMMIT TRANSACTION;",
-            )
-            .bind(("start", start as i64))
-            .bind(("end", (start + 1000).min(N) as i64))
-            .await
-            .unwrap()
-            .check()
-            .unwrap();
-    }
+    server::bench::bench_register(&store, N).await.expect("10,000 contacts");
     let actor = Actor::system();
     let segment = store
         .segments()

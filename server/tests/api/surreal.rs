@@ -2,6 +2,7 @@
 //! `cargo build -p liaison-surreal --profile surreal`, as `.ci/test` does) for the tests that run
 //! Liaison against a remote database: on a random loopback port, SurrealKV in a temp dir, killed
 //! when dropped.
+use crate::helpers::free_port;
 use app::backend::db::DbConfig;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -35,13 +36,6 @@ pub fn binary() -> PathBuf {
         .nth(3)
         .expect("the test binary is inside a target directory");
     target.join("surreal").join("surreal")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 impl SurrealServer {
