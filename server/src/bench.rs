@@ -29,9 +29,79 @@ pub struct BenchOptions {
     /// A SurrealDB server to measure against (a new database on it); `None`: embedded
     /// SurrealKV in a temp dir, production's default.
     pub remote: Option<DbConfig>,
-    /// Dispatchers sharing the send, each with its own connection to a remote server, as
-    /// separate Liaison processes would have (on embedded storage they share the one handle).
+    /// Dispatchers in this process sharing the send, each with its own connection to a remote
+    /// server (on embedded storage they share the one handle).
     pub dispatchers: usize,
+    /// Liaison processes sharing the send, on a SurrealDB server only: this one and
+    /// `processes - 1` children of this binary running `liaison serve` against the same
+    /// database and sink, as a deployment behind one address runs. Embedded storage belongs to
+    /// one process, so there it must be 1.
+    pub processes: usize,
+}
+
+/// Another `liaison serve` process of the same deployment (same database, link key and relay),
+/// killed when dropped.
+struct Peer {
+    child: tokio::process::Child,
+}
+
+impl Peer {
+    async fn start(
+        db: &DbConfig,
+        smtp: SocketAddr,
+        connections: usize,
+        key: &TokenKey,
+        data: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        let http = free_port()?;
+        std::fs::create_dir_all(data)?;
+        // The database credentials are inherited as this process read them (LIAISON_DB_USER,
+        // LIAISON_DB_PASS or LIAISON_DB_PASS_FILE, LIAISON_DB_USER_LEVEL); the database is the
+        // benchmark's own. Whatever else the environment configures for serving is left out.
+        let child = tokio::process::Command::new(std::env::current_exe()?)
+            .arg("serve")
+            .env("LIAISON_BIND", format!("127.0.0.1:{http}"))
+            .env("LIAISON_DATA_DIR", data)
+            .env("LIAISON_DATABASE_URL", &db.url)
+            .env("LIAISON_DB_NAMESPACE", &db.namespace)
+            .env("LIAISON_DB_DATABASE", &db.database)
+            .env("LIAISON_SECRET_KEY", key.encode())
+            .env("LIAISON_SMTP_HOST", smtp.ip().to_string())
+            .env("LIAISON_SMTP_PORT", smtp.port().to_string())
+            .env("LIAISON_SMTP_TLS", "none")
+            .env("LIAISON_SMTP_CONNECTIONS", connections.to_string())
+            .env("LIAISON_DEV_MAIL", "false")
+            .env("LIAISON_SEED_DEMO", "false")
+            .env("LIAISON_LOG", "warn")
+            .env_remove("LIAISON_SMTP_USER")
+            .env_remove("LIAISON_SMTP_RATE")
+            .env_remove("LIAISON_SEND_WINDOW")
+            .env_remove("LIAISON_INBOUND_BIND")
+            .env_remove("LIAISON_INBOUND_IMAP_HOST")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting another liaison process")?;
+        let peer = Peer { child };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let res = client.get(format!("http://127.0.0.1:{http}/health")).send().await;
+            if res.is_ok_and(|r| r.status().is_success()) {
+                return Ok(peer);
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the second liaison process did not answer /health within a minute"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
 }
 
 /// Where a benchmark keeps its data, and how to say so: embedded SurrealKV in `dir`
@@ -87,10 +157,11 @@ pub async fn bench_register(store: &Store, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// CPU time (user + system) this process has used so far, in seconds.
-fn cpu_seconds() -> f64 {
-    // /proc/self/stat: fields 14 and 15 are utime and stime in clock ticks (100 per second on Linux).
-    std::fs::read_to_string("/proc/self/stat")
+/// CPU time (user + system) a process (`None`: this one) has used so far, in seconds.
+fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let proc = pid.map_or("self".to_string(), |p| p.to_string());
+    // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (100 per second on Linux).
+    std::fs::read_to_string(format!("/proc/{proc}/stat"))
         .ok()
         .and_then(|s| {
             let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
@@ -101,7 +172,13 @@ fn cpu_seconds() -> f64 {
 
 /// The peak resident memory of this process so far (VmHWM), in MB: every benchmark reports it.
 pub fn peak_memory_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_memory_of(None)
+}
+
+/// The peak resident memory (VmHWM) of a process (`None`: this one), in MB.
+fn peak_memory_of(pid: Option<u32>) -> f64 {
+    let proc = pid.map_or("self".to_string(), |p| p.to_string());
+    std::fs::read_to_string(format!("/proc/{proc}/status"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
@@ -172,10 +249,20 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         remind_days_before: None,
     };
     let briefing = store.briefings().create(&actor, &draft, "bench").await?;
+    let key = TokenKey::random();
+    anyhow::ensure!(
+        opts.processes <= 1 || opts.remote.is_some(),
+        "--processes needs a SurrealDB server (LIAISON_DATABASE_URL=ws://…): embedded storage belongs to one process"
+    );
+    let mut peers = Vec::new();
+    for i in 1..opts.processes.max(1) {
+        peers.push(Peer::start(&config, addr, opts.connections, &key, &dir.join(format!("peer{i}"))).await?);
+    }
 
     // The product path: send → freeze recipients → dispatch → every outcome recorded.
     let before_mb = peak_memory_mb();
-    let cpu_before = cpu_seconds();
+    let cpu_before = cpu_seconds(None);
+    let peers_cpu_before: f64 = peers.iter().map(|p| cpu_seconds(p.pid())).sum();
     let started = Instant::now();
     store
         .briefings()
@@ -185,12 +272,17 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         .deliveries()
         .enqueue_briefing(&briefing, chrono::Utc::now())
         .await?;
-    anyhow::ensure!(frozen == Some(n as u64), "{frozen:?} recipients frozen, {n} expected");
+    // Another process's scheduler may have frozen it a moment earlier (it fires once): then
+    // the recipients are read from the briefing.
+    let frozen = match frozen {
+        Some(k) => k,
+        None => store.briefings().get(&briefing).await?.summary.recipients,
+    };
+    anyhow::ensure!(frozen == n as u64, "{frozen} recipients frozen, {n} expected");
     let enqueued = started.elapsed();
     let after_enqueue_mb = peak_memory_mb();
     let batch = opts.batch.unwrap_or(DispatchConfig::default().batch);
     let timings: std::sync::Arc<app::backend::outbox::DispatchTimings> = std::sync::Arc::default();
-    let key = TokenKey::random();
     let (stop, rx) = watch::channel(false);
     let mut handles = Vec::new();
     for _ in 0..opts.dispatchers.max(1) {
@@ -226,7 +318,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         }
     }
     let total = started.elapsed();
-    let cpu = cpu_seconds() - cpu_before;
+    let cpu = cpu_seconds(None) - cpu_before;
+    let peers_cpu = peers.iter().map(|p| cpu_seconds(p.pid())).sum::<f64>() - peers_cpu_before;
+    let peers_mb: Vec<f64> = peers.iter().map(|p| peak_memory_of(p.pid())).collect();
     let done = store.deliveries().outcomes(&briefing).await?;
     anyhow::ensure!(
         done == n as u64,
@@ -240,6 +334,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     for handle in handles {
         let _ = handle.await;
     }
+    drop(peers);
     let rate = n as f64 / total.as_secs_f64();
     let peak_mb = peak_memory_mb();
 
@@ -251,9 +346,16 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     println!();
     println!(
         "Liaison dispatch benchmark ({n} recipients, {} dispatcher(s) with {} SMTP connections each, sink: {sink_name})",
-        opts.dispatchers.max(1),
+        opts.dispatchers.max(1) + peers_mb.len(),
         opts.connections
     );
+    if !peers_mb.is_empty() {
+        println!(
+            "  processes: this one ({} dispatcher(s)) and {} `liaison serve` process(es) with one dispatcher each",
+            opts.dispatchers.max(1),
+            peers_mb.len()
+        );
+    }
     println!("  database: {db_name}");
     println!(
         "  enqueue (recipient list frozen, one transaction): {:.2} s",
@@ -269,6 +371,16 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         100.0 * cpu / total.as_secs_f64() / cores() as f64,
         cores()
     );
+    if !peers_mb.is_empty() {
+        println!(
+            "  CPU used by the other liaison processes:         {peers_cpu:.2} s; their peak memory: {}",
+            peers_mb
+                .iter()
+                .map(|mb| format!("{mb:.0} MB"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     println!("  peak memory (VmHWM, whole process):              {peak_mb:.0} MB (before sending: {before_mb:.0} MB, after freezing the recipients: {after_enqueue_mb:.0} MB)");
     println!(
         "  ceiling, bare lettre on TCP_NODELAY, no database: {ceiling_rate:.0} emails/s ({:.2} s)",

@@ -49,6 +49,9 @@ pub struct Settings {
     pub secret_key: Option<String>,
     /// Run the dispatcher and scheduler in this process.
     pub workers: bool,
+    /// `LIAISON_PAGE_CACHE`: keep rendered pages per person until something changes (see
+    /// `page_cache`); never on a shared database.
+    pub page_cache: bool,
     pub max_attempts: u32,
     /// `LIAISON_SEND_WINDOW`: the hours (UK time) briefings go out; `None` for any time.
     pub send_window: Option<app::domain::sending::SendWindow>,
@@ -289,6 +292,7 @@ impl Settings {
             dkim: dkim_from_env()?,
             secret_key: var("LIAISON_SECRET_KEY"),
             workers: flag("LIAISON_WORKERS", true)?,
+            page_cache: flag("LIAISON_PAGE_CACHE", true)?,
             max_attempts: number("LIAISON_SMTP_MAX_ATTEMPTS", 8)?,
             send_window: var("LIAISON_SEND_WINDOW")
                 .map(|v| {
@@ -350,6 +354,7 @@ impl Settings {
             dkim: None,
             secret_key: None,
             workers: true,
+            page_cache: true,
             max_attempts: 4,
             send_window: None,
             inbound_bind: None,

@@ -8,6 +8,7 @@ pub mod bench_pages;
 pub mod config;
 pub mod demo_data;
 pub mod devmail;
+pub mod page_cache;
 pub mod register_files;
 pub mod routes;
 pub mod seed;
@@ -164,7 +165,8 @@ impl Application {
             store: store.clone(),
             web,
         };
-        let router = router(state.clone(), dev_mail.clone());
+        let pages = page_cache::PageCache::new(store.clone(), settings.page_cache);
+        let router = router(state.clone(), dev_mail.clone(), pages);
         let inbound = match settings.inbound_bind {
             Some(addr) => Some(
                 TcpListener::bind(addr)
@@ -366,7 +368,11 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
+fn router(
+    state: AppState,
+    dev_mail: Option<devmail::MailSink>,
+    page_cache: Option<Arc<page_cache::PageCache>>,
+) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = route_list();
     let context = {
@@ -386,6 +392,8 @@ fn router(state: AppState, dev_mail: Option<devmail::MailSink>) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        // Inside the guard: it reads who is signed in from what the guard put on the request.
+        .layer(axum::middleware::from_fn_with_state(page_cache, page_cache::serve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
         .layer(assets::compression())
         // Pages set their own, with their nonce (see `app::backend::csp`).

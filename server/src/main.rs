@@ -60,9 +60,12 @@ enum Command {
         /// Deliveries claimed (and outcomes recorded) per transaction; default: the server's.
         #[arg(long)]
         batch: Option<u32>,
-        /// Dispatchers sharing the send (each with its own connection to a remote server).
+        /// Dispatchers in this process sharing the send (each with its own connection to a remote server).
         #[arg(long, default_value_t = 1)]
         dispatchers: usize,
+        /// Liaison processes sharing the send (SurrealDB server only): this one and N-1 `liaison serve`.
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
     },
     /// Benchmark: import a CSV of N contacts (preview, commit, re-import) on an on-disk database.
     BenchImport {
@@ -81,6 +84,9 @@ enum Command {
         /// Only the pages whose path contains this text.
         #[arg(long, default_value = "")]
         only: String,
+        /// Render every request's page (measures rendering rather than kept pages).
+        #[arg(long)]
+        no_page_cache: bool,
     },
     /// Manage user accounts.
     User {
@@ -126,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
             smtp,
             batch,
             dispatchers,
+            processes,
         } => {
             server::bench::run(server::bench::BenchOptions {
                 contacts,
@@ -134,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 batch,
                 remote: remote_for_bench(&settings),
                 dispatchers,
+                processes,
             })
             .await?
         }
@@ -144,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
             connections,
             seconds,
             only,
+            no_page_cache,
         } => {
             server::bench_pages::run(server::bench_pages::PagesOptions {
                 organisations,
@@ -151,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds,
                 only,
                 remote: remote_for_bench(&settings),
+                page_cache: !no_page_cache,
             })
             .await?
         }

@@ -164,6 +164,16 @@ impl Store {
         &self.reachability
     }
 
+    /// How many changes to the register and to the sending tables this process has counted
+    /// (see [`super::freshness`]): something worked out from them is current while neither
+    /// has moved.
+    pub fn change_counts(&self) -> super::freshness::ChangeCounts {
+        super::freshness::ChangeCounts {
+            register: self.register.freshness_arc().current(),
+            sending: self.reports.freshness_arc().current(),
+        }
+    }
+
     pub(crate) fn register_cache(&self) -> &super::register_view::RegisterCache {
         &self.register
     }

@@ -5,13 +5,24 @@
 //! value kept with the count it was read at is current while the count has not moved.
 //!
 //! Where the database is shared (a remote server) and no live query is running, nothing kept
-//! can be trusted: [`Freshness::trusted`] is false and readers read again.
+//! can be trusted: [`Freshness::trusted`] is false and readers read again. While one runs, trust
+//! is still bounded: a notification lost on the way (the server restarted between a write and
+//! its notification, a connection re-established underneath the live query) must not leave a
+//! process serving an old register for good, so a shared database's tables also count as
+//! changed when it answers again after an outage, and at least every [`TRUST_FOR`].
 use super::db::Store;
 use crate::domain::board::Reach;
 use crate::domain::report::Report;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The change counts of the register and the sending tables at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub register: u64,
+    pub sending: u64,
+}
 
 pub struct Freshness {
     generation: AtomicU64,
@@ -164,6 +175,11 @@ impl Drop for SendingChange {
     }
 }
 
+/// The longest a value kept from a shared database is served without reading it again, even
+/// when no notification said it changed. A region's register view is rebuilt in well under a
+/// second, so once a minute costs every process little.
+pub const TRUST_FOR: Duration = Duration::from_secs(60);
+
 /// The tables each kept value depends on.
 const REGISTER: &[&str] = &["contact", "organisation"];
 const SENDING: &[&str] = &["delivery", "delivery_block", "briefing"];
@@ -214,12 +230,19 @@ async fn follow(
                 // Whatever changed before the subscription began.
                 freshness.changed();
                 pause = Duration::from_millis(250);
+                let shared = store.is_remote();
+                let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + TRUST_FOR, TRUST_FOR);
                 loop {
                     tokio::select! {
                         next = changes.next() => match next {
                             Some(()) => freshness.changed(),
                             None => break,
                         },
+                        _ = store.reachability().regained(), if shared => {
+                            tracing::info!(?tables, "the database is back: what was kept is read again");
+                            freshness.changed();
+                        }
+                        _ = recheck.tick(), if shared => freshness.changed(),
                         _ = stop.changed() => {
                             freshness.watched.store(false, Ordering::SeqCst);
                             return;

@@ -39,6 +39,15 @@ impl Reachability {
         let _ = rx.wait_for(|reachable| !reachable).await;
     }
 
+    /// Completes when the database answers again after an outage (one under way now, or the
+    /// next one). What a live query would have said meanwhile is lost (see `freshness`).
+    pub async fn regained(&self) {
+        let mut rx = self.reachable.subscribe();
+        if rx.wait_for(|reachable| !reachable).await.is_ok() {
+            let _ = rx.wait_for(|reachable| *reachable).await;
+        }
+    }
+
     /// How long the database has answered without a break (zero while it does not). After an
     /// outage every process's dispatcher heartbeat is old: a dispatcher takes over no one's
     /// leases until it has seen the database steady for longer than a heartbeat may be silent,

@@ -45,6 +45,12 @@ impl TokenKey {
         Self(k)
     }
 
+    /// As `LIAISON_SECRET_KEY` takes it (base64url): for a benchmark that starts more processes
+    /// of one deployment, which must share the key.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
     /// From configuration: 32 bytes, base64url or hex encoded.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
@@ -172,8 +178,13 @@ mod tests {
     #[test]
     fn keys_parse_from_configuration() {
         let k = TokenKey::random();
-        let b64 = URL_SAFE_NO_PAD.encode(k.0);
-        assert!(TokenKey::parse(&b64).is_ok());
+        let again = TokenKey::parse(&k.encode()).expect("an encoded key parses");
+        let t = k.sign(Purpose::Acknowledge, "abc123");
+        assert_eq!(
+            again.verify(Purpose::Acknowledge, &t).as_deref(),
+            Some("abc123"),
+            "the same key"
+        );
         assert!(TokenKey::parse("short").is_err());
         assert!(TokenKey::parse(&"ab".repeat(32)).is_ok());
     }

@@ -15,6 +15,7 @@ mod interactions;
 mod mailbox;
 mod nudges;
 mod outbox;
+mod page_cache;
 mod permissions;
 mod plan;
 mod query_plans;

@@ -50,6 +50,21 @@ async fn a_database_user_with_editor_rights_runs_liaison() {
     let (status, body) = app.get_html("/contacts?q=zoe").await;
     assert_eq!(status, 200);
     assert!(body.contains("Zoë Okafor"), "{body}");
+    // Another process may have changed anything: on a shared database no page is kept.
+    for _ in 0..2 {
+        let res = app
+            .client
+            .get(format!("{}/contacts?q=zoe", app.address))
+            .send()
+            .await
+            .unwrap();
+        let timing = res
+            .headers()
+            .get("server-timing")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(!timing.contains("kept"), "{timing}");
+    }
 
     // A wrong password stops start-up with the server's reason, not a hang.
     settings.db.password = Some("not the password".into());
@@ -127,16 +142,19 @@ impl Drop for Process {
 }
 
 /// The real `liaison` binary as a deployment runs it against a SurrealDB server: the password
-/// from a file, the link-signing key shared, a real SMTP relay.
+/// from a file, the link-signing key shared, a real SMTP relay; `workers: false` is a process
+/// that serves pages only (`LIAISON_WORKERS=false`).
 fn liaison(
     server: &SurrealServer,
     pass_file: &std::path::Path,
     http: u16,
     smtp: u16,
     data: &std::path::Path,
+    workers: bool,
 ) -> Process {
     let child = Command::new(env!("CARGO_BIN_EXE_liaison"))
         .arg("serve")
+        .env("LIAISON_WORKERS", workers.to_string())
         .env("LIAISON_BIND", format!("127.0.0.1:{http}"))
         .env("LIAISON_DATA_DIR", data)
         .env("LIAISON_DATABASE_URL", server.url())
@@ -177,12 +195,119 @@ fn message_id(data: &str) -> Option<String> {
         .map(|l| l[11..].trim().to_string())
 }
 
-/// Two `liaison` processes, one SurrealDB server, one 10,000-recipient briefing scheduled for a
-/// moment ahead to a real SMTP server. A session made on one process works on the other; the
-/// scheduler of one of them starts the send, once; both dispatchers share it; one process is
-/// killed with `kill -9` and the SurrealDB server is killed and restarted mid-send. Everyone
-/// gets the briefing, duplicates stay within what was in flight at the kill, and a duplicate
-/// is the same message (same Message-ID).
+/// The programme manager the tests sign in as, written straight to the shared database.
+async fn add_manager(store: &Store) {
+    let hash = app::backend::auth::hash_password(PASSWORD.into()).await.unwrap();
+    store
+        .users()
+        .create(
+            &EmailAddress::parse(MANAGER).unwrap(),
+            "Manager",
+            Role::ProgrammeManager,
+            &hash,
+        )
+        .await
+        .unwrap();
+}
+
+/// A client signed in on process `http` (its cookie is good on every process: cookies are not
+/// kept per port, and sessions live in the database).
+async fn sign_in_on(http: u16) -> reqwest::Client {
+    let client = new_client();
+    let res = client
+        .post(format!("http://127.0.0.1:{http}/api/auth/sign-in"))
+        .header("Accept", "application/json")
+        .form(&[("email", MANAGER), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    client
+}
+
+async fn page(client: &reqwest::Client, http: u16, path: &str) -> (u16, String) {
+    match client.get(format!("http://127.0.0.1:{http}{path}")).send().await {
+        Ok(res) => (res.status().as_u16(), res.text().await.unwrap_or_default()),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// Each process keeps the register in memory. A change made on one is on another's pages at
+/// once (a live query follows the register), and still after the SurrealDB server restarts,
+/// when a notification may have been lost: what a process keeps from a shared database is
+/// read again when the database answers again (see `backend::freshness`).
+#[tokio::test]
+async fn a_change_on_one_process_shows_on_the_other_also_after_the_server_restarts() {
+    let mut server = SurrealServer::start().await;
+    let secrets = tempfile::tempdir().unwrap();
+    let pass_file = secrets.path().join("db-pass");
+    std::fs::write(&pass_file, crate::surreal::ROOT_PASS).unwrap();
+    add_manager(&Store::open(&server.config("main")).await.unwrap()).await;
+    // Pages only: nothing is sent, so the relay's port has nothing behind it.
+    let (http_a, http_b, relay) = (free_port(), free_port(), free_port());
+    let data: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let _a = liaison(&server, &pass_file, http_a, relay, data[0].path(), false);
+    let _b = liaison(&server, &pass_file, http_b, relay, data[1].path(), false);
+    wait_healthy(http_a).await;
+    wait_healthy(http_b).await;
+    let client = sign_in_on(http_a).await;
+    let create = |name: &'static str| {
+        let client = client.clone();
+        async move {
+            let res = client
+                .post(format!("http://127.0.0.1:{http_a}/api/organisations/create"))
+                .header("Accept", "application/json")
+                .form(&org_form(name, "hei"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status().as_u16(), 200, "{name} created on A");
+        }
+    };
+    let b_shows = |name: &'static str| {
+        let client = client.clone();
+        async move { page(&client, http_b, "/organisations").await.1.contains(name) }
+    };
+
+    assert!(!b_shows("Keele University").await, "B has read the register");
+    create("Keele University").await;
+    assert!(wait_for(10, || b_shows("Keele University")).await, "B shows A's change");
+
+    server.restart().await;
+    for http in [http_a, http_b] {
+        assert!(
+            wait_for(30, || async { page(&client, http, "/organisations").await.0 == 200 }).await,
+            "{http} serves pages again"
+        );
+    }
+    create("Aston University").await;
+    // Well within TRUST_FOR: the restart itself made B read again.
+    assert!(
+        wait_for(10, || b_shows("Aston University")).await,
+        "B shows a change made on A after the restart"
+    );
+}
+
+/// The numbers of a briefing's send as the page on process `http` polls them.
+async fn progress(client: &reqwest::Client, http: u16, briefing: &str) -> serde_json::Value {
+    let res = client
+        .post(format!("http://127.0.0.1:{http}/api/briefings/progress"))
+        .header("Accept", "application/json")
+        .form(&[("id", briefing)])
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(res.status().as_u16(), 200, "progress on {http}");
+    serde_json::from_str(&res.text().await.unwrap()).unwrap()
+}
+
+/// Two `liaison` processes that send and one that serves pages only (`LIAISON_WORKERS=false`),
+/// one SurrealDB server, one 10,000-recipient briefing scheduled for a moment ahead to a real
+/// SMTP server. A session made on one process works on the others; the scheduler of one of
+/// them starts the send, once; both dispatchers share it, and the page-only process runs none
+/// yet shows the whole send; one sending process is killed with `kill -9` and the SurrealDB
+/// server is killed and restarted mid-send. Everyone gets the briefing, duplicates stay within
+/// what was in flight at the kill, and a duplicate is the same message (same Message-ID).
 #[tokio::test]
 async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
     const N: usize = 10_000;
@@ -195,17 +320,7 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
     let store = Store::open(&server.config("main"))
         .await
         .expect("opens the remote database");
-    let hash = app::backend::auth::hash_password(PASSWORD.into()).await.unwrap();
-    store
-        .users()
-        .create(
-            &EmailAddress::parse(MANAGER).unwrap(),
-            "Manager",
-            Role::ProgrammeManager,
-            &hash,
-        )
-        .await
-        .unwrap();
+    add_manager(&store).await;
     server::bench::bench_register(&store, N).await.expect("10,000 contacts");
     let actor = Actor::system();
     let segment = store
@@ -227,30 +342,26 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
     // The relay, and the two processes.
     let sink = MailSink::new();
     let (smtp, _sink_task) = sink.clone().start("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (http_a, http_b) = (free_port(), free_port());
-    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut a = liaison(&server, &pass_file, http_a, smtp.port(), data_a.path());
-    let mut b = liaison(&server, &pass_file, http_b, smtp.port(), data_b.path());
-    wait_healthy(http_a).await;
-    wait_healthy(http_b).await;
+    let (http_a, http_b, http_c) = (free_port(), free_port(), free_port());
+    let data: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut a = liaison(&server, &pass_file, http_a, smtp.port(), data[0].path(), true);
+    let mut b = liaison(&server, &pass_file, http_b, smtp.port(), data[1].path(), true);
+    let mut c = liaison(&server, &pass_file, http_c, smtp.port(), data[2].path(), false);
+    for http in [http_a, http_b, http_c] {
+        wait_healthy(http).await;
+    }
 
-    // A session made on one process is good on the other (sessions live in the database).
-    let client = new_client();
-    let res = client
-        .post(format!("http://127.0.0.1:{http_a}/api/auth/sign-in"))
-        .header("Accept", "application/json")
-        .form(&[("email", MANAGER), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    let res = client
-        .get(format!("http://127.0.0.1:{http_b}/briefings"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200, "signed in on B with A's session");
-    assert!(res.text().await.unwrap().contains("Programme update"));
+    // A session made on one process is good on the others (sessions live in the database).
+    let client = sign_in_on(http_a).await;
+    for http in [http_b, http_c] {
+        let res = client
+            .get(format!("http://127.0.0.1:{http}/briefings"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "signed in on {http} with A's session");
+        assert!(res.text().await.unwrap().contains("Programme update"));
+    }
 
     // Scheduled two seconds ahead: both schedulers see it come due.
     store
@@ -269,6 +380,27 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
         }
     };
     received(2_000).await;
+    // Two dispatchers (A's and B's) have said they are alive; C, serving pages only, runs none.
+    let mut r = store
+        .db()
+        .query("SELECT VALUE <string>id FROM dispatcher")
+        .await
+        .unwrap();
+    let dispatchers: Vec<String> = r.take(0).unwrap();
+    assert_eq!(dispatchers.len(), 2, "{dispatchers:?}");
+    // C sends nothing, yet its progress bar shows the whole send (both dispatchers' outcomes),
+    // as B's does.
+    assert!(
+        wait_for(10, || async {
+            progress(&client, http_c, &briefing).await["sent"].as_u64() >= Some(2_000)
+        })
+        .await,
+        "C shows what A and B sent: {}",
+        progress(&client, http_c, &briefing).await
+    );
+    let on_b = progress(&client, http_b, &briefing).await;
+    assert!(on_b["sent"].as_u64() >= Some(2_000), "{on_b}");
+    assert_eq!(on_b["recipients"], N as u64);
     a.kill_9(); // SIGKILL: no clean-up, its leases are taken over by its silence
     let killed_at = sink.messages().len();
     received(killed_at + 2_000).await;
@@ -337,5 +469,13 @@ async fn two_processes_share_one_server_and_a_send_survives_killing_either() {
         .await,
         "every outcome recorded"
     );
+    let on_c = progress(&client, http_c, &briefing).await;
+    assert_eq!(
+        (on_c["sent"].as_u64(), on_c["queued"].as_u64()),
+        (Some(N as u64), Some(0)),
+        "{on_c}"
+    );
+    assert_eq!(on_c["state"], "sent");
     b.kill_9();
+    c.kill_9();
 }

@@ -1,0 +1,313 @@
+//! Rendered pages kept for the person who asked for them, so that a page asked for again
+//! before anything changed is sent without rendering it again.
+//!
+//! Why: rendering a page with Leptos on the server costs 2–8 ms of a core whatever it reads
+//! (a page that reads nothing still costs about 1.5 ms), so at 32 connections on two cores no
+//! page came near a p99 of 20 ms (README, Benchmark). A kept page costs a lookup and a copy.
+//!
+//! What keeps it right:
+//! - **Per person.** The key is the signed-in user (id and role) and the path with its query:
+//!   nobody is ever sent a page rendered for someone else. Pages for visitors who are not
+//!   signed in, server functions, files and personal links are never kept.
+//! - **Any change empties it.** A page is served only while nothing it may show has changed
+//!   since it was rendered: every state-changing request this process answers (each form post
+//!   and server function call), every change to the register or the sending tables (counted by
+//!   [`app::backend::freshness`], from this process's writes and from live queries), and
+//!   [`FOR_AT_MOST`] whatever happens, which bounds what the background workers change (the
+//!   scheduler starting a send, a bounce arriving) and what a page says of the time.
+//! - **One process only.** On a shared (remote) database other processes' writes are not all
+//!   counted here, so no page is kept there: a person saving on one process and shown a page by
+//!   another must see their change.
+//! - **A nonce per response.** A page's inline scripts carry the nonce its Content-Security-Policy
+//!   names; a kept page is sent with a new one, in the body and the header alike, so a nonce is
+//!   never used twice.
+use app::backend::freshness::ChangeCounts;
+use app::backend::state::RequestInfo;
+use app::backend::Store;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The longest a kept page is served, even when nothing counted says it changed.
+pub const FOR_AT_MOST: Duration = Duration::from_secs(1);
+/// Pages bigger than this are not kept (an audit log page of long entries is about 200 KB).
+const LARGEST_PAGE: usize = 1024 * 1024;
+/// What all kept pages may take together; past it the cache starts again empty.
+const BUDGET: usize = 32 * 1024 * 1024;
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    user: String,
+    role: app::domain::policy::Role,
+    path_and_query: String,
+}
+
+/// The counts a kept page was rendered at: it is current while none has moved.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Generation {
+    writes: u64,
+    tables: ChangeCounts,
+}
+
+struct Page {
+    generation: Generation,
+    rendered: Instant,
+    headers: HeaderMap,
+    body: String,
+    /// The nonce the body's scripts and the policy header carry, replaced on every send.
+    nonce: Option<String>,
+}
+
+pub struct PageCache {
+    store: Store,
+    /// State-changing requests answered by this process.
+    writes: AtomicU64,
+    pages: Mutex<(HashMap<Key, Arc<Page>>, usize)>,
+}
+
+impl PageCache {
+    /// `None` where pages cannot be kept safely: a shared database (see the module's notes).
+    pub fn new(store: Store, enabled: bool) -> Option<Arc<Self>> {
+        (enabled && !store.is_remote()).then(|| {
+            Arc::new(Self {
+                store,
+                writes: AtomicU64::new(0),
+                pages: Mutex::new((HashMap::new(), 0)),
+            })
+        })
+    }
+
+    fn generation(&self) -> Generation {
+        Generation {
+            writes: self.writes.load(Ordering::SeqCst),
+            tables: self.store.change_counts(),
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Page>> {
+        let now = self.generation();
+        let pages = self.pages.lock().ok()?;
+        pages
+            .0
+            .get(key)
+            .filter(|p| p.generation == now && p.rendered.elapsed() < FOR_AT_MOST)
+            .cloned()
+    }
+
+    fn keep(&self, key: Key, page: Page) {
+        let Ok(mut pages) = self.pages.lock() else {
+            return;
+        };
+        let (map, bytes) = &mut *pages;
+        if *bytes + page.body.len() > BUDGET {
+            map.clear();
+            *bytes = 0;
+        }
+        *bytes += page.body.len();
+        if let Some(old) = map.insert(key, Arc::new(page)) {
+            *bytes -= old.body.len();
+        }
+    }
+}
+
+/// The middleware (inside the session guard, which has put [`RequestInfo`] on the request).
+pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, next: Next) -> Response {
+    let Some(cache) = cache else {
+        return next.run(req).await;
+    };
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        // Counted when answered: a page rendered while this change was being made, from what
+        // was there before it, was rendered at the count before and is not served again.
+        let res = next.run(req).await;
+        cache.writes.fetch_add(1, Ordering::SeqCst);
+        return res;
+    }
+    let Some(key) = key_of(&req) else {
+        return next.run(req).await;
+    };
+    if let Some(page) = cache.get(&key) {
+        return send(&page, "kept");
+    }
+    // Read before rendering: a change committed meanwhile moves the count past it.
+    let generation = cache.generation();
+    let started = Instant::now();
+    let res = next.run(req).await;
+    if !keepable(&res) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // A page rendered with `SsrMode::Async` is complete before its first byte is sent: reading
+    // it whole here costs no time to first byte.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "a page's body failed");
+            return Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .body(Body::from("This page could not be sent. Try again."))
+                .unwrap_or_default();
+        }
+    };
+    if bytes.len() > LARGEST_PAGE {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let page = Page {
+        generation,
+        rendered: Instant::now(),
+        nonce: parts
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .and_then(nonce_in)
+            .map(str::to_string),
+        headers: parts.headers.clone(),
+        body,
+    };
+    let mut res = Response::from_parts(parts, Body::from(page.body.clone()));
+    server_timing(res.headers_mut(), "rendered", Some(started.elapsed()));
+    cache.keep(key, page);
+    res
+}
+
+/// Signed-in page requests: not server functions (`/api/`), files, or anything anonymous.
+fn key_of(req: &Request) -> Option<Key> {
+    if req.method() != Method::GET {
+        return None;
+    }
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path.starts_with("/pkg/") || path == "/health" {
+        return None;
+    }
+    let user = req.extensions().get::<RequestInfo>()?.user.as_ref()?;
+    Some(Key {
+        user: user.id.as_str().to_string(),
+        role: user.role,
+        path_and_query: req.uri().path_and_query()?.as_str().to_string(),
+    })
+}
+
+/// A complete page: 200, HTML, setting no cookie.
+fn keepable(res: &Response) -> bool {
+    res.status() == StatusCode::OK
+        && !res.headers().contains_key(header::SET_COOKIE)
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"))
+}
+
+fn send(page: &Page, how: &str) -> Response {
+    let mut headers = page.headers.clone();
+    let body = match &page.nonce {
+        Some(old) => {
+            let new = new_nonce();
+            if let Some(policy) = headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|p| HeaderValue::from_str(&p.replace(old.as_str(), &new)).ok())
+            {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
+            Bytes::from(page.body.replace(old.as_str(), &new))
+        }
+        None => Bytes::from(page.body.clone()),
+    };
+    headers.remove(header::CONTENT_LENGTH);
+    let mut res = Response::new(Body::from(body));
+    *res.headers_mut() = headers;
+    server_timing(res.headers_mut(), how, None);
+    res
+}
+
+/// `Server-Timing: page;desc="kept"` or `page;desc="rendered";dur=…`: how the page was made,
+/// for the browser's developer tools and the tests.
+fn server_timing(headers: &mut HeaderMap, how: &str, took: Option<Duration>) {
+    let value = match took {
+        Some(d) => format!("page;desc=\"{how}\";dur={:.1}", d.as_secs_f64() * 1000.0),
+        None => format!("page;desc=\"{how}\""),
+    };
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        headers.insert("server-timing", v);
+    }
+}
+
+/// The nonce a page policy names (`'nonce-…'`).
+fn nonce_in(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    (len >= 16).then(|| &policy[start..start + len])
+}
+
+/// 128 random bits, hex (CSP nonces are base64 characters; hex is a subset).
+fn new_nonce() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nonce_is_read_from_the_page_policy() {
+        let policy = app::backend::csp::for_page("AbCdEfGhIjKlMnOpQrStUv");
+        assert_eq!(nonce_in(&policy), Some("AbCdEfGhIjKlMnOpQrStUv"));
+        assert_eq!(nonce_in(app::backend::csp::WITHOUT_SCRIPTS), None);
+        // Too short to be one (and to be replaced safely in a page).
+        assert_eq!(nonce_in("script-src 'nonce-abc'"), None);
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_is_sent_with_a_new_nonce_in_body_and_policy() {
+        let old = "AbCdEfGhIjKlMnOpQrStUv";
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&app::backend::csp::for_page(old)).unwrap(),
+        );
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        let page = Page {
+            generation: Generation {
+                writes: 0,
+                tables: ChangeCounts {
+                    register: 0,
+                    sending: 0,
+                },
+            },
+            rendered: Instant::now(),
+            headers,
+            body: format!("<script nonce=\"{old}\">a</script><script nonce=\"{old}\">b</script>"),
+            nonce: Some(old.to_string()),
+        };
+        let (a, b) = (send(&page, "kept"), send(&page, "kept"));
+        let policy = |r: &Response| {
+            r.headers()
+                .get(header::CONTENT_SECURITY_POLICY)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        let (pa, pb) = (policy(&a), policy(&b));
+        let (na, nb) = (nonce_in(&pa).unwrap().to_string(), nonce_in(&pb).unwrap().to_string());
+        assert_ne!(na, old);
+        assert_ne!(na, nb, "a nonce is never sent twice");
+        assert_eq!(a.headers().get("server-timing").unwrap(), "page;desc=\"kept\"");
+        let body = axum::body::to_bytes(a.into_body(), usize::MAX).await.unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert_eq!(body.matches(&na).count(), 2, "{body}");
+        assert!(!body.contains(old));
+    }
+}
