@@ -157,12 +157,14 @@ pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, ne
     if bytes.len() > LARGEST_PAGE {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let Ok(body) = String::from_utf8(bytes.to_vec()) else {
-        return Response::from_parts(parts, Body::from(bytes));
+    let body = match String::from_utf8(Vec::from(bytes)) {
+        Ok(body) => body,
+        Err(e) => return Response::from_parts(parts, Body::from(e.into_bytes())),
     };
     let page = Page {
         generation,
-        rendered: Instant::now(),
+        // Its data was read from here on: the second it may be served starts now.
+        rendered: started,
         nonce: parts
             .headers
             .get(header::CONTENT_SECURITY_POLICY)

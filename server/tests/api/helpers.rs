@@ -284,3 +284,45 @@ pub fn link(data: &str, prefix: &str) -> Option<String> {
         .unwrap_or(rest.len());
     Some(rest[..end].to_string())
 }
+
+/// A page as it was sent.
+pub struct Served {
+    /// How it was made (`Server-Timing: page;desc="kept"` or `…"rendered"`), "neither" where no
+    /// page cache runs (see `server::page_cache`).
+    pub how: String,
+    /// The nonce its Content-Security-Policy names.
+    pub nonce: String,
+    pub body: String,
+}
+
+/// GETs a page (which must answer 200) and says how it was made.
+pub async fn page_as_served(client: &reqwest::Client, url: &str) -> Served {
+    let res = client.get(url).send().await.expect("request sent");
+    assert_eq!(res.status().as_u16(), 200, "{url}");
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (timing, policy) = (header("server-timing"), header("content-security-policy"));
+    let how = if timing.contains("\"kept\"") {
+        "kept"
+    } else if timing.contains("\"rendered\"") {
+        "rendered"
+    } else {
+        "neither"
+    };
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_default()
+        .to_string();
+    Served {
+        how: how.to_string(),
+        nonce,
+        body: res.text().await.unwrap(),
+    }
+}

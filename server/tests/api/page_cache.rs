@@ -7,42 +7,21 @@ use std::time::Duration;
 
 const LEAD: &str = "lead@test.example.org";
 
-/// How a page was made (`Server-Timing: page;desc="kept"` or `…"rendered"`), its CSP nonce,
-/// and its body.
-async fn fetch(client: &reqwest::Client, url: &str) -> (String, String, String) {
-    let res = client.get(url).send().await.expect("request sent");
-    assert_eq!(res.status().as_u16(), 200, "{url}");
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let (timing, policy) = (header("server-timing"), header("content-security-policy"));
-    let how = if timing.contains("\"kept\"") {
-        "kept"
-    } else if timing.contains("\"rendered\"") {
-        "rendered"
-    } else {
-        "neither"
-    };
-    let nonce = policy
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .unwrap_or_default()
-        .to_string();
-    (how.to_string(), nonce, res.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_page_asked_for_again_is_kept_and_sent_with_a_new_nonce() {
     let app = spawn_with(Settings::for_tests()).await;
     app.create_org("Keele University", "hei").await;
     let url = format!("{}/organisations", app.address);
-    let (first, nonce_1, body_1) = fetch(&app.client, &url).await;
-    let (second, nonce_2, body_2) = fetch(&app.client, &url).await;
+    let Served {
+        how: first,
+        nonce: nonce_1,
+        body: body_1,
+    } = page_as_served(&app.client, &url).await;
+    let Served {
+        how: second,
+        nonce: nonce_2,
+        body: body_2,
+    } = page_as_served(&app.client, &url).await;
     assert_eq!((first.as_str(), second.as_str()), ("rendered", "kept"));
     assert!(nonce_1.len() >= 16 && nonce_2.len() >= 16);
     assert_ne!(nonce_1, nonce_2, "a nonce is never sent twice");
@@ -56,22 +35,22 @@ async fn a_page_asked_for_again_is_kept_and_sent_with_a_new_nonce() {
 async fn a_change_shows_at_once_and_a_background_one_within_a_second() {
     let app = spawn_with(Settings::for_tests()).await;
     let url = format!("{}/organisations", app.address);
-    fetch(&app.client, &url).await;
-    assert_eq!(fetch(&app.client, &url).await.0, "kept");
+    page_as_served(&app.client, &url).await;
+    assert_eq!(page_as_served(&app.client, &url).await.how, "kept");
 
     // Saved through a form: the next page shows it.
     app.create_org("Aston University", "hei").await;
-    let (how, _, body) = fetch(&app.client, &url).await;
+    let Served { how, body, .. } = page_as_served(&app.client, &url).await;
     assert_eq!(how, "rendered");
     assert!(body.contains("Aston University"));
 
     // Saved by something that is not a request (as the scheduler or the inbound mail worker
     // write): the users page is kept, and not for longer than a second.
     let users = format!("{}/users", app.address);
-    fetch(&app.client, &users).await;
+    page_as_served(&app.client, &users).await;
     app.add_user("new.lead@test.example.org", Role::WorkstreamLead).await;
     tokio::time::sleep(server::page_cache::FOR_AT_MOST + Duration::from_millis(100)).await;
-    let (how, _, body) = fetch(&app.client, &users).await;
+    let Served { how, body, .. } = page_as_served(&app.client, &users).await;
     assert_eq!(how, "rendered");
     assert!(body.contains("new.lead@test.example.org"), "{body}");
 }
@@ -82,12 +61,18 @@ async fn pages_are_kept_per_person() {
     app.add_user(LEAD, Role::WorkstreamLead).await;
     let lead = app.signed_in(LEAD).await;
     let url = format!("{}/organisations", app.address);
-    fetch(&app.client, &url).await;
-    let (how, _, manager_page) = fetch(&app.client, &url).await;
+    page_as_served(&app.client, &url).await;
+    let Served {
+        how,
+        body: manager_page,
+        ..
+    } = page_as_served(&app.client, &url).await;
     assert_eq!(how, "kept");
     assert!(manager_page.contains("Add an organisation"));
     // The lead's own page, not the manager's kept one.
-    let (how, _, lead_page) = fetch(&lead, &url).await;
+    let Served {
+        how, body: lead_page, ..
+    } = page_as_served(&lead, &url).await;
     assert_eq!(how, "rendered");
     assert!(!lead_page.contains("Add an organisation"), "{lead_page}");
     // Signed out: nobody's page, the sign-in redirect.
@@ -103,6 +88,6 @@ async fn with_the_page_cache_off_every_page_is_rendered() {
     let app = spawn_with(settings).await;
     let url = format!("{}/organisations", app.address);
     for _ in 0..2 {
-        assert_eq!(fetch(&app.client, &url).await.0, "neither");
+        assert_eq!(page_as_served(&app.client, &url).await.how, "neither");
     }
 }
