@@ -392,9 +392,16 @@ fn router(
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
-        // Inside the guard: it reads who is signed in from what the guard put on the request.
-        .layer(axum::middleware::from_fn_with_state(page_cache, page_cache::serve))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::guard))
+        // Inside the guard: it reads who is signed in from what the guard put on the request;
+        // the guard answers from it before reading the session.
+        .layer(axum::middleware::from_fn_with_state(page_cache.clone(), page_cache::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            web::Guard {
+                state: state.clone(),
+                pages: page_cache,
+            },
+            web::guard,
+        ))
         .layer(assets::compression())
         // Pages set their own, with their nonce (see `app::backend::csp`).
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -6,9 +6,15 @@
 //! page came near a p99 of 20 ms (README, Benchmark). A kept page costs a lookup and a copy.
 //!
 //! What keeps it right:
-//! - **Per person.** The key is the signed-in user (id and role) and the path with its query:
+//! - **Per session.** The key is the session (its token's hash) and the path with its query:
 //!   nobody is ever sent a page rendered for someone else. Pages for visitors who are not
 //!   signed in, server functions, files and personal links are never kept.
+//! - **Before the session lookup.** The session guard asks here first ([`PageCache::kept`]), so
+//!   a kept page costs no database read at all. That is safe because the page was rendered for
+//!   that session, after the guard had checked it, at most [`FOR_AT_MOST`] ago, and everything
+//!   that ends a session or changes its person (signing out, disabling, a role) is a
+//!   state-changing request, which empties the cache. The one thing not counted is a session
+//!   reaching its expiry: it may still be sent a page kept in its last second.
 //! - **Any change empties it.** A page is served only while nothing it may show has changed
 //!   since it was rendered: every state-changing request this process answers (each form post
 //!   and server function call), every change to the register or the sending tables (counted by
@@ -43,8 +49,8 @@ const BUDGET: usize = 32 * 1024 * 1024;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
-    user: String,
-    role: app::domain::policy::Role,
+    /// The session token's hash (never the token).
+    session: String,
     path_and_query: String,
 }
 
@@ -90,6 +96,13 @@ impl PageCache {
         }
     }
 
+    /// The kept page for this request of this session, ready to send, if there is one: called by
+    /// the session guard before it reads the session.
+    pub fn kept(&self, session: &str, req: &Request) -> Option<Response> {
+        let key = key_of(req, session)?;
+        self.get(&key).map(|page| send(&page, "kept"))
+    }
+
     fn get(&self, key: &Key) -> Option<Arc<Page>> {
         let now = self.generation();
         let pages = self.pages.lock().ok()?;
@@ -128,12 +141,13 @@ pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, ne
         cache.writes.fetch_add(1, Ordering::SeqCst);
         return res;
     }
-    let Some(key) = key_of(&req) else {
+    // Only for a signed-in session (the guard has checked it): the guard has already asked
+    // for a kept page of it.
+    let info = req.extensions().get::<RequestInfo>();
+    let session = info.filter(|i| i.user.is_some()).and_then(|i| i.session.clone());
+    let Some(key) = session.and_then(|s| key_of(&req, &s)) else {
         return next.run(req).await;
     };
-    if let Some(page) = cache.get(&key) {
-        return send(&page, "kept");
-    }
     // Read before rendering: a change committed meanwhile moves the count past it.
     let generation = cache.generation();
     let started = Instant::now();
@@ -180,19 +194,19 @@ pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, ne
     res
 }
 
-/// Signed-in page requests: not server functions (`/api/`), files, or anything anonymous.
-fn key_of(req: &Request) -> Option<Key> {
+/// Page requests of a session: not server functions (`/api/`), files, or personal links
+/// (which a session may open too, but which act on their token).
+fn key_of(req: &Request, session: &str) -> Option<Key> {
     if req.method() != Method::GET {
         return None;
     }
     let path = req.uri().path();
-    if path.starts_with("/api/") || path.starts_with("/pkg/") || path == "/health" {
+    let never = ["/api/", "/pkg/", "/ack/", "/unsubscribe/", "/invitation/", "/reset-password/"];
+    if path == "/health" || never.iter().any(|p| path.starts_with(p)) {
         return None;
     }
-    let user = req.extensions().get::<RequestInfo>()?.user.as_ref()?;
     Some(Key {
-        user: user.id.as_str().to_string(),
-        role: user.role,
+        session: session.to_string(),
         path_and_query: req.uri().path_and_query()?.as_str().to_string(),
     })
 }

@@ -8,6 +8,15 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What the guard needs: the application, and the kept pages it may answer from before it
+/// reads the session (`None` when pages are not kept).
+#[derive(Clone)]
+pub struct Guard {
+    pub state: AppState,
+    pub pages: Option<Arc<crate::page_cache::PageCache>>,
+}
 
 /// Paths an anonymous visitor may open: the sign-in page, static files, the health check,
 /// server functions (which refuse on their own with 401), and the pages that an emailed token
@@ -108,7 +117,7 @@ fn same_origin(req: &Request, public_url: &str) -> bool {
     }
 }
 
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn guard(State(Guard { state, pages }): State<Guard>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok());
     if !host_allowed(host, &state.web.public_url) {
@@ -133,7 +142,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     // The built assets need no database: served whatever its state. An embedded database
     // cannot go away: no probe runs for it, and its requests need no watch.
     if path.starts_with("/pkg/") || !state.store.is_remote() {
-        return signed_in_part(state, req, next, &path, safe_method).await;
+        return signed_in_part(state, pages, req, next, &path, safe_method).await;
     }
     // A remote database that does not answer: say so at once rather than hold the request
     // until the SDK has reconnected.
@@ -142,7 +151,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         return database_away(safe_method);
     }
     tokio::select! {
-        res = signed_in_part(state, req, next, &path, safe_method) => {
+        res = signed_in_part(state, pages, req, next, &path, safe_method) => {
             // A request that failed while the database was away failed because of it: the
             // person is told that, not given an error reference to report.
             if res.status() == StatusCode::INTERNAL_SERVER_ERROR && !store.reachability().reachable() {
@@ -163,7 +172,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// The session (who is calling) and the sign-in redirect, then the route itself.
-async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &str, safe_method: bool) -> Response {
+async fn signed_in_part(
+    state: AppState,
+    pages: Option<Arc<crate::page_cache::PageCache>>,
+    mut req: Request,
+    next: Next,
+    path: &str,
+    safe_method: bool,
+) -> Response {
     // The health check and static files never look at the session: no database read for them.
     if is_sessionless(path) {
         let mut res = next.run(req).await;
@@ -175,6 +191,12 @@ async fn signed_in_part(state: AppState, mut req: Request, next: Next, path: &st
     let session = cookie(&req, state.web.session_cookie())
         .filter(|t| looks_like_token(t))
         .map(token_hash);
+    // A page kept for this session needs no session lookup (see `page_cache` for why).
+    if let (Some(pages), Some(hash)) = (&pages, &session) {
+        if let Some(res) = pages.kept(hash, &req) {
+            return res;
+        }
+    }
     let user = match &session {
         Some(hash) => match state.store.users().session_user(hash, chrono::Utc::now()).await {
             Ok(user) => user,

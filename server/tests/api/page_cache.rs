@@ -91,3 +91,26 @@ async fn with_the_page_cache_off_every_page_is_rendered() {
         assert_eq!(page_as_served(&app.client, &url).await.how, "neither");
     }
 }
+
+#[tokio::test]
+async fn a_kept_page_is_never_sent_to_a_session_that_has_ended() {
+    let app = spawn_with(Settings::for_tests()).await;
+    // A client that sends the session cookie whatever the server says: as a copied cookie would.
+    let res = app.sign_in_with(&new_client(), MANAGER, PASSWORD).await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+    let stubborn = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let url = format!("{}/organisations", app.address);
+    page_as_served(&stubborn, &url).await;
+    assert_eq!(page_as_served(&stubborn, &url).await.how, "kept");
+
+    assert_eq!(app.call_as(&stubborn, "auth/sign-out", &[]).await.status().as_u16(), 200);
+    let res = stubborn.get(&url).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303, "the ended session is sent to sign in");
+}
