@@ -394,7 +394,10 @@ fn router(
         ))
         // Inside the guard: it reads who is signed in from what the guard put on the request;
         // the guard answers from it before reading the session.
-        .layer(axum::middleware::from_fn_with_state(page_cache.clone(), page_cache::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            page_cache.clone(),
+            page_cache::serve,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             web::Guard {
                 state: state.clone(),

@@ -39,6 +39,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// The longest a kept page is served, even when nothing counted says it changed.
 pub const FOR_AT_MOST: Duration = Duration::from_secs(1);
@@ -46,6 +47,8 @@ pub const FOR_AT_MOST: Duration = Duration::from_secs(1);
 const LARGEST_PAGE: usize = 1024 * 1024;
 /// What all kept pages may take together; past it the cache starts again empty.
 const BUDGET: usize = 32 * 1024 * 1024;
+/// The longest a request waits for another one rendering the same page before rendering it too.
+const WAIT_AT_MOST: Duration = Duration::from_secs(10);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -65,9 +68,62 @@ struct Page {
     generation: Generation,
     rendered: Instant,
     headers: HeaderMap,
-    body: String,
-    /// The nonce the body's scripts and the policy header carry, replaced on every send.
-    nonce: Option<String>,
+    /// The body cut at each place its nonce stood, so that a send puts a new nonce between the
+    /// pieces without searching or copying the page (a list of 200 contacts is over 100 KB).
+    pieces: Vec<Bytes>,
+    len: usize,
+}
+
+impl Page {
+    /// `nonce`: the one the body's scripts and the policy header carry, replaced on every send.
+    fn new(generation: Generation, rendered: Instant, headers: HeaderMap, body: Bytes, nonce: Option<&str>) -> Self {
+        let mut pieces = Vec::new();
+        match nonce {
+            Some(nonce) => {
+                let mut rest = body.clone();
+                while let Some(at) = find(&rest, nonce.as_bytes()) {
+                    pieces.push(rest.slice(..at));
+                    rest = rest.slice(at + nonce.len()..);
+                }
+                pieces.push(rest);
+            }
+            None => pieces.push(body.clone()),
+        }
+        Self {
+            generation,
+            rendered,
+            headers,
+            pieces,
+            len: body.len(),
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Who renders a page that several requests of one session want at once (the first; the others
+/// wait for it rather than render it too: at 32 connections a page of 300 ms, rendered 32
+/// times together each time its second is up, held every request for seconds).
+enum Turn {
+    Lead(Leading),
+    Wait(watch::Receiver<()>),
+}
+
+/// Held while rendering; on drop (done, failed, or the client gone) the waiters are let go.
+struct Leading {
+    cache: Arc<PageCache>,
+    key: Key,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Leading {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(&self.key);
+        }
+    }
 }
 
 pub struct PageCache {
@@ -75,6 +131,8 @@ pub struct PageCache {
     /// State-changing requests answered by this process.
     writes: AtomicU64,
     pages: Mutex<(HashMap<Key, Arc<Page>>, usize)>,
+    /// Pages being rendered, by key: a request for one waits for it (see [`Turn`]).
+    rendering: Mutex<HashMap<Key, watch::Receiver<()>>>,
 }
 
 impl PageCache {
@@ -85,6 +143,7 @@ impl PageCache {
                 store,
                 writes: AtomicU64::new(0),
                 pages: Mutex::new((HashMap::new(), 0)),
+                rendering: Mutex::new(HashMap::new()),
             })
         })
     }
@@ -118,14 +177,28 @@ impl PageCache {
             return;
         };
         let (map, bytes) = &mut *pages;
-        if *bytes + page.body.len() > BUDGET {
+        if *bytes + page.len > BUDGET {
             map.clear();
             *bytes = 0;
         }
-        *bytes += page.body.len();
+        *bytes += page.len;
         if let Some(old) = map.insert(key, Arc::new(page)) {
-            *bytes -= old.body.len();
+            *bytes -= old.len;
         }
+    }
+
+    fn turn(self: &Arc<Self>, key: &Key) -> Option<Turn> {
+        let mut rendering = self.rendering.lock().ok()?;
+        if let Some(waiting) = rendering.get(key) {
+            return Some(Turn::Wait(waiting.clone()));
+        }
+        let (done, waiting) = watch::channel(());
+        rendering.insert(key.clone(), waiting);
+        Some(Turn::Lead(Leading {
+            cache: self.clone(),
+            key: key.clone(),
+            _done: done,
+        }))
     }
 }
 
@@ -148,6 +221,23 @@ pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, ne
     let Some(key) = session.and_then(|s| key_of(&req, &s)) else {
         return next.run(req).await;
     };
+    // Another request of this session is rendering this page: wait for it, then send what it
+    // kept. If it kept nothing (not a keepable page, or a change meanwhile), render here.
+    let leading = match cache.turn(&key) {
+        Some(Turn::Wait(mut waiting)) => {
+            let _ = tokio::time::timeout(WAIT_AT_MOST, waiting.changed()).await;
+            if let Some(page) = cache.get(&key) {
+                return send(&page, "kept");
+            }
+            None
+        }
+        Some(Turn::Lead(leading)) => Some(leading),
+        None => None,
+    };
+    // Kept since the guard looked (while it read the session)?
+    if let Some(page) = cache.get(&key) {
+        return send(&page, "kept");
+    }
     // Read before rendering: a change committed meanwhile moves the count past it.
     let generation = cache.generation();
     let started = Instant::now();
@@ -171,26 +261,24 @@ pub async fn serve(State(cache): State<Option<Arc<PageCache>>>, req: Request, ne
     if bytes.len() > LARGEST_PAGE {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let body = match String::from_utf8(Vec::from(bytes)) {
-        Ok(body) => body,
-        Err(e) => return Response::from_parts(parts, Body::from(e.into_bytes())),
-    };
-    let page = Page {
+    let nonce = parts
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(nonce_in);
+    let page = Page::new(
         generation,
         // Its data was read from here on: the second it may be served starts now.
-        rendered: started,
-        nonce: parts
-            .headers
-            .get(header::CONTENT_SECURITY_POLICY)
-            .and_then(|v| v.to_str().ok())
-            .and_then(nonce_in)
-            .map(str::to_string),
-        headers: parts.headers.clone(),
-        body,
-    };
-    let mut res = Response::from_parts(parts, Body::from(page.body.clone()));
+        started,
+        parts.headers.clone(),
+        bytes.clone(),
+        nonce,
+    );
+    let mut res = Response::from_parts(parts, Body::from(bytes));
     server_timing(res.headers_mut(), "rendered", Some(started.elapsed()));
     cache.keep(key, page);
+    // Kept before the waiters are let go.
+    drop(leading);
     res
 }
 
@@ -201,7 +289,14 @@ fn key_of(req: &Request, session: &str) -> Option<Key> {
         return None;
     }
     let path = req.uri().path();
-    let never = ["/api/", "/pkg/", "/ack/", "/unsubscribe/", "/invitation/", "/reset-password/"];
+    let never = [
+        "/api/",
+        "/pkg/",
+        "/ack/",
+        "/unsubscribe/",
+        "/invitation/",
+        "/reset-password/",
+    ];
     if path == "/health" || never.iter().any(|p| path.starts_with(p)) {
         return None;
     }
@@ -224,22 +319,33 @@ fn keepable(res: &Response) -> bool {
 
 fn send(page: &Page, how: &str) -> Response {
     let mut headers = page.headers.clone();
-    let body = match &page.nonce {
-        Some(old) => {
-            let new = new_nonce();
-            if let Some(policy) = headers
-                .get(header::CONTENT_SECURITY_POLICY)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|p| HeaderValue::from_str(&p.replace(old.as_str(), &new)).ok())
-            {
-                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-            }
-            Bytes::from(page.body.replace(old.as_str(), &new))
-        }
-        None => Bytes::from(page.body.clone()),
-    };
-    headers.remove(header::CONTENT_LENGTH);
-    let mut res = Response::new(Body::from(body));
+    let new = Bytes::from(new_nonce());
+    if let Some(policy) = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|p| Some((p, nonce_in(p)?)))
+        .and_then(|(p, old)| HeaderValue::from_str(&p.replace(old, &String::from_utf8_lossy(&new))).ok())
+    {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    // The pieces with the new nonce between them, none of them copied.
+    let (first, rest) = page
+        .pieces
+        .split_first()
+        .map_or((Bytes::new(), &[][..]), |(f, r)| (f.clone(), r));
+    let mut chunks = Vec::with_capacity(page.pieces.len() * 2);
+    chunks.push(first);
+    let mut len = chunks[0].len();
+    for piece in rest {
+        len += new.len() + piece.len();
+        chunks.push(new.clone());
+        chunks.push(piece.clone());
+    }
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    let body = Body::from_stream(futures::stream::iter(
+        chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+    ));
+    let mut res = Response::new(body);
     *res.headers_mut() = headers;
     server_timing(res.headers_mut(), how, None);
     res
@@ -294,19 +400,15 @@ mod tests {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        let page = Page {
-            generation: Generation {
-                writes: 0,
-                tables: ChangeCounts {
-                    register: 0,
-                    sending: 0,
-                },
+        let generation = Generation {
+            writes: 0,
+            tables: ChangeCounts {
+                register: 0,
+                sending: 0,
             },
-            rendered: Instant::now(),
-            headers,
-            body: format!("<script nonce=\"{old}\">a</script><script nonce=\"{old}\">b</script>"),
-            nonce: Some(old.to_string()),
         };
+        let body = format!("<script nonce=\"{old}\">a</script><script nonce=\"{old}\">b</script>");
+        let page = Page::new(generation, Instant::now(), headers, Bytes::from(body), Some(old));
         let (a, b) = (send(&page, "kept"), send(&page, "kept"));
         let policy = |r: &Response| {
             r.headers()

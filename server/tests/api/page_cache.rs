@@ -110,7 +110,25 @@ async fn a_kept_page_is_never_sent_to_a_session_that_has_ended() {
     page_as_served(&stubborn, &url).await;
     assert_eq!(page_as_served(&stubborn, &url).await.how, "kept");
 
-    assert_eq!(app.call_as(&stubborn, "auth/sign-out", &[]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.call_as(&stubborn, "auth/sign-out", &[]).await.status().as_u16(),
+        200
+    );
     let res = stubborn.get(&url).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "the ended session is sent to sign in");
+}
+
+// Several threads, so that the requests are rendered at the same time (on the test's default
+// single thread one page is rendered after the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_for_a_page_being_rendered_wait_for_it_instead_of_rendering_it_too() {
+    let app = spawn_with(Settings::for_tests()).await;
+    for n in 0..30 {
+        app.create_org(&format!("Trust {n:02}"), "acute_trust").await;
+    }
+    let url = format!("{}/organisations", app.address);
+    let all = futures::future::join_all((0..16).map(|_| page_as_served(&app.client, &url))).await;
+    let rendered = all.iter().filter(|s| s.how == "rendered").count();
+    assert_eq!(rendered, 1, "{rendered} of 16 rendered the page");
+    assert!(all.iter().all(|s| s.body.contains("Trust 00")));
 }
