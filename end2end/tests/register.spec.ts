@@ -126,8 +126,65 @@ test("a manager moves a contact and sees the move on the map and in their histor
   await expectAccessible(page);
 });
 
+test("a manager drags a contact to another cell of the map and sees the arrow", async ({ page }) => {
+  // Tall enough for the whole map and the chosen cell's list at once.
+  await page.setViewportSize({ width: 1280, height: 1600 });
+  await page.goto("/map?kind=hei");
+  await waitForHydration(page);
+  // The first cell with anyone in it, chosen from the table: its people are listed and drawn.
+  await page.getByRole("table", { name: /Contacts by influence/ }).getByRole("link").first().click();
+  await expect(page.getByRole("heading", { level: 2, name: /^Influence \d, interest \d/ })).toBeVisible();
+  const from = new URL(page.url()).searchParams.get("cell") ?? "";
+  const target = from === "5-1" ? "1-5" : "5-1";
+  const [ti, tn] = target.split("-");
+  await expectAccessible(page);
+
+  const point = page.locator("circle.map__person").first();
+  const name = ((await point.locator("title").textContent()) ?? "").split(",")[0];
+  await page.locator("svg.map").scrollIntoViewIfNeeded();
+  await point.hover();
+  await page.mouse.down();
+  const cell = await page.locator(`rect[data-cell="${target}"]`).boundingBox();
+  if (!cell) throw new Error("the target cell is not drawn");
+  // A corner of the cell, away from its count.
+  await page.mouse.move(cell.x + cell.width - 6, cell.y + cell.height - 6, { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByRole("status").filter({ hasText: `Moved ${name}` })).toContainText(
+    `to influence ${ti}, interest ${tn}`,
+  );
+  await expect(page.getByRole("table").filter({ hasText: name })).toHaveCount(0);
+
+  // The arrow, since yesterday, and the move in their history.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await page.goto(`/map?kind=hei&since=${yesterday}`);
+  await expect(page.locator("line.map__move title").filter({ hasText: `to influence ${ti}, interest ${tn}` })).toHaveCount(1);
+  await page.goto(`/map?kind=hei&cell=${target}`);
+  await page.getByRole("link", { name, exact: true }).click();
+  const timeline = page.getByRole("list", { name: /Changes of influence, interest and engagement/ });
+  await expect(timeline.getByText(new RegExp(`influence: \\d → ${ti}|interest: \\d → ${tn}`)).first()).toBeVisible();
+  await expectAccessible(page);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("a manager moves a contact on the map with the chosen cell's form", async ({ page }) => {
+    await page.goto("/map?kind=acute_trust");
+    await page.getByRole("table", { name: /Contacts by influence/ }).getByRole("link").first().click();
+    await expect(page.getByRole("heading", { level: 2, name: /^Influence \d, interest \d/ })).toBeVisible();
+    const from = new URL(page.url()).searchParams.get("cell") ?? "";
+    const target = from === "1-5" ? ["5", "1"] : ["1", "5"];
+    const row = page.locator("#cell-people ~ .table-wrap tbody tr").first();
+    const name = (await row.locator("td a").first().textContent()) ?? "";
+    await row.getByLabel(`Influence of ${name}`).selectOption(target[0]);
+    await row.getByLabel(`Interest of ${name}`).selectOption(target[1]);
+    await row.getByRole("button", { name: `Move ${name}` }).click();
+    // Back on the same map, where they are no longer in the cell.
+    await expect(page.getByRole("heading", { level: 2, name: /^Influence \d, interest \d/ })).toBeVisible();
+    expect(new URL(page.url()).searchParams.get("cell")).toBe(from);
+    await page.goto(`/map?kind=acute_trust&cell=${target.join("-")}`);
+    await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
+  });
 
   test("a form with an error comes back with the message and the typed values", async ({ page }) => {
     await page.goto("/organisations/new");

@@ -417,6 +417,7 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
         "/engagement".into(),
         "/map".into(),
         "/map?since=2026-01-01".into(),
+        "/map?cell=3-3".into(),
         "/follow-ups".into(),
         "/segments".into(),
         format!("/segments/{segment}"),

@@ -3,7 +3,7 @@
 //! the programme board's quarterly report.
 use crate::domain::board::{BoardReport, EngagementPanel};
 use crate::domain::query::ContactQuery;
-use crate::domain::stakeholder_map::StakeholderMap;
+use crate::domain::stakeholder_map::{self, StakeholderMap};
 use crate::domain::*;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,12 +19,41 @@ pub struct MapView {
     pub map: StakeholderMap,
     /// The date (YYYY-MM-DD) the arrows start from, when one was given and understood.
     pub since: Option<String>,
+    /// The cell whose people are listed (and drawn one by one, to be moved), when one is chosen.
+    pub chosen: Option<ChosenCell>,
+    /// Whether the person looking may move people on the map (edit the register).
+    pub may_move: bool,
 }
 
+/// The people of one cell of the map, for moving them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChosenCell {
+    pub cell: stakeholder_map::Cell,
+    /// The first [`CHOSEN_AT_MOST`], in the register's order.
+    pub people: Vec<MapPerson>,
+    /// How many stand in the cell in all.
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapPerson {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+}
+
+/// How many people of a chosen cell the page lists (a longer list is a job for the filters).
+pub const CHOSEN_AT_MOST: usize = 100;
+
 /// `since`: a date (YYYY-MM-DD); each contact's standing at the end of that day (UK time) is
-/// compared with now. Anything else shows no arrows.
+/// compared with now. Anything else shows no arrows. `cell`: "influence-interest" ("4-3") to
+/// list the people of that cell; anything else lists nobody.
 #[server(endpoint = "analysis/map")]
-pub async fn map_of_contacts(query: ContactQuery, since: String) -> Result<MapView, AppError> {
+pub async fn map_of_contacts(
+    query: ContactQuery,
+    since: String,
+    #[server(default)] cell: String,
+) -> Result<MapView, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
     let since = chrono::NaiveDate::parse_from_str(since.trim(), "%Y-%m-%d").ok();
     let then = match since {
@@ -37,9 +66,67 @@ pub async fn map_of_contacts(query: ContactQuery, since: String) -> Result<MapVi
         None => None,
     };
     let map = finish(ctx.store.contacts().map(&query, then.as_ref()).await)?;
+    let chosen = match stakeholder_map::parse_cell(&cell) {
+        Some(cell) => {
+            let (people, total) = finish(ctx.store.contacts().in_cell(&query, cell, CHOSEN_AT_MOST).await)?;
+            Some(ChosenCell {
+                cell,
+                people: people
+                    .into_iter()
+                    .map(|c| MapPerson {
+                        id: c.id.to_string(),
+                        name: c.name.to_string(),
+                        organisation: c.organisation_name.to_string(),
+                    })
+                    .collect(),
+                total: u32::try_from(total).unwrap_or(u32::MAX),
+            })
+        }
+        None => None,
+    };
     Ok(MapView {
         map,
         since: since.map(|d| d.format("%Y-%m-%d").to_string()),
+        chosen,
+        may_move: crate::domain::policy::allows(&ctx.user, &Action::EditRegister),
+    })
+}
+
+/// What a move on the map did, for the page to say so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placed {
+    pub name: String,
+    pub from: stakeholder_map::Cell,
+    pub to: stakeholder_map::Cell,
+}
+
+/// Moves a contact to another cell of the influence × interest map: dragging a point (with
+/// JavaScript) or the form beside each person of a chosen cell (without). Audited, and kept in
+/// the contact's engagement history.
+#[server(endpoint = "analysis/place")]
+pub async fn place_on_map(id: String, influence: String, interest: String) -> Result<Placed, AppError> {
+    let ctx = authorized(Action::EditRegister)?;
+    let id = finish(ContactId::parse(&id))?;
+    let mut v = crate::domain::form::Validator::new();
+    let new_influence = v.check("influence", Score::parse(&influence));
+    let new_interest = v.check("interest", Score::parse(&interest));
+    let (Some(new_influence), Some(new_interest)) = (new_influence, new_interest) else {
+        let values = [("influence", influence), ("interest", interest)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        return finish(Err(AppError::Invalid(v.into_errors(values))));
+    };
+    let before = finish(
+        ctx.store
+            .contacts()
+            .place(&ctx.actor(), &id, new_influence, new_interest)
+            .await,
+    )?;
+    Ok(Placed {
+        name: before.name.to_string(),
+        from: (before.influence.get(), before.interest.get()),
+        to: (new_influence.get(), new_interest.get()),
     })
 }
 

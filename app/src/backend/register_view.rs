@@ -202,6 +202,23 @@ impl Snapshot {
         }))
     }
 
+    /// The contacts the query selects that stand in `cell` (at most `limit`, in the query's
+    /// order), and how many stand there in all.
+    pub fn in_cell(
+        &self,
+        q: &ContactQuery,
+        cell: crate::domain::stakeholder_map::Cell,
+        limit: usize,
+    ) -> (Vec<Contact>, usize) {
+        let there: Vec<&ContactEntry> = self
+            .select(q)
+            .into_iter()
+            .filter(|e| (e.contact.influence.get(), e.contact.interest.get()) == cell)
+            .collect();
+        let people = there.iter().take(limit).map(|e| e.contact.clone()).collect();
+        (people, there.len())
+    }
+
     /// Every contact the query selects, with its organisation's area (the export).
     pub fn contacts_all(&self, q: &ContactQuery) -> Vec<(Contact, Option<String>)> {
         self.select(q)
@@ -237,6 +254,13 @@ impl Snapshot {
         page_of(hits.len(), q.page, per_page, |skip, take| {
             hits.iter().skip(skip).take(take).map(|(_, o)| o.org.clone()).collect()
         })
+    }
+
+    /// How many contacts an organisation has.
+    pub fn contact_count_of(&self, org: &OrgId) -> u32 {
+        self.by_org
+            .get(org.as_str())
+            .map_or(0, |v| u32::try_from(v.len()).unwrap_or(u32::MAX))
     }
 
     /// An organisation's contacts, in name order.

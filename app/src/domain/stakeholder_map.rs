@@ -66,9 +66,17 @@ pub fn quadrant((influence, interest): Cell) -> Quadrant {
     Quadrant::of(score(influence), score(interest))
 }
 
-/// JSON object keys must be strings: "influence-interest".
-fn cell_key((i, n): Cell) -> String {
+/// JSON object keys must be strings: "influence-interest". Also the map's `cell` parameter.
+pub fn cell_key((i, n): Cell) -> String {
     format!("{i}-{n}")
+}
+
+/// A cell from its key ("4-3": influence 4, interest 3); anything else, or a score outside
+/// 1–5, is no cell.
+pub fn parse_cell(key: &str) -> Option<Cell> {
+    let (i, n) = key.trim().split_once('-')?;
+    let score = |v: &str| v.parse::<u8>().ok().filter(|v| (Score::MIN..=Score::MAX).contains(v));
+    Some((score(i)?, score(n)?))
 }
 
 /// One recorded change of a contact's standing: the values after it.
@@ -147,6 +155,16 @@ mod tests {
             "manage closely, keep satisfied, keep informed, monitor"
         );
         assert_eq!(all_cells().count(), 25);
+    }
+
+    #[test]
+    fn a_cell_is_read_back_from_its_key_and_nothing_else_is_a_cell() {
+        for cell in all_cells() {
+            assert_eq!(parse_cell(&cell_key(cell)), Some(cell));
+        }
+        for bad in ["", "3", "3-", "-3", "0-3", "3-6", "a-b", "3-3-3", "33"] {
+            assert_eq!(parse_cell(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! The influence × interest map: the 5 × 5 grid with its four quadrants, the number of contacts
 //! in each cell (counted, not piled up), and arrows for how they moved since a chosen date.
 //! Server-rendered SVG, so it reads without JavaScript, with a table of the same numbers.
-use crate::api::analysis::{map_of_contacts, MapView};
+//!
+//! Moving people: choosing a cell (its number in the table) lists its people, each with a form
+//! to move them (no JavaScript needed), and draws them one by one in their cell; with
+//! JavaScript, dragging one of those points onto another cell moves them.
+use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap, Placed};
 use crate::api::register::ContactQuery;
 use crate::components::loaded::Loaded;
-use crate::domain::stakeholder_map::{quadrant, Cell};
+use crate::domain::stakeholder_map::{cell_key, quadrant, Cell};
 use crate::domain::Quadrant;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,6 +27,12 @@ fn centre((influence, interest): Cell) -> (f64, f64) {
     (x, y)
 }
 
+/// How many people of a chosen cell are drawn in it as points (5 × 5 of them fit a cell).
+const DRAWN_AT_MOST: usize = 25;
+
+/// A point being dragged: the person's id, name and the cell they stand in.
+type Dragged = Option<(String, String, Cell)>;
+
 #[component]
 pub fn MapPage() -> impl IntoView {
     let query = use_query_map();
@@ -31,21 +41,73 @@ pub fn MapPage() -> impl IntoView {
             (
                 ContactQuery::from_params(|k| q.get(k)),
                 q.get("since").unwrap_or_default(),
+                q.get("cell").unwrap_or_default(),
             )
         })
     };
-    let data = Resource::new(params, |(q, since)| map_of_contacts(q, since));
+    let place = ServerAction::<PlaceOnMap>::new();
+    let dragging = RwSignal::new(Dragged::None);
+    let data = Resource::new(
+        move || (params(), place.version().get()),
+        |((q, since, cell), _)| map_of_contacts(q, since, cell),
+    );
     view! {
         <Title text="Influence and interest map – Liaison"/>
         <h1>"Influence and interest map"</h1>
         <p class="lede">"Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."</p>
+        <div role="status" class="map__status">
+            {move || place.value().get().map(|r| match r {
+                Ok(p) => view! { <div class="notice notice--success"><p>{placed_text(&p)}</p></div> }.into_any(),
+                Err(e) => {
+                    let text = if e.form_errors().is_some() {
+                        "Influence and interest must each be a whole number from 1 to 5.".to_string()
+                    } else {
+                        e.to_string()
+                    };
+                    view! { <div class="notice notice--error"><p>{text}</p></div> }.into_any()
+                }
+            })}
+        </div>
         <Loaded resource=data let:map>
-            {map_view(params().0, map)}
+            {map_view(params().0, map, place, dragging)}
         </Loaded>
     }
 }
 
-fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
+/// `/map` with the view's parameters and, when given, a chosen cell (its list in view).
+fn map_href(base: &[(&'static str, String)], cell: Option<Cell>) -> String {
+    let key = cell.map(cell_key).unwrap_or_default();
+    let pairs: Vec<(&str, &str)> = base
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain([("cell", key.as_str())])
+        .collect();
+    let query = crate::components::url::query_string(&pairs);
+    match (query.is_empty(), cell.is_some()) {
+        (true, _) => "/map".to_string(),
+        (false, true) => format!("/map?{query}#cell-people"),
+        (false, false) => format!("/map?{query}"),
+    }
+}
+
+fn placed_text(p: &Placed) -> String {
+    format!(
+        "Moved {} from influence {}, interest {} to influence {}, interest {} ({}).",
+        p.name,
+        p.from.0,
+        p.from.1,
+        p.to.0,
+        p.to.1,
+        quadrant(p.to).label().to_lowercase()
+    )
+}
+
+fn map_view(
+    q: ContactQuery,
+    v: MapView,
+    place: ServerAction<PlaceOnMap>,
+    dragging: RwSignal<Dragged>,
+) -> impl IntoView {
     let filters = crate::pages::contacts::view_query(&q);
     let hidden = q
         .to_params()
@@ -53,6 +115,18 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
         .filter(|(k, v)| !v.is_empty() && *k != "page")
         .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
         .collect_view();
+    let may_move = v.may_move;
+    // This view's address, with or without a cell chosen.
+    let base: Vec<(&'static str, String)> = q
+        .to_params()
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && *k != "page")
+        .chain(v.since.clone().map(|d| ("since", d)))
+        .collect();
+    let unchosen_href = map_href(&base, None);
+    let chosen = v.chosen;
+    let chosen_cell = chosen.as_ref().map(|c| c.cell);
+    let points = chosen.clone().map(|c| people_points(c, may_move, dragging));
     let map = v.map;
     let max = map.cells.values().copied().max().unwrap_or(1).max(1);
     let max_move = map.moves.iter().map(|m| m.2).max().unwrap_or(1).max(1);
@@ -86,7 +160,16 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
         </form>
         <p><a href=format!("/contacts?{filters}")>"Change the filters on the contacts list"</a></p>
         <p class="caption" role="status">{summary.clone()}</p>
-        <svg class="map" viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0) role="img" aria-labelledby="map-title map-desc">
+        <svg
+            class=move || if dragging.with(Option::is_some) { "map map--dragging" } else { "map" }
+            viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0)
+            role="img"
+            aria-labelledby="map-title map-desc"
+            // After a cell's own handler (below) has taken the drop, wherever it was.
+            on:pointerup=move |_| dragging.set(None)
+            on:pointercancel=move |_| dragging.set(None)
+            on:pointerleave=move |_| dragging.set(None)
+        >
             <title id="map-title">"Influence and interest map"</title>
             <desc id="map-desc">{format!("{summary}. The table below gives the same numbers.")}</desc>
             <defs>
@@ -108,6 +191,23 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
             }).collect_view()}
             <text class="map__axis" x=LEFT + GRID / 2.0 y=TOP + GRID + 44.0 text-anchor="middle">"Interest"</text>
             <text class="map__axis" x=18.0 y=TOP + GRID / 2.0 text-anchor="middle" transform=format!("rotate(-90 18 {})", TOP + GRID / 2.0)>"Influence"</text>
+            // One target per cell for a dragged point (see the map's style: while dragging, only
+            // these take the pointer).
+            {crate::domain::stakeholder_map::all_cells().map(|c| {
+                let (x, y) = centre(c);
+                let half = CELL / 2.0;
+                let drop_here = move |_: leptos::ev::PointerEvent| {
+                    if let Some((id, _, from)) = dragging.get_untracked() {
+                        if may_move && from != c {
+                            place.dispatch(PlaceOnMap { id, influence: c.0.to_string(), interest: c.1.to_string() });
+                        }
+                    }
+                };
+                view! {
+                    <rect class=if chosen_cell == Some(c) { "map__cell map__cell--chosen" } else { "map__cell" }
+                        data-cell=cell_key(c) x=x - half y=y - half width=CELL height=CELL on:pointerup=drop_here/>
+                }
+            }).collect_view()}
             {map.moves.iter().map(|(from, to, n)| {
                 let ((x1, y1), (x2, y2)) = (centre(*from), centre(*to));
                 // Stop short of the target's centre, so the head shows beside its count.
@@ -121,7 +221,7 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
                     </line>
                 }
             }).collect_view()}
-            {crate::domain::stakeholder_map::all_cells().filter(|c| map.count(*c) > 0).map(|c| {
+            {crate::domain::stakeholder_map::all_cells().filter(|c| map.count(*c) > 0 && chosen_cell != Some(*c)).map(|c| {
                 let n = map.count(c);
                 let (x, y) = centre(c);
                 let r = 9.0 + 21.0 * (f64::from(n) / f64::from(max)).sqrt();
@@ -130,6 +230,7 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
                     <text class="map__count" x=x y=y + 4.0 text-anchor="middle">{n}</text>
                 }
             }).collect_view()}
+            {points}
         </svg>
         <h2>"The map as a table"</h2>
         <div class="table-wrap" role="region" aria-label="Contacts by influence and interest" tabindex="0">
@@ -143,14 +244,25 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
                     {(1..=5u8).rev().map(|inf| view! {
                         <tr>
                             <th scope="row">{format!("Influence {inf}")}</th>
-                            {(1..=5u8).map(|int| view! {
-                                <td class="table__numeric">{map.count((inf, int))}</td>
+                            {(1..=5u8).map(|int| {
+                                let n = map.count((inf, int));
+                                let label = format!("{n}: list the contacts at influence {inf}, interest {int}");
+                                view! {
+                                    <td class="table__numeric">
+                                        {if n == 0 {
+                                            view! { "0" }.into_any()
+                                        } else {
+                                            view! { <a href=map_href(&base, Some((inf, int))) aria-label=label>{n}</a> }.into_any()
+                                        }}
+                                    </td>
+                                }
                             }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </div>
+        {chosen.map(|chosen| people_list(chosen, may_move, place, unchosen_href))}
         <h2>"By quadrant"</h2>
         <ul>
             {map.by_quadrant().into_iter().map(|(quadrant, n)| {
@@ -170,7 +282,120 @@ fn map_view(q: ContactQuery, v: MapView) -> impl IntoView {
                 }.into_any()
             }}
         })}
-        <p class="hint">"To move someone, change their influence or interest on their page (Edit contact): every change is recorded in their history and audited."</p>
+        <p class="hint">"To move someone, choose the number of their cell in the table: its people are listed with a form to move each, and drawn in their cell, where (with JavaScript) they can be dragged to another cell. Their Edit page changes the scores too. Every change is recorded in their history and audited."</p>
+    }
+}
+
+/// The chosen cell's people as points in a 5 × 5 arrangement inside it, each draggable
+/// (with JavaScript) onto another cell by someone who may move them.
+fn people_points(chosen: ChosenCell, may_move: bool, dragging: RwSignal<Dragged>) -> impl IntoView {
+    let (cx, cy) = centre(chosen.cell);
+    let step = CELL / 6.0;
+    let cell = chosen.cell;
+    chosen
+        .people
+        .into_iter()
+        .take(DRAWN_AT_MOST)
+        .enumerate()
+        .map(|(i, p)| {
+            let (row, col) = (i / 5, i % 5);
+            let x = cx + (col as f64 - 2.0) * step;
+            let y = cy + (row as f64 - 2.0) * step;
+            let picked = (p.id.clone(), p.name.clone(), cell);
+            let id = p.id.clone();
+            let title = format!("{}, {}", p.name, p.organisation);
+            let pick = move |ev: leptos::ev::PointerEvent| {
+                if may_move {
+                    // No text selection or native drag while a point is carried.
+                    ev.prevent_default();
+                    dragging.set(Some(picked.clone()));
+                }
+            };
+            let class = move || {
+                let carried = dragging.with(|d| d.as_ref().is_some_and(|(d, _, _)| *d == id));
+                match (may_move, carried) {
+                    (_, true) => "map__person map__person--movable map__person--carried",
+                    (true, false) => "map__person map__person--movable",
+                    (false, false) => "map__person",
+                }
+            };
+            view! {
+                <circle class=class data-contact=p.id cx=x cy=y r=5.0 on:pointerdown=pick>
+                    <title>{title}</title>
+                </circle>
+            }
+        })
+        .collect_view()
+}
+
+/// The chosen cell's people, each with a form to move them (works without JavaScript).
+fn people_list(
+    chosen: ChosenCell,
+    may_move: bool,
+    place: ServerAction<PlaceOnMap>,
+    unchosen_href: String,
+) -> impl IntoView {
+    let (inf, int) = chosen.cell;
+    let listed = chosen.people.len();
+    let heading = format!(
+        "Influence {inf}, interest {int} ({}): {} contact{}",
+        quadrant(chosen.cell).label().to_lowercase(),
+        chosen.total,
+        if chosen.total == 1 { "" } else { "s" }
+    );
+    let drawn = listed.min(DRAWN_AT_MOST);
+    let note = if usize::try_from(chosen.total).unwrap_or(usize::MAX) > listed {
+        format!("The first {listed} are listed (narrow the filters for the others); the first {drawn} are drawn in their cell.")
+    } else if listed > drawn {
+        format!("The first {drawn} are drawn in their cell.")
+    } else if may_move {
+        "Each is drawn in the cell: with JavaScript, drag one onto another cell to move them, or use the form beside their name.".to_string()
+    } else {
+        String::new()
+    };
+    let score_options = move |current: u8| {
+        (1..=5u8)
+            .map(|v| view! { <option value=v.to_string() selected=v == current>{v}</option> })
+            .collect_view()
+    };
+    view! {
+        <h2 id="cell-people">{heading}</h2>
+        <p><a href=unchosen_href>"Close this list"</a>{(!note.is_empty()).then(|| format!(" {note}"))}</p>
+        <div class="table-wrap" role="region" aria-labelledby="cell-people" tabindex="0">
+            <table class="table">
+                <caption class="visually-hidden">"The contacts in the chosen cell"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Organisation"</th>
+                    {may_move.then(|| view! { <th scope="col">"Move to"</th> })}
+                </tr></thead>
+                <tbody>
+                    {chosen.people.into_iter().map(|p| {
+                        let (inf_id, int_id) = (format!("inf-{}", p.id), format!("int-{}", p.id));
+                        view! {
+                            <tr>
+                                <td><a href=format!("/contacts/{}", p.id)>{p.name.clone()}</a></td>
+                                <td>{p.organisation.clone()}</td>
+                                {may_move.then(|| view! {
+                                    <td>
+                                        <ActionForm action=place attr:class="map__move-form">
+                                            <input type="hidden" name="id" value=p.id.clone()/>
+                                            <label class="map__move-label" for=inf_id.clone()>"Influence"<span class="visually-hidden">{format!(" of {}", p.name)}</span></label>
+                                            <select class="select" id=inf_id name="influence">{score_options(inf)}</select>
+                                            <label class="map__move-label" for=int_id.clone()>"Interest"<span class="visually-hidden">{format!(" of {}", p.name)}</span></label>
+                                            <select class="select" id=int_id name="interest">{score_options(int)}</select>
+                                            <button class="button button--secondary" type="submit">
+                                                "Move"<span class="visually-hidden">{format!(" {}", p.name)}</span>
+                                            </button>
+                                        </ActionForm>
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

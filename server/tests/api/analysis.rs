@@ -147,3 +147,115 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     assert_eq!(status, 200);
     assert!(html.contains("How their standing changed") && html.contains("target: supportive → leading"));
 }
+
+/// Moving a contact on the map (what dragging a point and the chosen cell's form both call):
+/// only influence and interest change, the move is audited and in the engagement history, a
+/// chosen cell lists its people, and a bad score or an unknown contact is refused with a reason.
+#[tokio::test]
+async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
+    let app = spawn_app().await;
+    let org = app.create_org("Drag University", "hei").await;
+    let mut form = contact_form("Ada Drag", "ada.drag@drag.example.org", &org);
+    for (k, v) in form.iter_mut() {
+        match *k {
+            "influence" => *v = "2".into(),
+            "interest" => *v = "2".into(),
+            _ => {}
+        }
+    }
+    assert_eq!(app.call("contacts/create", &form).await.status().as_u16(), 200);
+    let id = app
+        .store
+        .contacts()
+        .list(&Default::default(), 10)
+        .await
+        .expect("list")
+        .items[0]
+        .id
+        .to_string();
+    let map_with_cell = |cell: &'static str| {
+        vec![
+            ("query[search]", String::new()),
+            ("query[page]", "1".into()),
+            ("since", String::new()),
+            ("cell", cell.to_string()),
+        ]
+    };
+    let chosen = json(app.call("analysis/map", &map_with_cell("2-2")).await).await;
+    assert_eq!(chosen["chosen"]["total"], 1, "{chosen}");
+    assert_eq!(chosen["chosen"]["people"][0]["name"], "Ada Drag");
+    assert_eq!(chosen["may_move"], true);
+
+    let res = app.place_on_map(&id, "5", "4").await;
+    assert_eq!(res.status().as_u16(), 200);
+    let placed: serde_json::Value = serde_json::from_str(&res.text().await.expect("body")).expect("json");
+    assert_eq!(placed["from"], serde_json::json!([2, 2]));
+    assert_eq!(placed["to"], serde_json::json!([5, 4]));
+
+    let after = app
+        .store
+        .contacts()
+        .get(&app::domain::ContactId::parse(&id).expect("id"))
+        .await
+        .expect("get");
+    assert_eq!((after.influence.get(), after.interest.get()), (5, 4));
+    assert_eq!(after.name.to_string(), "Ada Drag", "nothing else changed");
+    let empty = json(app.call("analysis/map", &map_with_cell("2-2")).await).await;
+    assert_eq!(empty["chosen"]["total"], 0, "no longer in the cell it left");
+    let moved_to = json(app.call("analysis/map", &map_with_cell("5-4")).await).await;
+    assert_eq!(moved_to["chosen"]["people"][0]["id"], id.as_str());
+
+    let history = json(app.call("analysis/engagement-history", &[("id", id.clone())]).await).await;
+    assert_eq!(
+        history[0]["changes"],
+        serde_json::json!(["influence: 2 → 5", "interest: 2 → 4"]),
+        "{history}"
+    );
+    let audit = app.audit_text().await;
+    assert!(
+        audit.contains("influence: 2 → 5; interest: 2 → 4 (moved on the map)"),
+        "{audit}"
+    );
+
+    // Refused, with the reason, and nothing changed.
+    let res = app.place_on_map(&id, "6", "4").await;
+    assert_eq!(res.status().as_u16(), 422);
+    let res = app.place_on_map("nosuchcontact", "3", "3").await;
+    assert_eq!(res.status().as_u16(), 404);
+    let unchanged = app
+        .store
+        .contacts()
+        .get(&app::domain::ContactId::parse(&id).expect("id"))
+        .await
+        .expect("get");
+    assert_eq!((unchanged.influence.get(), unchanged.interest.get()), (5, 4));
+
+    // Without JavaScript: the chosen cell's form posts and the browser is sent back to the map.
+    let res = app
+        .post_plain_form(
+            "analysis/place",
+            &[("id", id.clone()), ("influence", "1".into()), ("interest", "1".into())],
+            "/map?cell=5-4",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 302);
+    assert!(
+        redirect_target(&res).contains("/map?cell=5-4"),
+        "{}",
+        redirect_target(&res)
+    );
+    let (status, html) = app.get_html("/map?cell=1-1").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Influence 1, interest 1 (monitor): 1 contact"),
+        "the chosen cell's list"
+    );
+    assert!(
+        html.contains("name=\"influence\"") && html.contains(" of Ada Drag"),
+        "its form"
+    );
+    assert!(
+        html.contains(&format!("data-contact=\"{id}\"")),
+        "its people drawn as points"
+    );
+}

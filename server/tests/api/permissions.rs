@@ -104,6 +104,7 @@ const RULES: &[(&str, Rule)] = &[
     ("/api/analysis/engagement-history", Rule::SignedIn),
     ("/api/analysis/engagement-panel", Rule::SignedIn),
     ("/api/analysis/board-report", Rule::SignedIn),
+    ("/api/analysis/place", Rule::Manager),
     ("/api/interactions/logged", Rule::SignedIn),
     ("/api/inbox/list", Rule::Manager),
     // Unknown message ids: answered 404 when allowed.
@@ -161,6 +162,7 @@ fn args(path: &str, f: &Fixture) -> Vec<(&'static str, String)> {
             ("since", s("2026-01-01")),
         ],
         "analysis/engagement-history" => vec![("id", f.contact.clone())],
+        "analysis/place" => vec![("id", f.contact.clone()), ("influence", s("4")), ("interest", s("2"))],
         "analysis/board-report" => vec![("quarter", s("2026-27-Q3"))],
         "inbox/list" => vec![("view", s("all"))],
         "inbox/answer" => vec![("id", s("nosuchmessage")), ("answer", s("Thank you"))],

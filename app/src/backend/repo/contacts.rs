@@ -212,6 +212,67 @@ impl<'a> Contacts<'a> {
         Ok(self.store.register_view().await?.map(q, then))
     }
 
+    /// The contacts `q` selects that stand in one cell of the map (see `RegisterView::in_cell`).
+    pub async fn in_cell(
+        &self,
+        q: &ContactQuery,
+        cell: crate::domain::stakeholder_map::Cell,
+        limit: usize,
+    ) -> Result<(Vec<Contact>, usize), StoreError> {
+        Ok(self.store.register_view().await?.in_cell(q, cell, limit))
+    }
+
+    /// Moves a contact on the influence × interest map. Only those two scores are written, so
+    /// an edit of anything else made meanwhile is kept; the audit entry is written with them,
+    /// and the engagement history records the move (the database event, as for every change
+    /// of standing). Returns the contact as it was before.
+    pub async fn place(
+        &self,
+        actor: &Actor,
+        id: &ContactId,
+        influence: Score,
+        interest: Score,
+    ) -> Result<Contact, StoreError> {
+        let before = self.get(id).await?;
+        let changes = diff(&[
+            (
+                "influence",
+                before.influence.get().to_string(),
+                influence.get().to_string(),
+            ),
+            (
+                "interest",
+                before.interest.get().to_string(),
+                interest.get().to_string(),
+            ),
+        ]);
+        let res = self
+            .store
+            .db()
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 LET $contact = type::record('contact', $id);
+                 IF !record::exists($contact) OR $contact.erased_at != NONE {{ THROW '{REFUSAL_MARK}not-found' }};
+                 UPDATE $contact SET influence = $influence, interest = $interest, changed_by = $audit_label,
+                    updated_at = time::now() RETURN NONE;
+                 {AUDIT_SQL}
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("id", id.as_str().to_string()))
+            .bind(("influence", i64::from(influence.get())))
+            .bind(("interest", i64::from(interest.get())))
+            .bind(audit_vars(
+                actor,
+                AuditAction::Update,
+                format!("contact:{id} ({})", before.name),
+                format!("{changes} (moved on the map)"),
+            ))
+            .await?;
+        self.store.register_changed();
+        checked(res).map_err(StoreError::not_found_as("contact"))?;
+        Ok(before)
+    }
+
     /// A contact's engagement history, oldest first: every change of its influence, interest,
     /// current or target engagement (recorded by the database, see migration 21).
     pub async fn engagement_history(

@@ -17,7 +17,6 @@ pub(crate) struct OrgRow {
     ods_code: Option<String>,
     ukprn: Option<String>,
     notes: Option<String>,
-    contact_count: i64,
 }
 
 impl OrgRow {
@@ -33,14 +32,13 @@ impl OrgRow {
                 .transpose()?,
             ukprn: self.ukprn.map(|c| stored("ukprn", Ukprn::parse(&c))).transpose()?,
             notes: self.notes.map(|n| stored("notes", Notes::parse(&n))).transpose()?,
-            contact_count: self.contact_count.max(0) as u32,
+            // Counted by the register view, which holds every contact (see `get`).
+            contact_count: 0,
         })
     }
 }
 
-/// `contact_count` is kept by an event on `contact` (migration 13), not counted per row.
-pub(crate) const PROJECTION: &str =
-    "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes, contact_count ?? 0 AS contact_count";
+pub(crate) const PROJECTION: &str = "record::id(id) AS id, name, kind, area, ods_code, ukprn, notes";
 
 pub struct Organisations<'a> {
     store: &'a Store,
@@ -71,7 +69,9 @@ impl<'a> Organisations<'a> {
             .bind(("id", id.as_str().to_string()))
             .await?;
         let row: Option<OrgRow> = res.take(0)?;
-        row.ok_or(StoreError::NotFound("organisation"))?.into_domain()
+        let mut org = row.ok_or(StoreError::NotFound("organisation"))?.into_domain()?;
+        org.contact_count = self.store.register_view().await?.contact_count_of(id);
+        Ok(org)
     }
 
     pub async fn options(&self) -> Result<Vec<(String, String)>, StoreError> {
