@@ -36,16 +36,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en-GB">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // No favicon file: an empty data URL stops browsers requesting /favicon.ico.
-                <link rel="icon" href="data:,"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <link rel="icon" href="data:," />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -59,49 +59,80 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::layout::Session::provide();
     view! {
-        <Stylesheet id="liaison" href="/pkg/liaison.css"/>
-        <Title text="Liaison"/>
+        <Stylesheet id="liaison" href="/pkg/liaison.css" />
+        <Title text="Liaison" />
         <Router>
             <Layout>
-                <Routes fallback=|| view! { <components::errors::NotFoundOrError error=domain::AppError::NotFound("There is no page at this address. Check the address, or start again from the home page.".into())/> }>
-                    <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async/>
-                    <Route path=path!("/workstreams/:id/milestones/:milestone") view=workstreams::EditMilestonePage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/new") view=organisations::NewOrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organisations/:id/edit") view=organisations::EditOrganisationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/import") view=import::ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/retention") view=consent::RetentionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/import/:id") view=import::ImportPreviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("/interactions/:id/edit") view=interactions::EditInteractionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/follow-ups") view=interactions::FollowUpsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/interactions") view=interactions::InteractionLogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/inbox") view=inbox::InboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/board") view=board::BoardReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/engagement") view=engagement::EngagementPage ssr=SsrMode::Async/>
-                    <Route path=path!("/map") view=map::MapPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async/>
-                    <Route path=path!("/plan/:id/edit") view=plan::EditPlanItemPage ssr=SsrMode::Async/>
-                    <Route path=path!("/segments") view=audiences::SegmentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/segments/:id") view=audiences::SegmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/segments/:id/edit") view=audiences::EditSegmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/briefings/:id/edit") view=briefings::EditBriefingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/invitation/:token") view=accounts::InvitationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/setup/workstreams") view=workstream_setup::WorkstreamSetupListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/setup/workstreams/:id") view=workstream_setup::WorkstreamSetupFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                <Routes fallback=|| {
+                    view! {
+                        <components::errors::NotFoundOrError error=domain::AppError::NotFound(
+                            "There is no page at this address. Check the address, or start again from the home page."
+                                .into(),
+                        ) />
+                    }
+                }>
+                    <Route path=path!("/") view=workstreams::OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/workstreams/:id") view=workstreams::WorkstreamPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/workstreams/:id/milestones/:milestone")
+                        view=workstreams::EditMilestonePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/organisations") view=organisations::OrganisationsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/organisations/new")
+                        view=organisations::NewOrganisationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/organisations/:id") view=organisations::OrganisationPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/organisations/:id/edit")
+                        view=organisations::EditOrganisationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/contacts") view=contacts::ContactsPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/new") view=contacts::NewContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/import") view=import::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/retention") view=consent::RetentionPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/import/:id") view=import::ImportPreviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id") view=contacts::ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id/edit") view=contacts::EditContactPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/interactions/:id/edit")
+                        view=interactions::EditInteractionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/follow-ups") view=interactions::FollowUpsPage ssr=SsrMode::Async />
+                    <Route path=path!("/interactions") view=interactions::InteractionLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/inbox") view=inbox::InboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports/board") view=board::BoardReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/engagement") view=engagement::EngagementPage ssr=SsrMode::Async />
+                    <Route path=path!("/map") view=map::MapPage ssr=SsrMode::Async />
+                    <Route path=path!("/plan") view=plan::PlanPage ssr=SsrMode::Async />
+                    <Route path=path!("/plan/:id/edit") view=plan::EditPlanItemPage ssr=SsrMode::Async />
+                    <Route path=path!("/segments") view=audiences::SegmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/segments/:id") view=audiences::SegmentPage ssr=SsrMode::Async />
+                    <Route path=path!("/segments/:id/edit") view=audiences::EditSegmentPage ssr=SsrMode::Async />
+                    <Route path=path!("/briefings") view=briefings::BriefingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/briefings/new") view=briefings::NewBriefingPage ssr=SsrMode::Async />
+                    <Route path=path!("/briefings/:id") view=briefings::BriefingPage ssr=SsrMode::Async />
+                    <Route path=path!("/briefings/:id/edit") view=briefings::EditBriefingPage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password/:token") view=accounts::ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/invitation/:token") view=accounts::InvitationPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/setup/workstreams")
+                        view=workstream_setup::WorkstreamSetupListPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/setup/workstreams/:id")
+                        view=workstream_setup::WorkstreamSetupFormPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/users") view=admin::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=admin::AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

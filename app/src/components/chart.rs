@@ -29,20 +29,31 @@ pub fn PercentBars(rows: Vec<(String, Option<u32>)>, #[prop(into)] title: String
     let bar = WIDTH - LABEL - 50.0;
     view! {
         <figure class="bar-chart">
-            <svg viewBox=format!("0 0 {WIDTH} {height}") width="100%" role="img" aria-label=description.clone()
-                xmlns="http://www.w3.org/2000/svg">
-                {rows.into_iter().enumerate().map(|(i, (label, value))| {
-                    let y = i as f64 * ROW;
-                    let w = value.map(|v| bar * f64::from(v.min(100)) / 100.0).unwrap_or(0.0);
-                    view! {
-                        <text x=LABEL - 8.0 y=y + 17.0 font-size="13" text-anchor="end">{label}</text>
-                        <rect x=LABEL y=y + 4.0 width=format!("{bar:.1}") height=ROW - 8.0 fill="#e8edee"/>
-                        <rect x=LABEL y=y + 4.0 width=format!("{w:.1}") height=ROW - 8.0 fill="#005eb8"/>
-                        <text x=LABEL + w + 6.0 y=y + 17.0 font-size="13">
-                            {value.map(|v| format!("{v}%")).unwrap_or_else(|| "no figure".into())}
-                        </text>
-                    }
-                }).collect_view()}
+            <svg
+                viewBox=format!("0 0 {WIDTH} {height}")
+                width="100%"
+                role="img"
+                aria-label=description.clone()
+                xmlns="http://www.w3.org/2000/svg"
+            >
+                {rows
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, value))| {
+                        let y = i as f64 * ROW;
+                        let w = value.map(|v| bar * f64::from(v.min(100)) / 100.0).unwrap_or(0.0);
+                        view! {
+                            <text x=LABEL - 8.0 y=y + 17.0 font-size="13" text-anchor="end">
+                                {label}
+                            </text>
+                            <rect x=LABEL y=y + 4.0 width=format!("{bar:.1}") height=ROW - 8.0 fill="#e8edee" />
+                            <rect x=LABEL y=y + 4.0 width=format!("{w:.1}") height=ROW - 8.0 fill="#005eb8" />
+                            <text x=LABEL + w + 6.0 y=y + 17.0 font-size="13">
+                                {value.map(|v| format!("{v}%")).unwrap_or_else(|| "no figure".into())}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
             </svg>
             <figcaption class="visually-hidden">{description}</figcaption>
         </figure>

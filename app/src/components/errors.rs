@@ -19,9 +19,11 @@ pub fn NotFoundOrError(error: AppError) -> impl IntoView {
         _ => "Sorry, there is a problem",
     };
     view! {
-        <Title text=crate::components::layout::title_text(format!("{title} – Liaison"))/>
+        <Title text=crate::components::layout::title_text(format!("{title} – Liaison")) />
         <h1>{title}</h1>
         <p>{error.to_string()}</p>
-        <p><a href="/">"Go to the start page"</a></p>
+        <p>
+            <a href="/">"Go to the start page"</a>
+        </p>
     }
 }

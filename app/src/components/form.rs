@@ -69,12 +69,22 @@ pub fn ErrorSummary(form: FormView) -> impl IntoView {
         errors.get().filter(|e| !e.is_empty()).map(|e| {
             view! {
                 <div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
-                    <h2 class="error-summary__title" id="error-summary-title">"There is a problem"</h2>
+                    <h2 class="error-summary__title" id="error-summary-title">
+                        "There is a problem"
+                    </h2>
                     <ul class="error-summary__list">
-                        {e.errors.into_iter().map(|fe| {
-                            let href = format!("#{}", field_id(&fe.field));
-                            view! { <li><a href=href>{fe.message}</a></li> }
-                        }).collect_view()}
+                        {e
+                            .errors
+                            .into_iter()
+                            .map(|fe| {
+                                let href = format!("#{}", field_id(&fe.field));
+                                view! {
+                                    <li>
+                                        <a href=href>{fe.message}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
                 </div>
             }
@@ -154,11 +164,29 @@ pub fn TextField(
     };
     view! {
         <div class=move || group_class(error.get())>
-            <label class="label" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {move || error.get().map(|e| view! {
-                <p class="error-message" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
-            })}
+            <label class="label" for=id.clone()>
+                {label}
+            </label>
+            {hint
+                .map(|h| {
+                    view! {
+                        <div class="hint" id=hint_id.clone()>
+                            {h}
+                        </div>
+                    }
+                })}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="error-message" id=error_id.clone()>
+                                <span class="visually-hidden">"Error: "</span>
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             <input
                 class=class
                 id=id.clone()
@@ -190,11 +218,29 @@ pub fn TextArea(
     let described = described_by(hint.is_some(), &hint_id, &error_id, error);
     view! {
         <div class=move || group_class(error.get())>
-            <label class="label" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {move || error.get().map(|e| view! {
-                <p class="error-message" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
-            })}
+            <label class="label" for=id.clone()>
+                {label}
+            </label>
+            {hint
+                .map(|h| {
+                    view! {
+                        <div class="hint" id=hint_id.clone()>
+                            {h}
+                        </div>
+                    }
+                })}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="error-message" id=error_id.clone()>
+                                <span class="visually-hidden">"Error: "</span>
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             <textarea
                 class=move || if error.get().is_some() { "textarea input--error" } else { "textarea" }
                 id=id.clone()
@@ -203,7 +249,9 @@ pub fn TextArea(
                 aria-describedby=described
                 aria-invalid=move || error.get().map(|_| "true")
                 prop:value=move || value.get()
-            >{move || value.get_untracked()}</textarea>
+            >
+                {move || value.get_untracked()}
+            </textarea>
         </div>
     }
 }
@@ -226,11 +274,29 @@ pub fn SelectField(
     let described = described_by(hint.is_some(), &hint_id, &error_id, error);
     view! {
         <div class=move || group_class(error.get())>
-            <label class="label" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {move || error.get().map(|e| view! {
-                <p class="error-message" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
-            })}
+            <label class="label" for=id.clone()>
+                {label}
+            </label>
+            {hint
+                .map(|h| {
+                    view! {
+                        <div class="hint" id=hint_id.clone()>
+                            {h}
+                        </div>
+                    }
+                })}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="error-message" id=error_id.clone()>
+                                <span class="visually-hidden">"Error: "</span>
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             <select
                 class=move || if error.get().is_some() { "select input--error" } else { "select" }
                 id=id.clone()
@@ -241,10 +307,18 @@ pub fn SelectField(
                 {placeholder.map(|p| view! { <option value="">{p}</option> })}
                 {move || {
                     let current = value.get();
-                    options.get().into_iter().map(|(v, l)| {
-                        let selected = v == current;
-                        view! { <option value=v selected=selected>{l}</option> }
-                    }).collect_view()
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, l)| {
+                            let selected = v == current;
+                            view! {
+                                <option value=v selected=selected>
+                                    {l}
+                                </option>
+                            }
+                        })
+                        .collect_view()
                 }}
             </select>
         </div>
@@ -286,17 +360,33 @@ pub fn CheckboxGroup(
     view! {
         <fieldset class="fieldset" aria-describedby=described>
             <legend class="fieldset__legend">{legend}</legend>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {options.into_iter().map(|(value, label)| {
-                let id = format!("{}-{value}", field_id(name));
-                let is_checked = checked.contains(&value);
-                view! {
-                    <div class="checkbox">
-                        <input type="checkbox" id=id.clone() name=format!("{name}[]") value=value checked=is_checked/>
-                        <label for=id>{label}</label>
-                    </div>
-                }
-            }).collect_view()}
+            {hint
+                .map(|h| {
+                    view! {
+                        <div class="hint" id=hint_id.clone()>
+                            {h}
+                        </div>
+                    }
+                })}
+            {options
+                .into_iter()
+                .map(|(value, label)| {
+                    let id = format!("{}-{value}", field_id(name));
+                    let is_checked = checked.contains(&value);
+                    view! {
+                        <div class="checkbox">
+                            <input
+                                type="checkbox"
+                                id=id.clone()
+                                name=format!("{name}[]")
+                                value=value
+                                checked=is_checked
+                            />
+                            <label for=id>{label}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
         </fieldset>
     }
 }

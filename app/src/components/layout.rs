@@ -33,24 +33,36 @@ impl Session {
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_context::<Session>();
     view! {
-        <a class="skip-link" href="#main-content">"Skip to main content"</a>
+        <a class="skip-link" href="#main-content">
+            "Skip to main content"
+        </a>
         <header class="header" role="banner">
             <div class="width-container header__inner">
-                <a class="header__logo" href="/">"Liaison"<span class="visually-hidden">" home"</span></a>
+                <a class="header__logo" href="/">
+                    "Liaison"
+                    <span class="visually-hidden">" home"</span>
+                </a>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let user = match session { Some(s) => s.0.await.ok().flatten(), None => None };
-                        user.map(|u| view! { <Nav user=u/> })
+                        let user = match session {
+                            Some(s) => s.0.await.ok().flatten(),
+                            None => None,
+                        };
+                        user.map(|u| view! { <Nav user=u /> })
                     })}
                 </Transition>
             </div>
         </header>
         <div class="width-container">
-            <main class="main" id="main-content" tabindex="-1">{children()}</main>
+            <main class="main" id="main-content" tabindex="-1">
+                {children()}
+            </main>
         </div>
         <footer class="footer" role="contentinfo">
             <div class="width-container">
-                <p class="body-small">"Liaison: stakeholder communication for the regional advanced clinical practice programme."</p>
+                <p class="body-small">
+                    "Liaison: stakeholder communication for the regional advanced clinical practice programme."
+                </p>
             </div>
         </footer>
     }
@@ -64,24 +76,26 @@ fn Nav(user: CurrentUser) -> impl IntoView {
     view! {
         <nav class="header__nav" aria-label="Primary">
             <ul>
-                <NavLink href="/" label="Overview"/>
-                <NavLink href="/organisations" label="Organisations"/>
-                <NavLink href="/contacts" label="Contacts"/>
-                <NavLink href="/plan" label="Plan"/>
-                <NavLink href="/segments" label="Audiences"/>
-                <NavLink href="/briefings" label="Briefings"/>
-                <NavLink href="/reports/board" label="Board report"/>
-                {inbox.then(|| view! { <NavLink href="/inbox" label="Inbox"/> })}
-                {admin.then(|| view! { <NavLink href="/setup/workstreams" label="Workstreams"/> })}
-                {admin.then(|| view! { <NavLink href="/users" label="Users"/> })}
-                {audit.then(|| view! { <NavLink href="/audit" label="Audit log"/> })}
+                <NavLink href="/" label="Overview" />
+                <NavLink href="/organisations" label="Organisations" />
+                <NavLink href="/contacts" label="Contacts" />
+                <NavLink href="/plan" label="Plan" />
+                <NavLink href="/segments" label="Audiences" />
+                <NavLink href="/briefings" label="Briefings" />
+                <NavLink href="/reports/board" label="Board report" />
+                {inbox.then(|| view! { <NavLink href="/inbox" label="Inbox" /> })}
+                {admin.then(|| view! { <NavLink href="/setup/workstreams" label="Workstreams" /> })}
+                {admin.then(|| view! { <NavLink href="/users" label="Users" /> })}
+                {audit.then(|| view! { <NavLink href="/audit" label="Audit log" /> })}
             </ul>
         </nav>
         <div class="header__user">
             <span>{format!("{} ({})", user.name, user.role.label())}</span>
             // A plain form: signing out reloads the whole page, so nothing of the session stays.
             <form method="post" action=SignOut::url() class="header__signout-form">
-                <button class="header__signout" type="submit">"Sign out"</button>
+                <button class="header__signout" type="submit">
+                    "Sign out"
+                </button>
             </form>
         </div>
     }
@@ -99,7 +113,13 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
         };
         here.then_some("page")
     };
-    view! { <li><a href=href aria-current=current>{label}</a></li> }
+    view! {
+        <li>
+            <a href=href aria-current=current>
+                {label}
+            </a>
+        </li>
+    }
 }
 
 /// Links to the other pages of a list, keeping the rest of the query string.
@@ -115,9 +135,30 @@ pub fn Pagination(
         view! {
             <nav class="pagination" aria-label="Pages">
                 <ul>
-                    {(page > 1).then(|| view! { <li><a class="pagination__link" href=link(page - 1) rel="prev">"Previous"<span class="visually-hidden">" page"</span></a></li> })}
-                    <li><span class="pagination__current">{format!("Page {page} of {page_count}")}</span></li>
-                    {(page < page_count).then(|| view! { <li><a class="pagination__link" href=link(page + 1) rel="next">"Next"<span class="visually-hidden">" page"</span></a></li> })}
+                    {(page > 1)
+                        .then(|| {
+                            view! {
+                                <li>
+                                    <a class="pagination__link" href=link(page - 1) rel="prev">
+                                        "Previous"
+                                        <span class="visually-hidden">" page"</span>
+                                    </a>
+                                </li>
+                            }
+                        })} <li>
+                        <span class="pagination__current">{format!("Page {page} of {page_count}")}</span>
+                    </li>
+                    {(page < page_count)
+                        .then(|| {
+                            view! {
+                                <li>
+                                    <a class="pagination__link" href=link(page + 1) rel="next">
+                                        "Next"
+                                        <span class="visually-hidden">" page"</span>
+                                    </a>
+                                </li>
+                            }
+                        })}
                 </ul>
             </nav>
         }
@@ -141,9 +182,36 @@ pub fn CursorPagination(
         view! {
             <nav class="pagination" aria-label="Pages">
                 <ul>
-                    {newest.map(|href| view! { <li><a class="pagination__link" href=href>{format!("Newest {noun}")}</a></li> })}
-                    {newer.map(|c| view! { <li><a class="pagination__link" href=link("after", &c) rel="prev">{format!("Newer {noun}")}</a></li> })}
-                    {older.map(|c| view! { <li><a class="pagination__link" href=link("before", &c) rel="next">{format!("Older {noun}")}</a></li> })}
+                    {newest
+                        .map(|href| {
+                            view! {
+                                <li>
+                                    <a class="pagination__link" href=href>
+                                        {format!("Newest {noun}")}
+                                    </a>
+                                </li>
+                            }
+                        })}
+                    {newer
+                        .map(|c| {
+                            view! {
+                                <li>
+                                    <a class="pagination__link" href=link("after", &c) rel="prev">
+                                        {format!("Newer {noun}")}
+                                    </a>
+                                </li>
+                            }
+                        })}
+                    {older
+                        .map(|c| {
+                            view! {
+                                <li>
+                                    <a class="pagination__link" href=link("before", &c) rel="next">
+                                        {format!("Older {noun}")}
+                                    </a>
+                                </li>
+                            }
+                        })}
                 </ul>
             </nav>
         }

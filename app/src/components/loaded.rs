@@ -14,13 +14,15 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
                     match resource.await {
                         Ok(value) => children(value).into_any(),
-                        Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                        Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                     }
                 })
             }}

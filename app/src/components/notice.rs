@@ -19,5 +19,9 @@ pub fn Notice(#[prop(optional)] tone: Tone, children: Children) -> impl IntoView
         Tone::Warning => ("notice notice--warning", "status"),
         Tone::Error => ("notice notice--error", "alert"),
     };
-    view! { <div class=class role=role><p>{children()}</p></div> }
+    view! {
+        <div class=class role=role>
+            <p>{children()}</p>
+        </div>
+    }
 }

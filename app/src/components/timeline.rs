@@ -78,13 +78,28 @@ pub fn RagTimeline(
                 aria-label=description.clone()
                 xmlns="http://www.w3.org/2000/svg"
             >
-                {segs.into_iter().map(|(from, to, rag)| {
-                    let (x0, x1) = (x(from), x(to));
-                    let fill = rag.map(|r| r.colour()).unwrap_or("#d8dde0");
-                    view! { <rect x=format!("{x0:.1}") y="0" width=format!("{:.1}", (x1 - x0).max(0.5)) height=HEIGHT fill=fill/> }
-                }).collect_view()}
-                <text x="0" y=HEIGHT + 14.0 font-size="11">{start_label}</text>
-                <text x=WIDTH y=HEIGHT + 14.0 font-size="11" text-anchor="end">{end_label}</text>
+                {segs
+                    .into_iter()
+                    .map(|(from, to, rag)| {
+                        let (x0, x1) = (x(from), x(to));
+                        let fill = rag.map(|r| r.colour()).unwrap_or("#d8dde0");
+                        view! {
+                            <rect
+                                x=format!("{x0:.1}")
+                                y="0"
+                                width=format!("{:.1}", (x1 - x0).max(0.5))
+                                height=HEIGHT
+                                fill=fill
+                            />
+                        }
+                    })
+                    .collect_view()}
+                <text x="0" y=HEIGHT + 14.0 font-size="11">
+                    {start_label}
+                </text>
+                <text x=WIDTH y=HEIGHT + 14.0 font-size="11" text-anchor="end">
+                    {end_label}
+                </text>
             </svg>
             <figcaption class="visually-hidden">{description}</figcaption>
         </figure>

@@ -13,9 +13,23 @@ use std::collections::BTreeMap;
 #[component]
 fn NewPasswordFields(form: FormView) -> impl IntoView {
     view! {
-        <TextField form name="password" label="New password" input_type="password" autocomplete="new-password"
-            hint="At least 12 characters. A few unrelated words make a strong password that is easy to remember." width="20"/>
-        <TextField form name="confirm" label="Type the password again" input_type="password" autocomplete="new-password" width="20"/>
+        <TextField
+            form
+            name="password"
+            label="New password"
+            input_type="password"
+            autocomplete="new-password"
+            hint="At least 12 characters. A few unrelated words make a strong password that is easy to remember."
+            width="20"
+        />
+        <TextField
+            form
+            name="confirm"
+            label="Type the password again"
+            input_type="password"
+            autocomplete="new-password"
+            width="20"
+        />
     }
 }
 
@@ -28,22 +42,36 @@ pub fn InvitationPage() -> impl IntoView {
     let form = FormView::from_result(action.value().into(), BTreeMap::new());
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
-        <Title text="Choose your password – Liaison"/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text="Choose your password – Liaison" />
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match invitation.await {
-                    Ok(i) => view! {
-                        <h1>"Choose your password"</h1>
-                        <p class="lede">{format!("Welcome, {}. You have been invited to Liaison as a {}, with the email address {}.", i.name, i.role.label().to_lowercase(), i.email)}</p>
-                        <ErrorSummary form/>
-                        <ActionErrorNotice error/>
-                        <form method="post" action=AcceptInvitation::url() novalidate>
-                            <input type="hidden" name="token" value=token()/>
-                            <NewPasswordFields form/>
-                            <button class="button" type="submit">"Create my account"</button>
-                        </form>
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                    Ok(i) => {
+                        view! {
+                            <h1>"Choose your password"</h1>
+                            <p class="lede">
+                                {format!(
+                                    "Welcome, {}. You have been invited to Liaison as a {}, with the email address {}.",
+                                    i.name,
+                                    i.role.label().to_lowercase(),
+                                    i.email,
+                                )}
+                            </p>
+                            <ErrorSummary form />
+                            <ActionErrorNotice error />
+                            <form method="post" action=AcceptInvitation::url() novalidate>
+                                <input type="hidden" name="token" value=token() />
+                                <NewPasswordFields form />
+                                <button class="button" type="submit">
+                                    "Create my account"
+                                </button>
+                            </form>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -58,25 +86,42 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let form = FormView::from_result(action.value().into(), BTreeMap::new());
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
-        <Title text="Reset your password – Liaison"/>
-        <p><a href="/sign-in">"Back to sign in"</a></p>
+        <Title text="Reset your password – Liaison" />
+        <p>
+            <a href="/sign-in">"Back to sign in"</a>
+        </p>
         <h1>"Reset your password"</h1>
-        {move || if sent() {
-            view! {
-                <div class="notice notice--success" role="status">
-                    <p>"If that address has a Liaison account, we have sent it a link to choose a new password. The link works once, for an hour. Check your junk folder if it has not arrived in a few minutes."</p>
-                </div>
-            }.into_any()
-        } else {
-            view! {
-                <p>"Enter the email address you sign in with. We will send you a link to choose a new password."</p>
-                <ErrorSummary form/>
-                <ActionErrorNotice error/>
-                <form method="post" action=ForgotPassword::url() novalidate>
-                    <TextField form name="email" label="Email address" input_type="email" autocomplete="username" width="30"/>
-                    <button class="button" type="submit">"Send me a link"</button>
-                </form>
-            }.into_any()
+        {move || {
+            if sent() {
+                view! {
+                    <div class="notice notice--success" role="status">
+                        <p>
+                            "If that address has a Liaison account, we have sent it a link to choose a new password. The link works once, for an hour. Check your junk folder if it has not arrived in a few minutes."
+                        </p>
+                    </div>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>"Enter the email address you sign in with. We will send you a link to choose a new password."</p>
+                    <ErrorSummary form />
+                    <ActionErrorNotice error />
+                    <form method="post" action=ForgotPassword::url() novalidate>
+                        <TextField
+                            form
+                            name="email"
+                            label="Email address"
+                            input_type="email"
+                            autocomplete="username"
+                            width="30"
+                        />
+                        <button class="button" type="submit">
+                            "Send me a link"
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            }
         }}
     }
 }
@@ -90,26 +135,34 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let form = FormView::from_result(action.value().into(), BTreeMap::new());
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
-        <Title text="Choose a new password – Liaison"/>
+        <Title text="Choose a new password – Liaison" />
         <h1>"Choose a new password"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 if open.await != Ok(true) {
                     return view! {
                         <p>"This reset link has expired or has already been used."</p>
-                        <p><a href="/forgot-password">"Ask for a new link"</a></p>
-                    }.into_any();
+                        <p>
+                            <a href="/forgot-password">"Ask for a new link"</a>
+                        </p>
+                    }
+                        .into_any();
                 }
                 view! {
                     <p>"Choosing a new password signs you out everywhere else."</p>
-                    <ErrorSummary form/>
-                    <ActionErrorNotice error/>
+                    <ErrorSummary form />
+                    <ActionErrorNotice error />
                     <form method="post" action=ResetPassword::url() novalidate>
-                        <input type="hidden" name="token" value=token()/>
-                        <NewPasswordFields form/>
-                        <button class="button" type="submit">"Save my new password"</button>
+                        <input type="hidden" name="token" value=token() />
+                        <NewPasswordFields form />
+                        <button class="button" type="submit">
+                            "Save my new password"
+                        </button>
                     </form>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }

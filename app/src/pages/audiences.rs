@@ -42,18 +42,44 @@ fn segment_fields(form: FormView, saved: SegmentForm, orgs: Vec<(String, String)
         .collect();
     let some_orgs = !saved.organisations.is_empty();
     view! {
-        <TextField form name="name" label="Name" hint="For example: Acute trusts in the Black Country" width="30"/>
-        <CheckboxGroup legend="Kinds of organisation (none ticked: all)" name="kinds" options=kinds checked=saved.kinds/>
-        <CheckboxGroup legend="Areas (none ticked: all)" name="areas" options=areas checked=saved.areas/>
-        <CheckboxGroup legend="Current engagement (none ticked: any)" name="engagement" options=engagement checked=saved.engagement/>
-        <TextField form name="tags" label="Tags (optional)" hint="Contacts with any of these tags, separated by commas: for example course lead, senior leader" width="30"/>
+        <TextField form name="name" label="Name" hint="For example: Acute trusts in the Black Country" width="30" />
+        <CheckboxGroup
+            legend="Kinds of organisation (none ticked: all)"
+            name="kinds"
+            options=kinds
+            checked=saved.kinds
+        />
+        <CheckboxGroup legend="Areas (none ticked: all)" name="areas" options=areas checked=saved.areas />
+        <CheckboxGroup
+            legend="Current engagement (none ticked: any)"
+            name="engagement"
+            options=engagement
+            checked=saved.engagement
+        />
+        <TextField
+            form
+            name="tags"
+            label="Tags (optional)"
+            hint="Contacts with any of these tags, separated by commas: for example course lead, senior leader"
+            width="30"
+        />
         <details class="details" open=some_orgs>
             <summary>"Only these organisations (optional)"</summary>
-            <CheckboxGroup legend="Organisations (none ticked: all)" name="organisations" options=orgs checked=saved.organisations/>
+            <CheckboxGroup
+                legend="Organisations (none ticked: all)"
+                name="organisations"
+                options=orgs
+                checked=saved.organisations
+            />
         </details>
-        <SelectField form name="influence_min" label="Influence" options=score_options()/>
-        <SelectField form name="interest_min" label="Interest" options=score_options()/>
-        <Checkbox form name="require_basis" label="Only contacts with a lawful basis on record" hint="Leaves out anyone whose basis for receiving briefings (public task, legitimate interests or consent) has not been recorded on their contact page."/>
+        <SelectField form name="influence_min" label="Influence" options=score_options() />
+        <SelectField form name="interest_min" label="Interest" options=score_options() />
+        <Checkbox
+            form
+            name="require_basis"
+            label="Only contacts with a lawful basis on record"
+            hint="Leaves out anyone whose basis for receiving briefings (public task, legitimate interests or consent) has not been recorded on their contact page."
+        />
     }
 }
 
@@ -66,11 +92,15 @@ pub fn SegmentsPage() -> impl IntoView {
     let query = use_query_map();
     let deleted = move || query.with(|q| q.get("deleted").is_some());
     view! {
-        <Title text="Audiences – Liaison"/>
+        <Title text="Audiences – Liaison" />
         <h1>"Audiences"</h1>
-        <p class="lede">"Saved groups of contacts that plan items and briefings go to. Unsubscribed contacts are never included."</p>
+        <p class="lede">
+            "Saved groups of contacts that plan items and briefings go to. Unsubscribed contacts are never included."
+        </p>
         {move || deleted().then(|| view! { <Notice>"The audience was deleted."</Notice> })}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
                 let orgs = if can_edit { orgs.await.unwrap_or_default() } else { vec![] };
@@ -78,42 +108,86 @@ pub fn SegmentsPage() -> impl IntoView {
                     Ok(list) => {
                         let (archived, current): (Vec<_>, Vec<_>) = list.into_iter().partition(|s| s.archived);
                         view! {
-                        {if current.is_empty() { view! {
-                            <p>"No audiences yet. An audience is a rule, such as “acute trusts in the Black Country with influence 4 or more”: plan items and briefings go to the contacts it matches on the day."</p>
-                        }.into_any() } else { view! {
-                        <div class="table-wrap" role="region" aria-label="Audiences" tabindex="0">
-                            <table class="table">
-                                <caption class="visually-hidden">"Audiences"</caption>
-                                <thead><tr><th scope="col">"Audience"</th><th scope="col">"Who"</th><th scope="col" class="table__numeric">"Contacts now"</th></tr></thead>
-                                <tbody>
-                                    {current.into_iter().map(|s| view! {
-                                        <tr>
-                                            <td><a href=format!("/segments/{}", s.id)>{s.name}</a></td>
-                                            <td>{s.description}</td>
-                                            <td class="table__numeric">{s.count}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                        }.into_any() }}
-                        {(!archived.is_empty()).then(|| view! {
-                            <h2>"Archived audiences"</h2>
-                            <p>"Kept because briefings or plan items used them. They are offered for nothing new until restored."</p>
-                            <ul>
-                                {archived.into_iter().map(|s| view! { <li><a href=format!("/segments/{}", s.id)>{s.name}</a></li> }).collect_view()}
-                            </ul>
-                        })}
-                        {can_edit.then(|| view! {
-                            <h2>"New audience"</h2>
-                            <ErrorSummary form/>
-                            <ActionForm action=create attr:novalidate=true>
-                                {segment_fields(form, SegmentForm::default(), orgs)}
-                                <button class="button" type="submit">"Save audience"</button>
-                            </ActionForm>
-                        })}
-                    }.into_any() }
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                            {if current.is_empty() {
+                                view! {
+                                    <p>
+                                        "No audiences yet. An audience is a rule, such as “acute trusts in the Black Country with influence 4 or more”: plan items and briefings go to the contacts it matches on the day."
+                                    </p>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap" role="region" aria-label="Audiences" tabindex="0">
+                                        <table class="table">
+                                            <caption class="visually-hidden">"Audiences"</caption>
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Audience"</th>
+                                                    <th scope="col">"Who"</th>
+                                                    <th scope="col" class="table__numeric">
+                                                        "Contacts now"
+                                                    </th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {current
+                                                    .into_iter()
+                                                    .map(|s| {
+                                                        view! {
+                                                            <tr>
+                                                                <td>
+                                                                    <a href=format!("/segments/{}", s.id)>{s.name}</a>
+                                                                </td>
+                                                                <td>{s.description}</td>
+                                                                <td class="table__numeric">{s.count}</td>
+                                                            </tr>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }
+                                    .into_any()
+                            }}
+                            {(!archived.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <h2>"Archived audiences"</h2>
+                                        <p>
+                                            "Kept because briefings or plan items used them. They are offered for nothing new until restored."
+                                        </p>
+                                        <ul>
+                                            {archived
+                                                .into_iter()
+                                                .map(|s| {
+                                                    view! {
+                                                        <li>
+                                                            <a href=format!("/segments/{}", s.id)>{s.name}</a>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                })}
+                            {can_edit
+                                .then(|| {
+                                    view! {
+                                        <h2>"New audience"</h2>
+                                        <ErrorSummary form />
+                                        <ActionForm action=create attr:novalidate=true>
+                                            {segment_fields(form, SegmentForm::default(), orgs)}
+                                            <button class="button" type="submit">
+                                                "Save audience"
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                })}
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -155,47 +229,108 @@ pub fn SegmentPage() -> impl IntoView {
     };
     view! {
         {move || notice().map(|n| view! { <Notice>{n}</Notice> })}
-        <ActionErrorNotice error/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <ActionErrorNotice error />
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let can_edit = Session::can(Action::EditPlan).await;
                 match data.await {
-                    Ok(SegmentPage { segment: s, members }) => view! {
-                        <Title text=crate::components::layout::title_text(format!("{} – Liaison", s.name))/>
-                        <p><a href="/segments">"Back to audiences"</a></p>
-                        <h1>{s.name.clone()} {s.archived.then(|| view! { " " <strong class="tag tag--grey">"Archived"</strong> })}</h1>
-                        <p class="lede">{s.description.clone()}</p>
-                        {can_edit.then(|| view! {
-                            <div class="actions">
-                                {(!s.archived).then(|| view! { <a class="button button--secondary" href=format!("/segments/{}/edit", s.id)>"Edit audience"</a> })}
-                                {if s.archived { view! {
-                                    <ActionForm action=restore>
-                                        <input type="hidden" name="id" value=s.id.clone()/>
-                                        <button class="button button--secondary" type="submit">"Restore audience"</button>
-                                    </ActionForm>
-                                }.into_any() } else { view! {
-                                    <ActionForm action=remove>
-                                        <input type="hidden" name="id" value=s.id.clone()/>
-                                        <button class="button button--warning" type="submit">"Delete audience"</button>
-                                        <span class="hint">"An audience a briefing or plan item used is archived instead."</span>
-                                    </ActionForm>
-                                }.into_any() }}
+                    Ok(SegmentPage { segment: s, members }) => {
+                        view! {
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", s.name)) />
+                            <p>
+                                <a href="/segments">"Back to audiences"</a>
+                            </p>
+                            <h1>
+                                {s.name.clone()}
+                                {s
+                                    .archived
+                                    .then(|| {
+                                        view! {
+                                            " "
+                                            <strong class="tag tag--grey">"Archived"</strong>
+                                        }
+                                    })}
+                            </h1>
+                            <p class="lede">{s.description.clone()}</p>
+                            {can_edit
+                                .then(|| {
+                                    view! {
+                                        <div class="actions">
+                                            {(!s.archived)
+                                                .then(|| {
+                                                    view! {
+                                                        <a
+                                                            class="button button--secondary"
+                                                            href=format!("/segments/{}/edit", s.id)
+                                                        >
+                                                            "Edit audience"
+                                                        </a>
+                                                    }
+                                                })}
+                                            {if s.archived {
+                                                view! {
+                                                    <ActionForm action=restore>
+                                                        <input type="hidden" name="id" value=s.id.clone() />
+                                                        <button class="button button--secondary" type="submit">
+                                                            "Restore audience"
+                                                        </button>
+                                                    </ActionForm>
+                                                }
+                                                    .into_any()
+                                            } else {
+                                                view! {
+                                                    <ActionForm action=remove>
+                                                        <input type="hidden" name="id" value=s.id.clone() />
+                                                        <button class="button button--warning" type="submit">
+                                                            "Delete audience"
+                                                        </button>
+                                                        <span class="hint">
+                                                            "An audience a briefing or plan item used is archived instead."
+                                                        </span>
+                                                    </ActionForm>
+                                                }
+                                                    .into_any()
+                                            }}
+                                        </div>
+                                    }
+                                })}
+                            <p class="caption" role="status">
+                                {format!("{} contacts match now", s.count)}
+                            </p>
+                            <div class="table-wrap" role="region" aria-label="Contacts in this audience" tabindex="0">
+                                <table class="table">
+                                    <caption class="visually-hidden">"Contacts in this audience"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Organisation"</th>
+                                            <th scope="col">"Email"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {members
+                                            .into_iter()
+                                            .map(|m| {
+                                                view! {
+                                                    <tr>
+                                                        <td>
+                                                            <a href=format!("/contacts/{}", m.id)>{m.name}</a>
+                                                        </td>
+                                                        <td>{m.organisation}</td>
+                                                        <td>{m.email}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
                             </div>
-                        })}
-                        <p class="caption" role="status">{format!("{} contacts match now", s.count)}</p>
-                        <div class="table-wrap" role="region" aria-label="Contacts in this audience" tabindex="0">
-                            <table class="table">
-                                <caption class="visually-hidden">"Contacts in this audience"</caption>
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Email"</th></tr></thead>
-                                <tbody>
-                                    {members.into_iter().map(|m| view! {
-                                        <tr><td><a href=format!("/contacts/{}", m.id)>{m.name}</a></td><td>{m.organisation}</td><td>{m.email}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -213,31 +348,40 @@ pub fn EditSegmentPage() -> impl IntoView {
     let update = ServerAction::<UpdateSegment>::new();
     let error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 if !Session::can(Action::EditPlan).await {
-                    return view! { <NotFoundOrError error=AppError::Forbidden/> }.into_any();
+                    return view! { <NotFoundOrError error=AppError::Forbidden /> }.into_any();
                 }
                 let s = match data.await {
                     Ok(s) => s,
-                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                    Err(e) => return view! { <NotFoundOrError error=e /> }.into_any(),
                 };
                 let orgs = orgs.await.unwrap_or_default();
                 let form = FormView::from_result(update.value().into(), s.form.values());
                 view! {
-                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", s.form.name))/>
-                    <p><a href=format!("/segments/{}", s.id)>"Back to the audience"</a></p>
+                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", s.form.name)) />
+                    <p>
+                        <a href=format!("/segments/{}", s.id)>"Back to the audience"</a>
+                    </p>
                     <h1>{format!("Edit {}", s.form.name)}</h1>
-                    <p>"Briefings already sent keep the recipients they had. Drafts, scheduled briefings and plan items using this audience go to whoever it matches when they send."</p>
-                    <ErrorSummary form/>
-                    <ActionErrorNotice error/>
+                    <p>
+                        "Briefings already sent keep the recipients they had. Drafts, scheduled briefings and plan items using this audience go to whoever it matches when they send."
+                    </p>
+                    <ErrorSummary form />
+                    <ActionErrorNotice error />
                     <ActionForm action=update attr:novalidate=true>
-                        <input type="hidden" name="id" value=s.id.clone()/>
-                        <input type="hidden" name="version" value=s.version.to_string()/>
+                        <input type="hidden" name="id" value=s.id.clone() />
+                        <input type="hidden" name="version" value=s.version.to_string() />
                         {segment_fields(form, s.form.clone(), orgs)}
-                        <button class="button" type="submit">"Save changes"</button>
+                        <button class="button" type="submit">
+                            "Save changes"
+                        </button>
                     </ActionForm>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }

@@ -61,50 +61,77 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
             <div class="summary-list__row">
                 <dt class="summary-list__key">"Lawful basis for briefings"</dt>
                 <dd class="summary-list__value">
-                    <Transition fallback=move || basis_text(shown.clone())>
-                        {move || Suspend::new(async move {
-                            basis_text(current.await.ok().and_then(|c| c.basis))
-                        })}
+                    <Transition fallback=move || basis_text(
+                        shown.clone(),
+                    )>
+                        {move || Suspend::new(async move { basis_text(current.await.ok().and_then(|c| c.basis)) })}
                     </Transition>
                 </dd>
             </div>
         </dl>
-        {can_edit.then(|| {
-            let id = id.clone();
-            view! {
-                <details class="details" open=move || form.errors().get().is_some()>
-                    <summary>"Record the lawful basis"</summary>
-                    <ErrorSummary form/>
-                    <ActionForm action=record attr:novalidate=true>
-                        <input type="hidden" name="id" value=id/>
-                        <SelectField form name="basis" label="Lawful basis" options=options(LawfulBasis::ALL, LawfulBasis::key, LawfulBasis::label) placeholder="Select the basis"/>
-                        <SelectField form name="source" label="Where it was given" options=options(BasisSource::ALL, BasisSource::key, BasisSource::label) placeholder="Select where"/>
-                        <TextField form name="recorded_on" label="Date given" input_type="date" width="10"/>
-                        <button class="button button--secondary" type="submit">"Record the basis"</button>
-                    </ActionForm>
-                </details>
-            }
-        })}
-        {can_edit.then(|| {
-            let id = id.clone();
-            view! {
-                <h3 class="heading-s">"Their rights"</h3>
-                <p>"Everything Liaison holds about them, for a subject access request: "
-                    <a href=format!("/contacts/{id}/subject-access.json") download="">"download as JSON"</a>" or "
-                    <a href=format!("/contacts/{id}/subject-access.csv") download="">"as a spreadsheet (CSV)"</a>"."</p>
-                <ActionErrorNotice error=erase_error/>
-                <details class="details">
-                    <summary>"Erase this person"</summary>
-                    <p>"Replaces their name, email address, job title, tags and lawful basis with a tombstone, and blanks the notes, replies and questions about them. Briefing reports keep their counts. This cannot be undone."</p>
-                    <ActionForm action=erase>
-                        <input type="hidden" name="id" value=id/>
-                        <button class="button button--warning" type="submit">"Erase this person"</button>
-                    </ActionForm>
-                </details>
-            }
-        })}
+        {can_edit
+            .then(|| {
+                let id = id.clone();
+                view! {
+                    <details class="details" open=move || form.errors().get().is_some()>
+                        <summary>"Record the lawful basis"</summary>
+                        <ErrorSummary form />
+                        <ActionForm action=record attr:novalidate=true>
+                            <input type="hidden" name="id" value=id />
+                            <SelectField
+                                form
+                                name="basis"
+                                label="Lawful basis"
+                                options=options(LawfulBasis::ALL, LawfulBasis::key, LawfulBasis::label)
+                                placeholder="Select the basis"
+                            />
+                            <SelectField
+                                form
+                                name="source"
+                                label="Where it was given"
+                                options=options(BasisSource::ALL, BasisSource::key, BasisSource::label)
+                                placeholder="Select where"
+                            />
+                            <TextField form name="recorded_on" label="Date given" input_type="date" width="10" />
+                            <button class="button button--secondary" type="submit">
+                                "Record the basis"
+                            </button>
+                        </ActionForm>
+                    </details>
+                }
+            })}
+        {can_edit
+            .then(|| {
+                let id = id.clone();
+                view! {
+                    <h3 class="heading-s">"Their rights"</h3>
+                    <p>
+                        "Everything Liaison holds about them, for a subject access request: "
+                        <a href=format!("/contacts/{id}/subject-access.json") download="">
+                            "download as JSON"
+                        </a>" or " <a href=format!("/contacts/{id}/subject-access.csv") download="">
+                            "as a spreadsheet (CSV)"
+                        </a>"."
+                    </p>
+                    <ActionErrorNotice error=erase_error />
+                    <details class="details">
+                        <summary>"Erase this person"</summary>
+                        <p>
+                            "Replaces their name, email address, job title, tags and lawful basis with a tombstone, and blanks the notes, replies and questions about them. Briefing reports keep their counts. This cannot be undone."
+                        </p>
+                        <ActionForm action=erase>
+                            <input type="hidden" name="id" value=id />
+                            <button class="button button--warning" type="submit">
+                                "Erase this person"
+                            </button>
+                        </ActionForm>
+                    </details>
+                }
+            })}
         <h3 class="heading-s">"Subscription history"</h3>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let changes = history.await.unwrap_or_default();
                 if changes.is_empty() {
@@ -114,15 +141,33 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
                     <div class="table-wrap" role="region" aria-label="Subscription history, newest first" tabindex="0">
                         <table class="table">
                             <caption class="visually-hidden">"Subscription history, newest first"</caption>
-                            <thead><tr><th scope="col">"When"</th><th scope="col">"Change"</th><th scope="col">"How"</th><th scope="col">"By"</th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"When"</th>
+                                    <th scope="col">"Change"</th>
+                                    <th scope="col">"How"</th>
+                                    <th scope="col">"By"</th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {changes.into_iter().map(|c| view! {
-                                    <tr><td>{crate::domain::time::format_london(c.at)}</td><td>{c.change}</td><td>{c.via}</td><td>{c.by}</td></tr>
-                                }).collect_view()}
+                                {changes
+                                    .into_iter()
+                                    .map(|c| {
+                                        view! {
+                                            <tr>
+                                                <td>{crate::domain::time::format_london(c.at)}</td>
+                                                <td>{c.change}</td>
+                                                <td>{c.via}</td>
+                                                <td>{c.by}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }
@@ -134,18 +179,26 @@ pub fn ConsentPanel(contact: Contact, can_edit: bool) -> impl IntoView {
 pub fn RetentionPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| retention_review());
     view! {
-        <Title text="Retention review – Liaison"/>
-        <p><a href="/contacts">"Back to contacts"</a></p>
+        <Title text="Retention review – Liaison" />
+        <p>
+            <a href="/contacts">"Back to contacts"</a>
+        </p>
         <h1>"Retention review"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let d = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                    Err(e) => return view! { <NotFoundOrError error=e /> }.into_any(),
                 };
                 let years = d.years;
                 view! {
-                    <p class="lede">{format!("Contacts with no briefing sent and no interaction logged for {years} years (LIAISON_RETENTION_YEARS), longest first. Keep those the programme still needs; erase the others from their page.")}</p>
+                    <p class="lede">
+                        {format!(
+                            "Contacts with no briefing sent and no interaction logged for {years} years (LIAISON_RETENTION_YEARS), longest first. Keep those the programme still needs; erase the others from their page.",
+                        )}
+                    </p>
                     {if d.contacts.is_empty() {
                         view! { <p>"Nobody to review."</p> }.into_any()
                     } else {
@@ -153,25 +206,46 @@ pub fn RetentionPage() -> impl IntoView {
                             <div class="table-wrap" role="region" aria-label="Contacts to review" tabindex="0">
                                 <table class="table">
                                     <caption class="visually-hidden">"Contacts to review"</caption>
-                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Organisation"</th><th scope="col">"Last in touch"</th></tr></thead>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Organisation"</th>
+                                            <th scope="col">"Last in touch"</th>
+                                        </tr>
+                                    </thead>
                                     <tbody>
-                                        {d.contacts.into_iter().map(|c| view! {
-                                            <tr>
-                                                <td><a href=format!("/contacts/{}#data-protection", c.id)>{c.name}</a></td>
-                                                <td>{c.organisation}</td>
-                                                <td>{if c.ever_contacted {
-                                                    c.last.format("%-d %b %Y").to_string()
-                                                } else {
-                                                    format!("Never (added {})", c.last.format("%-d %b %Y"))
-                                                }}</td>
-                                            </tr>
-                                        }).collect_view()}
+                                        {d
+                                            .contacts
+                                            .into_iter()
+                                            .map(|c| {
+                                                view! {
+                                                    <tr>
+                                                        <td>
+                                                            <a href=format!(
+                                                                "/contacts/{}#data-protection",
+                                                                c.id,
+                                                            )>{c.name}</a>
+                                                        </td>
+                                                        <td>{c.organisation}</td>
+                                                        <td>
+                                                            {if c.ever_contacted {
+                                                                c.last.format("%-d %b %Y").to_string()
+                                                            } else {
+                                                                format!("Never (added {})", c.last.format("%-d %b %Y"))
+                                                            }}
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
                                     </tbody>
                                 </table>
                             </div>
-                        }.into_any()
+                        }
+                            .into_any()
                     }}
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }

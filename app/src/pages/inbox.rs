@@ -33,40 +33,70 @@ pub fn InboxPage() -> impl IntoView {
             .or_else(|| discard.value().get().and_then(|r| r.err()))
     });
     view! {
-        <Title text="Inbox – Liaison"/>
+        <Title text="Inbox – Liaison" />
         <h1>"Inbox"</h1>
-        <p class="lede">"Replies to briefings and questions from acknowledgement pages, newest first. Bounces and automatic replies are recorded on each contact and do not wait here."</p>
+        <p class="lede">
+            "Replies to briefings and questions from acknowledgement pages, newest first. Bounces and automatic replies are recorded on each contact and do not wait here."
+        </p>
         // One page holds a form per message, so errors are said once, at the top, in words
         // (a field error there names the message's own field).
-        {move || error.get().map(|e| {
-            let text = e
-                .form_errors()
-                .map(|f| f.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join(". "))
-                .unwrap_or_else(|| e.to_string());
-            view! { <div class="notice notice--error" role="alert"><p>{text}</p></div> }
-        })}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    let text = e
+                        .form_errors()
+                        .map(|f| f.errors.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join(". "))
+                        .unwrap_or_else(|| e.to_string());
+                    view! {
+                        <div class="notice notice--error" role="alert">
+                            <p>{text}</p>
+                        </div>
+                    }
+                })
+        }}
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let d = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                    Err(e) => return view! { <NotFoundOrError error=e /> }.into_any(),
                 };
                 let current = d.view.clone();
                 view! {
                     <nav aria-label="Inbox views" class="inline-links">
                         <ul>
-                            {VIEWS.iter().map(|(key, label)| {
-                                let here = *key == current;
-                                let text = if *key == "open" { format!("{label} ({})", d.open) } else { label.to_string() };
-                                view! { <li><a href=format!("/inbox?view={key}") aria-current=here.then_some("page")>{text}</a></li> }
-                            }).collect_view()}
+                            {VIEWS
+                                .iter()
+                                .map(|(key, label)| {
+                                    let here = *key == current;
+                                    let text = if *key == "open" {
+                                        format!("{label} ({})", d.open)
+                                    } else {
+                                        label.to_string()
+                                    };
+                                    view! {
+                                        <li>
+                                            <a href=format!("/inbox?view={key}") aria-current=here.then_some("page")>
+                                                {text}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
                         </ul>
                     </nav>
                     {d.items.is_empty().then(|| view! { <p>"Nothing here."</p> })}
                     <ol class="inbox">
-                        {d.items.into_iter().map(|i| view! { <Message item=i answer handled attach discard/> }).collect_view()}
+                        {d
+                            .items
+                            .into_iter()
+                            .map(|i| view! { <Message item=i answer handled attach discard /> })
+                            .collect_view()}
                     </ol>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }
@@ -87,68 +117,129 @@ fn Message(
     let id = item.id.clone();
     view! {
         <li class="inbox__item" aria-labelledby=labelled_by>
-            <h2 class="heading-s" id=heading_id>{item.subject.clone()}</h2>
+            <h2 class="heading-s" id=heading_id>
+                {item.subject.clone()}
+            </h2>
             <p class="body-small">
-                <strong class="tag">{item.kind.label()}</strong>" "
+                <strong class="tag">{item.kind.label()}</strong>
+                " "
                 {format!("From {} · {received}", item.from)}
             </p>
             <p class="body-small">
                 {match &item.contact {
-                    Some(c) => view! { "Contact: " <a href=format!("/contacts/{}", c.id)>{c.name.clone()}</a> }.into_any(),
+                    Some(c) => {
+                        view! {
+                            "Contact: "
+                            <a href=format!("/contacts/{}", c.id)>{c.name.clone()}</a>
+                        }
+                            .into_any()
+                    }
                     None => view! { <strong>"Not matched to a contact"</strong> }.into_any(),
                 }}
-                {item.briefing.clone().map(|b| view! { " · Briefing: " <a href=format!("/briefings/{}", b.id)>{b.name}</a> })}
+                {item
+                    .briefing
+                    .clone()
+                    .map(|b| {
+                        view! {
+                            " · Briefing: "
+                            <a href=format!("/briefings/{}", b.id)>{b.name}</a>
+                        }
+                    })}
             </p>
             <blockquote class="inbox__text">{item.text.clone()}</blockquote>
-            {item.answer.clone().map(|a| view! {
-                <p class="body-small"><strong>"Answered: "</strong>{a}</p>
-            })}
-            {(!waiting && item.answered_at.is_none()).then(|| item.handled_at.map(|h| view! {
-                <p class="body-small">{format!("Marked handled {}", crate::domain::time::format_london(h))}</p>
-            }))}
-            {(waiting && item.contact.is_some()).then(|| {
-                let (answer_for, handled_for) = (id.clone(), id.clone());
-                let field = format!("answer-{id}");
-                let (label_for, hint) = (field.clone(), format!("{field}-hint"));
-                let described = hint.clone();
-                view! {
-                    <details class="details">
-                        <summary>"Answer by email"</summary>
-                        <ActionForm action=answer attr:novalidate=true>
-                            <input type="hidden" name="id" value=answer_for/>
-                            <div class="form-group">
-                                <label class="label" for=label_for>"Your answer"</label>
-                                <div class="hint" id=hint>"Sent from the programme's address, threaded under their message."</div>
-                                <textarea class="textarea" id=field name="answer" rows="5" aria-describedby=described></textarea>
-                            </div>
-                            <button class="button" type="submit">"Send the answer"</button>
+            {item
+                .answer
+                .clone()
+                .map(|a| {
+                    view! {
+                        <p class="body-small">
+                            <strong>"Answered: "</strong>
+                            {a}
+                        </p>
+                    }
+                })}
+            {(!waiting && item.answered_at.is_none())
+                .then(|| {
+                    item.handled_at
+                        .map(|h| {
+                            view! {
+                                <p class="body-small">
+                                    {format!("Marked handled {}", crate::domain::time::format_london(h))}
+                                </p>
+                            }
+                        })
+                })}
+            {(waiting && item.contact.is_some())
+                .then(|| {
+                    let (answer_for, handled_for) = (id.clone(), id.clone());
+                    let field = format!("answer-{id}");
+                    let (label_for, hint) = (field.clone(), format!("{field}-hint"));
+                    let described = hint.clone();
+                    view! {
+                        <details class="details">
+                            <summary>"Answer by email"</summary>
+                            <ActionForm action=answer attr:novalidate=true>
+                                <input type="hidden" name="id" value=answer_for />
+                                <div class="form-group">
+                                    <label class="label" for=label_for>
+                                        "Your answer"
+                                    </label>
+                                    <div class="hint" id=hint>
+                                        "Sent from the programme's address, threaded under their message."
+                                    </div>
+                                    <textarea
+                                        class="textarea"
+                                        id=field
+                                        name="answer"
+                                        rows="5"
+                                        aria-describedby=described
+                                    ></textarea>
+                                </div>
+                                <button class="button" type="submit">
+                                    "Send the answer"
+                                </button>
+                            </ActionForm>
+                        </details>
+                        <ActionForm action=handled>
+                            <input type="hidden" name="id" value=handled_for />
+                            <button class="button button--secondary button--small" type="submit">
+                                "Mark handled"
+                            </button>
                         </ActionForm>
-                    </details>
-                    <ActionForm action=handled>
-                        <input type="hidden" name="id" value=handled_for/>
-                        <button class="button button--secondary button--small" type="submit">"Mark handled"</button>
-                    </ActionForm>
-                }
-            })}
-            {(waiting && item.contact.is_none()).then(|| {
-                let (attach_for, discard_for) = (id.clone(), id.clone());
-                let field = format!("attach-{id}");
-                let label_for = field.clone();
-                view! {
-                    <ActionForm action=attach attr:novalidate=true>
-                        <input type="hidden" name="id" value=attach_for/>
-                        <div class="form-group">
-                            <label class="label" for=label_for>"Attach to the contact with email address"</label>
-                            <input class="input input--width-20" type="email" id=field name="email" autocomplete="off"/>
-                        </div>
-                        <button class="button button--secondary" type="submit">"Attach"</button>
-                    </ActionForm>
-                    <ActionForm action=discard>
-                        <input type="hidden" name="id" value=discard_for/>
-                        <button class="button button--warning button--small" type="submit">"Discard"</button>
-                    </ActionForm>
-                }
-            })}
+                    }
+                })}
+            {(waiting && item.contact.is_none())
+                .then(|| {
+                    let (attach_for, discard_for) = (id.clone(), id.clone());
+                    let field = format!("attach-{id}");
+                    let label_for = field.clone();
+                    view! {
+                        <ActionForm action=attach attr:novalidate=true>
+                            <input type="hidden" name="id" value=attach_for />
+                            <div class="form-group">
+                                <label class="label" for=label_for>
+                                    "Attach to the contact with email address"
+                                </label>
+                                <input
+                                    class="input input--width-20"
+                                    type="email"
+                                    id=field
+                                    name="email"
+                                    autocomplete="off"
+                                />
+                            </div>
+                            <button class="button button--secondary" type="submit">
+                                "Attach"
+                            </button>
+                        </ActionForm>
+                        <ActionForm action=discard>
+                            <input type="hidden" name="id" value=discard_for />
+                            <button class="button button--warning button--small" type="submit">
+                                "Discard"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
         </li>
     }
 }

