@@ -78,6 +78,25 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
     assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(app.contact_count().await, 2);
     assert_eq!(app.org_count().await, 1, "the acute trust was created from the file");
+    // Each new contact's histories (standing and subscription) begin with the import, by whom.
+    let amir = app
+        .store
+        .contacts()
+        .id_by_email(&app::domain::EmailAddress::parse("amir.khan@swbh.example.org").unwrap())
+        .await
+        .unwrap()
+        .expect("imported");
+    let standing = app.store.contacts().engagement_history(&amir).await.unwrap();
+    assert_eq!(standing.len(), 1, "{standing:?}");
+    assert_eq!((standing[0].influence.get(), standing[0].current.key()), (4, "neutral"));
+    assert!(standing[0].by.contains(MANAGER), "{standing:?}");
+    let subscription = app.store.contacts().subscription_history(&amir).await.unwrap();
+    assert_eq!(subscription.len(), 1, "{subscription:?}");
+    assert_eq!(
+        (subscription[0].change.as_str(), subscription[0].via.as_str()),
+        ("Subscribed", "added to the register through an import")
+    );
+    assert!(subscription[0].by.contains(MANAGER), "{subscription:?}");
     let p = app.preview(&id).await;
     assert!(p["committed"].as_str().unwrap().starts_with("2 created"), "{p}");
 
