@@ -39,10 +39,11 @@ pub struct Claimed {
 
 /// Sent deliveries of one kind of organisation, and how many were acknowledged.
 #[derive(Debug, Clone, SurrealValue)]
-pub struct KindTally {
+pub struct SentDelivery {
+    pub briefing: String,
     pub org_kind: String,
-    pub delivered: i64,
-    pub acknowledged: i64,
+    pub contact: Option<String>,
+    pub acknowledged: bool,
 }
 
 /// Recipients per block (one lease each) when a briefing's recipients are frozen.
@@ -397,48 +398,25 @@ impl<'a> Deliveries<'a> {
         .await
     }
 
-    /// A briefing's sent deliveries, by kind of organisation (as it was when they were sent),
-    /// and how many were acknowledged. Reminders and test sends are not counted.
-    pub async fn tally_by_kind(&self, briefing: &str) -> Result<Vec<KindTally>, StoreError> {
-        let mut res = self
-            .store
-            .db()
-            .query(
-                "SELECT org_kind, count() AS delivered, count(acknowledged_at != NONE) AS acknowledged FROM delivery
-                    WHERE briefing = type::record('briefing', $id) AND kind = 'briefing' AND state = 'sent'
-                    GROUP BY org_kind",
-            )
-            .bind(("id", briefing.to_string()))
-            .await?;
-        Ok(res.take(0)?)
-    }
-
-    /// How many distinct contacts were sent at least one of these briefings, by kind of
-    /// organisation: `(kind, contacts)`.
-    pub async fn reached_by_kind(&self, briefings: &[String]) -> Result<Vec<(String, u64)>, StoreError> {
-        #[derive(SurrealValue)]
-        struct Row {
-            org_kind: String,
-            reached: i64,
-        }
+    /// Every sent delivery of these briefings (reminders and test sends left out): which
+    /// briefing, the kind of organisation as it was when it was sent, the contact, and whether
+    /// it was acknowledged. One pass over the deliveries, added up by the caller: counting
+    /// with `GROUP BY`, once per briefing and again for the distinct contacts, read them twice
+    /// and cost about 19 µs a row.
+    pub async fn sent_of(&self, briefings: &[String]) -> Result<Vec<SentDelivery>, StoreError> {
         let mut res = self
             .store
             .db()
             .query(
                 "LET $ids = $keys.map(|$k| type::record('briefing', $k));
-                 SELECT org_kind, count() AS reached FROM (
-                    SELECT org_kind, contact FROM delivery
-                        WHERE briefing IN $ids AND kind = 'briefing' AND state = 'sent' AND contact != NONE
-                        GROUP BY org_kind, contact)
-                    GROUP BY org_kind;",
+                 SELECT record::id(briefing) AS briefing, org_kind,
+                        IF contact = NONE { NONE } ELSE { record::id(contact) } AS contact,
+                        acknowledged_at != NONE AS acknowledged
+                    FROM delivery WHERE briefing IN $ids AND kind = 'briefing' AND state = 'sent';",
             )
             .bind(("keys", briefings.to_vec()))
             .await?;
-        let rows: Vec<Row> = res.take(1)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.org_kind, r.reached.max(0) as u64))
-            .collect())
+        Ok(res.take(1)?)
     }
 
     /// How many of a briefing's deliveries have an outcome (sent or failed).

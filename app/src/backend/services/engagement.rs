@@ -9,7 +9,7 @@ use crate::domain::interaction::InteractionKind;
 use crate::domain::time::{format_london, london_date};
 use crate::domain::OrgKind;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// What the briefings sent within `[from, to)` reached: each briefing, and each sector's
@@ -51,36 +51,49 @@ pub async fn reach(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
 async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Reach, StoreError> {
     let started = std::time::Instant::now();
     let sent = store.briefings().sent_between(from, to).await?;
-    let mut briefings = Vec::with_capacity(sent.len());
+    let ids: Vec<String> = sent.iter().map(|b| b.id.clone()).collect();
+    let rows = if ids.is_empty() {
+        Vec::new()
+    } else {
+        store.deliveries().sent_of(&ids).await?
+    };
+    let tallied = started.elapsed();
+    // Per briefing: delivered and acknowledged; per sector: what was asked and acknowledged
+    // (briefings that asked for it) and the distinct contacts reached.
+    let asks: HashMap<&str, bool> = sent.iter().map(|b| (b.id.as_str(), b.ack_required)).collect();
+    let mut per_briefing: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut by_kind: BTreeMap<Option<OrgKind>, SectorReach> = BTreeMap::new();
-    for b in &sent {
-        let (mut delivered, mut acknowledged) = (0, 0);
-        for t in store.deliveries().tally_by_kind(&b.id).await? {
-            let (d, a) = (t.delivered.max(0) as u64, t.acknowledged.max(0) as u64);
-            delivered += d;
-            acknowledged += a;
-            if b.ack_required {
-                let s = sector(&mut by_kind, OrgKind::parse(&t.org_kind).ok());
-                s.asked += d;
-                s.acknowledged += a;
+    let mut reached: HashSet<(&str, &str)> = HashSet::new();
+    for r in &rows {
+        let t = per_briefing.entry(r.briefing.as_str()).or_default();
+        t.0 += 1;
+        t.1 += u64::from(r.acknowledged);
+        let kind = OrgKind::parse(&r.org_kind).ok();
+        if asks.get(r.briefing.as_str()).copied().unwrap_or(false) {
+            let s = sector(&mut by_kind, kind);
+            s.asked += 1;
+            s.acknowledged += u64::from(r.acknowledged);
+        }
+        if let Some(contact) = &r.contact {
+            if reached.insert((r.org_kind.as_str(), contact.as_str())) {
+                sector(&mut by_kind, kind).reached += 1;
             }
         }
-        briefings.push(BriefingReach {
-            id: b.id.clone(),
-            subject: b.subject.clone(),
-            sent_on: london_date(b.at).to_string(),
-            delivered,
-            acknowledged,
-            ack_required: b.ack_required,
-        });
     }
-    let tallied = started.elapsed();
-    if !sent.is_empty() {
-        let ids: Vec<String> = sent.iter().map(|b| b.id.clone()).collect();
-        for (kind, n) in store.deliveries().reached_by_kind(&ids).await? {
-            sector(&mut by_kind, OrgKind::parse(&kind).ok()).reached += n;
-        }
-    }
+    let briefings = sent
+        .iter()
+        .map(|b| {
+            let (delivered, acknowledged) = per_briefing.get(b.id.as_str()).copied().unwrap_or_default();
+            BriefingReach {
+                id: b.id.clone(),
+                subject: b.subject.clone(),
+                sent_on: london_date(b.at).to_string(),
+                delivered,
+                acknowledged,
+                ack_required: b.ack_required,
+            }
+        })
+        .collect();
     tracing::info!(
         briefings = sent.len(),
         tallied_ms = tallied.as_millis() as u64,
