@@ -8,6 +8,7 @@
 use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap, Placed};
 use crate::api::register::ContactQuery;
 use crate::components::loaded::Loaded;
+use crate::components::url::{link_with, query_string};
 use crate::domain::stakeholder_map::{cell_key, quadrant, Cell};
 use crate::domain::Quadrant;
 use leptos::prelude::*;
@@ -93,19 +94,12 @@ pub fn MapPage() -> impl IntoView {
     }
 }
 
-/// `/map` with the view's parameters and, when given, a chosen cell (its list in view).
-fn map_href(base: &[(&'static str, String)], cell: Option<Cell>) -> String {
-    let key = cell.map(cell_key).unwrap_or_default();
-    let pairs: Vec<(&str, &str)> = base
-        .iter()
-        .map(|(k, v)| (*k, v.as_str()))
-        .chain([("cell", key.as_str())])
-        .collect();
-    let query = crate::components::url::query_string(&pairs);
-    match (query.is_empty(), cell.is_some()) {
-        (true, _) => "/map".to_string(),
-        (false, true) => format!("/map?{query}#cell-people"),
-        (false, false) => format!("/map?{query}"),
+/// `/map` with the view's (already encoded) parameters and, when given, a chosen cell with its
+/// list in view.
+fn map_href(base_query: &str, cell: Option<Cell>) -> String {
+    match cell {
+        Some(c) => format!("{}#cell-people", link_with("/map", base_query, "cell", &cell_key(c))),
+        None => link_with("/map", base_query, "cell", ""),
     }
 }
 
@@ -128,21 +122,26 @@ fn map_view(
     dragging: RwSignal<Dragged>,
 ) -> impl IntoView {
     let filters = crate::pages::contacts::view_query(&q);
-    let hidden = q
+    // The view's filters (the contacts list's, without its page): kept by the "since" form
+    // and, with the date, by every link of this view.
+    let view_params: Vec<(&'static str, String)> = q
         .to_params()
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && *k != "page")
+        .collect();
+    let base_query = query_string(
+        &view_params
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(v.since.as_deref().map(|d| ("since", d)))
+            .collect::<Vec<_>>(),
+    );
+    let hidden = view_params
+        .into_iter()
         .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
         .collect_view();
     let may_move = v.may_move;
-    // This view's address, with or without a cell chosen.
-    let base: Vec<(&'static str, String)> = q
-        .to_params()
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() && *k != "page")
-        .chain(v.since.clone().map(|d| ("since", d)))
-        .collect();
-    let unchosen_href = map_href(&base, None);
+    let unchosen_href = map_href(&base_query, None);
     let chosen = v.chosen;
     let chosen_cell = chosen.as_ref().map(|c| c.cell);
     let points = chosen.clone().map(|c| people_points(c, may_move, dragging));
@@ -352,7 +351,10 @@ fn map_view(
                                                         view! { "0" }.into_any()
                                                     } else {
                                                         view! {
-                                                            <a href=map_href(&base, Some((inf, int))) aria-label=label>
+                                                            <a
+                                                                href=map_href(&base_query, Some((inf, int)))
+                                                                aria-label=label
+                                                            >
                                                                 {n}
                                                             </a>
                                                         }

@@ -37,7 +37,7 @@ pub struct Claimed {
     pub org_kind: Option<String>,
 }
 
-/// Sent deliveries of one kind of organisation, and how many were acknowledged.
+/// One sent delivery, as a period's reach counts it (see `Deliveries::sent_of`).
 #[derive(Debug, Clone, SurrealValue)]
 pub struct SentDelivery {
     pub briefing: String,
