@@ -5,6 +5,7 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod islands;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -41,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // No favicon file: an empty data URL stops browsers requesting /favicon.ico.
                 <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -143,9 +144,15 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // A marker for the browser tests: clicks are handled by the app from here on.
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
+    // A marker for the browser tests: the islands are live from here on. The loader hydrates
+    // them right after this returns (in microtasks), so the marker waits for the next task.
+    set_timeout(
+        || {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

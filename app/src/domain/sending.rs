@@ -71,6 +71,12 @@ pub struct SendOutlook {
     /// The window and rate as configured ("Mon-Fri 08:00-18:00", "30/min").
     pub window: Option<String>,
     pub rate: Option<String>,
+    /// The two times as the page says them, in UK time: formatted here, on the server, so that
+    /// the browser (which polls this) needs no time-zone data.
+    #[serde(default)]
+    pub resumes_at_uk: Option<String>,
+    #[serde(default)]
+    pub finish_by_uk: Option<String>,
 }
 
 /// The outlook for `waiting` messages at `now`. Without a rate the finish depends on the
@@ -96,6 +102,8 @@ pub fn outlook(rate: Option<SendRate>, window: Option<SendWindow>, waiting: u64,
     SendOutlook {
         resumes_at,
         finish_by,
+        resumes_at_uk: resumes_at.map(super::time::format_london),
+        finish_by_uk: finish_by.map(super::time::format_london),
         window: window.map(SendWindow::describe),
         rate: rate.map(SendRate::describe),
     }

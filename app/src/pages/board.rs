@@ -7,6 +7,7 @@ use crate::components::errors::NotFoundOrError;
 use crate::components::timeline::RagTimeline;
 use crate::components::url::query_string;
 use crate::domain::board::*;
+use crate::islands::print::PrintButton;
 use crate::pages::engagement::SectorRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -102,6 +103,7 @@ fn Report(r: BoardReport) -> impl IntoView {
                     })}
                 " · "
                 <PrintButton />
+                <span class="hint board__print-hint">" (or use your browser's Print command)"</span>
             </nav>
 
             <section aria-labelledby="board-summary">
@@ -446,20 +448,5 @@ fn Report(r: BoardReport) -> impl IntoView {
                 }}
             </section>
         </article>
-    }
-}
-
-/// Prints the page (with JavaScript); without it, the hint says how.
-#[component]
-fn PrintButton() -> impl IntoView {
-    let print = move |_| {
-        #[cfg(feature = "hydrate")]
-        let _ = window().print();
-    };
-    view! {
-        <button type="button" class="button button--secondary board__print" on:click=print>
-            "Print or save as PDF"
-        </button>
-        <span class="hint board__print-hint">" (or use your browser's Print command)"</span>
     }
 }

@@ -4,13 +4,14 @@
 //!
 //! Moving people: choosing a cell (its number in the table) lists its people, each with a form
 //! to move them (no JavaScript needed), and draws them one by one in their cell; with
-//! JavaScript, dragging one of those points onto another cell moves them.
-use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap, Placed};
+//! JavaScript, dragging one of those points onto another cell moves them (islands/map_drag.rs).
+use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap};
 use crate::api::register::ContactQuery;
 use crate::components::loaded::Loaded;
 use crate::components::url::{link_with, query_string};
 use crate::domain::stakeholder_map::{cell_key, quadrant, Cell};
 use crate::domain::Quadrant;
+use crate::islands::map_drag::MapDrag;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -31,9 +32,6 @@ fn centre((influence, interest): Cell) -> (f64, f64) {
 /// How many people of a chosen cell are drawn in it as points (5 × 5 of them fit a cell).
 const DRAWN_AT_MOST: usize = 25;
 
-/// A point being dragged: the person's id, name and the cell they stand in.
-type Dragged = Option<(String, String, Cell)>;
-
 #[component]
 pub fn MapPage() -> impl IntoView {
     let query = use_query_map();
@@ -47,7 +45,6 @@ pub fn MapPage() -> impl IntoView {
         })
     };
     let place = ServerAction::<PlaceOnMap>::new();
-    let dragging = RwSignal::new(Dragged::None);
     let data = Resource::new(
         move || (params(), place.version().get()),
         |((q, since, cell), _)| map_of_contacts(q, since, cell),
@@ -58,38 +55,30 @@ pub fn MapPage() -> impl IntoView {
         <p class="lede">
             "Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."
         </p>
+        // A refused move from a cell's form, as the server answered it (a move by dragging
+        // says what it did in the map's island).
         <div role="status" class="map__status">
             {move || {
                 place
                     .value()
                     .get()
-                    .map(|r| match r {
-                        Ok(p) => {
-                            view! {
-                                <div class="notice notice--success">
-                                    <p>{placed_text(&p)}</p>
-                                </div>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => {
-                            let text = if e.form_errors().is_some() {
-                                "Influence and interest must each be a whole number from 1 to 5.".to_string()
-                            } else {
-                                e.to_string()
-                            };
-                            view! {
-                                <div class="notice notice--error">
-                                    <p>{text}</p>
-                                </div>
-                            }
-                                .into_any()
+                    .and_then(|r| r.err())
+                    .map(|e| {
+                        let text = if e.form_errors().is_some() {
+                            "Influence and interest must each be a whole number from 1 to 5.".to_string()
+                        } else {
+                            e.to_string()
+                        };
+                        view! {
+                            <div class="notice notice--error">
+                                <p>{text}</p>
+                            </div>
                         }
                     })
             }}
         </div>
         <Loaded resource=data let:map>
-            {map_view(params().0, map, place, dragging)}
+            {map_view(params().0, map, place)}
         </Loaded>
     }
 }
@@ -103,24 +92,7 @@ fn map_href(base_query: &str, cell: Option<Cell>) -> String {
     }
 }
 
-fn placed_text(p: &Placed) -> String {
-    format!(
-        "Moved {} from influence {}, interest {} to influence {}, interest {} ({}).",
-        p.name,
-        p.from.0,
-        p.from.1,
-        p.to.0,
-        p.to.1,
-        quadrant(p.to).label().to_lowercase()
-    )
-}
-
-fn map_view(
-    q: ContactQuery,
-    v: MapView,
-    place: ServerAction<PlaceOnMap>,
-    dragging: RwSignal<Dragged>,
-) -> impl IntoView {
+fn map_view(q: ContactQuery, v: MapView, place: ServerAction<PlaceOnMap>) -> impl IntoView {
     let filters = crate::pages::contacts::view_query(&q);
     // The view's filters (the contacts list's, without its page): kept by the "since" form
     // and, with the date, by every link of this view.
@@ -144,8 +116,10 @@ fn map_view(
     let unchosen_href = map_href(&base_query, None);
     let chosen = v.chosen;
     let chosen_cell = chosen.as_ref().map(|c| c.cell);
-    let points = chosen.clone().map(|c| people_points(c, may_move, dragging));
+    let points = chosen.clone().map(|c| people_points(c, may_move));
     let map = v.map;
+    // The drawing goes into the drag island's children (a closure that owns what it draws).
+    let rest = map.clone();
     let max = map.cells.values().copied().max().unwrap_or(1).max(1);
     let max_move = map.moves.iter().map(|m| m.2).max().unwrap_or(1).max(1);
     let moved: u32 = map.moves.iter().map(|m| m.2).sum();
@@ -188,132 +162,125 @@ fn map_view(
         <p class="caption" role="status">
             {summary.clone()}
         </p>
-        <svg
-            class=move || if dragging.with(Option::is_some) { "map map--dragging" } else { "map" }
-            viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0)
-            role="img"
-            aria-labelledby="map-title map-desc"
-            // After a cell's own handler (below) has taken the drop, wherever it was.
-            on:pointerup=move |_| dragging.set(None)
-            on:pointercancel=move |_| dragging.set(None)
-            on:pointerleave=move |_| dragging.set(None)
-        >
-            <title id="map-title">"Influence and interest map"</title>
-            <desc id="map-desc">{format!("{summary}. The table below gives the same numbers.")}</desc>
-            <defs>
-                <marker
-                    id="map-arrow"
-                    viewBox="0 0 10 10"
-                    refX="9"
-                    refY="5"
-                    markerWidth="6"
-                    markerHeight="6"
-                    orient="auto-start-reverse"
-                >
-                    <path d="M 0 0 L 10 5 L 0 10 z" class="map__arrowhead" />
-                </marker>
-            </defs>
-            {quadrants
-                .into_iter()
-                .map(|(q, x, y, w, h)| {
-                    view! {
-                        <rect class=format!("map__quadrant map__quadrant--{}", q.key()) x=x y=y width=w height=h />
-                        <text class="map__quadrant-label" x=x + 6.0 y=y + 16.0>
-                            {q.label()}
-                        </text>
-                    }
-                })
-                .collect_view()}
-            {(1..=5u8)
-                .map(|i| {
-                    let (_, y) = centre((i, 1));
-                    let (x, _) = centre((1, i));
-                    view! {
-                        <text class="map__tick" x=LEFT - 10.0 y=y + 4.0 text-anchor="end">
-                            {i}
-                        </text>
-                        <text class="map__tick" x=x y=TOP + GRID + 18.0 text-anchor="middle">
-                            {i}
-                        </text>
-                    }
-                })
-                .collect_view()}
-            <text class="map__axis" x=LEFT + GRID / 2.0 y=TOP + GRID + 44.0 text-anchor="middle">
-                "Interest"
-            </text>
-            <text
-                class="map__axis"
-                x=18.0
-                y=TOP + GRID / 2.0
-                text-anchor="middle"
-                transform=format!("rotate(-90 18 {})", TOP + GRID / 2.0)
+        <MapDrag>
+            <svg
+                class="map"
+                viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0)
+                role="img"
+                aria-labelledby="map-title map-desc"
             >
-                "Influence"
-            </text>
-            // One target per cell for a dragged point (see the map's style: while dragging, only
-            // these take the pointer).
-            {crate::domain::stakeholder_map::all_cells()
-                .map(|c| {
-                    let (x, y) = centre(c);
-                    let half = CELL / 2.0;
-                    let drop_here = move |_: leptos::ev::PointerEvent| {
-                        if let Some((id, _, from)) = dragging.get_untracked() {
-                            if may_move && from != c {
-                                place
-                                    .dispatch(PlaceOnMap {
-                                        id,
-                                        influence: c.0.to_string(),
-                                        interest: c.1.to_string(),
-                                    });
-                            }
+                <title id="map-title">"Influence and interest map"</title>
+                <desc id="map-desc">{format!("{summary}. The table below gives the same numbers.")}</desc>
+                <defs>
+                    <marker
+                        id="map-arrow"
+                        viewBox="0 0 10 10"
+                        refX="9"
+                        refY="5"
+                        markerWidth="6"
+                        markerHeight="6"
+                        orient="auto-start-reverse"
+                    >
+                        <path d="M 0 0 L 10 5 L 0 10 z" class="map__arrowhead" />
+                    </marker>
+                </defs>
+                {quadrants
+                    .into_iter()
+                    .map(|(q, x, y, w, h)| {
+                        view! {
+                            <rect class=format!("map__quadrant map__quadrant--{}", q.key()) x=x y=y width=w height=h />
+                            <text class="map__quadrant-label" x=x + 6.0 y=y + 16.0>
+                                {q.label()}
+                            </text>
                         }
-                    };
-                    view! {
-                        <rect
-                            class=if chosen_cell == Some(c) { "map__cell map__cell--chosen" } else { "map__cell" }
-                            data-cell=cell_key(c)
-                            x=x - half
-                            y=y - half
-                            width=CELL
-                            height=CELL
-                            on:pointerup=drop_here
-                        />
-                    }
-                })
-                .collect_view()}
-            {map
-                .moves
-                .iter()
-                .map(|(from, to, n)| {
-                    let ((x1, y1), (x2, y2)) = (centre(*from), centre(*to));
-                    let (dx, dy) = (x2 - x1, y2 - y1);
-                    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                    let (x2, y2) = (x2 - dx / len * 22.0, y2 - dy / len * 22.0);
-                    let width = 1.5 + 4.0 * f64::from(*n) / f64::from(max_move);
-                    // Stop short of the target's centre, so the head shows beside its count.
-                    view! {
-                        <line class="map__move" x1=x1 y1=y1 x2=x2 y2=y2 stroke-width=width marker-end="url(#map-arrow)">
-                            <title>{move_text(*from, *to, *n)}</title>
-                        </line>
-                    }
-                })
-                .collect_view()}
-            {crate::domain::stakeholder_map::all_cells()
-                .filter(|c| map.count(*c) > 0 && chosen_cell != Some(*c))
-                .map(|c| {
-                    let n = map.count(c);
-                    let (x, y) = centre(c);
-                    let r = 9.0 + 21.0 * (f64::from(n) / f64::from(max)).sqrt();
-                    view! {
-                        <circle class="map__point" cx=x cy=y r=r />
-                        <text class="map__count" x=x y=y + 4.0 text-anchor="middle">
-                            {n}
-                        </text>
-                    }
-                })
-                .collect_view()}
-            {points}
-        </svg>
+                    })
+                    .collect_view()}
+                {(1..=5u8)
+                    .map(|i| {
+                        let (_, y) = centre((i, 1));
+                        let (x, _) = centre((1, i));
+                        view! {
+                            <text class="map__tick" x=LEFT - 10.0 y=y + 4.0 text-anchor="end">
+                                {i}
+                            </text>
+                            <text class="map__tick" x=x y=TOP + GRID + 18.0 text-anchor="middle">
+                                {i}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
+                <text class="map__axis" x=LEFT + GRID / 2.0 y=TOP + GRID + 44.0 text-anchor="middle">
+                    "Interest"
+                </text>
+                <text
+                    class="map__axis"
+                    x=18.0
+                    y=TOP + GRID / 2.0
+                    text-anchor="middle"
+                    transform=format!("rotate(-90 18 {})", TOP + GRID / 2.0)
+                >
+                    "Influence"
+                </text>
+                // One target per cell for a dragged point (see the map's style: while dragging, only
+                // these take the pointer).
+                {crate::domain::stakeholder_map::all_cells()
+                    .map(|c| {
+                        let (x, y) = centre(c);
+                        let half = CELL / 2.0;
+                        view! {
+                            <rect
+                                class=if chosen_cell == Some(c) { "map__cell map__cell--chosen" } else { "map__cell" }
+                                data-cell=cell_key(c)
+                                x=x - half
+                                y=y - half
+                                width=CELL
+                                height=CELL
+                            />
+                        }
+                    })
+                    .collect_view()}
+                {map
+                    .moves
+                    .iter()
+                    .map(|(from, to, n)| {
+                        let ((x1, y1), (x2, y2)) = (centre(*from), centre(*to));
+                        let (dx, dy) = (x2 - x1, y2 - y1);
+                        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                        let (x2, y2) = (x2 - dx / len * 22.0, y2 - dy / len * 22.0);
+                        let width = 1.5 + 4.0 * f64::from(*n) / f64::from(max_move);
+                        // Stop short of the target's centre, so the head shows beside its count.
+                        view! {
+                            <line
+                                class="map__move"
+                                x1=x1
+                                y1=y1
+                                x2=x2
+                                y2=y2
+                                stroke-width=width
+                                marker-end="url(#map-arrow)"
+                            >
+                                <title>{move_text(*from, *to, *n)}</title>
+                            </line>
+                        }
+                    })
+                    .collect_view()}
+                {crate::domain::stakeholder_map::all_cells()
+                    .filter(|c| map.count(*c) > 0 && chosen_cell != Some(*c))
+                    .map(|c| {
+                        let n = map.count(c);
+                        let (x, y) = centre(c);
+                        let r = 9.0 + 21.0 * (f64::from(n) / f64::from(max)).sqrt();
+                        view! {
+                            <circle class="map__point" cx=x cy=y r=r />
+                            <text class="map__count" x=x y=y + 4.0 text-anchor="middle">
+                                {n}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
+                {points}
+            </svg>
+        </MapDrag>
         <h2>"The map as a table"</h2>
         <div class="table-wrap" role="region" aria-label="Contacts by influence and interest" tabindex="0">
             <table class="table">
@@ -341,7 +308,7 @@ fn map_view(
                                     <th scope="row">{format!("Influence {inf}")}</th>
                                     {(1..=5u8)
                                         .map(|int| {
-                                            let n = map.count((inf, int));
+                                            let n = rest.count((inf, int));
                                             let label = format!(
                                                 "{n}: list the contacts at influence {inf}, interest {int}",
                                             );
@@ -374,7 +341,7 @@ fn map_view(
         {chosen.map(|chosen| people_list(chosen, may_move, place, unchosen_href))}
         <h2>"By quadrant"</h2>
         <ul>
-            {map
+            {rest
                 .by_quadrant()
                 .into_iter()
                 .map(|(quadrant, n)| {
@@ -399,12 +366,12 @@ fn map_view(
             .map(|d| {
                 view! {
                     <h2>{format!("Moves since {d}")}</h2>
-                    {if map.moves.is_empty() {
+                    {if rest.moves.is_empty() {
                         view! { <p>"Nobody moved."</p> }.into_any()
                     } else {
                         view! {
                             <ul>
-                                {map
+                                {rest
                                     .moves
                                     .iter()
                                     .map(|(f, t, n)| view! { <li>{move_text(*f, *t, *n)}</li> })
@@ -422,8 +389,8 @@ fn map_view(
 }
 
 /// The chosen cell's people as points in a 5 × 5 arrangement inside it, each draggable
-/// (with JavaScript) onto another cell by someone who may move them.
-fn people_points(chosen: ChosenCell, may_move: bool, dragging: RwSignal<Dragged>) -> impl IntoView {
+/// (with JavaScript, by the map's island) onto another cell by someone who may move them.
+fn people_points(chosen: ChosenCell, may_move: bool) -> impl IntoView {
     let (cx, cy) = centre(chosen.cell);
     let step = CELL / 6.0;
     let cell = chosen.cell;
@@ -436,26 +403,14 @@ fn people_points(chosen: ChosenCell, may_move: bool, dragging: RwSignal<Dragged>
             let (row, col) = (i / 5, i % 5);
             let x = cx + (col as f64 - 2.0) * step;
             let y = cy + (row as f64 - 2.0) * step;
-            let picked = (p.id.clone(), p.name.clone(), cell);
-            let id = p.id.clone();
             let title = format!("{}, {}", p.name, p.organisation);
-            let pick = move |ev: leptos::ev::PointerEvent| {
-                if may_move {
-                    // No text selection or native drag while a point is carried.
-                    ev.prevent_default();
-                    dragging.set(Some(picked.clone()));
-                }
-            };
-            let class = move || {
-                let carried = dragging.with(|d| d.as_ref().is_some_and(|(d, _, _)| *d == id));
-                match (may_move, carried) {
-                    (_, true) => "map__person map__person--movable map__person--carried",
-                    (true, false) => "map__person map__person--movable",
-                    (false, false) => "map__person",
-                }
+            let class = if may_move {
+                "map__person map__person--movable"
+            } else {
+                "map__person"
             };
             view! {
-                <circle class=class data-contact=p.id cx=x cy=y r=5.0 on:pointerdown=pick>
+                <circle class=class data-contact=p.id data-from=cell_key(cell) cx=x cy=y r=5.0>
                     <title>{title}</title>
                 </circle>
             }

@@ -8,6 +8,7 @@ use crate::components::notice::{Notice, Tone};
 use crate::domain::briefing::BriefingState;
 use crate::domain::policy::Action;
 use crate::domain::report::Tally;
+use crate::islands::progress::LiveProgress;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -44,39 +45,17 @@ pub fn BriefingPage() -> impl IntoView {
         },
         |(id, ..)| get_briefing(id),
     );
-    let (tick, set_tick) = signal(0u32);
-    // Read again on every tick and after every action on the page (a send starts the ticking).
+    // Read after every action on the page; in the browser the progress island polls it.
     let progress = Resource::new(
         move || {
             (
                 id(),
-                tick.get(),
                 schedule.version().get(),
                 (stop.version().get(), resume.version().get(), retry.version().get()),
             )
         },
         |(id, ..)| briefing_progress(id),
     );
-    // Live progress: poll once a second in the browser (no effect on the server render), only
-    // while the briefing may still be sending.
-    let still_sending = move || {
-        progress
-            .get_untracked()
-            .and_then(|r| r.ok())
-            .is_none_or(|p| matches!(p.state, Some(BriefingState::Sending | BriefingState::Scheduled)))
-    };
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if still_sending() {
-                    set_tick.update(|t| *t += 1)
-                }
-            },
-            std::time::Duration::from_secs(1),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
     let schedule_form = FormView::from_result(schedule.value().into(), BTreeMap::new());
     let repeat_form = FormView::from_result(repeat.value().into(), BTreeMap::new());
     let error = Signal::derive(move || {
@@ -103,6 +82,7 @@ pub fn BriefingPage() -> impl IntoView {
                 match data.await {
                     Ok(b) => {
                         let id = b.row.id.clone();
+                        let id_progress = id.to_string();
                         let editable = matches!(b.row.state, BriefingState::Draft | BriefingState::Scheduled);
                         view! {
                             <Title text=crate::components::layout::title_text(
@@ -216,66 +196,12 @@ pub fn BriefingPage() -> impl IntoView {
 
                             <h2>"Progress"</h2>
                             <Transition fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    progress
-                                        .await
-                                        .ok()
-                                        .map(|p| {
-                                            let pct = p.percent();
-                                            view! {
-                                                <div
-                                                    class="progress"
-                                                    role="progressbar"
-                                                    aria-label="Sending progress"
-                                                    aria-valuemin="0"
-                                                    aria-valuemax="100"
-                                                    aria-valuenow=pct
-                                                >
-                                                    <div class="progress__bar" style=format!("width: {pct}%")></div>
-                                                </div>
-                                                <p class="progress__label" data-testid="progress">
-                                                    {format!(
-                                                        "{pct}% — {} recipients: {} queued, {} sent, {} failed, {} acknowledged",
-                                                        p.recipients,
-                                                        p.queued,
-                                                        p.sent,
-                                                        p.failed,
-                                                        p.acknowledged,
-                                                    )}
-                                                    {(p.stopped > 0).then(|| format!("; {} stopped", p.stopped))}
-                                                    {(p.retried > 0).then(|| format!("; {} retried", p.retried))}
-                                                </p>
-                                                {p
-                                                    .outlook
-                                                    .resumes_at
-                                                    .map(|t| {
-                                                        view! {
-                                                            <p data-testid="send-window">
-                                                                {format!(
-                                                                    "Paused: briefings go out {} (UK time) only. Sending resumes at {}.",
-                                                                    p.outlook.window.clone().unwrap_or_default(),
-                                                                    crate::domain::time::format_london(t),
-                                                                )}
-                                                            </p>
-                                                        }
-                                                    })}
-                                                {p
-                                                    .outlook
-                                                    .finish_by
-                                                    .map(|t| {
-                                                        view! {
-                                                            <p class="hint">
-                                                                {format!(
-                                                                    "At the relay's rate of {}, the rest should be sent by {}.",
-                                                                    p.outlook.rate.clone().unwrap_or_default(),
-                                                                    crate::domain::time::format_london(t),
-                                                                )}
-                                                            </p>
-                                                        }
-                                                    })}
-                                            }
-                                        })
-                                })}
+                                {move || {
+                                    let id = id_progress.clone();
+                                    Suspend::new(async move {
+                                        progress.await.ok().map(|progress| view! { <LiveProgress id progress /> })
+                                    })
+                                }}
                             </Transition>
 
                             {(can_edit && editable)
