@@ -24,7 +24,8 @@ test("a workstream lead reads the register, has no edit controls, is refused for
   await expect(page.getByRole("link", { name: "Users" })).toHaveCount(0);
   await expectAccessible(page);
 
-  // A client-side navigation (hydrated app) to an organisation: no edit or delete buttons.
+  // Following the links (full page loads: only islands run in the browser) to an organisation: no
+  // edit or delete buttons.
   await page.getByRole("link", { name: "Organisations" }).click();
   await page.getByRole("link", { name: "Aston University" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Aston University" })).toBeVisible();

@@ -12,7 +12,7 @@ export async function expectAccessible(page: Page) {
   expect(summary, "axe-core violations").toEqual([]);
 }
 
-/** Waits until the WebAssembly has hydrated the page, so clicks are handled by the app. */
+/** Waits until the WebAssembly has made the page's islands live (the map's drag, a briefing's progress). */
 export async function waitForHydration(page: Page) {
   await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 20_000 });
 }
