@@ -189,10 +189,13 @@ async fn single(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64
 }
 
 /// Copies a sent briefing and its deliveries `n` times (same recipients, same quarter), each
-/// copy asking for acknowledgement and with about half of its deliveries acknowledged.
+/// copy asking for acknowledgement and with about half of its deliveries acknowledged. What the
+/// server keeps of a send as it happens is kept for each copy too: its acknowledgements counted
+/// (as each acknowledgement's transaction counts it) and what it reached (as the dispatcher
+/// keeps it when a send finishes; repo/tallies.rs).
 async fn more_sends(store: &Store, briefing: &str, n: usize) -> anyhow::Result<()> {
     for i in 0..n {
-        store
+        let mut res = store
             .db()
             .query(
                 "BEGIN TRANSACTION;
@@ -203,12 +206,24 @@ async fn more_sends(store: &Store, briefing: &str, n: usize) -> anyhow::Result<(
                  INSERT INTO delivery (SELECT $new AS briefing, contact, kind, email, name, org_name, org_kind, state,
                     attempts, due, sent_at, IF rand::bool() { time::now() } ELSE { NONE } AS acknowledged_at
                     FROM delivery WHERE briefing = $src AND kind = 'briefing') RETURN NONE;
+                 FOR $g IN (SELECT org_kind, count() AS n FROM delivery
+                        WHERE briefing = $new AND acknowledged_at != NONE GROUP BY org_kind) {
+                    UPSERT type::record('briefing_acks', [record::id($new), $g.org_kind])
+                        SET briefing = $new, org_kind = $g.org_kind, n = $g.n;
+                 };
+                 RETURN record::id($new);
                  COMMIT TRANSACTION;",
             )
             .bind(("id", briefing.to_string()))
             .bind(("subject", format!("Regional briefing (bench copy {})", i + 1)))
             .await?
             .check()?;
+        // The transaction's RETURN: the last statement with a value (COMMIT has none).
+        let copy = (0..res.num_statements())
+            .rev()
+            .find_map(|i| res.take::<Option<String>>(i).ok().flatten())
+            .context("the copy's id")?;
+        store.tallies().keep(&copy).await?;
     }
     Ok(())
 }
@@ -336,13 +351,13 @@ pub async fn run(opts: PagesOptions) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    // The board report worked out cold (nothing kept yet), as its first viewer meets it.
+    // The board report worked out cold (nothing kept in memory yet), as its first viewer meets it.
     let t = Instant::now();
     let quarter = app::domain::board::Quarter::containing(app::domain::time::london_date(chrono::Utc::now()));
     let (q_start, q_end) = quarter.bounds();
     app::backend::services::engagement::reach(&store, q_start, q_end).await?;
     println!(
-        "  the quarter's deliveries counted cold in {:.0} ms",
+        "  the quarter's reach worked out cold in {:.0} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
     let t = Instant::now();

@@ -245,6 +245,10 @@ impl Store {
     pub fn send_control(&self) -> super::repo::send_control::SendControl<'_> {
         super::repo::send_control::SendControl::new(self)
     }
+
+    pub fn tallies(&self) -> super::repo::tallies::Tallies<'_> {
+        super::repo::tallies::Tallies::new(self)
+    }
 }
 
 fn identifier(name: &str) -> Result<&str, StoreError> {

@@ -671,6 +671,33 @@ DEFINE EVENT subscription_history ON contact
 REMOVE EVENT IF EXISTS contact_count ON contact;
 "#,
     },
+    Migration {
+        version: 28,
+        name: "what each finished briefing reached, kept per sector, and its acknowledgements counted as they come",
+        sql: r#"
+-- See repo/tallies.rs. A finished briefing's deliveries per sector and the contacts they went
+-- to (keys, comma-separated), written when its send is finished or by the first report that
+-- finds them missing.
+DEFINE TABLE briefing_tally SCHEMAFULL;
+DEFINE FIELD briefing ON briefing_tally TYPE record<briefing>;
+DEFINE FIELD org_kind ON briefing_tally TYPE string;
+DEFINE FIELD delivered ON briefing_tally TYPE int;
+DEFINE FIELD contacts ON briefing_tally TYPE string;
+DEFINE INDEX briefing_tally_briefing ON briefing_tally FIELDS briefing;
+-- Acknowledgements of sent deliveries per briefing and sector, counted by each
+-- acknowledgement's transaction; those before this version are counted here.
+DEFINE TABLE briefing_acks SCHEMAFULL;
+DEFINE FIELD briefing ON briefing_acks TYPE record<briefing>;
+DEFINE FIELD org_kind ON briefing_acks TYPE string;
+DEFINE FIELD n ON briefing_acks TYPE int;
+DEFINE INDEX briefing_acks_briefing ON briefing_acks FIELDS briefing;
+FOR $g IN (SELECT briefing, org_kind, count() AS n FROM delivery
+        WHERE kind = 'briefing' AND state = 'sent' AND acknowledged_at != NONE GROUP BY briefing, org_kind) {
+    UPSERT type::record('briefing_acks', [record::id($g.briefing), $g.org_kind])
+        SET briefing = $g.briefing, org_kind = $g.org_kind, n = $g.n;
+};
+"#,
+    },
 ];
 
 /// Applies every migration not yet recorded, in order. Safe when several processes start at
@@ -796,5 +823,42 @@ mod tests {
         assert_eq!(states, vec!["queued".to_string(), "sent".to_string()]);
         let blocks: Vec<surrealdb::types::RecordId> = res.take(1).unwrap();
         assert!(blocks.is_empty());
+    }
+
+    /// Version 28 counts the acknowledgements given before it, per briefing and sector; only
+    /// those of sent briefing deliveries, as the reports count them.
+    #[tokio::test]
+    async fn version_28_counts_the_acknowledgements_given_before_it() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("t").use_db("t").await.unwrap();
+        apply_list(&db, &MIGRATIONS[..27]).await.unwrap();
+        db.query(
+            "CREATE delivery SET briefing = briefing:b, kind = 'briefing', email = 'a@x.org', name = 'A',
+                org_name = 'O', org_kind = 'hei', state = 'sent', attempts = 1, due = time::now(), acknowledged_at = time::now();
+             CREATE delivery SET briefing = briefing:b, kind = 'briefing', email = 'b@x.org', name = 'B',
+                org_name = 'O', org_kind = 'hei', state = 'sent', attempts = 1, due = time::now(), acknowledged_at = time::now();
+             CREATE delivery SET briefing = briefing:b, kind = 'briefing', email = 'c@x.org', name = 'C',
+                org_name = 'P', org_kind = 'acute_trust', state = 'sent', attempts = 1, due = time::now();
+             CREATE delivery SET briefing = briefing:b, kind = 'test', email = 'd@x.org', name = 'D',
+                org_name = 'P', org_kind = 'acute_trust', state = 'sent', attempts = 1, due = time::now(), acknowledged_at = time::now();",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        assert_eq!(apply_list(&db, &MIGRATIONS[..28]).await.unwrap(), vec![28]);
+        let mut res = db
+            .query("SELECT org_kind, n FROM briefing_acks WHERE briefing = briefing:b ORDER BY org_kind")
+            .await
+            .unwrap();
+        use surrealdb::types::SurrealValue;
+        #[derive(SurrealValue)]
+        struct Row {
+            org_kind: String,
+            n: i64,
+        }
+        let rows: Vec<Row> = res.take(0).unwrap();
+        let got: Vec<(String, i64)> = rows.into_iter().map(|r| (r.org_kind, r.n)).collect();
+        assert_eq!(got, vec![("hei".to_string(), 2)]);
     }
 }

@@ -371,8 +371,16 @@ impl Dispatcher {
                 last_reclaim = None;
             }
             if claimed.is_empty() {
-                if let Err(e) = self.store.deliveries().complete_briefings().await {
-                    tracing::error!(error = %e, "completing briefings failed");
+                match self.store.deliveries().complete_briefings().await {
+                    // What a finished send reached is kept now, so that no report has to count it.
+                    Ok(done) => {
+                        for id in done {
+                            if let Err(e) = self.store.tallies().keep(&id).await {
+                                tracing::error!(error = %e, briefing = %id, "keeping what a briefing reached failed");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "completing briefings failed"),
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(self.config.poll) => {}

@@ -319,3 +319,82 @@ async fn reach_follows_an_acknowledgement_within_seconds() {
         "the acknowledgement reaches the overview's figures"
     );
 }
+
+/// What a finished send reached is kept when it finishes (per sector, with its contacts) and
+/// its acknowledgements are counted as they come, once each: the report reads these instead
+/// of counting the deliveries.
+#[tokio::test]
+async fn a_finished_send_is_kept_per_sector_and_its_acknowledgements_counted_once() {
+    let app = spawn_app().await;
+    let acute = app.create_org("Kept Acute Trust", "acute_trust").await;
+    let hei = app.create_org("Kept University", "hei").await;
+    for (name, email, org) in [
+        ("Ann Kept", "ann@kept-acute.example.org", &acute),
+        ("Bea Kept", "bea@kept-acute.example.org", &acute),
+        ("Cal Kept", "cal@kept-hei.example.org", &hei),
+    ] {
+        assert_eq!(app.create_contact(name, email, org).await.status().as_u16(), 200);
+    }
+    let briefing = ack_briefing(&app, "Kept", vec![OrgKind::AcuteTrust, OrgKind::Hei]).await;
+    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    assert!(sent(&app, &briefing).await, "the send finishes");
+    let ids = [briefing.clone()];
+    assert!(
+        wait_for(10, || async {
+            app.store.tallies().of(&ids).await.map(|t| t.len()).unwrap_or(0) == 2
+        })
+        .await,
+        "the dispatcher keeps what the send reached when it finishes"
+    );
+    let mut kept: Vec<(String, i64, usize)> = app
+        .store
+        .tallies()
+        .of(&ids)
+        .await
+        .expect("tallies")
+        .into_iter()
+        .map(|t| (t.org_kind, t.delivered, t.contacts.split(',').count()))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, vec![("acute_trust".to_string(), 2, 2), ("hei".to_string(), 1, 1)]);
+
+    let acks = || async { app.store.tallies().acks_of(&ids).await.expect("acks") };
+    assert!(acks().await.is_empty());
+    let bea = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == ["bea@kept-acute.example.org"])
+        .expect("Bea's briefing");
+    let ack = link(&bea.data, &format!("{}/ack/", app.address)).expect("ack link");
+    for _ in 0..2 {
+        let res = new_client()
+            .post(&ack)
+            .header("Origin", app.address.clone())
+            .send()
+            .await
+            .expect("ack");
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    let counted: Vec<(String, i64)> = acks().await.into_iter().map(|a| (a.org_kind, a.n)).collect();
+    assert_eq!(
+        counted,
+        vec![("acute_trust".to_string(), 1)],
+        "a second confirmation changes nothing"
+    );
+
+    // Kept again by the first report that finds it missing (a send finished before this was kept).
+    sql(
+        &app,
+        "DELETE briefing_tally WHERE briefing = type::record('briefing', $id)",
+        &briefing,
+    )
+    .await;
+    let (start, end) = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).bounds();
+    let reach = app::backend::services::engagement::reach(&app.store, start, end)
+        .await
+        .expect("reach");
+    let mine = reach.briefings.iter().find(|b| b.id == briefing).expect("the briefing");
+    assert_eq!((mine.delivered, mine.acknowledged), (3, 1));
+    assert_eq!(app.store.tallies().of(&ids).await.expect("tallies").len(), 2);
+}

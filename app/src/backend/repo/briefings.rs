@@ -124,6 +124,8 @@ pub struct SentBriefing {
     pub subject: String,
     pub ack_required: bool,
     pub at: DateTime<Utc>,
+    /// Its send is finished (`sent`), not still going.
+    pub finished: bool,
 }
 
 impl<'a> Briefings<'a> {
@@ -491,7 +493,7 @@ impl<'a> Briefings<'a> {
             .store
             .db()
             .query(
-                "SELECT record::id(id) AS id, subject, ack_required, send_at ?? sent_at AS at FROM briefing
+                "SELECT record::id(id) AS id, subject, ack_required, send_at ?? sent_at AS at, state = 'sent' AS finished FROM briefing
                     WHERE state IN $from_states AND (send_at ?? sent_at) >= $from AND (send_at ?? sent_at) < $to
                     ORDER BY at",
             )

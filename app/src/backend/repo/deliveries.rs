@@ -431,7 +431,7 @@ impl<'a> Deliveries<'a> {
         Ok(n.unwrap_or(0).max(0) as u64)
     }
 
-    /// Briefings whose every delivery has an outcome become `sent`.
+    /// Briefings whose every delivery has an outcome become `sent`; returns their keys.
     ///
     /// One pass over the open deliveries (the queue index) and unfinished blocks, not one per
     /// briefing. The pass reads
@@ -442,7 +442,7 @@ impl<'a> Deliveries<'a> {
     ///
     /// In one transaction: a recorder's commit can finish a block and leave a retry row in the
     /// same write, and two reads on either side of it would see neither.
-    pub async fn complete_briefings(&self) -> Result<(), StoreError> {
+    pub async fn complete_briefings(&self) -> Result<Vec<String>, StoreError> {
         retry_conflicts(|| async move {
             let res = self
                 .store
@@ -451,15 +451,19 @@ impl<'a> Deliveries<'a> {
                     "BEGIN TRANSACTION;
                      LET $open = SELECT VALUE briefing FROM delivery WHERE state IN ['queued', 'sending'] LIMIT $scan;
                      LET $blocks = SELECT VALUE briefing FROM delivery_block WHERE state IN ['queued', 'sending'];
-                     IF array::len($open) < $scan {
+                     LET $done = IF array::len($open) < $scan {
                         UPDATE briefing SET state = 'sent', sent_at = time::now()
-                            WHERE state = 'sending' AND id NOTINSIDE array::distinct(array::concat($open, $blocks)) RETURN NONE;
-                     };
+                            WHERE state = 'sending' AND id NOTINSIDE array::distinct(array::concat($open, $blocks))
+                            RETURN VALUE record::id(id)
+                     } ELSE { [] };
+                     RETURN $done;
                      COMMIT TRANSACTION;",
                 )
                 .bind(("scan", OPEN_SCAN))
                 .await?;
-            checked(res).map(|_| ())
+            let mut res = checked(res)?;
+            // The RETURN (statement 4), a list of keys taken as rows.
+            Ok(res.take::<Vec<String>>(4)?)
         })
         .await
     }
@@ -494,15 +498,21 @@ impl<'a> Deliveries<'a> {
     /// the contact's engagement history. Returns the time it was (first) acknowledged.
     pub async fn acknowledge(&self, delivery: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
         let _change = crate::backend::freshness::SendingChange::of(self.store);
-        let res = self
-            .store
-            .db()
-            .query(format!(
-                "BEGIN TRANSACTION;
+        // Retried on a conflict: acknowledgements of one briefing count into the same record.
+        retry_conflicts(|| async move {
+            let res = self
+                .store
+                .db()
+                .query(format!(
+                    "BEGIN TRANSACTION;
                  LET $d = type::record('delivery', $id);
                  IF !record::exists($d) OR $d.kind = 'test' {{ THROW '{REFUSAL_MARK}not-found' }};
                  IF $d.acknowledged_at = NONE {{
                     UPDATE $d SET acknowledged_at = $now;
+                    IF $d.kind = 'briefing' AND $d.state = 'sent' {{
+                        UPSERT type::record('briefing_acks', [record::id($d.briefing), $d.org_kind])
+                            SET briefing = $d.briefing, org_kind = $d.org_kind, n = (n ?? 0) + 1;
+                    }};
                     IF $d.contact != NONE {{
                         CREATE interaction SET contact = $d.contact, kind = 'acknowledgement', at = $now,
                             note = 'Acknowledged the briefing: ' + $d.briefing.subject;
@@ -510,13 +520,15 @@ impl<'a> Deliveries<'a> {
                  }};
                  SELECT VALUE acknowledged_at FROM ONLY $d;
                  COMMIT TRANSACTION;"
-            ))
-            .bind(("id", delivery.to_string()))
-            .bind(("now", now))
-            .await?;
-        let mut res = checked(res).map_err(StoreError::not_found_as("briefing link"))?;
-        let at: Option<DateTime<Utc>> = res.take(4)?;
-        Ok(at.unwrap_or(now))
+                ))
+                .bind(("id", delivery.to_string()))
+                .bind(("now", now))
+                .await?;
+            let mut res = checked(res).map_err(StoreError::not_found_as("briefing link"))?;
+            let at: Option<DateTime<Utc>> = res.take(4)?;
+            Ok(at.unwrap_or(now))
+        })
+        .await
     }
 
     /// Unsubscribes the contact a delivery went to, recording how in their subscription history.

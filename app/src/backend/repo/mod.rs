@@ -12,6 +12,7 @@ pub mod organisations;
 pub mod plan;
 pub mod segments;
 pub mod send_control;
+pub mod tallies;
 pub mod throttle;
 pub mod users;
 pub mod workstreams;

@@ -103,6 +103,7 @@ impl<'a> SendControl<'a> {
                  UPDATE $ids SET state = 'queued', due = time::now(), attempts = 0, lease_owner = NONE,
                     lease_until = NONE, retried_at = time::now() RETURN NONE;
                  UPDATE $b SET state = 'sending', retried = (retried ?? 0) + array::len($ids) RETURN NONE;
+                 DELETE briefing_tally WHERE briefing = $b;
                  LET $audit_changes = 'failed deliveries queued again: ' + <string>array::len($ids);
                  LET $retried = array::len($ids);",
                 audit_vars(actor, AuditAction::RetryFailed, format!("briefing:{id} ({subject})"), String::new()),

@@ -52,15 +52,42 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
     let started = std::time::Instant::now();
     let sent = store.briefings().sent_between(from, to).await?;
     let ids: Vec<String> = sent.iter().map(|b| b.id.clone()).collect();
-    let rows = if ids.is_empty() {
+    // Finished sends are read from what was kept of them (repo/tallies.rs), kept here first for
+    // any finished before that was (an upgrade, a missed completion); sends still going are
+    // counted from their deliveries.
+    let mut tallies = store.tallies().of(&ids).await?;
+    let kept: HashSet<&str> = tallies.iter().map(|t| t.briefing.as_str()).collect();
+    let missing: Vec<String> = sent
+        .iter()
+        .filter(|b| b.finished && !kept.contains(b.id.as_str()))
+        .map(|b| b.id.clone())
+        .collect();
+    if !missing.is_empty() {
+        for id in &missing {
+            store.tallies().keep(id).await?;
+        }
+        tallies.extend(store.tallies().of(&missing).await?);
+    }
+    let kept: HashSet<String> = tallies.iter().map(|t| t.briefing.clone()).collect();
+    let live: Vec<String> = ids.iter().filter(|id| !kept.contains(*id)).cloned().collect();
+    let rows = if live.is_empty() {
         Vec::new()
     } else {
-        store.deliveries().sent_of(&ids).await?
+        store.deliveries().sent_of(&live).await?
+    };
+    let acks = if kept.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .tallies()
+            .acks_of(&kept.iter().cloned().collect::<Vec<_>>())
+            .await?
     };
     let tallied = started.elapsed();
     // Per briefing: delivered and acknowledged; per sector: what was asked and acknowledged
     // (briefings that asked for it) and the distinct contacts reached.
     let asks: HashMap<&str, bool> = sent.iter().map(|b| (b.id.as_str(), b.ack_required)).collect();
+    let asked = |briefing: &str| asks.get(briefing).copied().unwrap_or(false);
     let mut per_briefing: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut by_kind: BTreeMap<Option<OrgKind>, SectorReach> = BTreeMap::new();
     let mut reached: HashSet<(&str, &str)> = HashSet::new();
@@ -69,7 +96,7 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
         t.0 += 1;
         t.1 += u64::from(r.acknowledged);
         let kind = OrgKind::parse(&r.org_kind).ok();
-        if asks.get(r.briefing.as_str()).copied().unwrap_or(false) {
+        if asked(&r.briefing) {
             let s = sector(&mut by_kind, kind);
             s.asked += 1;
             s.acknowledged += u64::from(r.acknowledged);
@@ -78,6 +105,26 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
             if reached.insert((r.org_kind.as_str(), contact.as_str())) {
                 sector(&mut by_kind, kind).reached += 1;
             }
+        }
+    }
+    for t in &tallies {
+        let delivered = u64::try_from(t.delivered).unwrap_or(0);
+        per_briefing.entry(t.briefing.as_str()).or_default().0 += delivered;
+        let kind = OrgKind::parse(&t.org_kind).ok();
+        if asked(&t.briefing) {
+            sector(&mut by_kind, kind).asked += delivered;
+        }
+        for contact in t.contacts.split(',').filter(|c| !c.is_empty()) {
+            if reached.insert((t.org_kind.as_str(), contact)) {
+                sector(&mut by_kind, kind).reached += 1;
+            }
+        }
+    }
+    for a in &acks {
+        let n = u64::try_from(a.n).unwrap_or(0);
+        per_briefing.entry(a.briefing.as_str()).or_default().1 += n;
+        if asked(&a.briefing) {
+            sector(&mut by_kind, OrgKind::parse(&a.org_kind).ok()).acknowledged += n;
         }
     }
     let briefings = sent
