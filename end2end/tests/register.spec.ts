@@ -134,6 +134,8 @@ test("a manager drags a contact to another cell of the map and sees the arrow", 
   // The first cell with anyone in it, chosen from the table: its people are listed and drawn.
   await page.getByRole("table", { name: /Contacts by influence/ }).getByRole("link").first().click();
   await expect(page.getByRole("heading", { level: 2, name: /^Influence \d, interest \d/ })).toBeVisible();
+  // The cell's link loaded a new page: its drag island comes alive again.
+  await waitForHydration(page);
   const from = new URL(page.url()).searchParams.get("cell") ?? "";
   const target = from === "5-1" ? "1-5" : "5-1";
   const [ti, tn] = target.split("-");

@@ -23,6 +23,9 @@ pub struct MapView {
     pub chosen: Option<ChosenCell>,
     /// Whether the person looking may move people on the map (edit the register).
     pub may_move: bool,
+    /// The move just made, to say what it did: after a move the map is loaded with
+    /// `moved=<contact>&from=<cell>`, and the contact's name and cell now are read here.
+    pub moved: Option<Placed>,
 }
 
 /// The people of one cell of the map, for moving them.
@@ -53,8 +56,18 @@ pub async fn map_of_contacts(
     query: ContactQuery,
     since: String,
     #[server(default)] cell: String,
+    #[server(default)] moved: String,
+    #[server(default)] from: String,
 ) -> Result<MapView, AppError> {
     let ctx = authorized(Action::ViewRegister)?;
+    let moved = match (ContactId::parse(&moved), stakeholder_map::parse_cell(&from)) {
+        (Ok(id), Some(from)) => ctx.store.contacts().get(&id).await.ok().map(|c| Placed {
+            name: c.name.to_string(),
+            from,
+            to: (c.influence.get(), c.interest.get()),
+        }),
+        _ => None,
+    };
     let since = chrono::NaiveDate::parse_from_str(since.trim(), "%Y-%m-%d").ok();
     let then = match since {
         Some(d) => {
@@ -89,6 +102,7 @@ pub async fn map_of_contacts(
         since: since.map(|d| d.format("%Y-%m-%d").to_string()),
         chosen,
         may_move: crate::domain::policy::allows(&ctx.user, &Action::EditRegister),
+        moved,
     })
 }
 
@@ -100,11 +114,27 @@ pub struct Placed {
     pub to: stakeholder_map::Cell,
 }
 
+/// The map again after a move, saying what moved: `back` (the map's address with its view and
+/// chosen cell) with `moved=<contact>&from=<cell>`, which `map_of_contacts` reads.
+pub fn moved_href(back: &str, contact: &str, from: stakeholder_map::Cell) -> String {
+    let sep = if back.contains('?') { '&' } else { '?' };
+    format!(
+        "{back}{sep}{}",
+        crate::components::url::query_string(&[("moved", contact), ("from", &stakeholder_map::cell_key(from))])
+    )
+}
+
 /// Moves a contact to another cell of the influence × interest map: dragging a point (with
 /// JavaScript) or the form beside each person of a chosen cell (without). Audited, and kept in
-/// the contact's engagement history.
+/// the contact's engagement history. A form sends `next`, the map it came from: it is loaded
+/// again saying what moved (see [`moved_href`]).
 #[server(endpoint = "analysis/place")]
-pub async fn place_on_map(id: String, influence: String, interest: String) -> Result<Placed, AppError> {
+pub async fn place_on_map(
+    id: String,
+    influence: String,
+    interest: String,
+    #[server(default)] next: String,
+) -> Result<Placed, AppError> {
     let ctx = authorized(Action::EditRegister)?;
     let id = finish(ContactId::parse(&id))?;
     let mut v = crate::domain::form::Validator::new();
@@ -123,11 +153,19 @@ pub async fn place_on_map(id: String, influence: String, interest: String) -> Re
             .place(&ctx.actor(), &id, new_influence, new_interest)
             .await,
     )?;
-    Ok(Placed {
+    let placed = Placed {
         name: before.name.to_string(),
         from: (before.influence.get(), before.interest.get()),
         to: (new_influence.get(), new_interest.get()),
-    })
+    };
+    if !next.is_empty() {
+        leptos_axum::redirect(&crate::api::auth::safe_next(&moved_href(
+            &next,
+            id.as_str(),
+            placed.from,
+        )));
+    }
+    Ok(placed)
 }
 
 /// One line of a contact's engagement history: when (UK time), who, and what changed.

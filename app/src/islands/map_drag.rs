@@ -4,29 +4,13 @@
 //! drawing is compiled to WebAssembly. The island listens to the pointer on the whole map
 //! (events bubble up from the SVG): which point was pressed (`data-contact`, `data-from`) and
 //! over which cell it was let go (`data-cell`, the cells' targets that alone take the pointer
-//! while dragging). It moves the person through `analysis/place` and loads the page again, so
-//! the server draws the map as it now is; the sentence saying what moved waits in the tab's
-//! session storage over that reload.
-use crate::api::analysis::{place_on_map, Placed};
-use crate::domain::stakeholder_map::quadrant;
+//! while dragging). It moves the person through `analysis/place` and loads the map again as a
+//! cell's form does (`back`, with what moved: `moved_href`), so the server draws the map as it
+//! now is and says what moved.
+use crate::api::analysis::{moved_href, place_on_map};
 use leptos::ev::PointerEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// Where the sentence waits over the reload.
-const SAID_KEY: &str = "liaison.map.moved";
-
-pub fn placed_text(p: &Placed) -> String {
-    format!(
-        "Moved {} from influence {}, interest {} to influence {}, interest {} ({}).",
-        p.name,
-        p.from.0,
-        p.from.1,
-        p.to.0,
-        p.to.1,
-        quadrant(p.to).label().to_lowercase()
-    )
-}
 
 /// The element the pointer event happened on, or its nearest ancestor, matching `selector`.
 fn hit(ev: &PointerEvent, selector: &str) -> Option<web_sys::Element> {
@@ -50,24 +34,14 @@ fn let_go(ev: &PointerEvent) {
     }
 }
 
-fn session_storage() -> Option<web_sys::Storage> {
-    window().session_storage().ok().flatten()
-}
-
+/// `back`: this map's address with its view and chosen cell.
 #[island]
-pub fn MapDrag(children: Children) -> impl IntoView {
-    // What the last move did, or why it was refused: (refused, sentence).
-    let said = RwSignal::new(None::<(bool, String)>);
+pub fn MapDrag(back: String, children: Children) -> impl IntoView {
+    // Why the last move was refused.
+    let refused = RwSignal::new(None::<String>);
     // The person being carried and the cell they came from ("4-3").
     let carried = StoredValue::new(None::<(String, String)>);
-    Effect::new(move |_| {
-        if let Some(store) = session_storage() {
-            if let Ok(Some(text)) = store.get_item(SAID_KEY) {
-                let _ = store.remove_item(SAID_KEY);
-                said.set(Some((false, text)));
-            }
-        }
-    });
+    let back = StoredValue::new(back);
     let press = move |ev: PointerEvent| {
         let Some(point) = hit(&ev, "circle.map__person--movable[data-contact]") else {
             return;
@@ -99,12 +73,11 @@ pub fn MapDrag(children: Children) -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            match place_on_map(id, influence, interest).await {
+            match place_on_map(id.clone(), influence, interest, String::new()).await {
                 Ok(placed) => {
-                    if let Some(store) = session_storage() {
-                        let _ = store.set_item(SAID_KEY, &placed_text(&placed));
-                    }
-                    let _ = window().location().reload();
+                    let _ = window()
+                        .location()
+                        .assign(&moved_href(&back.get_value(), &id, placed.from));
                 }
                 Err(e) => {
                     let text = if e.form_errors().is_some() {
@@ -112,7 +85,7 @@ pub fn MapDrag(children: Children) -> impl IntoView {
                     } else {
                         e.to_string()
                     };
-                    said.set(Some((true, text)));
+                    refused.set(Some(text));
                 }
             }
         });
@@ -124,13 +97,13 @@ pub fn MapDrag(children: Children) -> impl IntoView {
         }
     };
     view! {
-        <div role="status" class="map__status">
+        <div role="alert" class="map__status">
             {move || {
-                said.get()
-                    .map(|(refused, text)| {
-                        let class = if refused { "notice notice--error" } else { "notice notice--success" };
+                refused
+                    .get()
+                    .map(|text| {
                         view! {
-                            <div class=class>
+                            <div class="notice notice--error">
                                 <p>{text}</p>
                             </div>
                         }

@@ -5,7 +5,7 @@
 //! Moving people: choosing a cell (its number in the table) lists its people, each with a form
 //! to move them (no JavaScript needed), and draws them one by one in their cell; with
 //! JavaScript, dragging one of those points onto another cell moves them (islands/map_drag.rs).
-use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap};
+use crate::api::analysis::{map_of_contacts, ChosenCell, MapView, PlaceOnMap, Placed};
 use crate::api::register::ContactQuery;
 use crate::components::loaded::Loaded;
 use crate::components::url::{link_with, query_string};
@@ -41,13 +41,14 @@ pub fn MapPage() -> impl IntoView {
                 ContactQuery::from_params(|k| q.get(k)),
                 q.get("since").unwrap_or_default(),
                 q.get("cell").unwrap_or_default(),
+                (q.get("moved").unwrap_or_default(), q.get("from").unwrap_or_default()),
             )
         })
     };
     let place = ServerAction::<PlaceOnMap>::new();
     let data = Resource::new(
         move || (params(), place.version().get()),
-        |((q, since, cell), _)| map_of_contacts(q, since, cell),
+        |((q, since, cell, (moved, from)), _)| map_of_contacts(q, since, cell, moved, from),
     );
     view! {
         <Title text="Influence and interest map – Liaison" />
@@ -55,28 +56,6 @@ pub fn MapPage() -> impl IntoView {
         <p class="lede">
             "Where the contacts stand by influence and interest, and how they moved since a date you choose. The contacts list's filters work here too."
         </p>
-        // A refused move from a cell's form, as the server answered it (a move by dragging
-        // says what it did in the map's island).
-        <div role="status" class="map__status">
-            {move || {
-                place
-                    .value()
-                    .get()
-                    .and_then(|r| r.err())
-                    .map(|e| {
-                        let text = if e.form_errors().is_some() {
-                            "Influence and interest must each be a whole number from 1 to 5.".to_string()
-                        } else {
-                            e.to_string()
-                        };
-                        view! {
-                            <div class="notice notice--error">
-                                <p>{text}</p>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
         <Loaded resource=data let:map>
             {map_view(params().0, map, place)}
         </Loaded>
@@ -89,6 +68,50 @@ fn map_href(base_query: &str, cell: Option<Cell>) -> String {
     match cell {
         Some(c) => format!("{}#cell-people", link_with("/map", base_query, "cell", &cell_key(c))),
         None => link_with("/map", base_query, "cell", ""),
+    }
+}
+
+fn placed_text(p: &Placed) -> String {
+    format!(
+        "Moved {} from influence {}, interest {} to influence {}, interest {} ({}).",
+        p.name,
+        p.from.0,
+        p.from.1,
+        p.to.0,
+        p.to.1,
+        quadrant(p.to).label().to_lowercase()
+    )
+}
+
+/// What the last move did (the map is loaded again after one, see `moved_href`), or why a
+/// cell's form was refused (as the server answered the post).
+fn move_status(moved: Option<Placed>, place: ServerAction<PlaceOnMap>) -> impl IntoView {
+    let refused = move || {
+        place.value().get().and_then(|r| r.err()).map(|e| {
+            let text = if e.form_errors().is_some() {
+                "Influence and interest must each be a whole number from 1 to 5.".to_string()
+            } else {
+                e.to_string()
+            };
+            view! {
+                <div class="notice notice--error">
+                    <p>{text}</p>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div role="status" class="map__status">
+            {moved
+                .map(|p| {
+                    view! {
+                        <div class="notice notice--success">
+                            <p>{placed_text(&p)}</p>
+                        </div>
+                    }
+                })}
+            {refused}
+        </div>
     }
 }
 
@@ -115,6 +138,11 @@ fn map_view(q: ContactQuery, v: MapView, place: ServerAction<PlaceOnMap>) -> imp
     let may_move = v.may_move;
     let unchosen_href = map_href(&base_query, None);
     let chosen = v.chosen;
+    // This view with its chosen cell: where a move comes back to.
+    let back = chosen
+        .as_ref()
+        .map(|c| link_with("/map", &base_query, "cell", &cell_key(c.cell)))
+        .unwrap_or_else(|| unchosen_href.clone());
     let chosen_cell = chosen.as_ref().map(|c| c.cell);
     let points = chosen.clone().map(|c| people_points(c, may_move));
     let map = v.map;
@@ -142,6 +170,7 @@ fn map_view(q: ContactQuery, v: MapView, place: ServerAction<PlaceOnMap>) -> imp
         (Quadrant::KeepInformed, LEFT + low, TOP + GRID - low, GRID - low, low),
     ];
     view! {
+        {move_status(v.moved, place)}
         <form method="get" action="/map" class="inline-form" aria-label="Map">
             {hidden}
             <div class="form-group">
@@ -162,7 +191,7 @@ fn map_view(q: ContactQuery, v: MapView, place: ServerAction<PlaceOnMap>) -> imp
         <p class="caption" role="status">
             {summary.clone()}
         </p>
-        <MapDrag>
+        <MapDrag back=back.clone()>
             <svg
                 class="map"
                 viewBox=format!("0 0 {} {}", LEFT + GRID + 10.0, TOP + GRID + 60.0)
@@ -338,7 +367,7 @@ fn map_view(q: ContactQuery, v: MapView, place: ServerAction<PlaceOnMap>) -> imp
                 </tbody>
             </table>
         </div>
-        {chosen.map(|chosen| people_list(chosen, may_move, place, unchosen_href))}
+        {chosen.map(|chosen| people_list(chosen, may_move, place, unchosen_href, back))}
         <h2>"By quadrant"</h2>
         <ul>
             {rest
@@ -424,6 +453,7 @@ fn people_list(
     may_move: bool,
     place: ServerAction<PlaceOnMap>,
     unchosen_href: String,
+    back: String,
 ) -> impl IntoView {
     let (inf, int) = chosen.cell;
     let listed = chosen.people.len();
@@ -476,6 +506,7 @@ fn people_list(
                         .into_iter()
                         .map(|p| {
                             let (inf_id, int_id) = (format!("inf-{}", p.id), format!("int-{}", p.id));
+                            let back = back.clone();
                             view! {
                                 <tr>
                                     <td>
@@ -488,6 +519,7 @@ fn people_list(
                                                 <td>
                                                     <ActionForm action=place attr:class="map__move-form">
                                                         <input type="hidden" name="id" value=p.id.clone() />
+                                                        <input type="hidden" name="next" value=back.clone() />
                                                         <label class="map__move-label" for=inf_id.clone()>
                                                             "Influence"
                                                             <span class="visually-hidden">

@@ -258,4 +258,40 @@ async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
         html.contains(&format!("data-contact=\"{id}\"")),
         "its people drawn as points"
     );
+
+    // The cell's form sends the map it came from: the map is loaded again saying what moved.
+    let res = app
+        .post_plain_form(
+            "analysis/place",
+            &[
+                ("id", id.clone()),
+                ("influence", "2".into()),
+                ("interest", "2".into()),
+                ("next", "/map?cell=1-1".into()),
+            ],
+            "/map?cell=1-1",
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 302);
+    let back = redirect_target(&res);
+    assert_eq!(back, format!("/map?cell=1-1&moved={id}&from=1-1"));
+    let (_, html) = app.get_html(&back).await;
+    assert!(
+        html.contains("Moved Ada Drag from influence 1, interest 1 to influence 2, interest 2"),
+        "the map says what moved"
+    );
+    // Only ever back to this site.
+    let res = app
+        .post_plain_form(
+            "analysis/place",
+            &[
+                ("id", id.clone()),
+                ("influence", "1".into()),
+                ("interest", "1".into()),
+                ("next", "//elsewhere.example/map".into()),
+            ],
+            "/map?cell=2-2",
+        )
+        .await;
+    assert_eq!(redirect_target(&res), "/");
 }

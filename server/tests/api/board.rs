@@ -397,4 +397,12 @@ async fn a_finished_send_is_kept_per_sector_and_its_acknowledgements_counted_onc
     let mine = reach.briefings.iter().find(|b| b.id == briefing).expect("the briefing");
     assert_eq!((mine.delivered, mine.acknowledged), (3, 1));
     assert_eq!(app.store.tallies().of(&ids).await.expect("tallies").len(), 2);
+    // Two keeps at once (the dispatcher's and a report's) leave one tally per sector, and the
+    // acknowledgements counted again from the deliveries are the same.
+    let (one, other) = (app.store.tallies(), app.store.tallies());
+    let (a, b) = tokio::join!(one.keep(&briefing), other.keep(&briefing));
+    assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    assert_eq!(app.store.tallies().of(&ids).await.expect("tallies").len(), 2);
+    let counted: Vec<(String, i64)> = acks().await.into_iter().map(|a| (a.org_kind, a.n)).collect();
+    assert_eq!(counted, vec![("acute_trust".to_string(), 1)]);
 }

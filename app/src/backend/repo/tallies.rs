@@ -9,8 +9,8 @@
 //!   the send and removes them in its transaction (`send_control`), and the next completion
 //!   writes them again.
 //! - `briefing_acks` (per briefing and sector): acknowledgements of sent deliveries, counted by
-//!   the acknowledgement's own transaction (`Deliveries::acknowledge`); migration 28 counted
-//!   the earlier ones.
+//!   the acknowledgement's own transaction (`Deliveries::acknowledge`), and counted again from
+//!   the deliveries whenever the tallies are kept; migration 28 counted the earlier ones.
 use super::checked;
 use super::deliveries::SentDelivery;
 use crate::backend::db::{retry_conflicts, Store};
@@ -46,8 +46,26 @@ impl<'a> Tallies<'a> {
     }
 
     /// Works out and keeps what a briefing reached, if its send is finished (a briefing still
-    /// sending is left alone). Replaces what was kept before.
+    /// sending is left alone), and counts its acknowledgements again from its deliveries (one
+    /// given while a delivery was still being retried counts from here on). Replaces what was
+    /// kept before.
+    ///
+    /// The rows are added up here, outside the transaction, so the transaction checks that the
+    /// send it writes for is the one they were read from: still `sent`, and finished at the same
+    /// time (a "Retry failed" and a new finish in between change `sent_at`; that finish keeps
+    /// its own). Each sector's tally has a fixed id, so two keeps at once write the same records
+    /// and one of them is retried instead of both adding rows. A send with nothing delivered
+    /// keeps one empty tally, so that it is not worked out again on every report.
     pub async fn keep(&self, briefing: &str) -> Result<(), StoreError> {
+        let mut res = self
+            .store
+            .db()
+            .query("SELECT VALUE sent_at FROM ONLY type::record('briefing', $id)")
+            .bind(("id", briefing.to_string()))
+            .await?;
+        let Some(finished_at) = res.take::<Option<chrono::DateTime<chrono::Utc>>>(0)? else {
+            return Ok(());
+        };
         let rows = self.store.deliveries().sent_of(&[briefing.to_string()]).await?;
         let tallies = tally(briefing, &rows);
         retry_conflicts(|| {
@@ -59,16 +77,22 @@ impl<'a> Tallies<'a> {
                     .query(
                         "BEGIN TRANSACTION;
                          LET $b = type::record('briefing', $id);
-                         IF $b.state = 'sent' {
-                            DELETE briefing_tally WHERE briefing = $b;
+                         IF $b.state = 'sent' AND $b.sent_at = $finished_at {
+                            DELETE briefing_tally WHERE briefing = $b AND org_kind NOTINSIDE $tallies.org_kind;
                             FOR $t IN $tallies {
-                                CREATE briefing_tally SET briefing = $b, org_kind = $t.org_kind,
-                                    delivered = $t.delivered, contacts = $t.contacts;
+                                UPSERT type::record('briefing_tally', [record::id($b), $t.org_kind]) SET briefing = $b,
+                                    org_kind = $t.org_kind, delivered = $t.delivered, contacts = $t.contacts;
+                            };
+                            FOR $g IN (SELECT org_kind, count() AS n FROM delivery WHERE briefing = $b
+                                    AND kind = 'briefing' AND state = 'sent' AND acknowledged_at != NONE GROUP BY org_kind) {
+                                UPSERT type::record('briefing_acks', [record::id($b), $g.org_kind])
+                                    SET briefing = $b, org_kind = $g.org_kind, n = $g.n;
                             };
                          };
                          COMMIT TRANSACTION;",
                     )
                     .bind(("id", briefing.to_string()))
+                    .bind(("finished_at", finished_at))
                     .bind(("tallies", tallies))
                     .await?;
                 checked(res).map(|_| ())
@@ -117,7 +141,7 @@ fn tally(briefing: &str, rows: &[SentDelivery]) -> Vec<Tally> {
             t.1.push(c.as_str());
         }
     }
-    by_kind
+    let tallies: Vec<Tally> = by_kind
         .into_iter()
         .map(|(kind, (delivered, contacts))| Tally {
             briefing: briefing.to_string(),
@@ -125,7 +149,17 @@ fn tally(briefing: &str, rows: &[SentDelivery]) -> Vec<Tally> {
             delivered,
             contacts: contacts.join(","),
         })
-        .collect()
+        .collect();
+    if tallies.is_empty() {
+        // Nothing delivered: one empty tally says it was worked out.
+        return vec![Tally {
+            briefing: briefing.to_string(),
+            org_kind: String::new(),
+            delivered: 0,
+            contacts: String::new(),
+        }];
+    }
+    tallies
 }
 
 #[cfg(test)]
@@ -155,5 +189,15 @@ mod tests {
             .map(|t| (t.org_kind.as_str(), t.delivered, t.contacts.as_str()))
             .collect();
         assert_eq!(got, vec![("acute_trust", 1, "c2"), ("hei", 3, "c1,c3")]);
+    }
+
+    #[test]
+    fn a_send_with_nothing_delivered_keeps_one_empty_tally() {
+        let t = tally("b", &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            (t[0].org_kind.as_str(), t[0].delivered, t[0].contacts.as_str()),
+            ("", 0, "")
+        );
     }
 }

@@ -64,7 +64,10 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
         .collect();
     if !missing.is_empty() {
         for id in &missing {
-            store.tallies().keep(id).await?;
+            // One that cannot be kept now is counted from its deliveries below.
+            if let Err(e) = store.tallies().keep(id).await {
+                tracing::warn!(error = %e, briefing = %id, "keeping what a briefing reached failed");
+            }
         }
         tallies.extend(store.tallies().of(&missing).await?);
     }
@@ -107,7 +110,8 @@ async fn reach_now(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Res
             }
         }
     }
-    for t in &tallies {
+    // (A send with nothing delivered has one empty tally: nothing to add.)
+    for t in tallies.iter().filter(|t| t.delivered > 0) {
         let delivered = u64::try_from(t.delivered).unwrap_or(0);
         per_briefing.entry(t.briefing.as_str()).or_default().0 += delivered;
         let kind = OrgKind::parse(&t.org_kind).ok();
