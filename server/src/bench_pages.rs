@@ -190,9 +190,8 @@ async fn single(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64
 
 /// Copies a sent briefing and its deliveries `n` times (same recipients, same quarter), each
 /// copy asking for acknowledgement and with about half of its deliveries acknowledged. What the
-/// server keeps of a send as it happens is kept for each copy too: its acknowledgements counted
-/// (as each acknowledgement's transaction counts it) and what it reached (as the dispatcher
-/// keeps it when a send finishes; repo/tallies.rs).
+/// dispatcher keeps of a send when it finishes is kept for each copy too: what it reached and
+/// its acknowledgements (repo/tallies.rs).
 async fn more_sends(store: &Store, briefing: &str, n: usize) -> anyhow::Result<()> {
     for i in 0..n {
         let mut res = store
@@ -206,11 +205,6 @@ async fn more_sends(store: &Store, briefing: &str, n: usize) -> anyhow::Result<(
                  INSERT INTO delivery (SELECT $new AS briefing, contact, kind, email, name, org_name, org_kind, state,
                     attempts, due, sent_at, IF rand::bool() { time::now() } ELSE { NONE } AS acknowledged_at
                     FROM delivery WHERE briefing = $src AND kind = 'briefing') RETURN NONE;
-                 FOR $g IN (SELECT org_kind, count() AS n FROM delivery
-                        WHERE briefing = $new AND acknowledged_at != NONE GROUP BY org_kind) {
-                    UPSERT type::record('briefing_acks', [record::id($new), $g.org_kind])
-                        SET briefing = $new, org_kind = $g.org_kind, n = $g.n;
-                 };
                  RETURN record::id($new);
                  COMMIT TRANSACTION;",
             )

@@ -62,6 +62,25 @@ async fn ack_briefing(app: &TestApp, subject: &str, kinds: Vec<OrgKind>) -> Stri
         .expect("briefing")
 }
 
+/// Confirms the briefing mailed to `email` through the link in that message, as its recipient
+/// does (a plain form post from the acknowledgement page).
+async fn acknowledge_mail_to(app: &TestApp, email: &str) {
+    let mail = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == [email])
+        .expect("a briefing mailed to that address");
+    let ack = link(&mail.data, &format!("{}/ack/", app.address)).expect("ack link");
+    let res = new_client()
+        .post(&ack)
+        .header("Origin", app.address.clone())
+        .send()
+        .await
+        .expect("ack");
+    assert_eq!(res.status().as_u16(), 200);
+}
+
 /// Waits until the briefing's send has finished.
 async fn sent(app: &TestApp, briefing: &str) -> bool {
     wait_for(20, || async {
@@ -114,20 +133,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     // A recipient's delivery row is written with its outcome, just after the relay took it.
     assert!(sent(&app, &briefing).await, "the send finishes");
-    let zoe = app
-        .mail
-        .messages()
-        .into_iter()
-        .find(|m| m.to == ["zoe@acute.example.org"])
-        .expect("Zoë's briefing");
-    let ack = link(&zoe.data, &format!("{}/ack/", app.address)).expect("ack link");
-    let res = new_client()
-        .post(&ack)
-        .header("Origin", app.address.clone())
-        .send()
-        .await
-        .expect("ack");
-    assert_eq!(res.status().as_u16(), 200);
+    acknowledge_mail_to(&app, "zoe@acute.example.org").await;
 
     // A workstream amber last quarter, green this one.
     let ws = app
@@ -301,14 +307,7 @@ async fn reach_follows_an_acknowledgement_within_seconds() {
     assert!(sent(&app, &briefing).await, "the send finishes");
     let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
     assert_eq!(panel["latest"][0]["acknowledged"], 0);
-    let ack = link(&app.mail.messages()[0].data, &format!("{}/ack/", app.address)).expect("ack link");
-    let res = new_client()
-        .post(&ack)
-        .header("Origin", app.address.clone())
-        .send()
-        .await
-        .expect("ack");
-    assert_eq!(res.status().as_u16(), 200);
+    acknowledge_mail_to(&app, "ann@fresh.example.org").await;
     // The figures kept from before are served while new ones are worked out: they follow
     // within seconds.
     assert!(
@@ -360,21 +359,8 @@ async fn a_finished_send_is_kept_per_sector_and_its_acknowledgements_counted_onc
 
     let acks = || async { app.store.tallies().acks_of(&ids).await.expect("acks") };
     assert!(acks().await.is_empty());
-    let bea = app
-        .mail
-        .messages()
-        .into_iter()
-        .find(|m| m.to == ["bea@kept-acute.example.org"])
-        .expect("Bea's briefing");
-    let ack = link(&bea.data, &format!("{}/ack/", app.address)).expect("ack link");
     for _ in 0..2 {
-        let res = new_client()
-            .post(&ack)
-            .header("Origin", app.address.clone())
-            .send()
-            .await
-            .expect("ack");
-        assert_eq!(res.status().as_u16(), 200);
+        acknowledge_mail_to(&app, "bea@kept-acute.example.org").await;
     }
     let counted: Vec<(String, i64)> = acks().await.into_iter().map(|a| (a.org_kind, a.n)).collect();
     assert_eq!(
