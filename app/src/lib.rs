@@ -33,6 +33,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
         }
     }
+    // Only a page with an island loads the WebAssembly (islands::on_page).
+    #[cfg(feature = "ssr")]
+    let live = use_context::<axum::http::request::Parts>().is_some_and(|p| islands::on_page(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let live = false;
+    // Nothing outside an island is hydrated, so the page's data is not sent along for it
+    // (`HydrationScripts` in islands mode says the same, but only pages with an island have it).
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -42,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // No favicon file: an empty data URL stops browsers requesting /favicon.ico.
                 <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                {live.then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>

@@ -12,8 +12,10 @@ export async function expectAccessible(page: Page) {
   expect(summary, "axe-core violations").toEqual([]);
 }
 
-/** Waits until the WebAssembly has made the page's islands live (the map's drag, a briefing's progress). */
+/** Waits until the WebAssembly has made the page's islands live (the map's drag, a briefing's progress).
+ * Only a page with an island loads it (app/src/islands/mod.rs); on any other there is nothing to wait for. */
 export async function waitForHydration(page: Page) {
+  if ((await page.locator("leptos-island").count()) === 0) return;
   await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 20_000 });
 }
 

@@ -468,7 +468,8 @@ async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
 }
 
 /// Every page names a fresh nonce in its Content-Security-Policy, and its inline scripts (the
-/// hydration scripts) carry that nonce; everything else gets a policy with no script at all.
+/// hydration scripts, on the pages with an island: `islands::on_page`) carry that nonce;
+/// everything else gets a policy with no script at all.
 #[tokio::test]
 async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
     let app = spawn_app().await;
@@ -480,7 +481,7 @@ async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
             .to_string()
     };
     let mut nonces = Vec::new();
-    for path in ["/", "/contacts", "/sign-in"] {
+    for path in ["/map", "/reports/board", "/map?cell=3-3"] {
         let res = app
             .client
             .get(format!("{}{path}", app.address))
@@ -508,6 +509,12 @@ async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
     nonces.sort();
     nonces.dedup();
     assert_eq!(nonces.len(), 3, "a new nonce per response");
+    // A page without an island loads no WebAssembly, and its data is not sent along for it.
+    let (_, html) = app.get_html("/contacts").await;
+    assert!(
+        !html.contains("liaison.wasm") && !html.contains("__RESOLVED_RESOURCES[0]"),
+        "{html}"
+    );
     for path in ["/health", "/ack/not-a-token", "/unsubscribe/not-a-token"] {
         let res = app
             .client

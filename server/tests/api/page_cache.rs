@@ -11,7 +11,8 @@ const LEAD: &str = "lead@test.example.org";
 async fn a_page_asked_for_again_is_kept_and_sent_with_a_new_nonce() {
     let app = spawn_with(Settings::for_tests()).await;
     app.create_org("Keele University", "hei").await;
-    let url = format!("{}/organisations", app.address);
+    // A page with an island, so with scripts that carry the nonce.
+    let url = format!("{}/map", app.address);
     let Served {
         how: first,
         nonce: nonce_1,
