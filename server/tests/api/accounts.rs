@@ -1,6 +1,7 @@
 //! People brought in from the browser (issue 13): invitations with single-use links that
 //! expire, resend and revoke, and "Forgot your password?" that never says whether an address
 //! has an account. Links are read from the real SMTP server the application sends to.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::domain::policy::Role;
 
@@ -31,19 +32,9 @@ impl TestApp {
             .unwrap_or_default()
     }
 
-    async fn invite(&self, email: &str, role: &str, workstreams: &[&str]) -> reqwest::Response {
-        let mut form = vec![
-            ("email", email.to_string()),
-            ("name", "Nia Newlead".to_string()),
-            ("role", role.to_string()),
-        ];
-        for w in workstreams {
-            form.push(("workstreams[]", w.to_string()));
-        }
-        self.call("admin/invite", &form).await
-    }
-
-    async fn accept(&self, token: &str, password: &str) -> reqwest::Response {
+    /// An attempt to accept an invitation that is expected to be refused (see
+    /// `accept_invitation` for one that succeeds).
+    async fn try_accept(&self, token: &str, password: &str) -> reqwest::Response {
         self.call_as(
             &new_client(),
             "auth/accept-invitation",
@@ -55,6 +46,18 @@ impl TestApp {
         )
         .await
     }
+}
+
+fn invite_form(email: &str, role: &str, workstreams: &[&str]) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("email", email.to_string()),
+        ("name", "Nia Newlead".to_string()),
+        ("role", role.to_string()),
+    ];
+    for w in workstreams {
+        form.push(("workstreams[]", w.to_string()));
+    }
+    form
 }
 
 /// The 43-character token after `path` (`/invitation/`, `/reset-password/`) in an email.
@@ -88,8 +91,8 @@ async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
         .create("HEI workshops", "Aim", 2, None)
         .await
         .expect("ws");
-    let res = app.invite(INVITEE, "workstream-lead", &[ws.as_str()]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.invite(&invite_form(INVITEE, "workstream-lead", &[ws.as_str()]))
+        .await;
 
     let mail = app.mail_to(INVITEE, "You are invited to Liaison", 1).await;
     assert!(mail.contains("Test User has invited you"), "{mail}");
@@ -103,24 +106,13 @@ async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
     assert!(users.contains(INVITEE) && users.contains("Waiting for them"));
 
     // A short password is refused and nothing is made.
-    let res = app
-        .call_as(
-            &new_client(),
-            "auth/accept-invitation",
-            &[
-                ("token", token.clone()),
-                ("password", "short".into()),
-                ("confirm", "short".into()),
-            ],
-        )
-        .await;
+    let res = app.try_accept(&token, "short").await;
     assert_eq!(res.status().as_u16(), 422);
-    let res = app.accept(&token, PASSWORD).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let res = app.accept_invitation(&token, PASSWORD).await;
     assert_eq!(redirect_target(&res), "/sign-in?welcome=1");
 
     // The link works once.
-    let res = app.accept(&token, "another long password").await;
+    let res = app.try_accept(&token, "another long password").await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap_or_default().contains("already been used"));
     let (status, _) = app.get_html(&format!("/invitation/{token}")).await;
@@ -128,30 +120,11 @@ async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
 
     // They sign in with their own password and lead only their workstream.
     let lead = app.signed_in(INVITEE).await;
-    let post = |w: String| {
-        let lead = lead.clone();
-        let app = &app;
-        async move {
-            app.call_as(
-                &lead,
-                "workstreams/status",
-                &[
-                    ("workstream", w),
-                    ("rag", "green".into()),
-                    ("summary", "Started".into()),
-                    ("risks", String::new()),
-                    ("issues", String::new()),
-                    ("next_steps", String::new()),
-                    ("commentary", String::new()),
-                ],
-            )
-            .await
-            .status()
-            .as_u16()
-        }
-    };
-    assert_eq!(post(ws.to_string()).await, 200);
-    assert_eq!(post(other.to_string()).await, 403);
+    app.post_status_as(&lead, &status_form(ws.as_str(), "Started")).await;
+    let res = app
+        .call_as(&lead, "workstreams/status", &status_form(other.as_str(), "Started"))
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
     let (_, users) = app.get_html("/users").await;
     assert!(users.contains("Accepted"));
 }
@@ -159,24 +132,18 @@ async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
 #[tokio::test]
 async fn an_expired_resent_or_revoked_invitation_link_is_refused() {
     let app = spawn_app().await;
-    assert_eq!(app.invite(INVITEE, "workstream-lead", &[]).await.status().as_u16(), 200);
+    app.invite(&invite_form(INVITEE, "workstream-lead", &[])).await;
     let first = token_of(&app.mail_to(INVITEE, "You are invited", 1).await, "/invitation/");
     let id = app.store.accounts().list(chrono::Utc::now()).await.expect("list")[0]
         .id
         .clone();
 
     // Resent: a new link, the old one stops working.
-    assert_eq!(
-        app.call("admin/invitation-resend", &[("id", id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.resend_invitation(&id).await;
     let mail = app.mail_to(INVITEE, "You are invited", 2).await;
     let second = token_of(&mail, "/invitation/");
     assert_ne!(first, second);
-    assert_eq!(app.accept(&first, PASSWORD).await.status().as_u16(), 422);
+    assert_eq!(app.try_accept(&first, PASSWORD).await.status().as_u16(), 422);
 
     // Expired: no endpoint ages an invitation; move its expiry into the past.
     app.store
@@ -186,32 +153,22 @@ async fn an_expired_resent_or_revoked_invitation_link_is_refused() {
         .expect("aged")
         .check()
         .expect("aged");
-    assert_eq!(app.accept(&second, PASSWORD).await.status().as_u16(), 422);
+    assert_eq!(app.try_accept(&second, PASSWORD).await.status().as_u16(), 422);
     let (_, users) = app.get_html("/users").await;
     assert!(users.contains("Expired"));
 
     // Resent after expiry, then revoked: refused too, and no account was ever made.
-    assert_eq!(
-        app.call("admin/invitation-resend", &[("id", id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.resend_invitation(&id).await;
     let third = token_of(&app.mail_to(INVITEE, "You are invited", 3).await, "/invitation/");
-    assert_eq!(
-        app.call("admin/invitation-revoke", &[("id", id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
-    assert_eq!(app.accept(&third, PASSWORD).await.status().as_u16(), 422);
+    app.revoke_invitation(&id).await;
+    assert_eq!(app.try_accept(&third, PASSWORD).await.status().as_u16(), 422);
     let email = app::domain::EmailAddress::parse(INVITEE).expect("email");
     assert!(app.store.users().credentials(&email).await.expect("lookup").is_none());
 
     // An address that already has an account cannot be invited.
-    let res = app.invite(MANAGER, "programme-manager", &[]).await;
+    let res = app
+        .call("admin/invite", &invite_form(MANAGER, "programme-manager", &[]))
+        .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap_or_default().contains("already has an account"));
 }
@@ -221,21 +178,11 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
     let app = spawn_app().await;
     app.add_user("lead@test.example.org", Role::WorkstreamLead).await;
     let elsewhere = app.signed_in("lead@test.example.org").await;
-    let ask = |email: &str| {
-        let form = vec![("email", email.to_string())];
-        let app = &app;
-        async move { app.call_as(&new_client(), "auth/forgot-password", &form).await }
-    };
-
     // Unknown address: the same answer, and no email.
-    let unknown = ask("nobody@test.example.org").await;
-    assert_eq!(unknown.status().as_u16(), 200);
+    let unknown = app.forgot_password_as(&new_client(), "nobody@test.example.org").await;
     assert_eq!(redirect_target(&unknown), "/forgot-password?sent=1");
-    let known = ask("lead@test.example.org").await;
-    assert_eq!(
-        (known.status().as_u16(), redirect_target(&known)),
-        (200, "/forgot-password?sent=1".to_string())
-    );
+    let known = app.forgot_password_as(&new_client(), "lead@test.example.org").await;
+    assert_eq!(redirect_target(&known), "/forgot-password?sent=1");
     let mail = app
         .mail_to("lead@test.example.org", "Reset your Liaison password", 1)
         .await;
@@ -252,17 +199,16 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
     let (status, html) = app.get_html(&format!("/reset-password/{token}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Save my new password"));
-    let reset = |password: &str| {
-        let form = vec![
+    let reset_form = |password: &str| {
+        vec![
             ("token", token.clone()),
             ("password", password.to_string()),
             ("confirm", password.to_string()),
-        ];
-        let app = &app;
-        async move { app.call_as(&new_client(), "auth/reset-password", &form).await }
+        ]
     };
-    let res = reset("my brand new passphrase").await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    let res = app
+        .reset_password_as(&new_client(), &reset_form("my brand new passphrase"))
+        .await;
     assert_eq!(redirect_target(&res), "/sign-in?reset=1");
     assert_eq!(
         app.call_as(&elsewhere, "organisations/options", &[])
@@ -280,7 +226,14 @@ async fn a_password_reset_link_works_once_ends_other_sessions_and_never_reveals_
         200
     );
     // Once only.
-    assert_eq!(reset("yet another passphrase").await.status().as_u16(), 422);
+    let again = app
+        .call_as(
+            &new_client(),
+            "auth/reset-password",
+            &reset_form("yet another passphrase"),
+        )
+        .await;
+    assert_eq!(again.status().as_u16(), 422);
     // The link's text is gone from the outbox once sent.
     let mut r = app
         .store

@@ -1,12 +1,8 @@
 //! Stakeholder analysis through HTTP: every change of a contact's standing is in its history,
 //! whichever way it was made (the form, an import), and the map counts contacts per cell and
 //! shows how they moved since a date.
+use crate::endpoints::*;
 use crate::helpers::*;
-
-async fn json(res: reqwest::Response) -> serde_json::Value {
-    assert_eq!(res.status().as_u16(), 200);
-    serde_json::from_str(&res.text().await.expect("body")).expect("json")
-}
 
 #[tokio::test]
 async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_move() {
@@ -20,7 +16,7 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     };
     set(&mut form, "influence", "2");
     set(&mut form, "interest", "2");
-    assert_eq!(app.call("contacts/create", &form).await.status().as_u16(), 200);
+    app.create_contact_with(&form).await;
     let id = app
         .store
         .contacts()
@@ -44,12 +40,12 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     set(&mut form, "name", "Zoë Map-Renamed");
     let mut edit = form.clone();
     edit.insert(0, ("id", id.clone()));
-    assert_eq!(app.call("contacts/update", &edit).await.status().as_u16(), 200);
+    app.update_contact(&edit).await;
     // The form moves them up the map and forward in engagement.
     set(&mut edit, "influence", "4");
     set(&mut edit, "interest", "5");
     set(&mut edit, "engagement_current", "supportive");
-    assert_eq!(app.call("contacts/update", &edit).await.status().as_u16(), 200);
+    app.update_contact(&edit).await;
     // An import raises their target.
     let csv = "Name,E-mail,Organisation,Organisation kind,Influence,Interest,Engagement now,Engagement target\r\n\
                Zoë Map-Renamed,zoe.map@map.example.org,Map University,Higher education institution,4,5,Supportive,Leading\r\n";
@@ -65,10 +61,9 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     let import = redirect_target(&res)
         .trim_start_matches("/contacts/import/")
         .to_string();
-    let res = app.call("import/commit", &[("id", import)]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.commit_import(&import).await;
 
-    let history = json(app.call("analysis/engagement-history", &[("id", id.clone())]).await).await;
+    let history = app.engagement_history(&id).await;
     let lines: Vec<(String, String)> = history
         .as_array()
         .expect("lines")
@@ -103,34 +98,24 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     let since = (chrono::Utc::now() - chrono::Duration::days(2))
         .format("%Y-%m-%d")
         .to_string();
-    let map = json(
-        app.call(
-            "analysis/map",
-            &[
-                ("query[search]", String::new()),
-                ("query[page]", "1".into()),
-                ("since", since.clone()),
-            ],
-        )
-        .await,
-    )
-    .await;
+    let map = app
+        .map(&[
+            ("query[search]", String::new()),
+            ("query[page]", "1".into()),
+            ("since", since.clone()),
+        ])
+        .await;
     assert_eq!(map["map"]["total"], 1);
     assert_eq!(map["map"]["cells"]["4-5"], 1);
     assert_eq!(map["map"]["moves"], serde_json::json!([[[2, 2], [4, 5], 1]]), "{map}");
     // Before the contact existed: no move.
-    let long_ago = json(
-        app.call(
-            "analysis/map",
-            &[
-                ("query[search]", String::new()),
-                ("query[page]", "1".into()),
-                ("since", "2020-01-01".into()),
-            ],
-        )
-        .await,
-    )
-    .await;
+    let long_ago = app
+        .map(&[
+            ("query[search]", String::new()),
+            ("query[page]", "1".into()),
+            ("since", "2020-01-01".into()),
+        ])
+        .await;
     assert_eq!(long_ago["map"]["moves"], serde_json::json!([]));
 
     let (status, html) = app.get_html(&format!("/map?since={since}")).await;
@@ -163,7 +148,7 @@ async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
             _ => {}
         }
     }
-    assert_eq!(app.call("contacts/create", &form).await.status().as_u16(), 200);
+    app.create_contact_with(&form).await;
     let id = app
         .store
         .contacts()
@@ -181,14 +166,12 @@ async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
             ("cell", cell.to_string()),
         ]
     };
-    let chosen = json(app.call("analysis/map", &map_with_cell("2-2")).await).await;
+    let chosen = app.map(&map_with_cell("2-2")).await;
     assert_eq!(chosen["chosen"]["total"], 1, "{chosen}");
     assert_eq!(chosen["chosen"]["people"][0]["name"], "Ada Drag");
     assert_eq!(chosen["may_move"], true);
 
-    let res = app.place_on_map(&id, "5", "4").await;
-    assert_eq!(res.status().as_u16(), 200);
-    let placed: serde_json::Value = serde_json::from_str(&res.text().await.expect("body")).expect("json");
+    let placed = app.place_on_map(&id, "5", "4").await;
     assert_eq!(placed["from"], serde_json::json!([2, 2]));
     assert_eq!(placed["to"], serde_json::json!([5, 4]));
 
@@ -200,12 +183,12 @@ async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
         .expect("get");
     assert_eq!((after.influence.get(), after.interest.get()), (5, 4));
     assert_eq!(after.name.to_string(), "Ada Drag", "nothing else changed");
-    let empty = json(app.call("analysis/map", &map_with_cell("2-2")).await).await;
+    let empty = app.map(&map_with_cell("2-2")).await;
     assert_eq!(empty["chosen"]["total"], 0, "no longer in the cell it left");
-    let moved_to = json(app.call("analysis/map", &map_with_cell("5-4")).await).await;
+    let moved_to = app.map(&map_with_cell("5-4")).await;
     assert_eq!(moved_to["chosen"]["people"][0]["id"], id.as_str());
 
-    let history = json(app.call("analysis/engagement-history", &[("id", id.clone())]).await).await;
+    let history = app.engagement_history(&id).await;
     assert_eq!(
         history[0]["changes"],
         serde_json::json!(["influence: 2 → 5", "interest: 2 → 4"]),
@@ -218,9 +201,9 @@ async fn a_contact_moved_on_the_map_changes_cell_and_the_move_is_recorded() {
     );
 
     // Refused, with the reason, and nothing changed.
-    let res = app.place_on_map(&id, "6", "4").await;
+    let res = app.call("analysis/place", &place_form(&id, "6", "4")).await;
     assert_eq!(res.status().as_u16(), 422);
-    let res = app.place_on_map("nosuchcontact", "3", "3").await;
+    let res = app.call("analysis/place", &place_form("nosuchcontact", "3", "3")).await;
     assert_eq!(res.status().as_u16(), 404);
     let unchanged = app
         .store

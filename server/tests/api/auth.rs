@@ -114,17 +114,8 @@ async fn sessions_end_on_sign_out_and_when_the_user_is_disabled() {
     let app = spawn_app().await;
     app.add_user(LEAD, Role::WorkstreamLead).await;
     let lead = app.signed_in(LEAD).await;
-    assert_eq!(
-        app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(),
-        200
-    );
-    let res = app
-        .call(
-            "admin/users/set-active",
-            &[("email", LEAD.to_string()), ("active", "false".to_string())],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.org_options_as(&lead).await;
+    app.set_user_active(LEAD, false).await;
     assert_eq!(
         app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(),
         401,
@@ -137,7 +128,7 @@ async fn sessions_end_on_sign_out_and_when_the_user_is_disabled() {
     );
 
     let pm = app.signed_in(MANAGER).await;
-    assert_eq!(app.call_as(&pm, "auth/sign-out", &[]).await.status().as_u16(), 200);
+    app.sign_out_as(&pm).await;
     assert_eq!(
         app.call_as(&pm, "organisations/options", &[]).await.status().as_u16(),
         401
@@ -163,7 +154,7 @@ async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
     let org = app.create_org("Audited University", "hei").await;
     let mut form = org_form("Audited University", "other");
     form.insert(0, ("id", org.clone()));
-    assert_eq!(app.call("organisations/update", &form).await.status().as_u16(), 200);
+    app.update_org(&form).await;
     let _ = app.sign_in_with(&new_client(), MANAGER, "wrong password!").await;
 
     let body = app.audit_text().await;
@@ -178,19 +169,7 @@ async fn changes_and_sign_ins_are_audited_and_the_log_is_append_only() {
     assert!(body.contains("\"action\":\"sign-in\""), "{body}");
     assert!(body.contains("\"action\":\"failed-sign-in\""), "{body}");
 
-    let res = app
-        .call(
-            "admin/audit",
-            &[
-                ("actor", String::new()),
-                ("action", "update".into()),
-                ("record", String::new()),
-                ("before", String::new()),
-                ("after", String::new()),
-            ],
-        )
-        .await;
-    let body = res.text().await.unwrap();
+    let body = app.audit_text_of_action("update").await;
     assert!(!body.contains("\"action\":\"create\""), "filter by action: {body}");
 
     // The database itself refuses to rewrite history.

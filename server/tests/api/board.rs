@@ -10,13 +10,6 @@ use app::domain::segment::SegmentFilter;
 use app::domain::workstream::{Rag, StatusDraft};
 use app::domain::OrgKind;
 
-async fn json(res: reqwest::Response) -> serde_json::Value {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap_or_default();
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str(&text).expect("json")
-}
-
 /// Runs one statement with `$id` bound.
 async fn sql(app: &TestApp, q: &str, id: &str) {
     app.store
@@ -101,9 +94,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
         ("Sam Acute", "sam@acute.example.org", &acute),
         ("Ann Hei", "ann@hei.example.org", &hei),
     ] {
-        let res = app.create_contact(name, email, org).await;
-        assert_eq!(res.status().as_u16(), 200);
-        contacts.push(redirect_target(&res).trim_start_matches("/contacts/").to_string());
+        contacts.push(app.create_contact(name, email, org).await);
     }
     // The register was built last quarter, as far as the history knows.
     let (start, _) = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).bounds();
@@ -124,12 +115,12 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
             f.1 = v.to_string();
         }
     }
-    assert_eq!(app.call("contacts/update", &edit).await.status().as_u16(), 200);
+    app.update_contact(&edit).await;
 
     // A briefing asking for acknowledgement to the acute trust, sent now; one acknowledges.
     let actor = Actor::system();
     let briefing = ack_briefing(&app, "Board <b>update</b>", vec![OrgKind::AcuteTrust]).await;
-    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    app.send_now(&briefing).await;
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     // A recipient's delivery row is written with its outcome, just after the relay took it.
     assert!(sent(&app, &briefing).await, "the send finishes");
@@ -174,20 +165,15 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
 
     // A meeting with Sam, its follow-up now overdue.
     let today = app::domain::time::london_date(chrono::Utc::now()).to_string();
-    let res = app
-        .call(
-            "interactions/log",
-            &[
-                ("contact", contacts[1].clone()),
-                ("kind", "meeting".into()),
-                ("date", today.clone()),
-                ("participants", String::new()),
-                ("summary", "Agreed the rota".into()),
-                ("follow_up_on", today.clone()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.log_interaction(&[
+        ("contact", contacts[1].clone()),
+        ("kind", "meeting".into()),
+        ("date", today.clone()),
+        ("participants", String::new()),
+        ("summary", "Agreed the rota".into()),
+        ("follow_up_on", today.clone()),
+    ])
+    .await;
     let two_days_ago = (app::domain::time::london_date(chrono::Utc::now()) - chrono::Duration::days(2)).to_string();
     sql(
         &app,
@@ -196,7 +182,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
     )
     .await;
 
-    let r = json(app.call("analysis/board-report", &[("quarter", String::new())]).await).await;
+    let r = app.board_report("").await;
     let briefings = r["reach"]["briefings"].as_array().expect("briefings");
     assert_eq!(briefings.len(), 1);
     assert_eq!(briefings[0]["delivered"], 2);
@@ -245,13 +231,13 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
     if let Some(f) = sam.iter_mut().find(|(name, _)| *name == "engagement_current") {
         f.1 = "supportive".into();
     }
-    assert_eq!(app.call("contacts/update", &sam).await.status().as_u16(), 200);
-    let again = json(app.call("analysis/board-report", &[("quarter", String::new())]).await).await;
+    app.update_contact(&sam).await;
+    let again = app.board_report("").await;
     assert_eq!(again["movement"]["moves"].as_array().map(Vec::len), Some(2), "{again}");
 
     // The quarter before: the amber update, nothing sent, nobody moved, all three added.
     let previous = Quarter::containing(app::domain::time::london_date(chrono::Utc::now())).previous();
-    let p = json(app.call("analysis/board-report", &[("quarter", previous.key())]).await).await;
+    let p = app.board_report(&previous.key()).await;
     assert_eq!(p["reach"]["briefings"].as_array().map(Vec::len), Some(0));
     assert_eq!(p["movement"]["moves"].as_array().map(Vec::len), Some(0));
     assert_eq!(p["movement"]["added"], 3);
@@ -283,7 +269,7 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
     assert!(res.text().await.unwrap_or_default().contains("write it as 2026-27-Q3"));
 
     // The overview's panel: reach of the last 90 days and the latest briefing's rate.
-    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
+    let panel = app.engagement_panel().await;
     assert_eq!(panel["latest"][0]["acknowledged"], 1);
     let (_, overview) = app.get_html("/").await;
     assert!(overview.contains("briefings reached 2 of 3 contacts"), "{overview}");
@@ -294,25 +280,19 @@ async fn the_board_report_counts_what_happened_in_its_quarter_and_links_to_the_s
 async fn reach_follows_an_acknowledgement_within_seconds() {
     let app = spawn_app().await;
     let org = app.create_org("Fresh Acute Trust", "acute_trust").await;
-    assert_eq!(
-        app.create_contact("Ann Fresh", "ann@fresh.example.org", &org)
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.create_contact("Ann Fresh", "ann@fresh.example.org", &org).await;
     let briefing = ack_briefing(&app, "Fresh", vec![]).await;
-    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    app.send_now(&briefing).await;
     assert!(wait_for(20, || async { !app.mail.messages().is_empty() }).await);
     assert!(sent(&app, &briefing).await, "the send finishes");
-    let panel = json(app.call("analysis/engagement-panel", &[]).await).await;
+    let panel = app.engagement_panel().await;
     assert_eq!(panel["latest"][0]["acknowledged"], 0);
     acknowledge_mail_to(&app, "ann@fresh.example.org").await;
     // The figures kept from before are served while new ones are worked out: they follow
     // within seconds.
     assert!(
         wait_for(10, || async {
-            json(app.call("analysis/engagement-panel", &[]).await).await["latest"][0]["acknowledged"] == 1
+            app.engagement_panel().await["latest"][0]["acknowledged"] == 1
         })
         .await,
         "the acknowledgement reaches the overview's figures"
@@ -332,10 +312,10 @@ async fn a_finished_send_is_kept_per_sector_and_its_acknowledgements_counted_onc
         ("Bea Kept", "bea@kept-acute.example.org", &acute),
         ("Cal Kept", "cal@kept-hei.example.org", &hei),
     ] {
-        assert_eq!(app.create_contact(name, email, org).await.status().as_u16(), 200);
+        app.create_contact(name, email, org).await;
     }
     let briefing = ack_briefing(&app, "Kept", vec![OrgKind::AcuteTrust, OrgKind::Hei]).await;
-    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    app.send_now(&briefing).await;
     assert!(sent(&app, &briefing).await, "the send finishes");
     let ids = [briefing.clone()];
     assert!(

@@ -17,28 +17,22 @@ async fn contact_id(app: &TestApp, email: &str) -> ContactId {
 async fn every_subscription_change_is_recorded_with_how_and_by_whom() {
     let app = spawn_app().await;
     let org = app.create_org("Consent Test Trust", "acute_trust").await;
-    assert_eq!(
-        app.create_contact("Cara Consent", "cara@consent.example.org", &org)
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.create_contact("Cara Consent", "cara@consent.example.org", &org)
+        .await;
     let id = contact_id(&app, "cara@consent.example.org").await;
 
     // Unsubscribed in the edit form, then subscribed again.
     let mut form = contact_form("Cara Consent", "cara@consent.example.org", &org);
     form.retain(|(k, _)| *k != "subscribed");
     form.push(("id", id.to_string()));
-    let res = app.call("contacts/update", &form).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.update_contact(&form).await;
     let mut form = contact_form("Cara Consent", "cara@consent.example.org", &org);
     form.push(("id", id.to_string()));
-    assert_eq!(app.call("contacts/update", &form).await.status().as_u16(), 200);
+    app.update_contact(&form).await;
     // A name change alone is not a subscription change.
     let mut form = contact_form("Cara Consent-Smith", "cara@consent.example.org", &org);
     form.push(("id", id.to_string()));
-    assert_eq!(app.call("contacts/update", &form).await.status().as_u16(), 200);
+    app.update_contact(&form).await;
 
     let history = app.store.contacts().subscription_history(&id).await.unwrap();
     let lines: Vec<(String, String)> = history
@@ -60,9 +54,7 @@ async fn every_subscription_change_is_recorded_with_how_and_by_whom() {
     assert!(history.iter().all(|c| c.by.contains(MANAGER)), "{history:?}");
 
     // Through the API as JSON, for the contact page.
-    let res = app.call("contacts/subscriptions", &[("id", id.to_string())]).await;
-    assert_eq!(res.status().as_u16(), 200);
-    let body: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    let body = app.subscriptions(id.as_str()).await;
     assert_eq!(body.as_array().unwrap().len(), 3);
 }
 
@@ -74,19 +66,14 @@ async fn a_lawful_basis_is_recorded_and_an_audience_can_require_one() {
     app.create_contact("Nia Nobasis", "nia@basis.example.org", &org).await;
     let ben = contact_id(&app, "ben@basis.example.org").await;
 
-    let res = app
-        .call(
-            "segments/create",
-            &[
-                ("name", "Universities with a basis".to_string()),
-                ("kinds[]", "hei".to_string()),
-                ("influence_min", "1".to_string()),
-                ("interest_min", "1".to_string()),
-                ("require_basis", "on".to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.create_segment(&[
+        ("name", "Universities with a basis".to_string()),
+        ("kinds[]", "hei".to_string()),
+        ("influence_min", "1".to_string()),
+        ("interest_min", "1".to_string()),
+        ("require_basis", "on".to_string()),
+    ])
+    .await;
     let segment = app
         .store
         .segments()
@@ -120,18 +107,13 @@ async fn a_lawful_basis_is_recorded_and_an_audience_can_require_one() {
     assert!(text.contains("The date cannot be in the future"), "{text}");
     assert!(app.store.contacts().get(&ben).await.unwrap().basis.is_none());
 
-    let res = app
-        .call(
-            "contacts/basis",
-            &[
-                ("id", ben.to_string()),
-                ("basis", "public_task".to_string()),
-                ("source", "event".to_string()),
-                ("recorded_on", "2026-11-20".to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.record_basis(&[
+        ("id", ben.to_string()),
+        ("basis", "public_task".to_string()),
+        ("source", "event".to_string()),
+        ("recorded_on", "2026-11-20".to_string()),
+    ])
+    .await;
     let basis = app.store.contacts().get(&ben).await.unwrap().basis.expect("recorded");
     assert_eq!(basis.basis, LawfulBasis::PublicTask);
     assert!(basis.recorded_by.contains(MANAGER));
@@ -164,18 +146,13 @@ async fn a_subject_access_export_holds_everything_and_erasure_keeps_the_report_c
     app.create_contact("Eve Erased", "eve@erasure.example.org", &org).await;
     app.create_contact("Kim Kept", "kim@erasure.example.org", &org).await;
     let eve = contact_id(&app, "eve@erasure.example.org").await;
-    let res = app
-        .call(
-            "interactions/log",
-            &[
-                ("contact", eve.to_string()),
-                ("kind", "meeting".to_string()),
-                ("date", "2026-11-02".to_string()),
-                ("summary", "Eve said her trust backs the PgCert".to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.log_interaction(&[
+        ("contact", eve.to_string()),
+        ("kind", "meeting".to_string()),
+        ("date", "2026-11-02".to_string()),
+        ("summary", "Eve said her trust backs the PgCert".to_string()),
+    ])
+    .await;
     // A briefing to both, sent and acknowledged by Eve.
     let segment = app
         .store
@@ -267,8 +244,7 @@ async fn a_subject_access_export_holds_everything_and_erasure_keeps_the_report_c
     assert_eq!(refused.status().as_u16(), 403, "managers only");
 
     // Erasure: a tombstone, the notes blanked, the report's counts unchanged.
-    let res = app.call("contacts/erase", &[("id", eve.to_string())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.erase_contact(eve.as_str()).await;
     let after = reports::report(&app.store, &briefing).await.unwrap();
     assert_eq!((after.sent, after.acknowledged), (2, 1), "reports keep their counts");
     assert!(!format!("{after:?}").contains("eve@erasure"), "and lose the address");
@@ -330,21 +306,15 @@ async fn the_retention_review_lists_who_nobody_has_been_in_touch_with_for_three_
         .await
         .unwrap();
     let today = app::domain::workstream::today_in_london(chrono::Utc::now()).to_string();
-    let res = app
-        .call(
-            "interactions/log",
-            &[
-                ("contact", met.to_string()),
-                ("kind", "call".to_string()),
-                ("date", today),
-                ("summary", "Still the trust's lead".to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.log_interaction(&[
+        ("contact", met.to_string()),
+        ("kind", "call".to_string()),
+        ("date", today),
+        ("summary", "Still the trust's lead".to_string()),
+    ])
+    .await;
 
-    let body = app.call("contacts/retention", &[]).await.text().await.unwrap();
-    let review: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let review = app.retention_review().await;
     assert_eq!(review["years"], 3);
     let names: Vec<&str> = review["contacts"]
         .as_array()

@@ -85,10 +85,8 @@ async fn an_audience_is_edited_and_a_stale_edit_is_refused_keeping_what_was_type
         .await
         .unwrap();
 
-    let res = app
-        .call("segments/update", &audience_form(&id, 1, "Universities (HEIs)", "1"))
+    app.update_segment(&audience_form(&id, 1, "Universities (HEIs)", "1"))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     let saved = app.store.segments().get(&id).await.unwrap();
     assert_eq!((saved.name.as_str(), saved.version), ("Universities (HEIs)", 2));
     assert_eq!(saved.filter.kinds.len(), 1);
@@ -146,13 +144,11 @@ async fn an_unused_audience_is_deleted_and_a_used_one_archived_until_restored() 
         .await
         .unwrap();
 
-    let res = app.call("segments/remove", &[("id", unused.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.remove_segment(&unused).await;
     assert!(app.store.segments().get(&unused).await.is_err(), "deleted");
     assert_eq!(last_audit(&app, &format!("segment:{unused}")).await.0, "delete");
 
-    let res = app.call("segments/remove", &[("id", used.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.remove_segment(&used).await;
     let archived = app.store.segments().get(&used).await.expect("kept");
     assert!(archived.archived);
     assert_eq!(last_audit(&app, &format!("segment:{used}")).await.0, "archive");
@@ -174,8 +170,7 @@ async fn an_unused_audience_is_deleted_and_a_used_one_archived_until_restored() 
     let body = res.text().await.unwrap_or_default();
     assert!(status >= 400 && body.contains("archived"), "{status} {body}");
 
-    let res = app.call("segments/restore", &[("id", used.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.restore_segment(&used).await;
     assert!(!app.store.segments().get(&used).await.unwrap().archived);
 
     // Unknown ids are not found, and leads may do none of this.
@@ -212,8 +207,7 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
     // A weekly item (Mondays from 1 March 2027) driving a repeating briefing.
     let mut create = plan_form("", 0, &segment, "weekly", "09:00");
     create.drain(0..2);
-    let res = app.call("plan/create", &create).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.create_plan_item(&create).await;
     let item = app.store.plan().list().await.unwrap()[0].clone();
     let template = app
         .store
@@ -221,13 +215,7 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
         .create(&actor, &briefing(&segment), "Test")
         .await
         .unwrap();
-    let res = app
-        .call(
-            "briefings/repeat",
-            &[("id", template.clone()), ("plan_item", item.id.clone())],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.repeat_briefing(&template, &item.id).await;
     // On 28 Feb the scheduler makes the next two weeks: 1 and 8 March.
     scheduler::tick(&app.store, at("2027-02-28T12:00:00Z")).await.unwrap();
     let made = app.store.briefings().instances(&template).await.unwrap();
@@ -242,10 +230,8 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
 
     // The item becomes fortnightly at 10:00. The untouched future instance (1 March) is made
     // again at the new time; the one a person scheduled stays as it was.
-    let res = app
-        .call("plan/update", &plan_form(&item.id, 1, &segment, "fortnightly", "10:00"))
+    app.update_plan_item(&plan_form(&item.id, 1, &segment, "fortnightly", "10:00"))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     let edited = app.store.plan().get(&item.id).await.unwrap();
     assert_eq!((edited.version, edited.frequency.key()), (2, "fortnightly"));
     scheduler::tick(&app.store, at("2027-02-28T12:05:00Z")).await.unwrap();
@@ -278,8 +264,7 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
     );
 
     // It has produced briefings, so removing it archives (and pauses) it.
-    let res = app.call("plan/remove", &[("id", item.id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.remove_plan_item(&item.id).await;
     let archived = app.store.plan().get(&item.id).await.expect("kept for its history");
     assert!(archived.archived && !archived.active);
     assert_eq!(last_audit(&app, &format!("plan_item:{}", item.id)).await.0, "archive");
@@ -289,7 +274,7 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
     other.drain(0..2);
     other[1].1 = "Quarterly workshop".into();
     other[3].1 = "workshop".into();
-    app.call("plan/create", &other).await;
+    app.create_plan_item(&other).await;
     let fresh = app
         .store
         .plan()
@@ -299,8 +284,7 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
         .into_iter()
         .find(|p| p.objective == "Quarterly workshop")
         .unwrap();
-    let res = app.call("plan/remove", &[("id", fresh.id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.remove_plan_item(&fresh.id).await;
     assert!(app.store.plan().get(&fresh.id).await.is_err());
 }
 
@@ -339,14 +323,7 @@ async fn a_lead_edits_and_deletes_their_own_milestones_only() {
     };
 
     let own = app.signed_in("lead@ms.example.org").await;
-    let res = app
-        .call_as(
-            &own,
-            "workstreams/milestone-update",
-            &form(1, "Baseline survey", "done"),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.update_milestone_as(&own, &form(1, "Baseline survey", "done")).await;
     let saved = app.store.workstreams().milestone(&ws, &m.id).await.unwrap();
     assert_eq!(saved.title, "Baseline survey");
     assert_eq!(saved.due.to_string(), "2027-02-28");
@@ -374,14 +351,7 @@ async fn a_lead_edits_and_deletes_their_own_milestones_only() {
     assert_eq!(res.status().as_u16(), 403);
 
     // The lead deletes it, audited.
-    let res = app
-        .call_as(
-            &own,
-            "workstreams/milestone-delete",
-            &[("workstream", ws.to_string()), ("milestone", m.id.clone())],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.delete_milestone_as(&own, ws.as_str(), &m.id).await;
     assert!(app.store.workstreams().view(&ws).await.unwrap().milestones.is_empty());
     assert_eq!(last_audit(&app, &format!("milestone:{}", m.id)).await.0, "delete");
 }
@@ -410,7 +380,7 @@ async fn malformed_ids_and_flags_are_refused_at_the_door() {
             );
         }
     }
-    let items = app.call("plan/list", &[]).await.text().await.unwrap_or_default();
+    let items = app.plan_text().await;
     let res = app
         .call(
             "plan/active",
@@ -419,5 +389,5 @@ async fn malformed_ids_and_flags_are_refused_at_the_door() {
         .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap_or_default().contains("Choose yes or no"));
-    assert_eq!(app.call("plan/list", &[]).await.text().await.unwrap_or_default(), items);
+    assert_eq!(app.plan_text().await, items);
 }

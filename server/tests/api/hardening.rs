@@ -185,10 +185,7 @@ async fn a_new_password_ends_the_users_sessions() {
     let app = spawn_app().await;
     app.add_user(LEAD, Role::WorkstreamLead).await;
     let lead = app.signed_in(LEAD).await;
-    assert_eq!(
-        app.call_as(&lead, "organisations/options", &[]).await.status().as_u16(),
-        200
-    );
+    app.org_options_as(&lead).await;
     let hash = app::backend::auth::hash_password("another long password".into())
         .await
         .expect("hash");
@@ -209,10 +206,7 @@ async fn a_new_password_ends_the_users_sessions() {
 async fn sessions_have_an_absolute_lifetime() {
     let app = spawn_app().await;
     let pm = app.signed_in(MANAGER).await;
-    assert_eq!(
-        app.call_as(&pm, "organisations/options", &[]).await.status().as_u16(),
-        200
-    );
+    app.org_options_as(&pm).await;
     // No endpoint ages a session: move every session's start back eight days.
     app.store
         .db()

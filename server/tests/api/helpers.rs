@@ -204,68 +204,6 @@ impl TestApp {
         (status, res.text().await.unwrap_or_default())
     }
 
-    /// Creates an organisation and returns its id (from the redirect the server asks for).
-    /// "Send now" on a briefing, as the manager's form posts it.
-    pub async fn send_now(&self, briefing: &str) -> reqwest::Response {
-        self.call(
-            "briefings/schedule",
-            &[
-                ("id", briefing.to_string()),
-                ("when", "now".into()),
-                ("date", String::new()),
-                ("time", String::new()),
-            ],
-        )
-        .await
-    }
-
-    pub async fn create_org(&self, name: &str, kind: &str) -> String {
-        let res = self.call("organisations/create", &org_form(name, kind)).await;
-        assert_eq!(
-            res.status().as_u16(),
-            200,
-            "create organisation: {}",
-            res.text().await.unwrap_or_default()
-        );
-        redirect_target(&res).trim_start_matches("/organisations/").to_string()
-    }
-
-    pub async fn create_contact(&self, name: &str, email: &str, org: &str) -> reqwest::Response {
-        self.call("contacts/create", &contact_form(name, email, org)).await
-    }
-
-    /// Moves a contact on the influence × interest map (the drag, or the chosen cell's form).
-    pub async fn place_on_map(&self, contact: &str, influence: &str, interest: &str) -> reqwest::Response {
-        self.call(
-            "analysis/place",
-            &[
-                ("id", contact.to_string()),
-                ("influence", influence.to_string()),
-                ("interest", interest.to_string()),
-            ],
-        )
-        .await
-    }
-
-    /// The audit log's first page, as JSON text (every filter blank).
-    pub async fn audit_text(&self) -> String {
-        let blank = |k| (k, String::new());
-        let res = self
-            .call(
-                "admin/audit",
-                &[
-                    blank("actor"),
-                    blank("action"),
-                    blank("record"),
-                    blank("before"),
-                    blank("after"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status().as_u16(), 200);
-        res.text().await.unwrap_or_default()
-    }
-
     pub async fn org_count(&self) -> u64 {
         self.store.organisations().count().await.expect("count")
     }

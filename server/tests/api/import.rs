@@ -30,12 +30,6 @@ impl TestApp {
         to.trim_start_matches("/contacts/import/").to_string()
     }
 
-    async fn preview(&self, id: &str) -> serde_json::Value {
-        let res = self.call("import/preview", &[("id", id.to_string())]).await;
-        assert_eq!(res.status().as_u16(), 200);
-        serde_json::from_str(&res.text().await.unwrap_or_default()).expect("json")
-    }
-
     async fn download(&self, path: &str) -> (u16, String) {
         let res = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap_or_default())
@@ -60,7 +54,7 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
     let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
 
     // The preview writes nothing and says what each row would do.
-    let p = app.preview(&id).await;
+    let p = app.import_preview(&id).await;
     assert_eq!(counts(&p), (2, 0, 0, 2, 1), "{p}");
     assert_eq!(app.contact_count().await, 0);
     let columns = p["columns"].to_string();
@@ -74,8 +68,7 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
     assert!(bad["detail"].as_str().unwrap().starts_with("Influence:"), "{bad}");
     assert_eq!(bad["line"], 4);
 
-    let res = app.call("import/commit", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.commit_import(&id).await;
     assert_eq!(app.contact_count().await, 2);
     assert_eq!(app.org_count().await, 1, "the acute trust was created from the file");
     // Each new contact's histories (standing and subscription) begin with the import, by whom.
@@ -97,7 +90,7 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
         ("Subscribed", "added to the register through an import")
     );
     assert!(subscription[0].by.contains(MANAGER), "{subscription:?}");
-    let p = app.preview(&id).await;
+    let p = app.import_preview(&id).await;
     assert!(p["committed"].as_str().unwrap().starts_with("2 created"), "{p}");
 
     // Committing twice is refused.
@@ -128,14 +121,14 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
 
     // The same file again changes nothing.
     let again = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
-    assert_eq!(counts(&app.preview(&again).await), (0, 0, 2, 2, 0));
+    assert_eq!(counts(&app.import_preview(&again).await), (0, 0, 2, 2, 0));
 }
 
 #[tokio::test]
 async fn an_export_is_excel_safe_and_imports_back_unchanged() {
     let app = spawn_app().await;
     let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
-    app.call("import/commit", &[("id", id)]).await;
+    app.commit_import(&id).await;
 
     let (status, csv) = app.download("/contacts/export.csv").await;
     assert_eq!(status, 200);
@@ -150,7 +143,7 @@ async fn an_export_is_excel_safe_and_imports_back_unchanged() {
     );
 
     let back = app.upload("export.csv", csv.into_bytes()).await;
-    assert_eq!(counts(&app.preview(&back).await), (0, 0, 2, 0, 0));
+    assert_eq!(counts(&app.import_preview(&back).await), (0, 0, 2, 0, 0));
 }
 
 #[tokio::test]
@@ -210,7 +203,7 @@ async fn columns_with_unknown_headings_are_chosen_on_the_preview_and_kept_for_th
                 Dana Lee,dana.lee@rwt.example.org,Royal Wolverhampton,Acute trust,7\r\n";
     // Nothing reads as the email: the file is kept, and its preview asks which column it is.
     let id = app.upload("odd.csv", file.as_bytes().to_vec()).await;
-    let p = app.preview(&id).await;
+    let p = app.import_preview(&id).await;
     assert_eq!(p["email_column"], false, "{p}");
     let (_, html) = app.get_html(&format!("/contacts/import/{id}")).await;
     assert!(
@@ -235,17 +228,12 @@ async fn columns_with_unknown_headings_are_chosen_on_the_preview_and_kept_for_th
     assert!(res.text().await.unwrap_or_default().contains("chosen for two columns"));
     let res = app.call("import/columns", &choose(&["name", "email"])).await;
     assert_eq!(res.status().as_u16(), 409);
-    assert_eq!(app.preview(&id).await["email_column"], false);
+    assert_eq!(app.import_preview(&id).await["email_column"], false);
 
     // The right choice: the preview is worked out again with it, and the commit uses it.
-    let res = app
-        .call(
-            "import/columns",
-            &choose(&["name", "email", "organisation", "org_kind", ""]),
-        )
+    app.choose_import_columns(&choose(&["name", "email", "organisation", "org_kind", ""]))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    let p = app.preview(&id).await;
+    let p = app.import_preview(&id).await;
     assert_eq!(p["email_column"], true);
     assert_eq!(counts(&p), (1, 0, 0, 0, 1), "{p}");
     let columns = p["columns"].to_string();
@@ -253,8 +241,7 @@ async fn columns_with_unknown_headings_are_chosen_on_the_preview_and_kept_for_th
         columns.contains("[\"Correspondence\",\"email\"]") && columns.contains("[\"Shoe size\",\"\"]"),
         "{columns}"
     );
-    let res = app.call("import/commit", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.commit_import(&id).await;
     assert_eq!(app.contact_count().await, 1);
     // Once imported, its columns cannot be chosen again.
     let res = app

@@ -103,8 +103,7 @@ pub(crate) async fn sent_briefing(app: &TestApp) -> Sent {
         ("Jo Bloggs", "jo@inbound.example.org"),
         ("Zoë Hughes", "zoe@inbound.example.org"),
     ] {
-        let res = app.create_contact(name, email, &org).await;
-        assert_eq!(res.status().as_u16(), 200);
+        app.create_contact(name, email, &org).await;
     }
     let mut r = app
         .store
@@ -140,7 +139,7 @@ pub(crate) async fn sent_briefing(app: &TestApp) -> Sent {
         remind_days_before: None,
     };
     let briefing = app.store.briefings().create(&actor, &draft, "Test").await.unwrap();
-    assert_eq!(app.send_now(&briefing).await.status().as_u16(), 200);
+    app.send_now(&briefing).await;
     assert!(
         wait_for(20, || async { app.mail.messages().len() >= 2 }).await,
         "both are sent"
@@ -248,8 +247,7 @@ async fn a_hard_bounce_over_smtp_holds_the_address_until_it_is_edited() {
     );
     let mut form = form;
     form.push(("id", jo_id.clone()));
-    let res = app.call("contacts/update", &form).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.update_contact(&form).await;
     assert!(contact(&app, &jo_id).await.held.is_none(), "a new address is not held");
     assert_eq!(app.store.segments().count(&s.segment).await.unwrap(), 2);
     let _ = s.briefing;
@@ -366,16 +364,8 @@ async fn a_reply_lands_on_the_history_and_in_the_inbox_and_is_answered_threaded(
 
     // The answer goes out through the outbox, threaded under the reply.
     let before = app.mail.messages().len();
-    let res = app
-        .call(
-            "inbox/answer",
-            &[
-                ("id", item.id.clone()),
-                ("answer", "Yes: it covers prescribing.\n\nBest wishes".into()),
-            ],
-        )
+    app.answer_inbox(&item.id, "Yes: it covers prescribing.\n\nBest wishes")
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert!(
         wait_for(20, || async { app.mail.messages().len() > before }).await,
         "the answer is sent"
@@ -397,8 +387,7 @@ async fn a_reply_lands_on_the_history_and_in_the_inbox_and_is_answered_threaded(
     // The question is marked handled without an answer.
     let question = app.store.inbound().list(InboxFilter::Open, 10).await.unwrap().remove(0);
     assert_eq!(question.kind, InboundKind::Question);
-    let res = app.call("inbox/handled", &[("id", question.id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.mark_handled(&question.id).await;
     assert_eq!(app.store.inbound().open_count().await.unwrap(), 0);
 
     // Mail from a stranger matches nobody: attached to a contact, or discarded.
@@ -427,21 +416,12 @@ async fn a_reply_lands_on_the_history_and_in_the_inbox_and_is_answered_threaded(
         )
         .await;
     assert_eq!(refused.status().as_u16(), 422, "no such contact");
-    let res = app
-        .call("inbox/attach", &[("id", first.id.clone()), ("email", zoe.into())])
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.attach_message(&first.id, zoe).await;
     assert_eq!(
         app.store.inbound().get(&first.id).await.unwrap().contact.map(|c| c.id),
         Some(s.contacts[zoe].clone())
     );
-    assert_eq!(
-        app.call("inbox/discard", &[("id", second.id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.discard_message(&second.id).await;
     assert!(app
         .store
         .inbound()

@@ -19,38 +19,23 @@ fn meeting(with: (&str, &str), summary: &str, follow_up_on: &str) -> Vec<(&'stat
     ]
 }
 
-async fn json(res: reqwest::Response) -> serde_json::Value {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap_or_default();
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str(&text).expect("json")
-}
-
 #[tokio::test]
 async fn a_lead_logs_a_meeting_with_a_follow_up_that_reaches_their_list() {
     let app = spawn_app().await;
     let org = app.create_org("Log Test University", "hei").await;
-    let res = app.create_contact("Zoë Ashworth", "zoe@log.example.org", &org).await;
-    let contact = redirect_target(&res).trim_start_matches("/contacts/").to_string();
+    let contact = app.create_contact("Zoë Ashworth", "zoe@log.example.org", &org).await;
     app.add_user("lead@log.example.org", Role::WorkstreamLead).await;
     app.add_user("other@log.example.org", Role::WorkstreamLead).await;
     let lead = app.signed_in("lead@log.example.org").await;
     let other = app.signed_in("other@log.example.org").await;
     let today = chrono::Utc::now().date_naive().to_string();
 
-    let res = app
-        .call_as(
-            &lead,
-            "interactions/log",
-            &meeting(("contact", &contact), "Agreed the PgCert outcomes", &today),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    let log = json(
-        app.call_as(&lead, "interactions/list", &[("contact", contact.clone())])
-            .await,
+    app.log_interaction_as(
+        &lead,
+        &meeting(("contact", &contact), "Agreed the PgCert outcomes", &today),
     )
     .await;
+    let log = app.interactions_as(&lead, &[("contact", contact.clone())]).await;
     let items = log["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     let (item, editable) = (&items[0][0], &items[0][1]);
@@ -59,19 +44,15 @@ async fn a_lead_logs_a_meeting_with_a_follow_up_that_reaches_their_list() {
     let id = item["id"].as_str().unwrap().to_string();
 
     // On the contact's timeline, in the lead's follow-ups and in the overview's count.
-    let history = json(app.call_as(&lead, "contacts/history", &[("id", contact.clone())]).await).await;
+    let history = app.contact_history_as(&lead, &contact).await;
     assert!(history.to_string().contains("Agreed the PgCert outcomes"), "{history}");
-    let mine = json(app.call_as(&lead, "interactions/follow-ups", &[]).await).await;
+    let mine = app.follow_ups_as(&lead).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
-    let overview = json(app.call_as(&lead, "workstreams/overview", &[]).await).await;
+    let overview = app.overview_as(&lead).await;
     assert_eq!(overview["follow_ups_due"], 1);
 
     // Another lead sees it but may not change it; a manager may; a stale edit is refused.
-    let log = json(
-        app.call_as(&other, "interactions/list", &[("contact", contact.clone())])
-            .await,
-    )
-    .await;
+    let log = app.interactions_as(&other, &[("contact", contact.clone())]).await;
     assert_eq!(log["items"][0][1], false);
     let mut edit = meeting(("contact", &contact), "Hijacked", "");
     edit.remove(0);
@@ -88,7 +69,7 @@ async fn a_lead_logs_a_meeting_with_a_follow_up_that_reaches_their_list() {
     fix.remove(0);
     fix.push(("id", id.clone()));
     fix.push(("version", "1".into()));
-    assert_eq!(app.call("interactions/update", &fix).await.status().as_u16(), 200);
+    app.update_interaction(&fix).await;
     let res = app.call_as(&lead, "interactions/update", &fix).await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.unwrap_or_default().contains("was changed by"));
@@ -101,25 +82,14 @@ async fn a_lead_logs_a_meeting_with_a_follow_up_that_reaches_their_list() {
             .as_u16(),
         409
     );
-    assert_eq!(
-        app.call_as(&lead, "interactions/follow-up-done", &[("id", id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
-    let mine = json(app.call_as(&lead, "interactions/follow-ups", &[]).await).await;
+    app.follow_up_done_as(&lead, &id).await;
+    let mine = app.follow_ups_as(&lead).await;
     assert!(mine["items"].as_array().unwrap().is_empty());
 
     // With an organisation too; a date in the future is refused field by field.
-    let res = app
-        .call(
-            "interactions/log",
-            &meeting(("organisation", &org), "Workshop with the faculty", ""),
-        )
+    app.log_interaction(&meeting(("organisation", &org), "Workshop with the faculty", ""))
         .await;
-    assert_eq!(res.status().as_u16(), 200);
-    let log = json(app.call("interactions/list", &[("organisation", org.clone())]).await).await;
+    let log = app.interactions(&[("organisation", org.clone())]).await;
     assert_eq!(log["items"][0][0]["summary"], "Workshop with the faculty");
     let mut future = meeting(("contact", &contact), "Not yet", "");
     future[2].1 = "2099-01-01".into();

@@ -7,6 +7,7 @@ mod auth;
 mod board;
 mod consent;
 mod editing;
+mod endpoints;
 mod hardening;
 mod helpers;
 mod import;

@@ -75,10 +75,7 @@ async fn the_leads_of_a_stale_workstream_are_reminded_once_per_period_unless_tur
     assert!(html.contains("Reminded by email on"), "{html}");
 
     // A manager turns them off: a period later, not reminded; on again: reminded again.
-    let off = app
-        .call("workstreams/nudges", &[("id", ws.to_string()), ("on", "false".into())])
-        .await;
-    assert_eq!(off.status().as_u16(), 200, "{}", off.text().await.unwrap_or_default());
+    app.set_nudges(ws.as_str(), false).await;
     let later = now + Duration::days(15);
     let off = nudge_stale(&app.store, &identity, 14, later).await.expect("off");
     assert!(!off.contains(&ws.to_string()), "turned off: {off:?}");
@@ -88,8 +85,7 @@ async fn the_leads_of_a_stale_workstream_are_reminded_once_per_period_unless_tur
         setup.contains("Turn on stale-status reminders for Deployment &lt;toolkit&gt;"),
         "{setup}"
     );
-    app.call("workstreams/nudges", &[("id", ws.to_string()), ("on", "true".into())])
-        .await;
+    app.set_nudges(ws.as_str(), true).await;
     let again = nudge_stale(&app.store, &identity, 14, later).await.expect("on");
     assert!(again.contains(&ws.to_string()), "{again:?}");
 

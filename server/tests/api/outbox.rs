@@ -34,8 +34,7 @@ async fn register(app: &TestApp, n: usize, unsubscribed: usize) -> String {
         if i >= n - unsubscribed {
             form.retain(|(k, _)| *k != "subscribed");
         }
-        let res = app.call("contacts/create", &form).await;
-        assert_eq!(res.status().as_u16(), 200);
+        app.create_contact_with(&form).await;
     }
     org
 }
@@ -134,8 +133,7 @@ async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_
         .await
         .unwrap();
     let id = briefing(&app, true, vec![ws.to_string()]).await;
-    let res = app.send_now(&id).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.send_now(&id).await;
     assert!(
         wait_for(20, || async { app.mail.messages().len() >= 5 }).await,
         "5 subscribed recipients receive it"
@@ -418,8 +416,7 @@ async fn a_temporary_refusal_is_retried_with_backoff_until_delivered() {
         reject_temporarily: Some("person0002".into()),
     });
     let id = briefing(&app, false, vec![]).await;
-    let res = app.send_now(&id).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.send_now(&id).await;
     #[derive(Debug, serde::Deserialize)]
     struct Row {
         state: String,
@@ -571,10 +568,8 @@ async fn a_briefing_waiting_for_the_window_says_when_sending_resumes() {
     let app = spawn_with(settings).await;
     register(&app, 2, 0).await;
     let id = briefing(&app, false, vec![]).await;
-    assert_eq!(app.send_now(&id).await.status().as_u16(), 200);
-    let res = app.call("briefings/progress", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
-    let p: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    app.send_now(&id).await;
+    let p = app.briefing_progress(&id).await;
     assert_eq!(p["queued"], 2, "{p}");
     assert!(p["outlook"]["resumes_at"].is_string(), "{p}");
     assert_eq!(p["outlook"]["window"], closed);
@@ -840,8 +835,7 @@ async fn briefings_are_dkim_signed_when_a_key_is_configured_and_a_bad_key_stops_
     let app = spawn_with(settings.clone()).await;
     register(&app, 2, 0).await;
     let id = briefing(&app, true, vec![]).await;
-    let res = app.send_now(&id).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.send_now(&id).await;
     assert!(wait_for(20, || async { app.mail.messages().len() >= 2 }).await);
     for m in app.mail.messages() {
         let sig = m
@@ -882,8 +876,7 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
         reject_temporarily: None,
     });
     let id = briefing(&app, false, vec![]).await;
-    let res = app.send_now(&id).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.send_now(&id).await;
     let state = |app: &TestApp, id: &str| {
         let (store, id) = (app.store.clone(), id.to_string());
         async move { store.briefings().get(&id).await.unwrap().summary.state }
@@ -899,8 +892,7 @@ async fn retry_failed_delivers_what_failed_once_the_relay_is_fixed() {
 
     // The relay's cause is fixed; the manager retries.
     app.mail.set_behaviour(Behaviour::default());
-    let res = app.call("briefings/retry-failed", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.retry_failed(&id).await;
     assert!(
         wait_for(20, || async {
             let r = reports::report(&app.store, &id).await.unwrap();
@@ -950,8 +942,7 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
     let (stop_b, hb) = start(dispatcher("process-b"));
     assert!(wait_for(20, || async { app.mail.messages().len() >= 20 }).await);
 
-    let res = app.call("briefings/stop", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.stop_briefing(&id).await;
     // Within a poll of the stop list nothing more goes out.
     tokio::time::sleep(Duration::from_millis(800)).await;
     let at_stop = app.mail.messages().len();
@@ -981,8 +972,7 @@ async fn a_stopped_send_holds_what_was_not_sent_and_resumes_without_repeats() {
         "the page offers to resume"
     );
 
-    let res = app.call("briefings/resume", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.resume_briefing(&id).await;
     assert!(
         wait_for(60, || async { per_recipient(&app.mail).len() == n }).await,
         "everyone reached"

@@ -111,10 +111,7 @@ async fn a_kept_page_is_never_sent_to_a_session_that_has_ended() {
     page_as_served(&stubborn, &url).await;
     assert_eq!(page_as_served(&stubborn, &url).await.how, "kept");
 
-    assert_eq!(
-        app.call_as(&stubborn, "auth/sign-out", &[]).await.status().as_u16(),
-        200
-    );
+    app.sign_out_as(&stubborn).await;
     let res = stubborn.get(&url).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "the ended session is sent to sign in");
 }

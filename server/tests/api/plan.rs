@@ -1,5 +1,6 @@
 //! The communication plan driving briefings: recurring instances made at UK wall-clock time,
 //! paused items, stopping a repeat; audiences by tag and organisation.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
@@ -41,16 +42,11 @@ fn plan_form(
 
 async fn plan_item(app: &TestApp, segment: &str, frequency: &str, start: &str, instances: &str) -> String {
     let objective = format!("Weekly update {start} {instances}");
-    let res = app
-        .call(
-            "plan/create",
-            &plan_form(
-                segment,
-                [&objective, "email_briefing", frequency, start, "09:00", instances],
-            ),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.create_plan_item(&plan_form(
+        segment,
+        [&objective, "email_briefing", frequency, start, "09:00", instances],
+    ))
+    .await;
     app.store
         .plan()
         .list()
@@ -97,10 +93,7 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
     let item = plan_item(&app, &segment, "weekly", "2027-03-18", "scheduled").await;
     let id = template(&app, &segment, Some(NaiveDate::from_ymd_opt(2027, 3, 25).unwrap())).await;
 
-    let res = app
-        .call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())])
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.repeat_briefing(&id, &item).await;
     let t = app.store.briefings().get(&id).await.unwrap();
     assert_eq!(t.summary.state, BriefingState::Recurring);
     assert!(
@@ -148,17 +141,13 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
     assert!(t.briefings_started.contains(&(april.id.clone(), 3)), "{t:?}");
 
     // Pausing the plan item stops new instances; resuming brings them back.
-    let res = app
-        .call("plan/active", &[("id", item.clone()), ("active", "false".into())])
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.set_plan_item_active(&item, false).await;
     assert!(scheduler::tick(&app.store, at("2027-04-10T12:00:00Z"))
         .await
         .unwrap()
         .instances_made
         .is_empty());
-    app.call("plan/active", &[("id", item.clone()), ("active", "true".into())])
-        .await;
+    app.set_plan_item_active(&item, true).await;
     assert!(!scheduler::tick(&app.store, at("2027-04-10T12:00:00Z"))
         .await
         .unwrap()
@@ -167,8 +156,7 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
 
     // Stopping the repeat keeps what was made and makes no more.
     let before = app.store.briefings().instances(&id).await.unwrap().len();
-    let res = app.call("briefings/cancel", &[("id", id.clone())]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.cancel_briefing(&id).await;
     assert!(scheduler::tick(&app.store, at("2027-05-20T12:00:00Z"))
         .await
         .unwrap()
@@ -188,13 +176,7 @@ async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items
         .unwrap();
     let item = plan_item(&app, &segment, "monthly", "2027-01-31", "draft").await;
     let id = template(&app, &segment, None).await;
-    assert_eq!(
-        app.call("briefings/repeat", &[("id", id.clone()), ("plan_item", item.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.repeat_briefing(&id, &item).await;
     let t = scheduler::tick(&app.store, at("2027-02-20T12:00:00Z")).await.unwrap();
     assert_eq!(t.instances_made.len(), 1);
     assert!(t.briefings_started.is_empty());
@@ -215,17 +197,15 @@ async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items
         "{}",
         again.text().await.unwrap_or_default()
     );
-    let send = app.send_now(&id).await;
+    let send = app.call("briefings/schedule", &send_now_form(&id)).await;
     assert_eq!(send.status().as_u16(), 409);
 
     // A workshop plan item sends no email.
-    let res = app
-        .call(
-            "plan/create",
-            &plan_form(&segment, ["Workshop", "workshop", "monthly", "2027-01-01", "", ""]),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.create_plan_item(&plan_form(
+        &segment,
+        ["Workshop", "workshop", "monthly", "2027-01-01", "", ""],
+    ))
+    .await;
     let workshop = app
         .store
         .plan()
@@ -286,8 +266,7 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
         ("Cat Day", "cat@keele.example.org", &keele, "course  lead"),
         ("Dan Fox", "dan@keele.example.org", &keele, ""),
     ] {
-        let res = app.call("contacts/create", &tagged(n, e, o, t)).await;
-        assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+        app.create_contact_with(&tagged(n, e, o, t)).await;
     }
     // Bad tags: a clear error on the field, nothing written.
     let res = app
@@ -313,30 +292,15 @@ async fn audiences_select_contacts_by_tag_and_by_organisation() {
         f.extend(extra);
         f
     };
-    let res = app
-        .call(
-            "segments/create",
-            &segment("Course leads", vec![("tags", "COURSE LEAD".into())]),
-        )
+    app.create_segment(&segment("Course leads", vec![("tags", "COURSE LEAD".into())]))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
-    let res = app
-        .call(
-            "segments/create",
-            &segment(
-                "Keele course leads",
-                vec![("tags", "course lead".into()), ("organisations[]", keele.clone())],
-            ),
-        )
+    app.create_segment(&segment(
+        "Keele course leads",
+        vec![("tags", "course lead".into()), ("organisations[]", keele.clone())],
+    ))
+    .await;
+    app.create_segment(&segment("Aston", vec![("organisations[]", aston.clone())]))
         .await;
-    assert_eq!(res.status().as_u16(), 200);
-    let res = app
-        .call(
-            "segments/create",
-            &segment("Aston", vec![("organisations[]", aston.clone())]),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
     let segs = app.store.segments().list().await.unwrap();
     let count = |n: &str| segs.iter().find(|s| s.name == n).unwrap().count;
     assert_eq!(count("Course leads"), 2);
@@ -368,23 +332,18 @@ async fn the_plan_shows_what_happened_against_each_occurrence_and_flags_the_miss
 
     // A monthly workshop: three past occurrences, the second held (two days late).
     let start = today.checked_sub_months(Months::new(2)).unwrap() - Duration::days(10);
-    let res = app
-        .call(
-            "plan/create",
-            &plan_form(
-                &segment,
-                [
-                    "Curriculum workshops",
-                    "workshop",
-                    "monthly",
-                    &start.to_string(),
-                    "09:00",
-                    "draft",
-                ],
-            ),
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.create_plan_item(&plan_form(
+        &segment,
+        [
+            "Curriculum workshops",
+            "workshop",
+            "monthly",
+            &start.to_string(),
+            "09:00",
+            "draft",
+        ],
+    ))
+    .await;
     // A weekly email briefing whose instance two weeks ago went out.
     let weekly_start = today - Duration::days(21);
     let email_item = plan_item(&app, &segment, "weekly", &weekly_start.to_string(), "scheduled").await;
@@ -417,19 +376,10 @@ async fn the_plan_shows_what_happened_against_each_occurrence_and_flags_the_miss
         .await
         .unwrap()
         .contains("Choose a plan item from the list"));
-    assert_eq!(
-        app.call("interactions/log", &form(&workshop)).await.status().as_u16(),
-        200
-    );
+    app.log_interaction(&form(&workshop)).await;
 
     let id = template(&app, &segment, None).await;
-    let res = app
-        .call(
-            "briefings/repeat",
-            &[("id", id.clone()), ("plan_item", email_item.clone())],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
+    app.repeat_briefing(&id, &email_item).await;
     let two_weeks_ago = (today - Duration::days(14)).and_hms_opt(12, 0, 0).unwrap().and_utc();
     // As if the repeat had been set up three weeks ago (instances are made from then on).
     app.store
@@ -442,7 +392,7 @@ async fn the_plan_shows_what_happened_against_each_occurrence_and_flags_the_miss
     let tick = scheduler::tick(&app.store, two_weeks_ago).await.unwrap();
     assert_eq!(tick.briefings_started.len(), 1, "{tick:?}");
 
-    let body = app.call("plan/list", &[]).await.text().await.unwrap();
+    let body = app.plan_text().await;
     let view: PlanView = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     let outcomes = |id: &str| {
         let n = view.items.iter().position(|i| i.id == id).unwrap();

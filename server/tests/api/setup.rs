@@ -1,6 +1,7 @@
 //! Setting up a real programme in the browser (issue 13): workstreams created, edited, archived
 //! and restored by a programme manager, their leads' rights following at once, every change
 //! audited, and an edit that lost the race refused with who won.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::domain::policy::Role;
 use app::domain::workstream_setup::WorkstreamSetup;
@@ -23,10 +24,6 @@ fn workstream_form(name: &str, position: &str, leads: &[&str]) -> Vec<(&'static 
 }
 
 impl TestApp {
-    async fn save_workstream(&self, form: &[(&str, String)]) -> reqwest::Response {
-        self.call("workstreams/save", form).await
-    }
-
     async fn setup_named(&self, name: &str) -> WorkstreamSetup {
         self.store
             .workstreams()
@@ -38,23 +35,12 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no workstream named {name}"))
     }
 
-    async fn post_status_as(&self, client: &reqwest::Client, workstream: &str) -> u16 {
-        self.call_as(
-            client,
-            "workstreams/status",
-            &[
-                ("workstream", workstream.to_string()),
-                ("rag", "green".to_string()),
-                ("summary", "On track".to_string()),
-                ("risks", String::new()),
-                ("issues", String::new()),
-                ("next_steps", String::new()),
-                ("commentary", String::new()),
-            ],
-        )
-        .await
-        .status()
-        .as_u16()
+    /// A status update that is expected to be refused: its status.
+    async fn refused_status_as(&self, client: &reqwest::Client, workstream: &str) -> u16 {
+        self.call_as(client, "workstreams/status", &status_form(workstream, "On track"))
+            .await
+            .status()
+            .as_u16()
     }
 }
 
@@ -65,10 +51,8 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     let res = app
         .save_workstream(&workstream_form("Creation of baseline", "1", &[&lead_id]))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(redirect_target(&res), "/setup/workstreams?saved=1");
-    let res = app.save_workstream(&workstream_form("HEI workshops", "2", &[])).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.save_workstream(&workstream_form("HEI workshops", "2", &[])).await;
 
     let baseline = app.setup_named("Creation of baseline").await;
     assert_eq!(baseline.leads.len(), 1);
@@ -77,13 +61,11 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     let workshops = app.setup_named("HEI workshops").await;
 
     let lead = app.signed_in(LEAD).await;
+    // Their own workstream.
+    app.post_status_as(&lead, &status_form(baseline.id.as_str(), "On track"))
+        .await;
     assert_eq!(
-        app.post_status_as(&lead, baseline.id.as_str()).await,
-        200,
-        "their own workstream"
-    );
-    assert_eq!(
-        app.post_status_as(&lead, workshops.id.as_str()).await,
+        app.refused_status_as(&lead, workshops.id.as_str()).await,
         403,
         "not theirs"
     );
@@ -92,12 +74,10 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
     let mut form = workstream_form("HEI workshops", "2", &[&lead_id]);
     form.push(("id", workshops.id.to_string()));
     form.push(("version", workshops.version.to_string()));
-    assert_eq!(app.save_workstream(&form).await.status().as_u16(), 200);
-    assert_eq!(
-        app.post_status_as(&lead, workshops.id.as_str()).await,
-        200,
-        "rights follow at once"
-    );
+    app.save_workstream(&form).await;
+    // Rights follow at once.
+    app.post_status_as(&lead, &status_form(workshops.id.as_str(), "On track"))
+        .await;
 
     // The overview lists them in order; the set-up page needs a manager.
     let (status, html) = app.get_html("/").await;
@@ -135,26 +115,21 @@ async fn a_manager_sets_up_workstreams_and_the_leads_rights_follow() {
 #[tokio::test]
 async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_typed() {
     let app = spawn_app().await;
-    assert_eq!(
-        app.save_workstream(&workstream_form("Deployment toolkit", "5", &[]))
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.save_workstream(&workstream_form("Deployment toolkit", "5", &[]))
+        .await;
     let opened = app.setup_named("Deployment toolkit").await;
 
     // Someone else saves first.
     let mut first = workstream_form("Deployment toolkit", "4", &[]);
     first.push(("id", opened.id.to_string()));
     first.push(("version", opened.version.to_string()));
-    assert_eq!(app.save_workstream(&first).await.status().as_u16(), 200);
+    app.save_workstream(&first).await;
 
     // The second save, from the same opened version, is refused and writes nothing.
     let mut second = workstream_form("Deployment framework", "5", &[]);
     second.push(("id", opened.id.to_string()));
     second.push(("version", opened.version.to_string()));
-    let res = app.save_workstream(&second).await;
+    let res = app.call("workstreams/save", &second).await;
     assert_eq!(res.status().as_u16(), 422);
     let body = res.text().await.unwrap_or_default();
     assert!(body.contains("was changed by Test User"), "{body}");
@@ -170,29 +145,17 @@ async fn an_edit_that_lost_the_race_is_refused_with_who_won_and_keeps_what_was_t
 async fn an_archived_workstream_leaves_the_overview_and_its_leads_rights_and_can_be_restored() {
     let app = spawn_app().await;
     let lead_id = app.add_user(LEAD, Role::WorkstreamLead).await.to_string();
-    assert_eq!(
-        app.save_workstream(&workstream_form("Communication plan", "4", &[&lead_id]))
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.save_workstream(&workstream_form("Communication plan", "4", &[&lead_id]))
+        .await;
     let w = app.setup_named("Communication plan").await;
     let lead = app.signed_in(LEAD).await;
-    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
+    app.post_status_as(&lead, &status_form(w.id.as_str(), "On track")).await;
 
-    let archive = |archived: &str| vec![("id", w.id.to_string()), ("archived", archived.to_string())];
-    assert_eq!(
-        app.call("workstreams/archive", &archive("true"))
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.archive_workstream(w.id.as_str(), true).await;
     let (_, html) = app.get_html("/").await;
     assert!(!html.contains("Communication plan"), "gone from the overview");
     assert_eq!(
-        app.post_status_as(&lead, w.id.as_str()).await,
+        app.refused_status_as(&lead, w.id.as_str()).await,
         403,
         "no longer theirs to update"
     );
@@ -201,16 +164,10 @@ async fn an_archived_workstream_leaves_the_overview_and_its_leads_rights_and_can
     assert!(html.contains("On track"));
     assert!(app.setup_named("Communication plan").await.archived);
 
-    assert_eq!(
-        app.call("workstreams/archive", &archive("false"))
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.archive_workstream(w.id.as_str(), false).await;
     let (_, html) = app.get_html("/").await;
     assert!(html.contains("Communication plan"), "back on the overview");
-    assert_eq!(app.post_status_as(&lead, w.id.as_str()).await, 200);
+    app.post_status_as(&lead, &status_form(w.id.as_str(), "On track")).await;
 }
 
 #[tokio::test]
@@ -219,7 +176,7 @@ async fn invalid_workstreams_are_refused_field_by_field_and_write_nothing() {
     let mut form = workstream_form(" ", "0", &["not a user!"]);
     form.retain(|(k, _)| *k != "ends_on");
     form.push(("ends_on", "2026-01-01".into()));
-    let res = app.save_workstream(&form).await;
+    let res = app.call("workstreams/save", &form).await;
     assert_eq!(res.status().as_u16(), 422);
     let body = res.text().await.unwrap_or_default();
     for message in [
@@ -232,7 +189,7 @@ async fn invalid_workstreams_are_refused_field_by_field_and_write_nothing() {
     }
     // A well-formed id that is no account.
     let res = app
-        .save_workstream(&workstream_form("Ghost-led", "1", &["nosuchuser"]))
+        .call("workstreams/save", &workstream_form("Ghost-led", "1", &["nosuchuser"]))
         .await;
     assert_eq!(res.status().as_u16(), 422);
     assert!(app.store.workstreams().setups(true).await.expect("setups").is_empty());
@@ -284,10 +241,8 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
         .expect("briefing");
 
     // The typo is fixed.
-    let res = app
-        .call("briefings/update", &briefing_form(&id, 1, "Programme update", &segment))
+    app.update_briefing(&briefing_form(&id, 1, "Programme update", &segment))
         .await;
-    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     let saved = app.store.briefings().get(&id).await.expect("get");
     assert_eq!((saved.summary.subject.as_str(), saved.version), ("Programme update", 2));
 
@@ -307,26 +262,16 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
     );
 
     // Scheduled for later: an edit keeps the time; unscheduling makes it a draft again.
-    let res = app
-        .call(
-            "briefings/schedule",
-            &[
-                ("id", id.clone()),
-                ("when", "later".into()),
-                ("date", "2030-03-04".into()),
-                ("time", "09:30".into()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.schedule_briefing(&[
+        ("id", id.clone()),
+        ("when", "later".into()),
+        ("date", "2030-03-04".into()),
+        ("time", "09:30".into()),
+    ])
+    .await;
     let before = app.store.briefings().get(&id).await.expect("get");
-    let res = app
-        .call(
-            "briefings/update",
-            &briefing_form(&id, before.version, "Programme update, March", &segment),
-        )
+    app.update_briefing(&briefing_form(&id, before.version, "Programme update, March", &segment))
         .await;
-    assert_eq!(res.status().as_u16(), 200);
     let after = app.store.briefings().get(&id).await.expect("get");
     assert_eq!(
         after.summary.send_at, before.summary.send_at,
@@ -336,13 +281,7 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
     let (status, html) = app.get_html(&format!("/briefings/{id}/edit")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Saving keeps this time"));
-    assert_eq!(
-        app.call("briefings/unschedule", &[("id", id.clone())])
-            .await
-            .status()
-            .as_u16(),
-        200
-    );
+    app.unschedule_briefing(&id).await;
     let now = app.store.briefings().get(&id).await.expect("get");
     assert_eq!(
         (now.summary.state, now.summary.send_at),
@@ -373,12 +312,11 @@ async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
 #[tokio::test]
 async fn a_long_status_history_is_read_a_page_at_a_time() {
     let app = spawn_app().await;
-    let res = app.save_workstream(&workstream_form("Long history", "1", &[])).await;
-    assert_eq!(res.status().as_u16(), 200);
+    app.save_workstream(&workstream_form("Long history", "1", &[])).await;
     let ws = app.setup_named("Long history").await.id.to_string();
     let shown = app::domain::workstream::UPDATES_SHOWN as usize;
     for _ in 0..shown + 5 {
-        assert_eq!(app.post_status_as(&app.client, &ws).await, 200);
+        app.post_status_as(&app.client, &status_form(&ws, "On track")).await;
     }
     let view = app
         .store
