@@ -79,18 +79,8 @@ fn token_of(mail: &str, path: &str) -> String {
 #[tokio::test]
 async fn an_invited_lead_chooses_a_password_once_and_leads_their_workstream() {
     let app = spawn_app().await;
-    let ws = app
-        .store
-        .workstreams()
-        .create("Creation of baseline", "Aim", 1, None)
-        .await
-        .expect("ws");
-    let other = app
-        .store
-        .workstreams()
-        .create("HEI workshops", "Aim", 2, None)
-        .await
-        .expect("ws");
+    let ws = app.create_workstream("Creation of baseline", 1, &[]).await;
+    let other = app.create_workstream("HEI workshops", 2, &[]).await;
     app.invite(&invite_form(INVITEE, "workstream-lead", &[ws.as_str()]))
         .await;
 

@@ -1,5 +1,6 @@
 //! Consent and data protection: the lawful basis on record, audiences that require one, and a
 //! subscription history kept by the database whichever way the change was made.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::domain::consent::LawfulBasis;
 use app::domain::ContactId;
@@ -154,30 +155,14 @@ async fn a_subject_access_export_holds_everything_and_erasure_keeps_the_report_c
     ])
     .await;
     // A briefing to both, sent and acknowledged by Eve.
-    let segment = app
-        .store
-        .segments()
-        .create(&app::backend::repo::audit::Actor::system(), "All", &Default::default())
-        .await
-        .unwrap();
+    let segment = app.create_segment(&audience("All", &[])).await;
     let briefing = app
-        .store
-        .briefings()
-        .create(
-            &app::backend::repo::audit::Actor::system(),
-            &app::domain::briefing::BriefingDraft {
-                subject: "Erasure briefing".into(),
-                body: "Hello".into(),
-                segment,
-                workstreams: vec![],
-                ack_required: true,
-                ack_deadline: chrono::NaiveDate::from_ymd_opt(2030, 1, 1),
-                remind_days_before: None,
-            },
-            "Test",
-        )
-        .await
-        .unwrap();
+        .create_briefing(&asking_acknowledgement(
+            new_briefing("Erasure briefing", "Hello", &segment),
+            "2030-01-01",
+            "",
+        ))
+        .await;
     app.send_now(&briefing).await;
     assert!(
         wait_for(20, || async {

@@ -1,12 +1,10 @@
 //! Editing and removing what a programme manager set up: audiences, plan items and
 //! milestones. Every edit names the version it was opened at (a stale one is refused, saying
 //! who saved since, and writes nothing); removing what history refers to archives it.
+use crate::endpoints::*;
 use crate::helpers::*;
-use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
-use app::domain::briefing::BriefingDraft;
 use app::domain::policy::Role;
-use app::domain::segment::SegmentFilter;
 use chrono::{DateTime, Utc};
 use server::config::Settings;
 
@@ -61,16 +59,8 @@ async fn last_audit(app: &TestApp, record_prefix: &str) -> (String, String) {
     (action.unwrap_or_default(), changes.unwrap_or_default())
 }
 
-fn briefing(segment: &str) -> BriefingDraft {
-    BriefingDraft {
-        subject: "Programme update".into(),
-        body: "Hello".into(),
-        segment: segment.into(),
-        workstreams: vec![],
-        ack_required: false,
-        ack_deadline: None,
-        remind_days_before: None,
-    }
+fn briefing(segment: &str) -> Vec<(&'static str, String)> {
+    new_briefing("Programme update", "Hello", segment)
 }
 
 #[tokio::test]
@@ -78,12 +68,7 @@ async fn an_audience_is_edited_and_a_stale_edit_is_refused_keeping_what_was_type
     let app = spawn_app().await;
     let org = app.create_org("Edit Test University", "hei").await;
     app.create_contact("Ann Able", "ann@edit.example.org", &org).await;
-    let id = app
-        .store
-        .segments()
-        .create(&Actor::system(), "Universities", &SegmentFilter::default())
-        .await
-        .unwrap();
+    let id = app.create_segment(&audience("Universities", &[])).await;
 
     app.update_segment(&audience_form(&id, 1, "Universities (HEIs)", "1"))
         .await;
@@ -125,24 +110,9 @@ async fn an_audience_is_edited_and_a_stale_edit_is_refused_keeping_what_was_type
 #[tokio::test]
 async fn an_unused_audience_is_deleted_and_a_used_one_archived_until_restored() {
     let app = spawn_app().await;
-    let actor = Actor::system();
-    let unused = app
-        .store
-        .segments()
-        .create(&actor, "Nobody uses this", &SegmentFilter::default())
-        .await
-        .unwrap();
-    let used = app
-        .store
-        .segments()
-        .create(&actor, "Everyone", &SegmentFilter::default())
-        .await
-        .unwrap();
-    app.store
-        .briefings()
-        .create(&actor, &briefing(&used), "Test")
-        .await
-        .unwrap();
+    let unused = app.create_segment(&audience("Nobody uses this", &[])).await;
+    let used = app.create_segment(&audience("Everyone", &[])).await;
+    app.create_briefing(&briefing(&used)).await;
 
     app.remove_segment(&unused).await;
     assert!(app.store.segments().get(&unused).await.is_err(), "deleted");
@@ -197,24 +167,13 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
     let mut settings = Settings::for_tests();
     settings.workers = false;
     let app = spawn_with(settings).await;
-    let actor = Actor::system();
-    let segment = app
-        .store
-        .segments()
-        .create(&actor, "Everyone", &SegmentFilter::default())
-        .await
-        .unwrap();
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     // A weekly item (Mondays from 1 March 2027) driving a repeating briefing.
     let mut create = plan_form("", 0, &segment, "weekly", "09:00");
     create.drain(0..2);
     app.create_plan_item(&create).await;
     let item = app.store.plan().list().await.unwrap()[0].clone();
-    let template = app
-        .store
-        .briefings()
-        .create(&actor, &briefing(&segment), "Test")
-        .await
-        .unwrap();
+    let template = app.create_briefing(&briefing(&segment)).await;
     app.repeat_briefing(&template, &item.id).await;
     // On 28 Feb the scheduler makes the next two weeks: 1 and 8 March.
     scheduler::tick(&app.store, at("2027-02-28T12:00:00Z")).await.unwrap();
@@ -222,11 +181,14 @@ async fn editing_a_plan_items_timing_changes_only_its_future_occurrences() {
     assert_eq!(made.len(), 2);
     // A person reschedules the 8 March one by hand: it is theirs now.
     let mine = made.iter().find(|b| b.subject.contains("8 March")).unwrap().id.clone();
-    app.store
-        .briefings()
-        .schedule(&Actor::system(), &mine, at("2027-03-08T11:00:00Z"))
-        .await
-        .unwrap();
+    // 11:00 in the UK on 8 March (GMT) is 11:00 UTC.
+    app.schedule_briefing(&[
+        ("id", mine.clone()),
+        ("when", "later".into()),
+        ("date", "2027-03-08".into()),
+        ("time", "11:00".into()),
+    ])
+    .await;
 
     // The item becomes fortnightly at 10:00. The untouched future instance (1 March) is made
     // again at the new time; the one a person scheduled stays as it was.
@@ -293,23 +255,9 @@ async fn a_lead_edits_and_deletes_their_own_milestones_only() {
     let app = spawn_app().await;
     let lead = app.add_user("lead@ms.example.org", Role::WorkstreamLead).await;
     let other = app.add_user("other@ms.example.org", Role::WorkstreamLead).await;
-    let ws = app
-        .store
-        .workstreams()
-        .create("Baseline", "Aim", 1, Some(&lead))
-        .await
-        .unwrap();
-    app.store
-        .workstreams()
-        .create("Toolkit", "Aim", 2, Some(&other))
-        .await
-        .unwrap();
-    let draft = app::domain::workstream::parse_milestone("Baseln survey", "2027-01-31").unwrap();
-    app.store
-        .workstreams()
-        .add_milestone(&Actor::system(), &ws, &draft)
-        .await
-        .unwrap();
+    let ws = app.create_workstream("Baseline", 1, &[&lead]).await;
+    app.create_workstream("Toolkit", 2, &[&other]).await;
+    app.add_milestone(ws.as_str(), "Baseln survey", "2027-01-31").await;
     let m = app.store.workstreams().view(&ws).await.unwrap().milestones[0].clone();
     let form = |version: u32, title: &str, status: &str| {
         vec![

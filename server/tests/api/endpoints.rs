@@ -3,6 +3,7 @@
 //! the body otherwise) and returns the response, its parsed JSON, or the id it redirected to.
 //! A test that expects a refusal calls `app.call(...)` itself: that status is what it tests.
 use crate::helpers::*;
+use app::domain::{UserId, WorkstreamId};
 
 /// "Send now" on a briefing, as the manager's form posts it.
 pub fn send_now_form(briefing: &str) -> Vec<(&'static str, String)> {
@@ -34,6 +35,51 @@ pub fn status_form(workstream: &str, summary: &str) -> Vec<(&'static str, String
         ("next_steps", String::new()),
         ("commentary", String::new()),
     ]
+}
+
+/// Sets `key` in a form (adding it when the form has no such field).
+pub fn set_field(form: &mut Vec<(&'static str, String)>, key: &'static str, value: &str) {
+    match form.iter_mut().find(|(k, _)| *k == key) {
+        Some(field) => field.1 = value.to_string(),
+        None => form.push((key, value.to_string())),
+    }
+}
+
+/// A new audience of the contacts at these kinds of organisation (every contact when none).
+pub fn audience(name: &str, kinds: &[&str]) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("name", name.to_string()),
+        ("influence_min", "1".to_string()),
+        ("interest_min", "1".to_string()),
+    ];
+    for kind in kinds {
+        form.push(("kinds[]", kind.to_string()));
+    }
+    form
+}
+
+/// A new briefing to an audience, asking for no acknowledgement (see `asking_acknowledgement`).
+pub fn new_briefing(subject: &str, body: &str, segment: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("subject", subject.to_string()),
+        ("body", body.to_string()),
+        ("segment", segment.to_string()),
+        ("ack_deadline", String::new()),
+        ("remind_days_before", String::new()),
+    ]
+}
+
+/// The briefing form asking for acknowledgement by `deadline`, reminding `remind` days before
+/// it (blank: no reminder).
+pub fn asking_acknowledgement(
+    mut form: Vec<(&'static str, String)>,
+    deadline: &str,
+    remind: &str,
+) -> Vec<(&'static str, String)> {
+    set_field(&mut form, "ack_required", "on");
+    set_field(&mut form, "ack_deadline", deadline);
+    set_field(&mut form, "remind_days_before", remind);
+    form
 }
 
 /// The id at the end of the path a create redirected to (`/contacts/{id}` and the like).
@@ -252,6 +298,41 @@ impl TestApp {
     }
 
     // Workstreams.
+
+    /// Creates a workstream through the set-up form ("Aim" its purpose) and returns its id, read
+    /// from the set-up list (the form sends the browser back to the list, not to the new one).
+    pub async fn create_workstream(&self, name: &str, position: u32, leads: &[&UserId]) -> WorkstreamId {
+        let mut form = vec![
+            ("name", name.to_string()),
+            ("purpose", "Aim".to_string()),
+            ("position", position.to_string()),
+        ];
+        for lead in leads {
+            form.push(("leads[]", lead.to_string()));
+        }
+        self.save_workstream(&form).await;
+        let setups = self.workstream_setups().await;
+        let id = setups["workstreams"]
+            .as_array()
+            .and_then(|all| all.iter().find(|w| w["name"] == name))
+            .and_then(|w| w["id"].as_str())
+            .unwrap_or_else(|| panic!("no workstream named {name}: {setups}"))
+            .to_string();
+        WorkstreamId::parse(&id).expect("a workstream id")
+    }
+
+    pub async fn workstream_setups(&self) -> serde_json::Value {
+        self.expect_json("workstreams/setup-list", &[]).await
+    }
+
+    pub async fn add_milestone(&self, workstream: &str, title: &str, due: &str) -> reqwest::Response {
+        let form = [
+            ("workstream", workstream.to_string()),
+            ("title", title.to_string()),
+            ("due", due.to_string()),
+        ];
+        self.expect_ok("workstreams/milestone-add", &form).await
+    }
 
     pub async fn post_status_as(&self, client: &reqwest::Client, form: &[(&str, String)]) -> reqwest::Response {
         self.expect_ok_as(client, "workstreams/status", form).await

@@ -1,16 +1,14 @@
 //! Mail coming back over real SMTP into the inbound listener: bounces hold addresses and leave
 //! them out of audiences, replies land on the contact's history and in the inbox, answers go
 //! out threaded, and nothing accepted is lost.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::backend::inbound::classify::Ours;
 use app::backend::inbound::listener::{Accepted, Sink};
-use app::backend::repo::audit::Actor;
 use app::backend::repo::inbound::InboxFilter;
 use app::backend::services::inbound::{process_pending, StoreSink};
-use app::domain::briefing::BriefingDraft;
 use app::domain::inbound::{InboundKind, Question};
-use app::domain::segment::SegmentFilter;
-use app::domain::{ContactId, OrgKind};
+use app::domain::ContactId;
 use server::config::Settings;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -115,30 +113,11 @@ pub(crate) async fn sent_briefing(app: &TestApp) -> Sent {
     for row in rows {
         contacts.insert(row[0].clone(), row[1].clone());
     }
-    let actor = Actor::system();
-    let segment = app
-        .store
-        .segments()
-        .create(
-            &actor,
-            "Universities",
-            &SegmentFilter {
-                kinds: vec![OrgKind::Hei],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let draft = BriefingDraft {
-        subject: "ACP programme briefing: December".into(),
-        body: "The December briefing.".into(),
-        segment: segment.clone(),
-        workstreams: vec![],
-        ack_required: true,
-        ack_deadline: Some(chrono::NaiveDate::from_ymd_opt(2030, 1, 31).unwrap()),
-        remind_days_before: None,
-    };
-    let briefing = app.store.briefings().create(&actor, &draft, "Test").await.unwrap();
+    let segment = app.create_segment(&audience("Universities", &["hei"])).await;
+    let form = new_briefing("ACP programme briefing: December", "The December briefing.", &segment);
+    let briefing = app
+        .create_briefing(&asking_acknowledgement(form, "2030-01-31", ""))
+        .await;
     app.send_now(&briefing).await;
     assert!(
         wait_for(20, || async { app.mail.messages().len() >= 2 }).await,

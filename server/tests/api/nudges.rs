@@ -12,18 +12,8 @@ async fn the_leads_of_a_stale_workstream_are_reminded_once_per_period_unless_tur
     let lead = app
         .add_user("toolkit.lead@test.example.org", Role::WorkstreamLead)
         .await;
-    let ws = app
-        .store
-        .workstreams()
-        .create("Deployment <toolkit>", "Aim", 1, Some(&lead))
-        .await
-        .expect("workstream");
-    let fresh = app
-        .store
-        .workstreams()
-        .create("Fresh workstream", "Aim", 2, Some(&lead))
-        .await
-        .expect("workstream");
+    let ws = app.create_workstream("Deployment <toolkit>", 1, &[&lead]).await;
+    let fresh = app.create_workstream("Fresh workstream", 2, &[&lead]).await;
     // Set up 20 days ago and never updated: stale after 14 days. The other is new.
     app.store
         .db()

@@ -1,14 +1,12 @@
 //! Briefings over real SMTP (an SMTP server on loopback): what recipients receive, the outbox
 //! across crashes, outages and competing dispatchers, personal links, scheduling and reminders.
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::backend::outbox::Dispatcher;
 use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
 use app::backend::services::reports;
-use app::domain::briefing::BriefingDraft;
-use app::domain::segment::SegmentFilter;
 use app::domain::time::london_to_utc;
-use app::domain::OrgKind;
 use chrono::{NaiveDate, NaiveTime, Utc};
 use server::config::Settings;
 use server::devmail::{Behaviour, MailSink};
@@ -40,30 +38,21 @@ async fn register(app: &TestApp, n: usize, unsubscribed: usize) -> String {
 }
 
 async fn briefing(app: &TestApp, ack: bool, workstreams: Vec<String>) -> String {
-    let actor = Actor::system();
     let segment = app
-        .store
-        .segments()
-        .create(
-            &actor,
-            &format!("All {}", rand_suffix()),
-            &SegmentFilter {
-                kinds: vec![OrgKind::Hei],
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let draft = BriefingDraft {
-        subject: "Programme update: <November>".into(),
-        body: "Dear partners,\n\nThe **PgCert** outcomes are agreed. <script>alert(1)</script>".into(),
-        segment,
-        workstreams,
-        ack_required: ack,
-        ack_deadline: ack.then(|| NaiveDate::from_ymd_opt(2030, 1, 31).unwrap()),
-        remind_days_before: ack.then_some(3),
-    };
-    app.store.briefings().create(&actor, &draft, "Test").await.unwrap()
+        .create_segment(&audience(&format!("All {}", rand_suffix()), &["hei"]))
+        .await;
+    let mut form = new_briefing(
+        "Programme update: <November>",
+        "Dear partners,\n\nThe **PgCert** outcomes are agreed. <script>alert(1)</script>",
+        &segment,
+    );
+    for w in workstreams {
+        form.push(("workstreams[]", w));
+    }
+    if ack {
+        form = asking_acknowledgement(form, "2030-01-31", "3");
+    }
+    app.create_briefing(&form).await
 }
 
 /// A sending rate of `n` messages a second.
@@ -126,12 +115,7 @@ fn start(d: Dispatcher) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
 async fn a_briefing_reaches_every_subscribed_recipient_once_with_proper_headers_and_links() {
     let app = spawn_app().await;
     register(&app, 6, 1).await;
-    let ws = app
-        .store
-        .workstreams()
-        .create("HEI workshops", "Aim", 1, None)
-        .await
-        .unwrap();
+    let ws = app.create_workstream("HEI workshops", 1, &[]).await;
     let id = briefing(&app, true, vec![ws.to_string()]).await;
     app.send_now(&id).await;
     assert!(

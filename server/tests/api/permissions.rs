@@ -3,6 +3,7 @@
 //! programme manager): refused calls get 401/403 and write nothing in any table, allowed ones
 //! never get a 5xx, public ones answer what they should; and object-level checks (an id of one
 //! record passed with another's).
+use crate::endpoints::*;
 use crate::helpers::*;
 use app::backend::services::reports;
 use app::domain::policy::Role;
@@ -444,33 +445,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .id;
     let other_id = app.add_user(OTHER_LEAD, Role::WorkstreamLead).await;
-    let workstream = app
-        .store
-        .workstreams()
-        .create("Matrix workstream", "Aim", 1, Some(&lead_id))
-        .await
-        .unwrap();
-    let other_workstream = app
-        .store
-        .workstreams()
-        .create("Other workstream", "Aim", 2, Some(&other_id))
-        .await
-        .unwrap();
-    let actor = app::backend::repo::audit::Actor::system();
-    let draft = app::domain::workstream::parse_milestone("Fixture milestone", "2027-01-01").unwrap();
-    app.store
-        .workstreams()
-        .add_milestone(&actor, &workstream, &draft)
-        .await
-        .unwrap();
+    let workstream = app.create_workstream("Matrix workstream", 1, &[&lead_id]).await;
+    let other_workstream = app.create_workstream("Other workstream", 2, &[&other_id]).await;
+    app.add_milestone(workstream.as_str(), "Fixture milestone", "2027-01-01")
+        .await;
     let milestone = app.store.workstreams().view(&workstream).await.unwrap().milestones[0]
         .id
         .clone();
-    app.store
-        .workstreams()
-        .add_milestone(&actor, &other_workstream, &draft)
-        .await
-        .unwrap();
+    app.add_milestone(other_workstream.as_str(), "Fixture milestone", "2027-01-01")
+        .await;
     let other_milestone = app
         .store
         .workstreams()
@@ -480,40 +463,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         .milestones[0]
         .id
         .clone();
-    let segment = app
-        .store
-        .segments()
-        .create(&actor, "Fixture audience", &Default::default())
-        .await
-        .unwrap();
-    let briefing_draft = app::domain::briefing::BriefingDraft {
-        subject: "Fixture briefing".into(),
-        body: "Body".into(),
-        segment: segment.clone(),
-        workstreams: vec![],
-        ack_required: false,
-        ack_deadline: None,
-        remind_days_before: None,
-    };
+    let segment = app.create_segment(&audience("Fixture audience", &[])).await;
     let briefing = app
-        .store
-        .briefings()
-        .create(&actor, &briefing_draft, "Test")
-        .await
-        .unwrap();
-    let plan_draft = app::domain::plan::PlanForm {
-        segment: segment.clone(),
-        objective: "Fixture plan item".into(),
-        key_message: "Message".into(),
-        channel: "email_briefing".into(),
-        frequency: "monthly".into(),
-        owner: "PM".into(),
-        start: "2027-01-01".into(),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
-    let plan_item = app.store.plan().create(&actor, &plan_draft).await.unwrap();
+        .create_briefing(&new_briefing("Fixture briefing", "Body", &segment))
+        .await;
+    let s = |v: &str| v.to_string();
+    app.create_plan_item(&[
+        ("segment", segment.clone()),
+        ("objective", s("Fixture plan item")),
+        ("key_message", s("Message")),
+        ("channel", s("email_briefing")),
+        ("frequency", s("monthly")),
+        ("owner", s("PM")),
+        ("start", s("2027-01-01")),
+        ("end", String::new()),
+        ("feedback", String::new()),
+    ])
+    .await;
+    let plan_item = app.store.plan().list().await.unwrap()[0].id.clone();
     Fixture {
         org,
         contact,
@@ -887,16 +854,7 @@ async fn a_personal_link_token_works_for_its_own_delivery_and_purpose_only() {
         app.create_contact(&format!("Token {who}"), &format!("{who}@token.example.org"), &org)
             .await;
     }
-    let segment = app
-        .store
-        .segments()
-        .create(
-            &app::backend::repo::audit::Actor::system(),
-            "Everyone",
-            &Default::default(),
-        )
-        .await
-        .expect("segment");
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     let briefing = app
         .create_briefing(&[
             ("subject", "Token briefing".to_string()),

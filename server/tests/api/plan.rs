@@ -2,10 +2,8 @@
 //! paused items, stopping a repeat; audiences by tag and organisation.
 use crate::endpoints::*;
 use crate::helpers::*;
-use app::backend::repo::audit::Actor;
 use app::backend::scheduler;
-use app::domain::briefing::{BriefingDraft, BriefingState};
-use app::domain::segment::SegmentFilter;
+use app::domain::briefing::BriefingState;
 use chrono::{DateTime, NaiveDate, Utc};
 use server::config::Settings;
 
@@ -59,20 +57,11 @@ async fn plan_item(app: &TestApp, segment: &str, frequency: &str, start: &str, i
 }
 
 async fn template(app: &TestApp, segment: &str, deadline: Option<NaiveDate>) -> String {
-    let draft = BriefingDraft {
-        subject: "Programme update".into(),
-        body: "Hello".into(),
-        segment: segment.into(),
-        workstreams: vec![],
-        ack_required: deadline.is_some(),
-        ack_deadline: deadline,
-        remind_days_before: None,
-    };
-    app.store
-        .briefings()
-        .create(&Actor::system(), &draft, "Test")
-        .await
-        .unwrap()
+    let mut form = new_briefing("Programme update", "Hello", segment);
+    if let Some(deadline) = deadline {
+        form = asking_acknowledgement(form, &deadline.to_string(), "");
+    }
+    app.create_briefing(&form).await
 }
 
 #[tokio::test]
@@ -83,12 +72,7 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
         app.create_contact(&format!("Person {i}"), &format!("p{i}@plan.example.org"), &org)
             .await;
     }
-    let segment = app
-        .store
-        .segments()
-        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
-        .await
-        .unwrap();
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     // Weekly on Thursdays from 18 March 2027; the clocks go forward on Sunday 28 March.
     let item = plan_item(&app, &segment, "weekly", "2027-03-18", "scheduled").await;
     let id = template(&app, &segment, Some(NaiveDate::from_ymd_opt(2027, 3, 25).unwrap())).await;
@@ -168,12 +152,7 @@ async fn a_plan_item_makes_each_occurrence_its_own_briefing_at_uk_wall_clock_tim
 #[tokio::test]
 async fn draft_instances_wait_for_review_and_only_drafts_repeat_with_email_items() {
     let app = app_without_workers().await;
-    let segment = app
-        .store
-        .segments()
-        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
-        .await
-        .unwrap();
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     let item = plan_item(&app, &segment, "monthly", "2027-01-31", "draft").await;
     let id = template(&app, &segment, None).await;
     app.repeat_briefing(&id, &item).await;
@@ -322,12 +301,7 @@ async fn the_plan_shows_what_happened_against_each_occurrence_and_flags_the_miss
     let app = app_without_workers().await;
     let org = app.create_org("Outcome Test University", "hei").await;
     app.create_contact("Olu Outcome", "olu@outcome.example.org", &org).await;
-    let segment = app
-        .store
-        .segments()
-        .create(&Actor::system(), "Everyone", &SegmentFilter::default())
-        .await
-        .unwrap();
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     let today = app::domain::workstream::today_in_london(Utc::now());
 
     // A monthly workshop: three past occurrences, the second held (two days late).

@@ -239,6 +239,8 @@ async fn the_audience_rule_in_memory_matches_the_database_rule() {
             interest_min: f.interest_min.max(1),
             ..f.clone()
         };
+        // Made from the generated filter itself (not its form): the database's rule is compared
+        // with the view's for exactly that filter.
         let segment = app
             .store
             .segments()

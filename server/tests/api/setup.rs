@@ -215,30 +215,11 @@ fn briefing_form(id: &str, version: u32, subject: &str, segment: &str) -> Vec<(&
 /// scheduled briefing a draft again.
 #[tokio::test]
 async fn briefings_are_edited_until_they_send_and_a_stale_edit_is_refused() {
-    use app::backend::repo::audit::Actor;
     let app = spawn_app().await;
-    let actor = Actor::system();
-    let segment = app
-        .store
-        .segments()
-        .create(&actor, "Everyone", &Default::default())
-        .await
-        .expect("segment");
-    let draft = app::domain::briefing::BriefingDraft {
-        subject: "Programme updte".into(),
-        body: "Body".into(),
-        segment: segment.clone(),
-        workstreams: vec![],
-        ack_required: false,
-        ack_deadline: None,
-        remind_days_before: None,
-    };
+    let segment = app.create_segment(&audience("Everyone", &[])).await;
     let id = app
-        .store
-        .briefings()
-        .create(&actor, &draft, "Test")
-        .await
-        .expect("briefing");
+        .create_briefing(&new_briefing("Programme updte", "Body", &segment))
+        .await;
 
     // The typo is fixed.
     app.update_briefing(&briefing_form(&id, 1, "Programme update", &segment))
