@@ -49,18 +49,7 @@ async fn a_contacts_standing_is_recorded_at_every_change_and_the_map_shows_the_m
     // An import raises their target.
     let csv = "Name,E-mail,Organisation,Organisation kind,Influence,Interest,Engagement now,Engagement target\r\n\
                Zoë Map-Renamed,zoe.map@map.example.org,Map University,Higher education institution,4,5,Supportive,Leading\r\n";
-    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("map.csv");
-    let res = app
-        .client
-        .post(format!("{}/contacts/import/upload", app.address))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(res.status().as_u16(), 303);
-    let import = redirect_target(&res)
-        .trim_start_matches("/contacts/import/")
-        .to_string();
+    let import = app.upload_import("map.csv", csv.as_bytes().to_vec()).await;
     app.commit_import(&import).await;
 
     let history = app.engagement_history(&id).await;

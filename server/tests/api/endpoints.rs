@@ -514,6 +514,15 @@ impl TestApp {
 
     // Imports.
 
+    /// Uploads a file to import (a form post, not a server function: it answers 303 to the
+    /// preview) and returns the import's id.
+    pub async fn upload_import(&self, name: &str, bytes: Vec<u8>) -> String {
+        let (status, to) = self.upload_as(&self.client, name, bytes).await;
+        assert_eq!(status, 303, "upload of {name}: sent to {to}");
+        assert!(to.starts_with("/contacts/import/"), "{to}");
+        to.trim_start_matches("/contacts/import/").to_string()
+    }
+
     pub async fn import_preview(&self, id: &str) -> serde_json::Value {
         self.expect_json("import/preview", &[("id", id.to_string())]).await
     }

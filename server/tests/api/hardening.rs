@@ -190,6 +190,7 @@ async fn a_new_password_ends_the_users_sessions() {
         .await
         .expect("hash");
     let email = app::domain::EmailAddress::parse(LEAD).expect("email");
+    // The command line's path (no endpoint sets a password without a reset link).
     app.store
         .users()
         .set_password(&email, &hash)
@@ -374,6 +375,7 @@ async fn a_request_for_another_host_name_is_refused() {
 async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
     use app::backend::repo::audit::Actor;
     let app = spawn_app().await;
+    // Entries written directly: no endpoint writes 120 audited actions quickly.
     for i in 0..120 {
         app.store
             .audit()

@@ -181,6 +181,18 @@ impl TestApp {
         self.call_as(&self.client, endpoint, form).await
     }
 
+    /// Uploads `bytes` for import as a browser does; returns the status and where it was sent next.
+    pub async fn upload_as(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> (u16, String) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let res = client
+            .post(format!("{}/contacts/import/upload", self.address))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload sent");
+        (res.status().as_u16(), redirect_target(&res))
+    }
+
     /// Posts a form the way a browser without JavaScript does.
     pub async fn post_plain_form(&self, endpoint: &str, form: &[(&str, String)], referer: &str) -> reqwest::Response {
         self.client

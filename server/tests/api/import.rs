@@ -11,25 +11,6 @@ Cara Bad,cara.bad@swbh.example.org,Sandwell and West Birmingham,Acute trust,,9,N
 ,no-name@swbh.example.org,Nowhere,,,,\r\n";
 
 impl TestApp {
-    /// Uploads `bytes` as a browser does; returns where it was sent next.
-    async fn upload_as(&self, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> (u16, String) {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-        let res = client
-            .post(format!("{}/contacts/import/upload", self.address))
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .expect("upload sent");
-        (res.status().as_u16(), redirect_target(&res))
-    }
-
-    async fn upload(&self, name: &str, bytes: Vec<u8>) -> String {
-        let (status, to) = self.upload_as(&self.client, name, bytes).await;
-        assert_eq!(status, 303, "{to}");
-        assert!(to.starts_with("/contacts/import/"), "{to}");
-        to.trim_start_matches("/contacts/import/").to_string()
-    }
-
     async fn download(&self, path: &str) -> (u16, String) {
         let res = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap_or_default())
@@ -51,7 +32,7 @@ fn counts(p: &serde_json::Value) -> (u64, u64, u64, u64, u64) {
 #[tokio::test]
 async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_again_changes_nothing() {
     let app = spawn_app().await;
-    let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+    let id = app.upload_import("register.csv", FILE.as_bytes().to_vec()).await;
 
     // The preview writes nothing and says what each row would do.
     let p = app.import_preview(&id).await;
@@ -120,14 +101,14 @@ async fn a_spreadsheet_is_previewed_then_its_good_rows_imported_in_one_go_and_ag
     assert!(audit[0].starts_with("2 created, 0 updated"), "{audit:?}");
 
     // The same file again changes nothing.
-    let again = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+    let again = app.upload_import("register.csv", FILE.as_bytes().to_vec()).await;
     assert_eq!(counts(&app.import_preview(&again).await), (0, 0, 2, 2, 0));
 }
 
 #[tokio::test]
 async fn an_export_is_excel_safe_and_imports_back_unchanged() {
     let app = spawn_app().await;
-    let id = app.upload("register.csv", FILE.as_bytes().to_vec()).await;
+    let id = app.upload_import("register.csv", FILE.as_bytes().to_vec()).await;
     app.commit_import(&id).await;
 
     let (status, csv) = app.download("/contacts/export.csv").await;
@@ -142,7 +123,7 @@ async fn an_export_is_excel_safe_and_imports_back_unchanged() {
         "{filtered}"
     );
 
-    let back = app.upload("export.csv", csv.into_bytes()).await;
+    let back = app.upload_import("export.csv", csv.into_bytes()).await;
     assert_eq!(counts(&app.import_preview(&back).await), (0, 0, 2, 0, 0));
 }
 
@@ -202,7 +183,7 @@ async fn columns_with_unknown_headings_are_chosen_on_the_preview_and_kept_for_th
     let file = "Who,Correspondence,Employer,Organisation kind,Shoe size\r\n\
                 Dana Lee,dana.lee@rwt.example.org,Royal Wolverhampton,Acute trust,7\r\n";
     // Nothing reads as the email: the file is kept, and its preview asks which column it is.
-    let id = app.upload("odd.csv", file.as_bytes().to_vec()).await;
+    let id = app.upload_import("odd.csv", file.as_bytes().to_vec()).await;
     let p = app.import_preview(&id).await;
     assert_eq!(p["email_column"], false, "{p}");
     let (_, html) = app.get_html(&format!("/contacts/import/{id}")).await;

@@ -7,7 +7,7 @@ use app::backend::inbound::classify::Ours;
 use app::backend::inbound::listener::{Accepted, Sink};
 use app::backend::repo::inbound::InboxFilter;
 use app::backend::services::inbound::{process_pending, StoreSink};
-use app::domain::inbound::{InboundKind, Question};
+use app::domain::inbound::InboundKind;
 use app::domain::ContactId;
 use server::config::Settings;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -330,15 +330,21 @@ async fn a_reply_lands_on_the_history_and_in_the_inbox_and_is_answered_threaded(
     );
 
     // A question from the acknowledgement page joins it.
-    app.store
-        .inbound()
-        .ask(
-            &s.keys["jo@inbound.example.org"],
-            &Question::parse("When is the next <workshop>?").unwrap(),
-            chrono::Utc::now(),
-        )
+    let mail = app
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.to == ["jo@inbound.example.org"])
+        .expect("Jo's briefing");
+    let ack = link(&mail.data, &format!("{}/ack/", app.address)).expect("ack link");
+    let res = new_client()
+        .post(format!("{ack}/question"))
+        .header("Origin", app.address.clone())
+        .form(&[("question", "When is the next <workshop>?")])
+        .send()
         .await
-        .unwrap();
+        .expect("question sent");
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(app.store.inbound().open_count().await.unwrap(), 2);
 
     // The answer goes out through the outbox, threaded under the reply.

@@ -1,7 +1,6 @@
 //! The register as the pages read it (`register_view`): searched the way people type, and
 //! never stale, whichever way the register changed.
 use crate::helpers::*;
-use app::backend::import;
 use app::backend::repo::audit::Actor;
 
 fn count_on(html: &str) -> u64 {
@@ -89,7 +88,8 @@ async fn an_audience_count_follows_every_kind_of_change_at_once() {
     app.update_org(&org_edit).await;
     assert_eq!(count().await, 2, "after the organisation is edited");
 
-    // Unsubscribe, through the path a briefing's link takes.
+    // Unsubscribe, through the path a briefing's link takes (the delivery a link would name is
+    // written directly: no briefing is sent here).
     app.store
         .db()
         .query(
@@ -126,12 +126,9 @@ async fn an_audience_count_follows_every_kind_of_change_at_once() {
     assert_eq!(count().await, 0, "after a delete");
 
     // Import.
-    let actor = Actor::Other("test".into());
     let file = "Name,Email,Organisation,Organisation kind\r\nCai Three,cai@swb.example.org,Sandwell and West Birmingham Hospitals,Acute trust\r\n";
-    let id = import::stage(&app.store, &actor, "more.csv", file.as_bytes())
-        .await
-        .expect("staged");
-    import::commit(&app.store, &actor, &id).await.expect("imported");
+    let id = app.upload_import("more.csv", file.as_bytes().to_vec()).await;
+    app.commit_import(&id).await;
     assert_eq!(count().await, 1, "after an import");
 }
 
@@ -192,10 +189,8 @@ async fn the_audience_rule_in_memory_matches_the_database_rule() {
             s = if i % 7 == 0 { "no" } else { "yes" },
         ));
     }
-    let id = import::stage(&app.store, &actor, "rule.csv", file.as_bytes())
-        .await
-        .expect("staged");
-    import::commit(&app.store, &actor, &id).await.expect("imported");
+    let id = app.upload_import("rule.csv", file.into_bytes()).await;
+    app.commit_import(&id).await;
     let view = app.store.register_view().await.expect("view");
     let some_org = app.store.organisations().options().await.expect("orgs")[0].0.clone();
     let filters = [
