@@ -167,6 +167,11 @@ impl TestApp {
         id_from_redirect(&res, "/contacts/")
     }
 
+    /// A page of the contact list (`query[...]` fields).
+    pub async fn list_contacts(&self, form: &[(&str, String)]) -> serde_json::Value {
+        self.expect_json("contacts/list", form).await
+    }
+
     pub async fn update_contact(&self, form: &[(&str, String)]) -> reqwest::Response {
         self.expect_ok("contacts/update", form).await
     }
@@ -295,6 +300,11 @@ impl TestApp {
             .text()
             .await
             .unwrap_or_default()
+    }
+
+    /// A page of the audit log, filtered and paged as the form says.
+    pub async fn audit_page(&self, form: &[(&str, String)]) -> serde_json::Value {
+        self.expect_json("admin/audit", form).await
     }
 
     // Workstreams.

@@ -389,23 +389,17 @@ async fn the_audit_log_pages_by_cursor_without_counting_the_table() {
             .expect("append");
     }
     let page = |before: String, after: String| {
-        let client = app.client.clone();
-        let address = app.address.clone();
+        let app = &app;
         async move {
-            let res = client
-                .post(format!("{address}/api/admin/audit"))
-                .form(&[
-                    ("actor", ""),
-                    ("action", ""),
-                    ("record", "paging:"),
-                    ("before", before.as_str()),
-                    ("after", after.as_str()),
+            let v = app
+                .audit_page(&[
+                    ("actor", String::new()),
+                    ("action", String::new()),
+                    ("record", "paging:".to_string()),
+                    ("before", before),
+                    ("after", after),
                 ])
-                .send()
-                .await
-                .expect("audit page");
-            assert_eq!(res.status().as_u16(), 200);
-            let v: serde_json::Value = serde_json::from_str(&res.text().await.expect("body")).expect("json");
+                .await;
             let records: Vec<String> = v["items"]
                 .as_array()
                 .expect("items")

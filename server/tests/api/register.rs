@@ -283,16 +283,8 @@ async fn the_contact_list_filters_and_sorts_as_the_url_says() {
             .collect();
         form.push(("query[page]".into(), "1".into()));
         async move {
-            let res = app
-                .client
-                .post(format!("{}/api/contacts/list", app.address))
-                .header("Accept", "application/json")
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status().as_u16(), 200);
-            let page: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+            let form: Vec<(&str, String)> = form.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let page = app.list_contacts(&form).await;
             page["items"]
                 .as_array()
                 .unwrap()
