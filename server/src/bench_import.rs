@@ -56,11 +56,13 @@ pub async fn run(contacts: usize) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let p = import::preview(&store, &id).await?;
     let preview = t.elapsed();
+    let peak_preview = peak_memory_mb();
     anyhow::ensure!(p.counts.create as usize == contacts, "preview: {:?}", p.counts);
 
     let t = Instant::now();
     let result = import::commit(&store, &actor, &id).await?;
     let commit = t.elapsed();
+    let peak_commit = peak_memory_mb();
 
     let t = Instant::now();
     let again = import::stage(&store, &actor, "bench.csv", file.as_bytes())
@@ -78,7 +80,7 @@ pub async fn run(contacts: usize) -> anyhow::Result<()> {
         p2.counts.unchanged
     );
     println!(
-        "peak memory        {:>8.0} MB (VmHWM of this process)",
+        "peak memory        {:>8.0} MB (VmHWM of this process; {peak_preview:.0} MB after the preview, {peak_commit:.0} MB after the commit)",
         peak_memory_mb()
     );
     Ok(())

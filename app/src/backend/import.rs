@@ -101,6 +101,8 @@ pub async fn commit(store: &Store, actor: &Actor, id: &str) -> Result<String, St
     let plan = plan(&table.rows, &mapping, &existing(store).await?, new_org_id);
     let counts = plan.counts();
     let errors = errors_csv(&table.headers, &table.rows, &plan);
+    // The file and its parsed rows are not needed while the rows are written (the peak).
+    drop((table, staged));
     store.imports().commit(actor, id, &plan, counts, errors).await
 }
 

@@ -371,6 +371,9 @@ pub fn plan(
     mut new_id: impl FnMut() -> OrgId,
 ) -> ImportPlan {
     let mut new_organisations: Vec<NewOrganisation> = Vec::new();
+    // The new organisations by folded name and kind: a file of 10,000 rows across 1,000 new
+    // organisations looked each row's organisation up among them (10 million folds).
+    let mut new_index: HashMap<(String, OrgKind), OrgId> = HashMap::new();
     let mut emails_seen: HashMap<String, usize> = HashMap::new();
     let mut planned = Vec::with_capacity(rows.len());
     let org_index: HashMap<String, Vec<(OrgId, OrgKind)>> =
@@ -435,12 +438,13 @@ pub fn plan(
                     None => return Err(error(Field::Organisation, "Enter the organisation")),
                 },
                 Some(org) => {
-                    let found: Vec<&(OrgId, OrgKind)> = org_index
-                        .get(&fold(org))
-                        .map(|v| v.iter().filter(|(_, k)| kind.is_none_or(|want| *k == want)).collect())
-                        .unwrap_or_default();
+                    let folded = fold(org);
                     // Organisation names are unique in the register, whatever their kind.
-                    let same_name = org_index.get(&fold(org)).map(Vec::as_slice).unwrap_or_default();
+                    let same_name = org_index.get(&folded).map(Vec::as_slice).unwrap_or_default();
+                    let found: Vec<&(OrgId, OrgKind)> = same_name
+                        .iter()
+                        .filter(|(_, k)| kind.is_none_or(|want| *k == want))
+                        .collect();
                     match (found.as_slice(), kind) {
                         ([(id, _)], _) => id.clone(),
                         ([], Some(_)) if !same_name.is_empty() => {
@@ -453,11 +457,8 @@ pub fn plan(
                             ))
                         }
                         ([], Some(kind)) => {
-                            match new_organisations
-                                .iter()
-                                .find(|n| fold(n.name.as_str()) == fold(org) && n.kind == kind)
-                            {
-                                Some(n) => n.id.clone(),
+                            match new_index.get(&(folded.clone(), kind)) {
+                                Some(id) => id.clone(),
                                 None => {
                                     let name = OrgName::parse(org).map_err(|e| error(Field::Organisation, e))?;
                                     let area = cell(Field::Area)
@@ -465,6 +466,7 @@ pub fn plan(
                                         .transpose()
                                         .map_err(|e| error(Field::Area, e))?;
                                     let id = new_id();
+                                    new_index.insert((folded, kind), id.clone());
                                     new_organisations.push(NewOrganisation {
                                         id: id.clone(),
                                         name,

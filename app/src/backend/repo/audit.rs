@@ -35,7 +35,7 @@ impl Actor {
         }
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Actor::User { label, .. } | Actor::Other(label) => label.clone(),
         }

@@ -664,6 +664,58 @@ impl ContactRecord {
             via: via.to_string(),
         }
     }
+
+    /// The first rows of this new contact's engagement and subscription histories, as the
+    /// history events would write them (migration 26), for a writer that writes them itself in
+    /// bulk with `$history_written = true` (an import; see migration 30). `by` is the audit label.
+    pub(crate) fn first_history(
+        &self,
+        by: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> (EngagementChangeRow, SubscriptionRow) {
+        let contact = surrealdb::types::RecordId::new("contact", self.key.as_str());
+        let engagement = EngagementChangeRow {
+            contact: contact.clone(),
+            at,
+            by: by.to_string(),
+            influence: self.influence,
+            interest: self.interest,
+            current: self.engagement_current.clone(),
+            target: self.engagement_target.clone(),
+        };
+        let subscription = SubscriptionRow {
+            contact,
+            at,
+            subscribed: self.subscribed,
+            change: if self.subscribed { "subscribed" } else { "unsubscribed" }.to_string(),
+            via: format!("added to the register through {}", self.via),
+            by: by.to_string(),
+        };
+        (engagement, subscription)
+    }
+}
+
+/// A row of `engagement_change` as written.
+#[derive(Debug, SurrealValue)]
+pub(crate) struct EngagementChangeRow {
+    contact: surrealdb::types::RecordId,
+    at: chrono::DateTime<chrono::Utc>,
+    by: String,
+    influence: i64,
+    interest: i64,
+    current: String,
+    target: String,
+}
+
+/// A row of `subscription_event` as written.
+#[derive(Debug, SurrealValue)]
+pub(crate) struct SubscriptionRow {
+    contact: surrealdb::types::RecordId,
+    at: chrono::DateTime<chrono::Utc>,
+    subscribed: bool,
+    change: String,
+    via: String,
+    by: String,
 }
 
 /// The fields of a contact written from `$c` (a [`ContactRecord`]).
