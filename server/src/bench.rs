@@ -143,9 +143,9 @@ pub async fn bench_register(store: &Store, n: usize) -> anyhow::Result<()> {
                 "BEGIN TRANSACTION;
                  FOR $i IN $start..$end {
                     CREATE contact SET organisation = organisation:bench, name = 'Bench Person ' + <string>$i,
-                        name_key = 'bench person ' + <string>$i, email = 'bench' + <string>$i + '@bench.example.org',
+                        email = 'bench' + <string>$i + '@bench.example.org',
                         influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
-                        subscribed = true, search_text = 'bench';
+                        subscribed = true;
                  };
                  COMMIT TRANSACTION;",
             )

@@ -313,6 +313,9 @@ DEFINE FIELD updated_at ON workstream TYPE option<datetime>;
 DEFINE FIELD updated_by ON workstream TYPE option<string>;
 UPDATE workstream SET leads = IF lead = NONE { [] } ELSE { [lead] }, objectives = "", version = 1;
 REMOVE INDEX IF EXISTS workstream_lead ON workstream;
+-- The value goes before the field: a schemafull table refuses to write a record holding a field
+-- it no longer defines (version 23 stopped on such a workstream; see there).
+UPDATE workstream UNSET lead RETURN NONE;
 REMOVE FIELD IF EXISTS lead ON workstream;
 DEFINE INDEX workstream_leads ON workstream FIELDS leads;
 "#,
@@ -554,6 +557,12 @@ DEFINE FIELD mapping ON import TYPE option<array<string>>;
         sql: r#"
 -- Managers may turn nudges off per workstream; the last nudge (when, to whom) shows on the
 -- overview, and a second process sees it and does not nudge again.
+-- Before 2026-12-04, version 10 left a removed `lead` on the workstreams that had one, and this
+-- version's UPDATE failed on them ("Found field 'lead'"), so such a database stopped here: the
+-- value goes first.
+DEFINE FIELD OVERWRITE lead ON workstream TYPE option<record<user>>;
+UPDATE workstream UNSET lead RETURN NONE;
+REMOVE FIELD lead ON workstream;
 DEFINE FIELD nudges ON workstream TYPE bool DEFAULT true;
 UPDATE workstream SET nudges = true RETURN NONE;
 DEFINE FIELD nudged_at ON workstream TYPE option<datetime>;
@@ -712,7 +721,11 @@ REMOVE INDEX IF EXISTS contact_name ON contact;
         name: "a bulk writer may write a new contact's first history rows itself; the engagement gap is no longer stored",
         sql: r#"
 -- The stored gap (migration 17) is read by nothing since the register view computes it in
--- memory (Contact::engagement_gap); each contact written paid for two function calls.
+-- memory (Contact::engagement_gap); each contact written paid for two function calls. The stored
+-- values go first: a schemafull table refuses to write a record holding a field it no longer
+-- defines, so a contact saved before this version could not be edited again.
+DEFINE FIELD OVERWRITE engagement_gap ON contact TYPE option<int>;
+UPDATE contact UNSET engagement_gap RETURN NONE;
 REMOVE FIELD IF EXISTS engagement_gap ON contact;
 REMOVE FUNCTION IF EXISTS fn::engagement_rank;
 -- The history events (migrations 21 and 26) as before, except where the writing query has set
@@ -751,6 +764,21 @@ DEFINE EVENT OVERWRITE subscription_history ON contact
             };
         };
     };
+"#,
+    },
+    Migration {
+        version: 31,
+        name: "contacts no longer keep a folded name and a search text: the register view makes both in memory",
+        sql: r#"
+-- Read by nothing since the register view (which holds every contact) folds names for sorting
+-- and searching itself; each contact written carried both (a second copy of its name and
+-- address). The stored copies go first (see version 30), which also leaves no second copy of an
+-- erased or edited person's name behind.
+DEFINE FIELD OVERWRITE name_key ON contact TYPE option<string>;
+DEFINE FIELD OVERWRITE search_text ON contact TYPE option<string>;
+UPDATE contact UNSET name_key, search_text RETURN NONE;
+REMOVE FIELD IF EXISTS name_key ON contact;
+REMOVE FIELD IF EXISTS search_text ON contact;
 "#,
     },
 ];
@@ -915,5 +943,71 @@ mod tests {
         let rows: Vec<Row> = res.take(0).unwrap();
         let got: Vec<(String, i64)> = rows.into_iter().map(|r| (r.org_kind, r.n)).collect();
         assert_eq!(got, vec![("hei".to_string(), 2)]);
+    }
+    /// Versions 30 and 31 on a register written before them: the contacts keep everything but
+    /// the stored gap, folded name and search text, which go from the records too; the history
+    /// events still write a new contact's first rows when the writer does not.
+    #[tokio::test]
+    async fn versions_30_and_31_drop_the_unread_copies_and_keep_the_history() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("t").use_db("t").await.unwrap();
+        let before = &MIGRATIONS[..MIGRATIONS.iter().position(|m| m.version == 30).unwrap()];
+        apply_list(&db, before).await.unwrap();
+        let contact = "CREATE organisation:o SET name = 'O', name_key = 'o', kind = 'hei';
+             CREATE contact:c SET organisation = organisation:o, name = 'Ann Old', name_key = 'ann old',
+                email = 'ann@x.org', influence = 3, interest = 3, engagement_current = 'neutral',
+                engagement_target = 'supportive', subscribed = true, search_text = 'ann old ann@x.org';";
+        db.query(contact).await.unwrap().check().unwrap();
+
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut res = db
+            .query(
+                "SELECT VALUE [name, email, name_key, search_text, engagement_gap] FROM ONLY contact:c;
+                 CREATE contact:d SET organisation = organisation:o, name = 'Bo New', email = 'bo@x.org',
+                    influence = 3, interest = 3, engagement_current = 'neutral', engagement_target = 'supportive',
+                    subscribed = true RETURN NONE;
+                 RETURN array::len(SELECT VALUE id FROM engagement_change WHERE contact = contact:d);
+                 RETURN array::len(SELECT VALUE id FROM subscription_event WHERE contact = contact:d);
+                 UPDATE contact:c SET interest = 4 RETURN NONE;
+                 RETURN array::len(SELECT VALUE id FROM engagement_change WHERE contact = contact:c);",
+            )
+            .await
+            .unwrap();
+        let kept: Vec<Option<String>> = res.take(0).unwrap();
+        assert_eq!(
+            kept,
+            vec![Some("Ann Old".into()), Some("ann@x.org".into()), None, None, None]
+        );
+        let standing: Option<i64> = res.take(2).unwrap();
+        let subscription: Option<i64> = res.take(3).unwrap();
+        assert_eq!((standing, subscription), (Some(1), Some(1)));
+        // A contact saved before can still be edited, and its edit is in its history.
+        assert!(res.take_errors().is_empty());
+        let edited: Option<i64> = res.take(5).unwrap();
+        assert_eq!(edited, Some(2), "its first standing (version 21) and the edit");
+    }
+    /// A workstream with a lead saved before version 10 can be saved after every version (until
+    /// 2026-12-04, version 23 failed on it: version 10 left the removed field's value behind).
+    #[tokio::test]
+    async fn a_workstream_led_before_version_10_can_be_saved_again() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("t").use_db("t").await.unwrap();
+        let before = &MIGRATIONS[..MIGRATIONS.iter().position(|m| m.version == 10).unwrap()];
+        apply_list(&db, before).await.unwrap();
+        db.query(
+            "CREATE workstream:w SET name = 'Baseline', aim = 'Know where we start', position = 1, lead = user:u;",
+        )
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        apply_list(&db, MIGRATIONS).await.unwrap();
+        let mut res = db
+            .query("UPDATE workstream:w SET name = 'Baseline review' RETURN NONE; SELECT VALUE [name, lead] FROM ONLY workstream:w;")
+            .await
+            .unwrap();
+        assert!(res.take_errors().is_empty(), "the save is accepted");
+        let saved: Vec<Option<String>> = res.take(1).unwrap();
+        assert_eq!(saved, vec![Some("Baseline review".to_string()), None]);
     }
 }

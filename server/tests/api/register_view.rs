@@ -143,7 +143,7 @@ async fn a_change_that_bypasses_the_repositories_reaches_the_pages_through_the_l
     // repositories, so only the live query can tell this process.
     app.store
         .db()
-        .query("UPDATE type::record('contact', $c) SET name = 'Dee Renamed', name_key = 'dee renamed'")
+        .query("UPDATE type::record('contact', $c) SET name = 'Dee Renamed'")
         .bind(("c", dee))
         .await
         .expect("update")

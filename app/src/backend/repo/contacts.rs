@@ -1,6 +1,6 @@
 //! Contacts in SurrealDB.
 use super::audit::Actor;
-use super::{audit_vars, checked, diff, fold, listing, new_key, stored, AUDIT_SQL};
+use super::{audit_vars, checked, diff, listing, new_key, stored, AUDIT_SQL};
 use crate::backend::db::Store;
 use crate::backend::error::StoreError;
 use crate::backend::error::REFUSAL_MARK;
@@ -459,8 +459,8 @@ impl<'a> Contacts<'a> {
                 "BEGIN TRANSACTION;
                  LET $c = type::record('contact', $id);
                  IF !record::exists($c) OR $c.erased_at != NONE {{ THROW '{REFUSAL_MARK}not-found' }};
-                 UPDATE $c SET name = 'Erased contact', name_key = 'erased contact',
-                    email = 'erased-' + $id + '@erased.invalid', job_title = NONE, tags = [], search_text = '',
+                 UPDATE $c SET name = 'Erased contact',
+                    email = 'erased-' + $id + '@erased.invalid', job_title = NONE, tags = [],
                     subscribed = false, subscription_via = 'erasure', changed_by = 'erasure',
                     held_since = NONE, held_reason = NONE, lawful_basis = NONE, basis_source = NONE,
                     basis_recorded_on = NONE, basis_recorded_by = NONE, erased_at = time::now() RETURN NONE;
@@ -630,7 +630,6 @@ pub(crate) struct ContactRecord {
     pub key: String,
     organisation: String,
     name: String,
-    name_key: String,
     email: String,
     job_title: Option<String>,
     influence: i64,
@@ -639,7 +638,6 @@ pub(crate) struct ContactRecord {
     engagement_target: String,
     subscribed: bool,
     tags: Vec<String>,
-    search_text: String,
     /// How a change of subscription was made, for the subscription history.
     via: String,
 }
@@ -651,7 +649,6 @@ impl ContactRecord {
             key: key.to_string(),
             organisation: d.organisation.as_str().to_string(),
             name: d.name.as_str().to_string(),
-            name_key: fold(d.name.as_str()),
             email: d.email.as_str().to_string(),
             job_title: d.job_title.as_ref().map(|t| t.to_string()),
             influence: d.influence.get() as i64,
@@ -660,7 +657,6 @@ impl ContactRecord {
             engagement_target: d.engagement_target.key().to_string(),
             subscribed: d.subscribed,
             tags: d.tags.as_slice().to_vec(),
-            search_text: format!("{} {}", fold(d.name.as_str()), d.email.as_str()),
             via: via.to_string(),
         }
     }
@@ -723,10 +719,9 @@ pub(crate) struct SubscriptionRow {
 /// they compare the stored address with the new one.
 pub(crate) const CONTACT_SET: &str = "held_since = IF email = $c.email { held_since } ELSE { NONE },
     held_reason = IF email = $c.email { held_reason } ELSE { NONE },
-    organisation = type::record('organisation', $c.organisation), name = $c.name,
-    name_key = $c.name_key, email = $c.email, job_title = $c.job_title, influence = $c.influence,
+    organisation = type::record('organisation', $c.organisation), name = $c.name, email = $c.email, job_title = $c.job_title, influence = $c.influence,
     interest = $c.interest, engagement_current = $c.engagement_current, engagement_target = $c.engagement_target,
-    subscribed = $c.subscribed, tags = $c.tags, search_text = $c.search_text, changed_by = $audit_label,
+    subscribed = $c.subscribed, tags = $c.tags, changed_by = $audit_label,
     subscription_via = $c.via";
 
 #[derive(SurrealValue)]
