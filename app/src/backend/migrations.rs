@@ -1,6 +1,7 @@
 //! Versioned schema migrations. Each runs once, in a transaction with the row that records it;
 //! they are applied at start-up (and by `liaison migrate`). Never edit a released migration:
-//! add a new one.
+//! add a new one. (Versions 10 and 23 were edited on 2026-12-04, only where a database that had
+//! applied them is unaffected: a database that met the fault could not get past version 23.)
 use super::db::Store;
 use super::error::StoreError;
 
@@ -10,6 +11,9 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+/// Append only. A migration that removes a field unsets its stored values first (define it as
+/// optional, `UPDATE … UNSET`, then `REMOVE FIELD`): a schemafull table refuses to write a record
+/// that still holds a field it no longer defines (see versions 10, 23, 30 and 31).
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
