@@ -1004,3 +1004,60 @@ async fn a_kept_report_follows_a_change_made_by_another_process() {
     .await;
     assert!(seen, "the kept report shows the new failure within 5 s");
 }
+
+/// A worker holds a delivery back as `stopped` by the stop list it read a moment ago. If the
+/// briefing was resumed meanwhile, the recorder queues the row again (due now), and only then:
+/// a stopped outcome of a briefing still stopped stays stopped. The claim and the outcomes are
+/// the dispatcher's own calls (no endpoint), made here step by step to order them.
+#[tokio::test]
+async fn a_stopped_outcome_of_a_briefing_resumed_since_is_queued_again() {
+    use app::backend::repo::deliveries::Outcome;
+    let (app, id) = frozen_briefing(4).await;
+    let now = Utc::now();
+    let claimed = app
+        .store
+        .deliveries()
+        .claim("recorder-test", now, now + chrono::Duration::minutes(2), 10, None)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 4, "the block's four entries");
+    let stopped = |c: &app::backend::repo::deliveries::Claimed| Outcome {
+        delivery: c.clone(),
+        state: "stopped".into(),
+        due: now,
+        sent_at: None,
+        response: None,
+        error: None,
+        attempts: c.attempts,
+    };
+    // Two held back while the briefing is stopped: they stay stopped.
+    app.stop_briefing(&id).await;
+    let outcomes: Vec<Outcome> = claimed[..2].iter().map(stopped).collect();
+    app.store
+        .deliveries()
+        .record("recorder-test", &outcomes, &[])
+        .await
+        .unwrap();
+    assert_eq!(states_of(&app, &id).await, ["stopped", "stopped"]);
+    // Two held back by a stop list read before the resume: queued again.
+    app.resume_briefing(&id).await;
+    let outcomes: Vec<Outcome> = claimed[2..].iter().map(stopped).collect();
+    app.store
+        .deliveries()
+        .record("recorder-test", &outcomes, &[])
+        .await
+        .unwrap();
+    assert_eq!(states_of(&app, &id).await, ["queued", "queued", "queued", "queued"]);
+}
+
+/// The states of a briefing's delivery rows, in order.
+async fn states_of(app: &TestApp, briefing: &str) -> Vec<String> {
+    let mut res = app
+        .store
+        .db()
+        .query("SELECT VALUE state FROM delivery WHERE briefing = type::record('briefing', $b) ORDER BY state")
+        .bind(("b", briefing.to_string()))
+        .await
+        .unwrap();
+    res.take(0).unwrap()
+}
