@@ -259,6 +259,11 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
         peers.push(Peer::start(&config, addr, opts.connections, &key, &dir.join(format!("peer{i}"))).await?);
     }
 
+    // What `serve` runs beside the dispatcher: the live queries that keep the register view and
+    // the reports current (on an embedded database they follow every delivery row written).
+    let (stop_watch, watch_rx) = watch::channel(false);
+    let watcher = tokio::spawn(app::backend::freshness::watch(store.clone(), watch_rx));
+
     // The product path: send → freeze recipients → dispatch → every outcome recorded.
     let before_mb = peak_memory_mb();
     let cpu_before = cpu_seconds(None);
@@ -338,6 +343,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     for handle in handles {
         let _ = handle.await;
     }
+    let _ = stop_watch.send(true);
+    let _ = watcher.await;
     drop(peers);
     let rate = n as f64 / total.as_secs_f64();
 

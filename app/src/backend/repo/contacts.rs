@@ -452,6 +452,8 @@ impl<'a> Contacts<'a> {
     /// them, and keeps every delivery's outcome and organisation, so reports keep their
     /// counts. One transaction with its audit entry, which names the record and nothing else.
     pub async fn erase(&self, actor: &Actor, id: &ContactId) -> Result<(), StoreError> {
+        // The erased person's name leaves the reports too (their delivery rows are rewritten).
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         let res = self
             .store
             .db()

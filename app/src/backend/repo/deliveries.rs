@@ -178,6 +178,7 @@ impl<'a> Deliveries<'a> {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _change = crate::backend::freshness::SendingChange::of(self.store);
         self.store
             .db()
             .query(
@@ -210,6 +211,9 @@ impl<'a> Deliveries<'a> {
         limit: u32,
         reclaim: Option<std::time::Duration>,
     ) -> Result<Vec<Claimed>, StoreError> {
+        // No sending change is counted: a claim runs on every poll, and what it writes (a
+        // block's lease, followed by the live query; a single row's `sending`, which a report
+        // counts as queued, as it was) changes no kept value.
         let silence = reclaim.map(surrealdb::types::Duration::from);
         retry_conflicts(|| async move {
             let res = self
@@ -445,6 +449,8 @@ impl<'a> Deliveries<'a> {
     ///
     /// In one transaction: a recorder's commit can finish a block and leave a retry row in the
     /// same write, and two reads on either side of it would see neither.
+    /// Writes only `briefing` records, which the live query follows (it runs on every idle poll:
+    /// counting a change here would throw away every kept report four times a second).
     pub async fn complete_briefings(&self) -> Result<Vec<String>, StoreError> {
         retry_conflicts(|| async move {
             let res = self
