@@ -260,7 +260,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<()> {
     }
 
     // What `serve` runs beside the dispatcher: the live queries that keep the register view and
-    // the reports current (on an embedded database they follow every delivery row written).
+    // the reports current (on an embedded database: the register, blocks and briefings).
     let (stop_watch, watch_rx) = watch::channel(false);
     let watcher = tokio::spawn(app::backend::freshness::watch(store.clone(), watch_rx));
 

@@ -188,8 +188,8 @@ const SENDING: &[&str] = &["delivery_block", "briefing"];
 /// after an error, counting a change each time, since some may have been missed.
 ///
 /// `delivery` itself is not followed: a send writes a row per recipient, and on an embedded
-/// database each one made a notification, which cost 15-20 % of the dispatch rate (bench,
-/// 2026-12-04). Only this process writes an embedded database, and every repository function
+/// database each one made a notification, which cost 10-15 % of the dispatch rate (bench,
+/// 2026-12-04, README "Benchmark"). Only this process writes an embedded database, and every repository function
 /// that writes a delivery row counts a sending change itself ([`SendingChange`]); a statement
 /// that bypasses them and changes only `delivery` rows is not seen until the next change.
 pub async fn watch(store: Store, stop: tokio::sync::watch::Receiver<bool>) {
